@@ -1,0 +1,123 @@
+using Observe.Store.Model;
+
+namespace Observe.Store;
+
+/// <summary>
+/// The one store the collectors write and the dashboard reads. Two engines implement it with identical behaviour
+/// (the contract tests run against both): SQLite, embedded, and PostgreSQL, for several dashboard replicas.
+/// Writes are idempotent (replaying a batch changes nothing), a completed write is durable, and a failed write
+/// leaves what was stored before untouched.
+/// </summary>
+public interface IObserveStore
+{
+    /// <summary>Creates the schema or brings it to the current version. Called once at start.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version the database is at.</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
+
+    // Inventory
+
+    /// <summary>Inserts or replaces functions by key; clears <c>DeletedAt</c> on a function that reappears.</summary>
+    Task UpsertFunctionsAsync(IReadOnlyCollection<LambdaFunction> functions, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a complete listing of one account and region: marks as deleted every live function there that is not
+    /// in <paramref name="present"/>. Returns how many were marked.
+    /// </summary>
+    Task<int> MarkDeletedExceptAsync(string accountId, string region, IReadOnlyCollection<string> present, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Live functions (not deleted) matching the filter, ordered by account, region, name.</summary>
+    Task<IReadOnlyList<LambdaFunction>> GetFunctionsAsync(FleetFilter filter, CancellationToken cancellationToken);
+
+    // Metrics
+
+    /// <summary>Merges points into the per-minute series (non-null fields overwrite, null fields keep what is stored).</summary>
+    Task WriteMetricsAsync(IReadOnlyCollection<MetricPoint> points, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One function's series over the range, at minute resolution where raw minutes are still kept and hourly
+    /// otherwise. Buckets with no data are absent.
+    /// </summary>
+    Task<IReadOnlyList<MetricBucket>> GetFunctionSeriesAsync(FunctionKey function, TimeRange range, SeriesResolution resolution, CancellationToken cancellationToken);
+
+    /// <summary>Fleet totals and a fleet series (bucketed to <paramref name="bucket"/>) for the Overview page.</summary>
+    Task<FleetOverview> GetOverviewAsync(FleetFilter filter, TimeRange range, TimeSpan bucket, CancellationToken cancellationToken);
+
+    // Invocations and errors
+
+    /// <summary>Stores reports; a report whose request id is already stored is ignored.</summary>
+    Task WriteInvocationReportsAsync(IReadOnlyCollection<InvocationReport> reports, CancellationToken cancellationToken);
+
+    /// <summary>Reports of one function (or of all when null) in the range, newest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<InvocationReport>> GetInvocationReportsAsync(FunctionKey? function, TimeRange range, bool coldStartsOnly, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Adds occurrences to their groups (creating groups on first sight).</summary>
+    Task RecordErrorsAsync(IReadOnlyCollection<ErrorOccurrences> occurrences, CancellationToken cancellationToken);
+
+    /// <summary>Error groups seen in the range, most occurrences first.</summary>
+    Task<IReadOnlyList<ErrorGroup>> GetErrorGroupsAsync(FleetFilter filter, TimeRange range, int limit, CancellationToken cancellationToken);
+
+    // Traces
+
+    /// <summary>Inserts or replaces traces by trace id (summary and segments together).</summary>
+    Task WriteTracesAsync(IReadOnlyCollection<TraceTree> traces, CancellationToken cancellationToken);
+
+    /// <summary>Trace summaries in the range, newest first.</summary>
+    Task<IReadOnlyList<TraceSummary>> GetTraceSummariesAsync(TimeRange range, bool faultsOrErrorsOnly, int limit, CancellationToken cancellationToken);
+
+    /// <summary>One trace with its segments, or null.</summary>
+    Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken);
+
+    // Alarms
+
+    /// <summary>Inserts or replaces alarms by ARN, recording a state change when the state differs from the stored one.</summary>
+    Task UpsertAlarmsAsync(IReadOnlyCollection<CloudWatchAlarm> alarms, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CloudWatchAlarm>> GetAlarmsAsync(FleetFilter filter, AlarmState? state, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AlarmStateChange>> GetAlarmHistoryAsync(string alarmArn, int limit, CancellationToken cancellationToken);
+
+    // Alerting state
+
+    Task UpsertAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken);
+
+    Task<bool> DeleteAlertRuleAsync(string ruleId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AlertRule>> GetAlertRulesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces alert instances by (rule id, labels key).</summary>
+    Task UpsertAlertInstancesAsync(IReadOnlyCollection<AlertInstance> instances, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AlertInstance>> GetAlertInstancesAsync(AlertStatus? status, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces a notification log record by id.</summary>
+    Task UpsertNotificationAsync(NotificationRecord notification, CancellationToken cancellationToken);
+
+    /// <summary>The latest record for a channel and group, used to decide whether a group must be re-sent.</summary>
+    Task<NotificationRecord?> GetLatestNotificationAsync(string channelId, string groupKey, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<NotificationRecord>> GetNotificationsAsync(string? status, int limit, CancellationToken cancellationToken);
+
+    Task UpsertSilenceAsync(Silence silence, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Silence>> GetSilencesAsync(DateTimeOffset activeAt, CancellationToken cancellationToken);
+
+    // Collector checkpoints
+
+    /// <summary>How far a collector got for a key (for example <c>metrics/123456789012/eu-west-1</c>), or null.</summary>
+    Task<string?> GetCheckpointAsync(string key, CancellationToken cancellationToken);
+
+    Task SetCheckpointAsync(string key, string value, CancellationToken cancellationToken);
+
+    // Retention
+
+    /// <summary>
+    /// Rolls raw minutes older than the raw retention up into hours, then deletes what is past each retention.
+    /// Safe to run concurrently with writes and from several replicas.
+    /// </summary>
+    Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>What one retention pass did.</summary>
+public sealed record RetentionResult(long MinutesRolledUp, long MinutesDeleted, long HoursDeleted, long ReportsDeleted, long TracesDeleted);

@@ -1,0 +1,83 @@
+namespace Observe.Store.Model;
+
+/// <summary>
+/// One function's figures for one minute. Every field but the key is optional: the metrics collector fills the
+/// CloudWatch figures and the logs collector the cold-start counts, and a write merges the non-null fields into
+/// what is stored, so neither writer erases the other's values.
+/// </summary>
+public sealed record MetricPoint
+{
+    public required FunctionKey Function { get; init; }
+
+    /// <summary>Start of the minute, UTC, with seconds and below zero.</summary>
+    public required DateTimeOffset Minute { get; init; }
+
+    public double? Invocations { get; init; }
+    public double? Errors { get; init; }
+    public double? Throttles { get; init; }
+    public double? DurationAvgMs { get; init; }
+    public double? DurationP50Ms { get; init; }
+    public double? DurationP90Ms { get; init; }
+    public double? DurationP99Ms { get; init; }
+    public double? ConcurrentExecutions { get; init; }
+    public double? IteratorAgeMs { get; init; }
+
+    /// <summary>Invocations that began with an on-demand init (from REPORT lines).</summary>
+    public double? ColdStarts { get; init; }
+}
+
+/// <summary>Resolution of a stored series: raw minutes, or hourly rollups once minutes pass their retention.</summary>
+public enum SeriesResolution
+{
+    Minute,
+    Hour,
+}
+
+/// <summary>
+/// One bucket of a series. For rollups, sums are summed, the average duration is weighted by invocations,
+/// concurrency and iterator age keep their maximum, and percentiles keep the maximum of the minutes' values
+/// (an upper bound: percentiles cannot be combined exactly).
+/// </summary>
+public sealed record MetricBucket(
+    DateTimeOffset Start,
+    double Invocations,
+    double Errors,
+    double Throttles,
+    double? DurationAvgMs,
+    double? DurationP50Ms,
+    double? DurationP90Ms,
+    double? DurationP99Ms,
+    double? ConcurrentExecutions,
+    double? IteratorAgeMs,
+    double ColdStarts);
+
+/// <summary>A time range, half-open: <c>[From, To)</c>.</summary>
+public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
+{
+    public TimeSpan Length => To - From;
+
+    public static TimeRange Last(TimeSpan length, DateTimeOffset now) => new(now - length, now);
+}
+
+/// <summary>Fleet totals for the Overview page.</summary>
+public sealed record FleetOverview(
+    int Functions,
+    double Invocations,
+    double Errors,
+    double Throttles,
+    double ColdStarts,
+    int AlarmsInAlarm,
+    IReadOnlyList<MetricBucket> Series)
+{
+    /// <summary>Errors per invocation, 0 when nothing ran.</summary>
+    public double ErrorRate => Invocations > 0 ? Errors / Invocations : 0;
+
+    /// <summary>Cold starts per invocation, 0 when nothing ran.</summary>
+    public double ColdStartRate => Invocations > 0 ? ColdStarts / Invocations : 0;
+}
+
+/// <summary>Which functions a fleet query covers; null fields match everything.</summary>
+public sealed record FleetFilter(string? AccountId = null, string? Region = null)
+{
+    public static FleetFilter All { get; } = new();
+}
