@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Starts and stops the real peers the tests use, on loopback ports: PostgreSQL and moto (the AWS API emulator).
+#   scripts/peers.sh install   installs what is missing (Debian packages: postgresql, chromium)
+#   scripts/peers.sh start     starts both and writes their addresses to .peers/env (sourced by scripts/test.sh)
+#   scripts/peers.sh stop      stops what start started
+# The tests read OBSERVE_TEST_POSTGRES, OBSERVE_TEST_MOTO_URL and OBSERVE_TEST_CHROMIUM from the environment.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+state="$root/.peers"
+pg_port=${OBSERVE_PG_PORT:-55432}
+moto_port=${OBSERVE_MOTO_PORT:-55500}
+
+log() { printf '[peers] %s\n' "$*" >&2; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return; }; done
+  command -v initdb >/dev/null && dirname "$(command -v initdb)" && return
+  return 1
+}
+
+install() {
+  local missing=()
+  pg_bin >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  command -v moto_server >/dev/null || { log "moto_server is not on PATH (pip install 'moto[server]')"; exit 1; }
+}
+
+# PostgreSQL refuses to run as root, so as root the cluster belongs to the postgres user.
+run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_postgres() {
+  local bin dir
+  bin=$(pg_bin)
+  dir=$(mktemp -d /tmp/observe-pg.XXXXXX)
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+  run_pg "$bin/initdb" -D "$dir/data" -U observe --auth=trust -E UTF8 >/dev/null
+  run_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
+    -o "-h 127.0.0.1 -p $pg_port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+  echo "$dir" >"$state/pg_dir"
+  echo "OBSERVE_TEST_POSTGRES='Host=127.0.0.1;Port=$pg_port;Username=observe;Database=postgres'" >>"$state/env"
+  log "PostgreSQL on 127.0.0.1:$pg_port ($dir)"
+}
+
+start_moto() {
+  moto_server -H 127.0.0.1 -p "$moto_port" >"$state/moto.log" 2>&1 &
+  echo $! >"$state/moto.pid"
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" && break
+    sleep 0.2
+  done
+  curl -sf -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" || { log "moto did not start: $(tail -5 "$state/moto.log")"; exit 1; }
+  echo "OBSERVE_TEST_MOTO_URL='http://127.0.0.1:$moto_port'" >>"$state/env"
+  log "moto on 127.0.0.1:$moto_port"
+}
+
+start() {
+  stop 2>/dev/null || true
+  mkdir -p "$state"
+  : >"$state/env"
+  start_postgres
+  start_moto
+  echo "OBSERVE_TEST_CHROMIUM='/usr/bin/chromium'" >>"$state/env"
+}
+
+stop() {
+  if [ -f "$state/moto.pid" ]; then
+    kill "$(cat "$state/moto.pid")" 2>/dev/null || true
+    rm -f "$state/moto.pid"
+  fi
+  if [ -f "$state/pg_dir" ]; then
+    local dir
+    dir=$(cat "$state/pg_dir")
+    run_pg "$(pg_bin)/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$dir" "$state/pg_dir"
+  fi
+  rm -f "$state/env"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 install|start|stop" >&2; exit 2 ;;
+esac
