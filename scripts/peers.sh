@@ -8,8 +8,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 state="$root/.peers"
-pg_port=${OBSERVE_PG_PORT:-55432}
-moto_port=${OBSERVE_MOTO_PORT:-55500}
+
+# A free loopback port, so several clones (and a developer's own servers) can run tests side by side.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 log() { printf '[peers] %s\n' "$*" >&2; }
 
@@ -38,7 +39,8 @@ install() {
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 start_postgres() {
-  local bin dir
+  local bin dir pg_port
+  pg_port=${OBSERVE_PG_PORT:-$(free_port)}
   bin=$(pg_bin)
   dir=$(mktemp -d /tmp/observe-pg.XXXXXX)
   [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
@@ -51,6 +53,8 @@ start_postgres() {
 }
 
 start_moto() {
+  local moto_port
+  moto_port=${OBSERVE_MOTO_PORT:-$(free_port)}
   moto_server -H 127.0.0.1 -p "$moto_port" >"$state/moto.log" 2>&1 &
   echo $! >"$state/moto.pid"
   for _ in $(seq 1 100); do
