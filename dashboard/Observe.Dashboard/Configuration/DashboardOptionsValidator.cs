@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+using Observe.Dashboard.Model;
+
+namespace Observe.Dashboard.Configuration;
+
+/// <summary>Checks <see cref="DashboardOptions"/> at start; every message names the setting.</summary>
+internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOptions>
+{
+    private const string Section = DashboardOptions.SectionName;
+
+    public ValidateOptionsResult Validate(string? name, DashboardOptions options)
+    {
+        var failures = new List<string>();
+
+        var range = TimeRangeQuery.Parse(options.DefaultRange, null, null, fallback: null);
+        if (range.Error is not null)
+        {
+            failures.Add($"{Section}:DefaultRange: {range.Error.Problem}");
+        }
+        else if (range.Selection is not { IsRelative: true })
+        {
+            failures.Add($"{Section}:DefaultRange must be a relative range such as 1h.");
+        }
+
+        OptionChecks.Between(failures, $"{Section}:RefreshThrottle", options.RefreshThrottle, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1));
+        OptionChecks.Between(failures, $"{Section}:SlideInterval", options.SlideInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,70 @@
+using Observe.Store.Model;
+
+namespace Observe.Dashboard.Model;
+
+/// <summary>One figure on a card: the value as queried, how it is shown, and the exact value for the tooltip.</summary>
+public sealed record Figure(string Id, string Label, double? Value, string Display, string Exact, string? Note = null);
+
+/// <summary>One point of a chart; <see cref="Time"/> is UTC (the charts label UTC).</summary>
+public sealed record ChartPoint(DateTime Time, double Value);
+
+/// <summary>Functions on runtimes past their deprecation date, by runtime.</summary>
+public sealed record DeprecatedRuntimes(int Functions, IReadOnlyList<KeyValuePair<string, int>> ByRuntime)
+{
+    public static DeprecatedRuntimes Count(IEnumerable<LambdaFunction> functions, DateOnly today)
+    {
+        var byRuntime = functions
+            .Where(f => RuntimeDeprecation.IsDeprecated(f.Runtime, today))
+            .GroupBy(f => f.Runtime!, StringComparer.Ordinal)
+            .Select(g => KeyValuePair.Create(g.Key, g.Count()))
+            .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
+            .ToList();
+        return new DeprecatedRuntimes(byRuntime.Sum(p => p.Value), byRuntime);
+    }
+}
+
+/// <summary>What the Overview page shows for one range: fleet figures and three series.</summary>
+public sealed record OverviewViewModel(
+    TimeRange Range,
+    TimeSpan Bucket,
+    IReadOnlyList<Figure> Figures,
+    IReadOnlyList<ChartPoint> Invocations,
+    IReadOnlyList<ChartPoint> Errors,
+    IReadOnlyList<ChartPoint> ColdStarts)
+{
+    public static OverviewViewModel Create(FleetOverview overview, TimeRange range, TimeSpan bucket, DeprecatedRuntimes? deprecated)
+    {
+        var ran = overview.Invocations > 0;
+        double? errorRate = ran ? overview.ErrorRate : null;
+        double? coldStartRate = ran ? overview.ColdStartRate : null;
+
+        var figures = new List<Figure>
+        {
+            new("functions", "Functions", overview.Functions, FigureFormat.Count(overview.Functions), FigureFormat.ExactCount(overview.Functions)),
+            new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations)),
+            new("error-rate", "Error rate", errorRate, FigureFormat.Rate(errorRate), FigureFormat.ExactRate(errorRate),
+                ran ? FigureFormat.ExactCount(overview.Errors) + " errors" : null),
+            new("cold-start-rate", "Cold-start rate", coldStartRate, FigureFormat.Rate(coldStartRate), FigureFormat.ExactRate(coldStartRate),
+                ran ? FigureFormat.ExactCount(overview.ColdStarts) + " cold starts" : null),
+            new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles)),
+            new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), "now"),
+        };
+
+        if (deprecated is not null)
+        {
+            var note = deprecated.Functions == 0
+                ? "now"
+                : string.Join(", ", deprecated.ByRuntime.Select(p => $"{p.Key}: {p.Value}"));
+            figures.Add(new("deprecated-runtimes", "On deprecated runtimes", deprecated.Functions,
+                FigureFormat.Count(deprecated.Functions), FigureFormat.ExactCount(deprecated.Functions) + " functions", note));
+        }
+
+        return new OverviewViewModel(
+            range,
+            bucket,
+            figures,
+            overview.Series.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Invocations)).ToList(),
+            overview.Series.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Errors)).ToList(),
+            overview.Series.Select(b => new ChartPoint(b.Start.UtcDateTime, b.ColdStarts)).ToList());
+    }
+}

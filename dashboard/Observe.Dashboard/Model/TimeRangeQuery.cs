@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Observe.Dashboard.Model;
+
+/// <summary>A time range in the URL that cannot be used, with the parameter at fault and what is wrong.</summary>
+public sealed record TimeRangeError(string Parameter, string Problem)
+{
+    /// <summary>What the page shows: the parameter, then the problem.</summary>
+    public string Message => $"The time range in the address is not valid. {Parameter}: {Problem}";
+}
+
+/// <summary>Either a usable selection or an error; never both.</summary>
+public sealed record TimeRangeParseResult(TimeRangeSelection? Selection, TimeRangeError? Error);
+
+/// <summary>
+/// The one parser for the time range in the URL: <c>?range=15m|1h|6h|24h|7d</c> (any whole number of minutes, hours
+/// or days), or <c>?from=...&amp;to=...</c> in ISO 8601 UTC. Used by every page and by the options validator.
+/// </summary>
+public static partial class TimeRangeQuery
+{
+    public const string RangeParameter = "range";
+    public const string FromParameter = "from";
+    public const string ToParameter = "to";
+
+    /// <summary>The longest range a page may ask for: longer ones would scan more than the hourly rollups hold.</summary>
+    public static readonly TimeSpan MaxLength = TimeSpan.FromDays(90);
+
+    public static readonly TimeSpan MinLength = TimeSpan.FromMinutes(1);
+
+    /// <summary>The ranges the picker offers.</summary>
+    public static IReadOnlyList<TimeRangeSelection> Presets { get; } =
+    [
+        TimeRangeSelection.Last(TimeSpan.FromMinutes(15)),
+        TimeRangeSelection.Last(TimeSpan.FromHours(1)),
+        TimeRangeSelection.Last(TimeSpan.FromHours(6)),
+        TimeRangeSelection.Last(TimeSpan.FromHours(24)),
+        TimeRangeSelection.Last(TimeSpan.FromDays(7)),
+    ];
+
+    private static readonly string[] InstantFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd",
+    ];
+
+    private const string RangeHint = "use 15m, 1h, 6h, 24h or 7d (any whole number of minutes m, hours h or days d, up to 90d)";
+    private const string InstantHint = "use ISO 8601 UTC such as 2026-11-22T04:00:00Z";
+
+    /// <summary>
+    /// Parses the three query parameters. With none present the result is <paramref name="fallback"/> (the configured
+    /// default range); a present but unusable value is an error, never silently replaced by the default.
+    /// </summary>
+    public static TimeRangeParseResult Parse(string? range, string? from, string? to, TimeRangeSelection? fallback)
+    {
+        var hasRange = !string.IsNullOrWhiteSpace(range);
+        var hasFrom = !string.IsNullOrWhiteSpace(from);
+        var hasTo = !string.IsNullOrWhiteSpace(to);
+
+        if (hasRange && (hasFrom || hasTo))
+        {
+            return Fail(RangeParameter, $"\"{range}\" cannot be combined with from/to; give either range or both from and to.");
+        }
+
+        if (hasRange)
+        {
+            return ParseRange(range!.Trim());
+        }
+
+        if (hasFrom != hasTo)
+        {
+            return hasFrom
+                ? Fail(ToParameter, $"missing; from and to go together ({InstantHint}).")
+                : Fail(FromParameter, $"missing; from and to go together ({InstantHint}).");
+        }
+
+        if (!hasFrom)
+        {
+            return new TimeRangeParseResult(fallback, null);
+        }
+
+        if (!TryParseInstant(from!, out var start))
+        {
+            return Fail(FromParameter, $"\"{from}\" is not a date and time; {InstantHint}.");
+        }
+
+        if (!TryParseInstant(to!, out var end))
+        {
+            return Fail(ToParameter, $"\"{to}\" is not a date and time; {InstantHint}.");
+        }
+
+        if (start > end)
+        {
+            return Fail(FromParameter, $"{FormatInstant(start)} is after to ({FormatInstant(end)}).");
+        }
+
+        if (end - start < MinLength)
+        {
+            return Fail(ToParameter, $"{FormatInstant(end)} is less than a minute after from ({FormatInstant(start)}); the shortest range is 1 minute.");
+        }
+
+        if (end - start > MaxLength)
+        {
+            return Fail(FromParameter, string.Create(CultureInfo.InvariantCulture,
+                $"the range from {FormatInstant(start)} to {FormatInstant(end)} is {(end - start).TotalDays:0.#} days long; the longest is 90 days."));
+        }
+
+        return new TimeRangeParseResult(TimeRangeSelection.Between(start, end), null);
+    }
+
+    /// <summary>The canonical URL form of an instant: UTC, seconds, <c>Z</c>.</summary>
+    public static string FormatInstant(DateTimeOffset instant) =>
+        instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The shortest token for a length: 90m is "90m", 120m is "2h", 48h is "2d".</summary>
+    public static string FormatToken(TimeSpan length)
+    {
+        if (length.Ticks % TimeSpan.TicksPerDay == 0)
+        {
+            return (length.Ticks / TimeSpan.TicksPerDay).ToString(CultureInfo.InvariantCulture) + "d";
+        }
+
+        return length.Ticks % TimeSpan.TicksPerHour == 0
+            ? (length.Ticks / TimeSpan.TicksPerHour).ToString(CultureInfo.InvariantCulture) + "h"
+            : ((long)length.TotalMinutes).ToString(CultureInfo.InvariantCulture) + "m";
+    }
+
+    private static TimeRangeParseResult ParseRange(string range)
+    {
+        var match = RangeToken().Match(range);
+        if (!match.Success)
+        {
+            return Fail(RangeParameter, $"\"{range}\" is not a time range; {RangeHint}.");
+        }
+
+        // Five digits at most (the regex), so this cannot overflow; the limits below reject what is too long.
+        var count = long.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
+        var length = char.ToLowerInvariant(match.Groups["unit"].Value[0]) switch
+        {
+            'm' => TimeSpan.FromMinutes(count),
+            'h' => TimeSpan.FromHours(count),
+            _ => TimeSpan.FromDays(count),
+        };
+
+        if (length < MinLength)
+        {
+            return Fail(RangeParameter, $"\"{range}\" is empty; the shortest range is 1m.");
+        }
+
+        if (length > MaxLength)
+        {
+            return Fail(RangeParameter, $"\"{range}\" is longer than the 90-day maximum (90d).");
+        }
+
+        return new TimeRangeParseResult(TimeRangeSelection.Last(length), null);
+    }
+
+    private static bool TryParseInstant(string text, out DateTimeOffset instant)
+    {
+        // A '+' in an offset (…T04:00:00+01:00) arrives as a space when the URL was not percent-encoded.
+        var candidate = text.Trim().Replace(' ', '+');
+        return DateTimeOffset.TryParseExact(candidate, InstantFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);
+    }
+
+    private static TimeRangeParseResult Fail(string parameter, string problem) => new(null, new TimeRangeError(parameter, problem));
+
+    [GeneratedRegex(@"^(?<n>\d{1,5})(?<unit>[mhdMHD])$", RegexOptions.CultureInvariant)]
+    private static partial Regex RangeToken();
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Configuration;
+using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Demo;
+
+namespace Observe.Dashboard.Tests.Configuration;
+
+public class OptionsValidationTests
+{
+    [Fact]
+    public void DashboardOptions_Defaults_AreValid() =>
+        Assert.True(new DashboardOptionsValidator().Validate(null, new DashboardOptions()).Succeeded);
+
+    [Fact]
+    public void DashboardOptions_BadDefaultRange_NamesTheSetting()
+    {
+        var result = new DashboardOptionsValidator().Validate(null, new DashboardOptions { DefaultRange = "banana" });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith("Observe:Dashboard:DefaultRange: \"banana\" is not a time range", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DashboardOptions_ThrottleOutOfBounds_NamesTheSettingAndBounds()
+    {
+        var result = new DashboardOptionsValidator().Validate(null, new DashboardOptions { RefreshThrottle = TimeSpan.Zero });
+
+        Assert.Equal(["Observe:Dashboard:RefreshThrottle is 00:00:00; it must be between 00:00:00.0500000 and 00:01:00."], result.Failures);
+    }
+
+    [Fact]
+    public void DemoOptions_Defaults_AreValid() =>
+        Assert.True(new DemoOptionsValidator().Validate(null, new DemoOptions()).Succeeded);
+
+    [Fact]
+    public void DemoOptions_BadValues_NameEverySetting()
+    {
+        var result = new DemoOptionsValidator().Validate(null, new DemoOptions
+        {
+            Functions = 0,
+            Backfill = TimeSpan.FromDays(30),
+            Interval = TimeSpan.Zero,
+        });
+
+        Assert.Equal(3, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.StartsWith("Observe:Demo:Functions is 0", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Observe:Demo:Backfill is 30.00:00:00", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith("Observe:Demo:Interval is 00:00:00", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, false, true, "no AWS account configured")]
+    [InlineData(null, true, false, "AWS accounts are configured")]
+    [InlineData(true, true, true, "Observe:Demo:Enabled is true; demo data is mixed with your accounts' data")]
+    [InlineData(true, false, true, "no AWS account configured")]
+    [InlineData(false, false, false, "Observe:Demo:Enabled is false")]
+    public void DemoMode_Resolve_FollowsAccountsAndTheSwitch(bool? enabled, bool hasAccounts, bool active, string reason)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (hasAccounts)
+        {
+            settings["Observe:Aws:Accounts:0:AccountId"] = "123456789012";
+            settings["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1";
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+        var mode = DemoMode.Resolve(configuration, new DemoOptions { Enabled = enabled });
+
+        Assert.Equal(new DemoMode(active, reason), mode);
+    }
+
+    [Fact]
+    public void DashboardThemes_FromCookie_OnlyKnownThemes()
+    {
+        Assert.Equal("material-dark", DashboardThemes.FromCookie("material-dark"));
+        Assert.Equal("material", DashboardThemes.FromCookie("material"));
+        Assert.Equal("material", DashboardThemes.FromCookie(null));
+        Assert.Equal("material", DashboardThemes.FromCookie("../../evil"));
+    }
+}

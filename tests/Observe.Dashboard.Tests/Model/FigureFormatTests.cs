@@ -1,0 +1,82 @@
+using Observe.Dashboard.Model;
+using Observe.Store.Model;
+
+namespace Observe.Dashboard.Tests.Model;
+
+public class FigureFormatTests
+{
+    [Theory]
+    [InlineData(0, "0")]
+    [InlineData(7, "7")]
+    [InlineData(9_999, "9,999")]
+    [InlineData(12_345, "12.3K")]
+    [InlineData(999_949, "999.9K")]
+    [InlineData(4_560_000, "4.56M")]
+    [InlineData(1_234_567_890, "1.23B")]
+    public void Count_ShortensLargeNumbers(double value, string expected) => Assert.Equal(expected, FigureFormat.Count(value));
+
+    [Theory]
+    [InlineData(0.0, "0%")]
+    [InlineData(0.00005, "<0.01%")]
+    [InlineData(0.0042, "0.42%")]
+    [InlineData(0.05, "5.00%")]
+    [InlineData(0.123, "12.3%")]
+    [InlineData(1.0, "100.0%")]
+    public void Rate_ShowsPercent(double ratio, string expected) => Assert.Equal(expected, FigureFormat.Rate(ratio));
+
+    [Fact]
+    public void Rate_NoInvocations_ShowsNoDataNotZero() => Assert.Equal("–", FigureFormat.Rate(null));
+
+    [Theory]
+    [InlineData(15, 1)]
+    [InlineData(60, 1)]
+    [InlineData(120, 1)]
+    [InlineData(360, 5)]
+    [InlineData(1440, 15)]
+    [InlineData(10080, 120)]
+    [InlineData(129600, 1440)]
+    public void SeriesBuckets_Choose_KeepsAtMost120Points(int rangeMinutes, int bucketMinutes)
+    {
+        var bucket = SeriesBuckets.Choose(TimeSpan.FromMinutes(rangeMinutes));
+
+        Assert.Equal(TimeSpan.FromMinutes(bucketMinutes), bucket);
+        Assert.True(rangeMinutes / bucket.TotalMinutes <= SeriesBuckets.MaxPoints);
+    }
+
+    [Fact]
+    public void OverviewViewModel_NothingRan_RatesShowNoData()
+    {
+        var overview = new FleetOverview(12, 0, 0, 0, 0, 0, []);
+        var range = TimeRange.Last(TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+        var model = OverviewViewModel.Create(overview, range, TimeSpan.FromMinutes(1), deprecated: null);
+
+        Assert.Equal("12", model.Figures.Single(f => f.Id == "functions").Display);
+        Assert.Equal("–", model.Figures.Single(f => f.Id == "error-rate").Display);
+        Assert.Null(model.Figures.Single(f => f.Id == "cold-start-rate").Value);
+        Assert.DoesNotContain(model.Figures, f => f.Id == "deprecated-runtimes");
+    }
+
+    [Fact]
+    public void OverviewViewModel_Figures_ComeFromTheOverview()
+    {
+        var start = new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);
+        var series = new List<MetricBucket>
+        {
+            new(start, 100, 2, 0, null, null, null, null, null, null, 5),
+            new(start.AddMinutes(1), 300, 1, 4, null, null, null, null, null, null, 1),
+        };
+        var overview = new FleetOverview(300, 400, 3, 4, 6, 2, series);
+        var deprecated = new DeprecatedRuntimes(5, [KeyValuePair.Create("nodejs16.x", 3), KeyValuePair.Create("dotnet6", 2)]);
+
+        var model = OverviewViewModel.Create(overview, new TimeRange(start, start.AddMinutes(2)), TimeSpan.FromMinutes(1), deprecated);
+
+        Assert.Equal(["functions", "invocations", "error-rate", "cold-start-rate", "throttles", "alarms", "deprecated-runtimes"], model.Figures.Select(f => f.Id));
+        Assert.Equal("0.75%", model.Figures.Single(f => f.Id == "error-rate").Display);
+        Assert.Equal("1.50%", model.Figures.Single(f => f.Id == "cold-start-rate").Display);
+        Assert.Equal("nodejs16.x: 3, dotnet6: 2", model.Figures.Single(f => f.Id == "deprecated-runtimes").Note);
+        Assert.Equal([100d, 300d], model.Invocations.Select(p => p.Value));
+        Assert.Equal([5d, 1d], model.ColdStarts.Select(p => p.Value));
+        Assert.Equal(DateTimeKind.Utc, model.Errors[0].Time.Kind);
+    }
+}

@@ -1,0 +1,230 @@
+using Observe.Dashboard.Model;
+using Observe.Store.Model;
+
+namespace Observe.Dashboard.Tests.Model;
+
+public class TimeRangeQueryTests
+{
+    private static readonly TimeRangeSelection Default = TimeRangeSelection.Last(TimeSpan.FromHours(1));
+
+    [Fact]
+    public void Parse_NoParameters_ReturnsFallback()
+    {
+        var result = TimeRangeQuery.Parse(null, null, null, Default);
+
+        Assert.Same(Default, result.Selection);
+        Assert.Null(result.Error);
+    }
+
+    [Theory]
+    [InlineData("15m", 15)]
+    [InlineData("1h", 60)]
+    [InlineData("6h", 360)]
+    [InlineData("24h", 1440)]
+    [InlineData("7d", 10080)]
+    [InlineData("3h", 180)]
+    [InlineData("90d", 129600)]
+    [InlineData("1M", 1)]
+    public void Parse_Range_ReturnsRelativeSelection(string range, int minutes)
+    {
+        var result = TimeRangeQuery.Parse(range, null, null, Default);
+
+        Assert.Null(result.Error);
+        Assert.True(result.Selection!.IsRelative);
+        Assert.Equal(TimeSpan.FromMinutes(minutes), result.Selection.Length);
+    }
+
+    [Theory]
+    [InlineData("banana")]
+    [InlineData("1 h")]
+    [InlineData("-1h")]
+    [InlineData("1.5h")]
+    [InlineData("1w")]
+    public void Parse_UnknownRange_NamesRangeParameterAndValue(string range)
+    {
+        var error = TimeRangeQuery.Parse(range, null, null, Default).Error;
+
+        Assert.NotNull(error);
+        Assert.Equal("range", error.Parameter);
+        Assert.Contains($"\"{range}\" is not a time range", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The time range in the address is not valid. range: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("91d")]
+    [InlineData("2161h")]
+    [InlineData("99999d")]
+    public void Parse_RangeLongerThan90Days_NamesTheMaximum(string range)
+    {
+        var result = TimeRangeQuery.Parse(range, null, null, Default);
+
+        Assert.Null(result.Selection);
+        Assert.Equal("range", result.Error!.Parameter);
+        Assert.Contains("90-day maximum", result.Error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ZeroRange_IsAnError()
+    {
+        var error = TimeRangeQuery.Parse("0m", null, null, Default).Error;
+
+        Assert.Equal("range", error!.Parameter);
+        Assert.Contains("shortest range is 1m", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_FromAndTo_ReturnsFixedUtcRange()
+    {
+        var result = TimeRangeQuery.Parse(null, "2026-11-22T04:00:00Z", "2026-11-22T05:30:00Z", Default);
+
+        var selection = result.Selection!;
+        Assert.False(selection.IsRelative);
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero), selection.From);
+        Assert.Equal(TimeSpan.FromMinutes(90), selection.Length);
+        Assert.Equal(TimeSpan.Zero, selection.From!.Value.Offset);
+    }
+
+    [Fact]
+    public void Parse_OffsetWhosePlusBecameASpace_IsReadAsTheOffset()
+    {
+        // An unencoded '+' in a query string is decoded as a space.
+        var result = TimeRangeQuery.Parse(null, "2026-11-22T05:00:00 01:00", "2026-11-22T06:00:00Z", Default);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero), result.Selection!.From);
+    }
+
+    [Fact]
+    public void Parse_DateOnly_IsMidnightUtc()
+    {
+        var result = TimeRangeQuery.Parse(null, "2026-11-20", "2026-11-21", Default);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero), result.Selection!.From);
+        Assert.Equal(TimeSpan.FromDays(1), result.Selection.Length);
+    }
+
+    [Fact]
+    public void Parse_FromAfterTo_NamesFrom()
+    {
+        var error = TimeRangeQuery.Parse(null, "2026-11-22T06:00:00Z", "2026-11-22T05:00:00Z", Default).Error;
+
+        Assert.Equal("from", error!.Parameter);
+        Assert.Equal("2026-11-22T06:00:00Z is after to (2026-11-22T05:00:00Z).", error.Problem);
+    }
+
+    [Fact]
+    public void Parse_FromEqualsTo_IsAnError()
+    {
+        var error = TimeRangeQuery.Parse(null, "2026-11-22T06:00:00Z", "2026-11-22T06:00:00Z", Default).Error;
+
+        Assert.Equal("to", error!.Parameter);
+        Assert.Contains("shortest range is 1 minute", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("yesterday", "2026-11-22T05:00:00Z", "from")]
+    [InlineData("2026-11-22T05:00:00Z", "2026-13-40T00:00:00Z", "to")]
+    [InlineData("22/11/2026 05:00", "2026-11-22T06:00:00Z", "from")]
+    public void Parse_UnparsableInstant_NamesTheParameterAndValue(string from, string to, string parameter)
+    {
+        var error = TimeRangeQuery.Parse(null, from, to, Default).Error;
+
+        Assert.Equal(parameter, error!.Parameter);
+        var value = parameter == "from" ? from : to;
+        Assert.Contains($"\"{value}\" is not a date and time", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("ISO 8601", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_FromWithoutTo_NamesTo()
+    {
+        var error = TimeRangeQuery.Parse(null, "2026-11-22T05:00:00Z", null, Default).Error;
+
+        Assert.Equal("to", error!.Parameter);
+        Assert.StartsWith("missing", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_ToWithoutFrom_NamesFrom()
+    {
+        Assert.Equal("from", TimeRangeQuery.Parse(null, null, "2026-11-22T05:00:00Z", Default).Error!.Parameter);
+    }
+
+    [Fact]
+    public void Parse_RangeAndFromTogether_IsAnError()
+    {
+        var error = TimeRangeQuery.Parse("1h", "2026-11-22T05:00:00Z", "2026-11-22T06:00:00Z", Default).Error;
+
+        Assert.Equal("range", error!.Parameter);
+        Assert.Contains("cannot be combined with from/to", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_FixedRangeLongerThan90Days_IsAnError()
+    {
+        var error = TimeRangeQuery.Parse(null, "2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z", Default).Error;
+
+        Assert.Equal("from", error!.Parameter);
+        Assert.Contains("151 days long; the longest is 90 days", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resolve_Relative_EndsAtNowAndSlides()
+    {
+        var selection = TimeRangeSelection.Last(TimeSpan.FromHours(1));
+        var now = new DateTimeOffset(2026, 11, 22, 5, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(new TimeRange(now.AddHours(-1), now), selection.Resolve(now));
+        Assert.Equal(new TimeRange(now.AddHours(-1).AddMinutes(5), now.AddMinutes(5)), selection.Resolve(now.AddMinutes(5)));
+    }
+
+    [Fact]
+    public void Resolve_Fixed_IgnoresNow()
+    {
+        var from = new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+        var selection = TimeRangeSelection.Between(from, from.AddHours(2));
+
+        Assert.Equal(new TimeRange(from, from.AddHours(2)), selection.Resolve(DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public void ToQuery_Relative_SetsRangeAndClearsFromTo()
+    {
+        var query = TimeRangeSelection.Last(TimeSpan.FromHours(6)).ToQuery();
+
+        Assert.Equal("6h", query["range"]);
+        Assert.Null(query["from"]);
+        Assert.Null(query["to"]);
+    }
+
+    [Fact]
+    public void ToQuery_Fixed_RoundTripsThroughParse()
+    {
+        var from = new DateTimeOffset(2026, 11, 20, 1, 2, 3, TimeSpan.Zero);
+        var selection = TimeRangeSelection.Between(from, from.AddHours(3));
+        var query = selection.ToQuery();
+
+        var parsed = TimeRangeQuery.Parse((string?)query["range"], (string?)query["from"], (string?)query["to"], null);
+
+        Assert.Equal(selection, parsed.Selection);
+    }
+
+    [Theory]
+    [InlineData(15, "15m")]
+    [InlineData(90, "90m")]
+    [InlineData(120, "2h")]
+    [InlineData(1440, "1d")]
+    [InlineData(2880, "2d")]
+    public void FormatToken_UsesTheLargestWholeUnit(int minutes, string expected) =>
+        Assert.Equal(expected, TimeRangeQuery.FormatToken(TimeSpan.FromMinutes(minutes)));
+
+    [Fact]
+    public void Describe_ReadsForPeople()
+    {
+        Assert.Equal("Last 1 hour", TimeRangeSelection.Last(TimeSpan.FromHours(1)).Describe());
+        Assert.Equal("Last 15 minutes", TimeRangeSelection.Last(TimeSpan.FromMinutes(15)).Describe());
+        Assert.Equal("Last 7 days", TimeRangeSelection.Last(TimeSpan.FromDays(7)).Describe());
+        var from = new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);
+        Assert.Equal("2026-11-22 04:00 – 05:30 UTC", TimeRangeSelection.Between(from, from.AddMinutes(90)).Describe());
+        Assert.Equal("2026-11-22 04:00 – 2026-11-23 04:00 UTC", TimeRangeSelection.Between(from, from.AddDays(1)).Describe());
+    }
+}
