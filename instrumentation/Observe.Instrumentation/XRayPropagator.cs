@@ -36,8 +36,7 @@ public sealed class XRayPropagator : TextMapPropagator
                 return context;
             }
 
-            var flags = header.Sampling == XRaySampling.Sampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None;
-            return new PropagationContext(new ActivityContext(header.TraceId, header.ParentId, flags, isRemote: true), context.Baggage);
+            return new PropagationContext(header.ToContext(), context.Baggage);
         }
         catch (Exception ex)
         {

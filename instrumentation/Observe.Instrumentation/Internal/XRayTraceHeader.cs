@@ -38,6 +38,10 @@ internal readonly struct XRayTraceHeader
 
     public bool HasParent => ParentId != default;
 
+    /// <summary>The remote parent this header describes; only meaningful when <see cref="HasParent"/>.</summary>
+    public ActivityContext ToContext() =>
+        new(TraceId, ParentId, Sampling == XRaySampling.Sampled ? ActivityTraceFlags.Recorded : ActivityTraceFlags.None, isRemote: true);
+
     /// <summary>Parses a header value, tolerating unknown fields (<c>Self</c>, <c>Lineage</c>), spaces and any field order.</summary>
     public static bool TryParse(ReadOnlySpan<char> value, out XRayTraceHeader header)
     {

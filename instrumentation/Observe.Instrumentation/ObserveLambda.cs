@@ -1,0 +1,471 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Observe.Instrumentation.Internal;
+using Observe.Instrumentation.Internal.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Observe.Instrumentation;
+
+/// <summary>
+/// The instrumentation of one Lambda execution environment: JSON logging, a tracer and a meter provider, and the
+/// invocation wrapper. Create one during initialization (outside the handler) and reuse it for every invocation.
+/// Nothing in it throws into the function: failures of the instrumentation itself are reported through the
+/// <c>Observe-Instrumentation</c> event source.
+/// </summary>
+public sealed class ObserveLambda : IDisposable
+{
+    /// <summary>Name of the <see cref="ActivitySource"/> and <see cref="Meter"/> of the invocation spans and metrics.</summary>
+    public const string InstrumentationName = "Observe.Instrumentation";
+
+    private static readonly Action<ILogger, string, Exception?> LogInvocationFailed =
+        LoggerMessage.Define<string>(LogLevel.Error, new EventId(1, "InvocationFailed"), "Invocation {RequestId} failed");
+
+    private static readonly Action<ILogger, string, Exception?> LogInvocationTimedOut =
+        LoggerMessage.Define<string>(LogLevel.Error, new EventId(2, "InvocationTimedOut"), "Invocation {RequestId} reached its deadline");
+
+    private static readonly string? Version = typeof(ObserveLambda).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+
+    private readonly LambdaEnvironment _environment;
+    private readonly TimeProvider _time;
+    private readonly ColdStartTracker _coldStarts;
+    private readonly ActivitySource _source;
+    private readonly Meter _meter;
+    private readonly Counter<long> _invocationCount;
+    private readonly Counter<long> _errorCount;
+    private readonly Counter<long> _coldStartCount;
+    private readonly Counter<long> _timeoutCount;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _initDuration;
+    private readonly EmbeddedMetrics? _builtInMetrics;
+    private readonly IReadOnlyList<EmbeddedMetrics> _customMetrics;
+    private readonly byte[][] _correlationNames;
+    private readonly TimeSpan _flushTimeout;
+    private readonly TimeSpan _safetyMargin;
+    private readonly ILogger _logger;
+    private string? _lastArn;
+    private string? _lastAccountId;
+
+    private ObserveLambda(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time)
+    {
+        _environment = environment;
+        _time = time;
+        _coldStarts = new ColdStartTracker(environment.InitializationType);
+        _flushTimeout = ValidTimeSpan(options.FlushTimeout, nameof(options.FlushTimeout), TimeSpan.FromSeconds(1));
+        _safetyMargin = ValidTimeSpan(options.FlushSafetyMargin, nameof(options.FlushSafetyMargin), TimeSpan.FromMilliseconds(50));
+        _correlationNames = [.. options.CorrelationIdNames.Where(n => !string.IsNullOrEmpty(n)).Select(Encoding.UTF8.GetBytes)];
+        _customMetrics = [.. options.EmbeddedMetrics];
+
+        if (options.UseXRayTraceIds)
+        {
+            XRayTraceId.TryInstall(time);
+        }
+
+        _source = new ActivitySource(InstrumentationName, Version);
+        _meter = new Meter(InstrumentationName, Version);
+        _invocationCount = _meter.CreateCounter<long>("faas.invocations", "{invocation}", "Invocations of the function.");
+        _errorCount = _meter.CreateCounter<long>("faas.errors", "{error}", "Invocations that ended with an exception.");
+        _coldStartCount = _meter.CreateCounter<long>("faas.coldstarts", "{coldstart}", "Invocations that waited for an on-demand initialization.");
+        _timeoutCount = _meter.CreateCounter<long>("faas.timeouts", "{timeout}", "Invocations that reached their deadline.");
+        _duration = _meter.CreateHistogram<double>("faas.invoke_duration", "s", "Duration of the handler.");
+        _initDuration = _meter.CreateHistogram<double>("faas.init_duration", "s", "Time from process start to the first invocation of a cold start.");
+
+        var resource = CreateResource(options, environment);
+        var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource(InstrumentationName)
+            .SetResourceBuilder(resource)
+            .SetSampler(CreateSampler(options.RecordUnsampledInvocations));
+        options.ConfigureTracing?.Invoke(tracing);
+        var metrics = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(InstrumentationName)
+            .SetResourceBuilder(resource);
+        options.ConfigureMetrics?.Invoke(metrics);
+        if (options.EnableOtlpExport ?? IsOtlpConfigured(environment, "TRACES"))
+        {
+            tracing.AddOtlpExporter();
+        }
+
+        if (options.EnableOtlpExport ?? IsOtlpConfigured(environment, "METRICS"))
+        {
+            // Each execution environment is a separate short-lived process: delta points add up correctly across them.
+            metrics.AddOtlpExporter((_, reader) => reader.TemporalityPreference = MetricReaderTemporalityPreference.Delta);
+        }
+
+        TracerProvider = tracing.Build();
+        MeterProvider = metrics.Build();
+
+        var loggerProvider = new ObserveJsonLoggerProvider(new LogSettings(options.Logging, environment, sink, time));
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Trace);
+            builder.AddProvider(loggerProvider);
+        });
+
+        _logger = LoggerFactory.CreateLogger(InstrumentationName);
+        if (options.EmfNamespace is { } ns)
+        {
+            _builtInMetrics = EmbeddedMetrics.TryCreateBuiltIn(ns, environment.FunctionName, sink, time);
+        }
+    }
+
+    /// <summary>Loggers writing JSON lines stamped with the current invocation and span.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.</summary>
+    public TracerProvider TracerProvider { get; }
+
+    /// <summary>The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.</summary>
+    public MeterProvider MeterProvider { get; }
+
+    /// <summary>
+    /// Sets up logging, tracing, metrics and cold-start tracking from <paramref name="configure"/> and the Lambda and
+    /// <c>OTEL_*</c> environment variables. Call once, during initialization.
+    /// </summary>
+    /// <param name="configure">Changes to the default settings, or null.</param>
+    /// <returns>The instrumentation; dispose it at shutdown to flush what is left.</returns>
+    public static ObserveLambda Create(Action<ObserveLambdaOptions>? configure = null)
+    {
+        var options = new ObserveLambdaOptions();
+        configure?.Invoke(options);
+        return new ObserveLambda(options, LambdaEnvironment.FromProcess(), LineSink.StandardOutput, TimeProvider.System);
+    }
+
+    internal static ObserveLambda Create(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time) =>
+        new(options, environment, sink, time);
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> as one traced invocation: a server span with the <c>faas.*</c> and <c>cloud.*</c>
+    /// attributes, parented by the event's or Lambda's trace context; log lines stamped with the request id, trace id,
+    /// cold-start flag and correlation id; metrics; then a flush bounded by the invocation's remaining time. The
+    /// handler's exceptions are recorded and rethrown unchanged.
+    /// </summary>
+    /// <typeparam name="TResult">The handler's result.</typeparam>
+    /// <param name="context">The invocation, built from <c>ILambdaContext</c> or by the Runtime API host.</param>
+    /// <param name="handler">The function's code; its token is cancelled <see cref="ObserveLambdaOptions.FlushSafetyMargin"/> before the deadline.</param>
+    /// <param name="rawEvent">The event's JSON as received, read (never deserialized) for a trace parent and correlation id; empty to use Lambda's trace header only.</param>
+    /// <param name="cancellationToken">Cancels the handler's token as well.</param>
+    /// <returns>The handler's result.</returns>
+    public async Task<TResult> InvokeAsync<TResult>(LambdaInvocationContext context, Func<CancellationToken, Task<TResult>> handler, ReadOnlyMemory<byte> rawEvent = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(handler);
+        var invocation = Begin(context, rawEvent.Span);
+        try
+        {
+            using var deadline = CreateDeadlineToken(context, cancellationToken);
+            var result = await handler(deadline.Token).ConfigureAwait(false);
+            End(invocation, null);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            End(invocation, ex);
+            throw;
+        }
+        finally
+        {
+            Flush(context);
+        }
+    }
+
+    /// <summary>Runs a handler without a result as one traced invocation; see <see cref="InvokeAsync{TResult}"/>.</summary>
+    /// <param name="context">The invocation.</param>
+    /// <param name="handler">The function's code.</param>
+    /// <param name="rawEvent">The event's JSON as received, or empty.</param>
+    /// <param name="cancellationToken">Cancels the handler's token as well.</param>
+    /// <returns>A task that completes when the handler has and telemetry is flushed.</returns>
+    public Task InvokeAsync(LambdaInvocationContext context, Func<CancellationToken, Task> handler, ReadOnlyMemory<byte> rawEvent = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return InvokeAsync(context, async ct =>
+        {
+            await handler(ct).ConfigureAwait(false);
+            return true;
+        }, rawEvent, cancellationToken);
+    }
+
+    /// <summary>Flushes what is left and stops the providers.</summary>
+    public void Dispose()
+    {
+        TracerProvider.Dispose();
+        MeterProvider.Dispose();
+        LoggerFactory.Dispose();
+        _source.Dispose();
+        _meter.Dispose();
+    }
+
+    internal CancellationTokenSource CreateDeadlineToken(LambdaInvocationContext context, CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var remaining = context.Deadline - _time.GetUtcNow() - _safetyMargin;
+        if (context.Deadline != DateTimeOffset.MaxValue)
+        {
+            source.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        }
+
+        return source;
+    }
+
+    internal Invocation Begin(LambdaInvocationContext context, ReadOnlySpan<byte> rawEvent)
+    {
+        var start = _coldStarts.Next();
+        var invocation = new Invocation(context, start, _time.GetTimestamp(), InvocationState.Current);
+        try
+        {
+            var headerText = context.TraceHeader ?? _environment.CurrentTraceHeader;
+            XRayTraceHeader? header = headerText is not null && XRayTraceHeader.TryParse(headerText, out var parsed) ? parsed : null;
+            var info = EventInspector.Inspect(rawEvent, _correlationNames);
+            invocation.Trigger = info.Trigger;
+
+            // An OpenTelemetry or X-Ray context sent by the caller with the event wins; then Lambda's own header.
+            var parent = info.Parent;
+            if (parent == default && header is { HasParent: true } h)
+            {
+                parent = h.ToContext();
+            }
+
+            var activity = _source.StartActivity(ActivityKind.Server, parent, tags: null, links: info.Links, name: _environment.FunctionName);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag("faas.trigger", info.Trigger);
+                activity.SetTag("faas.invocation_id", context.RequestId);
+                activity.SetTag("faas.coldstart", start == InvocationStart.Cold);
+                if (start == InvocationStart.Restore)
+                {
+                    activity.SetTag("aws.lambda.snapstart.restore", true);
+                }
+
+                if (context.InvokedFunctionArn is { } arn)
+                {
+                    activity.SetTag("cloud.resource_id", arn);
+                    if (AccountId(arn) is { } account)
+                    {
+                        activity.SetTag("cloud.account.id", account);
+                    }
+                }
+            }
+
+            invocation.Activity = activity;
+            InvocationState.Current = new InvocationState(context, header, start == InvocationStart.Cold, info.CorrelationId, Random.Shared.NextDouble());
+        }
+        catch (Exception ex)
+        {
+            InstrumentationEventSource.Log.InstrumentationFailed("begin invocation", ex);
+        }
+
+        return invocation;
+    }
+
+    internal void End(Invocation invocation, Exception? exception, bool timedOut = false)
+    {
+        try
+        {
+            var trigger = new KeyValuePair<string, object?>("faas.trigger", invocation.Trigger);
+            _invocationCount.Add(1, trigger);
+            _duration.Record(_time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds, trigger);
+            if (exception is not null || timedOut)
+            {
+                _errorCount.Add(1, trigger);
+            }
+
+            if (timedOut)
+            {
+                _timeoutCount.Add(1, trigger);
+            }
+
+            double? initMilliseconds = null;
+            if (invocation.Start == InvocationStart.Cold)
+            {
+                _coldStartCount.Add(1, trigger);
+                initMilliseconds = ProcessAgeMilliseconds(invocation);
+                _initDuration.Record(initMilliseconds.Value / 1000, trigger);
+            }
+
+            // Logged while the span is current, so the line carries its ids (Lambda's own error line carries none).
+            if (exception is not null)
+            {
+                LogInvocationFailed(_logger, invocation.Context.RequestId, exception);
+            }
+            else if (timedOut)
+            {
+                LogInvocationTimedOut(_logger, invocation.Context.RequestId, null);
+            }
+
+            if (invocation.Activity is { } activity)
+            {
+                if (exception is not null)
+                {
+                    activity.AddException(exception);
+                    activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+                    activity.SetTag("error.type", exception.GetType().FullName);
+                }
+                else if (timedOut)
+                {
+                    activity.SetStatus(ActivityStatusCode.Error, "The invocation reached its deadline.");
+                    activity.SetTag("error.type", "timeout");
+                }
+
+                activity.Stop();
+            }
+
+            _builtInMetrics?.WriteInvocation(invocation.Start, initMilliseconds, exception is not null || timedOut);
+            foreach (var metrics in _customMetrics)
+            {
+                metrics.Flush();
+            }
+        }
+        catch (Exception ex)
+        {
+            InstrumentationEventSource.Log.InstrumentationFailed("end invocation", ex);
+        }
+        finally
+        {
+            InvocationState.Current = invocation.PreviousState;
+        }
+    }
+
+    /// <summary>Flushes traces then metrics within min(FlushTimeout, remaining time - safety margin); returns whether both finished.</summary>
+    internal bool Flush(LambdaInvocationContext context)
+    {
+        try
+        {
+            var remaining = context.Deadline == DateTimeOffset.MaxValue ? _flushTimeout : context.Deadline - _time.GetUtcNow() - _safetyMargin;
+            var budget = remaining < _flushTimeout ? remaining : _flushTimeout;
+            if (budget <= TimeSpan.Zero)
+            {
+                InstrumentationEventSource.Log.FlushTimedOut(0, "no time left before the deadline");
+                return false;
+            }
+
+            var start = _time.GetTimestamp();
+            var budgetMs = (int)Math.Ceiling(budget.TotalMilliseconds);
+            if (!TracerProvider.ForceFlush(budgetMs))
+            {
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "traces");
+                return false;
+            }
+
+            var left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
+            if (left <= 0 || !MeterProvider.ForceFlush(left))
+            {
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "metrics");
+                return false;
+            }
+
+            return true;
+        }
+        catch (Exception ex)
+        {
+            InstrumentationEventSource.Log.InstrumentationFailed("flush", ex);
+            return false;
+        }
+    }
+
+    private double ProcessAgeMilliseconds(Invocation invocation)
+    {
+        using var process = Process.GetCurrentProcess();
+        var started = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
+        var firstInvocation = _time.GetUtcNow() - _time.GetElapsedTime(invocation.StartTimestamp);
+        return Math.Max(0, (firstInvocation - started).TotalMilliseconds);
+    }
+
+    private string? AccountId(string arn)
+    {
+        // arn:aws:lambda:eu-west-1:123456789012:function:name[:alias]; cached since it changes only with the alias.
+        if (ReferenceEquals(arn, _lastArn) || arn == _lastArn)
+        {
+            return _lastAccountId;
+        }
+
+        var parts = arn.Split(':');
+        _lastAccountId = parts.Length > 4 && parts[4].Length > 0 ? parts[4] : null;
+        _lastArn = arn;
+        return _lastAccountId;
+    }
+
+    private static ResourceBuilder CreateResource(ObserveLambdaOptions options, LambdaEnvironment environment)
+    {
+        var attributes = new List<KeyValuePair<string, object>>
+        {
+            new("cloud.provider", "aws"),
+            new("cloud.platform", "aws_lambda"),
+            new("faas.name", environment.FunctionName),
+            new("faas.version", environment.FunctionVersion),
+        };
+        if (environment.Region is { } region)
+        {
+            attributes.Add(new("cloud.region", region));
+        }
+
+        if (environment.LogStreamName is { } stream)
+        {
+            attributes.Add(new("faas.instance", stream));
+        }
+
+        if (environment.MemorySizeMb is { } mb)
+        {
+            attributes.Add(new("faas.max_memory", mb * 1024L * 1024L));
+        }
+
+        if (environment.LogGroupName is { } group)
+        {
+            attributes.Add(new("aws.log.group.names", new[] { group }));
+        }
+
+        var serviceName = options.ServiceName ?? environment.Read("OTEL_SERVICE_NAME") ?? environment.FunctionName;
+        return ResourceBuilder.CreateDefault()
+            .AddService(serviceName, serviceVersion: environment.FunctionVersion, autoGenerateServiceInstanceId: true)
+            .AddAttributes(attributes);
+    }
+
+    private static Sampler CreateSampler(bool recordUnsampled) =>
+        new ParentBasedSampler(
+            new AlwaysOnSampler(),
+            remoteParentSampled: new AlwaysOnSampler(),
+            remoteParentNotSampled: recordUnsampled ? new AlwaysOnSampler() : new AlwaysOffSampler(),
+            localParentSampled: new AlwaysOnSampler(),
+            localParentNotSampled: new AlwaysOffSampler());
+
+    private static bool IsOtlpConfigured(LambdaEnvironment environment, string signal)
+    {
+        if (string.Equals(environment.Read($"OTEL_{signal}_EXPORTER"), "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return !string.IsNullOrEmpty(environment.Read("OTEL_EXPORTER_OTLP_ENDPOINT"))
+            || !string.IsNullOrEmpty(environment.Read($"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"));
+    }
+
+    private static TimeSpan ValidTimeSpan(TimeSpan value, string name, TimeSpan fallback)
+    {
+        if (value > TimeSpan.Zero && value < TimeSpan.FromMinutes(15))
+        {
+            return value;
+        }
+
+        InstrumentationEventSource.Log.InvalidSetting("ObserveLambdaOptions." + name, value.ToString(), "must be positive and under Lambda's 15-minute limit");
+        return fallback;
+    }
+
+    /// <summary>The bookkeeping of one invocation between <see cref="Begin"/> and <see cref="End"/>.</summary>
+    internal sealed class Invocation(LambdaInvocationContext context, InvocationStart start, long startTimestamp, InvocationState? previousState)
+    {
+        public LambdaInvocationContext Context { get; } = context;
+
+        public InvocationStart Start { get; } = start;
+
+        public long StartTimestamp { get; } = startTimestamp;
+
+        public InvocationState? PreviousState { get; } = previousState;
+
+        public Activity? Activity { get; set; }
+
+        public string Trigger { get; set; } = "other";
+    }
+}
