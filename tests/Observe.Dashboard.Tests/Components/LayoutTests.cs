@@ -1,0 +1,115 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Observe.Dashboard.Components.Layout;
+using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Demo;
+using Radzen;
+
+namespace Observe.Dashboard.Tests.Components;
+
+public class LayoutTests : TestContext
+{
+    public LayoutTests()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddRadzenComponents();
+        Services.AddRadzenCookieThemeService(o => o.Name = DashboardThemes.CookieName);
+    }
+
+    [Fact]
+    public void MainLayout_Navigation_ListsEveryPageAndOnlyOverviewIsEnabled()
+    {
+        var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"));
+
+        var items = layout.FindAll("[data-nav]");
+        Assert.Equal(NavEntry.All.Select(e => e.Path), items.Select(i => i.GetAttribute("data-nav")));
+        Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Settings"], NavEntry.All.Select(e => e.Title));
+
+        var overview = layout.Find("[data-nav=''] a");
+        Assert.Equal("", overview.GetAttribute("href"));
+        foreach (var entry in NavEntry.All.Where(e => !e.Enabled))
+        {
+            var item = layout.Find($"[data-nav='{entry.Path}']");
+            Assert.Contains($"arrives with {entry.ArrivesWith}", item.TextContent, StringComparison.Ordinal);
+            Assert.Contains(entry.Title, item.TextContent, StringComparison.Ordinal);
+            Assert.Contains("rz-state-disabled", item.ClassList);
+            Assert.Equal("true", item.GetAttribute("aria-disabled"));
+            Assert.Empty(item.QuerySelectorAll("a[href]"));
+        }
+
+        Assert.Contains("arrives with the collectors", layout.Find("[data-nav='functions']").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MainLayout_Navigation_KeepsTheTimeRangeOfTheAddress()
+    {
+        var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"), "/?range=6h&other=1");
+
+        Assert.Equal("?range=6h", layout.Find("[data-nav=''] a").GetAttribute("href"));
+    }
+
+    [Fact]
+    public void MainLayout_DemoActive_ShowsBannerWithHowToConfigureAnAccount()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var layout = RenderLayout(DemoMode.Resolve(configuration, new DemoOptions()));
+
+        var banner = layout.Find("[data-testid=demo-banner]");
+        Assert.Contains("Demo fleet: generated data, no AWS account configured", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Observe:Aws:Accounts", banner.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Observe__Aws__Accounts__0__AccountId", banner.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MainLayout_DemoOff_ShowsNoBanner()
+    {
+        var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"));
+
+        Assert.Empty(layout.FindAll("[data-testid=demo-banner]"));
+        Assert.Contains("page body", layout.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DemoBanner_StatusChanges_ShowsBackfillProgressThenHidesIt()
+    {
+        var status = new DemoFleetStatus(new DemoMode(true, "no AWS account configured"));
+        Services.AddSingleton(status);
+        var banner = RenderComponent<DemoBanner>();
+
+        status.Report(TimeSpan.FromHours(6), TimeSpan.FromHours(24), DateTimeOffset.UtcNow);
+        banner.WaitForAssertion(() => Assert.Contains("Generating history: 6 h of 24 h", banner.Markup, StringComparison.Ordinal));
+
+        status.Report(TimeSpan.FromHours(24), TimeSpan.FromHours(24), DateTimeOffset.UtcNow);
+        banner.WaitForAssertion(() => Assert.Empty(banner.FindAll("[data-testid=demo-backfill]")));
+    }
+
+    [Fact]
+    public void ThemeToggle_Click_SwitchesToDarkAndRemembersItInTheCookie()
+    {
+        var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"));
+        var themes = Services.GetRequiredService<ThemeService>();
+        layout.InvokeAsync(() => themes.SetTheme(DashboardThemes.Light));
+
+        layout.Find(".rz-header button:not(.rz-sidebar-toggle)").Click();
+
+        Assert.Equal(DashboardThemes.Dark, themes.Theme);
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "Radzen.setCookie"
+            && i.Arguments.OfType<string>().Any(a => a.StartsWith($"{DashboardThemes.CookieName}={DashboardThemes.Dark};", StringComparison.Ordinal)));
+
+        layout.Find(".rz-header button:not(.rz-sidebar-toggle)").Click();
+        Assert.Equal(DashboardThemes.Light, themes.Theme);
+    }
+
+    private IRenderedComponent<MainLayout> RenderLayout(DemoMode mode, string? uri = null)
+    {
+        Services.AddSingleton(new DemoFleetStatus(mode));
+        if (uri is not null)
+        {
+            Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
+        }
+
+        return RenderComponent<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page body"))));
+    }
+}
