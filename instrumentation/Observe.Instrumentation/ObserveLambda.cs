@@ -146,7 +146,7 @@ public sealed class ObserveLambda : IDisposable
     /// </summary>
     /// <typeparam name="TResult">The handler's result.</typeparam>
     /// <param name="context">The invocation, built from <c>ILambdaContext</c> or by the Runtime API host.</param>
-    /// <param name="handler">The function's code; its token is cancelled <see cref="ObserveLambdaOptions.FlushSafetyMargin"/> before the deadline.</param>
+    /// <param name="handler">The function's code; its token is cancelled twice <see cref="ObserveLambdaOptions.FlushSafetyMargin"/> before the deadline.</param>
     /// <param name="rawEvent">The event's JSON as received, read (never deserialized) for a trace parent and correlation id; empty to use Lambda's trace header only.</param>
     /// <param name="cancellationToken">Cancels the handler's token as well.</param>
     /// <returns>The handler's result.</returns>
@@ -202,7 +202,8 @@ public sealed class ObserveLambda : IDisposable
     internal CancellationTokenSource CreateDeadlineToken(LambdaInvocationContext context, CancellationToken cancellationToken)
     {
         var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var remaining = context.Deadline - _time.GetUtcNow() - _safetyMargin;
+        // One margin for ending the span, reporting and flushing, one kept free before Lambda's deadline.
+        var remaining = context.Deadline - _time.GetUtcNow() - (2 * _safetyMargin);
         if (context.Deadline != DateTimeOffset.MaxValue)
         {
             source.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);

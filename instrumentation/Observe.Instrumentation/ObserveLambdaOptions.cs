@@ -22,7 +22,10 @@ public sealed class ObserveLambdaOptions
     /// </summary>
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Time kept free before the invocation's deadline; 50 ms by default. Also the head start the handler's cancellation token gets over Lambda's deadline.</summary>
+    /// <summary>
+    /// Time kept free before the invocation's deadline; 50 ms by default. The handler's cancellation token fires twice
+    /// this margin before the deadline: one margin to end the span, report and flush, one never used.
+    /// </summary>
     public TimeSpan FlushSafetyMargin { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+
+namespace Observe.Instrumentation.Tests;
+
+/// <summary>
+/// Plays the documented Lambda Runtime API on 127.0.0.1: <c>GET invocation/next</c> hands out queued events with the
+/// Lambda-Runtime-* headers; responses, invocation errors and init errors are recorded with their order in
+/// <see cref="Timeline"/>.
+/// </summary>
+internal sealed class FakeRuntimeApi : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly Channel<Invocation> _queue = Channel.CreateUnbounded<Invocation>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public FakeRuntimeApi()
+    {
+        var port = OtlpReceiver.FreePort();
+        Address = $"127.0.0.1:{port}";
+        _listener.Prefixes.Add($"http://{Address}/");
+        _listener.Start();
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public string Address { get; }
+
+    public Timeline Timeline { get; } = new();
+
+    public ConcurrentQueue<Posted> Posts { get; } = new();
+
+    public void Enqueue(string requestId, string body, TimeSpan timeout, string? traceHeader = null) =>
+        _queue.Writer.TryWrite(new Invocation(requestId, body, DateTimeOffset.UtcNow + timeout, traceHeader));
+
+    /// <summary>Waits until <paramref name="count"/> responses or errors were posted.</summary>
+    public async Task<IReadOnlyList<Posted>> WaitForPostsAsync(int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (Posts.Count < count && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        return [.. Posts];
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Close();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The listener was closed under the loop.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task LoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var path = context.Request.Url!.AbsolutePath;
+        try
+        {
+            if (context.Request.HttpMethod == "GET" && path == "/2018-06-01/runtime/invocation/next")
+            {
+                Timeline.Add("next");
+                var invocation = await _queue.Reader.ReadAsync(_stop.Token);
+                var headers = context.Response.Headers;
+                headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
+                headers["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+                headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
+                if (invocation.TraceHeader is not null)
+                {
+                    headers["Lambda-Runtime-Trace-Id"] = invocation.TraceHeader;
+                }
+
+                var bytes = Encoding.UTF8.GetBytes(invocation.Body);
+                await context.Response.OutputStream.WriteAsync(bytes);
+                context.Response.Close();
+                return;
+            }
+
+            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+            var body = await reader.ReadToEndAsync();
+            var errorType = context.Request.Headers["Lambda-Runtime-Function-Error-Type"];
+            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            Posted? posted = parts switch
+            {
+                ["2018-06-01", "runtime", "invocation", var id, "response"] => new Posted("response", id, body, null, DateTimeOffset.UtcNow),
+                ["2018-06-01", "runtime", "invocation", var id, "error"] => new Posted("error", id, body, errorType, DateTimeOffset.UtcNow),
+                ["2018-06-01", "runtime", "init", "error"] => new Posted("init-error", null, body, errorType, DateTimeOffset.UtcNow),
+                _ => null,
+            };
+            if (posted is null)
+            {
+                context.Response.StatusCode = 404;
+            }
+            else
+            {
+                Timeline.Add($"{posted.Kind}:{posted.RequestId}");
+                Posts.Enqueue(posted);
+                context.Response.StatusCode = 202;
+            }
+
+            context.Response.Close();
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+            context.Response.Abort();
+        }
+    }
+
+    public sealed record Posted(string Kind, string? RequestId, string Body, string? ErrorType, DateTimeOffset At);
+
+    private sealed record Invocation(string RequestId, string Body, DateTimeOffset Deadline, string? TraceHeader);
+}
+
+/// <summary>An ordered record of what happened, shared by the fake Runtime API and the test exporter.</summary>
+internal sealed class Timeline
+{
+    private readonly List<string> _entries = [];
+
+    public IReadOnlyList<string> Entries
+    {
+        get
+        {
+            lock (_entries)
+            {
+                return [.. _entries];
+            }
+        }
+    }
+
+    public void Add(string entry)
+    {
+        lock (_entries)
+        {
+            _entries.Add(entry);
+        }
+    }
+}

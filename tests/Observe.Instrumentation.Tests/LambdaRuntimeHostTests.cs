@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace Observe.Instrumentation.Tests;
+
+[Collection(TelemetryCollection.Name)]
+public class LambdaRuntimeHostTests
+{
+    private const string TraceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+
+    [Fact]
+    public async Task RunAsync_HandlerSucceeds_PostsResponseThenExportsThenAsksForNext()
+    {
+        using var api = new FakeRuntimeApi();
+        var exporter = new TimelineExporter(api.Timeline);
+        var output = new CapturedOutput();
+        using var observe = CreateObserve(output, b => b.AddProcessor(new BatchActivityExportProcessor(exporter)));
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        var logger = observe.LoggerFactory.CreateLogger("Orders");
+        api.Enqueue("req-1", """{"OrderId":5}""", TimeSpan.FromSeconds(30), TraceHeader);
+
+        var run = host.RunAsync(_ => ValueTask.FromResult(LambdaRuntimeHost.Json(TestJsonContext.Default.Order, TestJsonContext.Default.Receipt, (order, context, ct) =>
+        {
+            logger.LogInformation("Handling order {OrderId}", order.OrderId);
+            return ValueTask.FromResult(new Receipt(order.OrderId, "accepted"));
+        })), stop.Token);
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var response = Assert.Single(posts);
+        Assert.Equal("response", response.Kind);
+        Assert.Equal("req-1", response.RequestId);
+        Assert.Equal("""{"OrderId":5,"Status":"accepted"}""", response.Body);
+        Assert.Equal(["next", "response:req-1", "export", "next"], api.Timeline.Entries);
+        var span = Assert.Single(exporter.Spans);
+        Assert.Equal("5759e988bd862e3fe1be46a994272793", span.TraceId.ToHexString());
+        Assert.Equal("53995c3f42cd8ad8", span.ParentSpanId.ToHexString());
+        var line = Assert.Single(output.Json, l => l.TryGetProperty("requestId", out _));
+        Assert.Equal("req-1", line.GetProperty("requestId").GetString());
+        Assert.Equal(span.SpanId.ToHexString(), line.GetProperty("span_id").GetString());
+    }
+
+    [Fact]
+    public async Task RunAsync_HandlerThrows_PostsLambdaErrorJsonAndServesNextInvocation()
+    {
+        using var api = new FakeRuntimeApi();
+        var spans = new InMemoryExporter<Activity>();
+        using var observe = CreateObserve(new CapturedOutput(), b => b.AddProcessor(new SimpleActivityExportProcessor(spans)));
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        api.Enqueue("bad", "\"boom\"", TimeSpan.FromSeconds(30));
+        api.Enqueue("good", "\"fine\"", TimeSpan.FromSeconds(30));
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) =>
+            Encoding.UTF8.GetString(input.Span) == "\"boom\""
+                ? throw new InvalidOperationException("the order cannot be placed")
+                : ValueTask.FromResult<ReadOnlyMemory<byte>>("\"ok\""u8.ToArray())), stop.Token);
+        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["error:bad", "response:good"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
+        var error = JsonDocument.Parse(posts[0].Body).RootElement;
+        Assert.Equal("InvalidOperationException", posts[0].ErrorType);
+        Assert.Equal("InvalidOperationException", error.GetProperty("errorType").GetString());
+        Assert.Equal("the order cannot be placed", error.GetProperty("errorMessage").GetString());
+        Assert.NotEqual(0, error.GetProperty("stackTrace").GetArrayLength());
+        Assert.Equal(ActivityStatusCode.Error, spans.Items.Single(s => (string?)s.GetTagItem("faas.invocation_id") == "bad").Status);
+        Assert.Equal(ActivityStatusCode.Unset, spans.Items.Single(s => (string?)s.GetTagItem("faas.invocation_id") == "good").Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_HandlerExceedsDeadline_ReportsTimeoutBeforeDeadlineAndExportsSpan()
+    {
+        using var api = new FakeRuntimeApi();
+        var exporter = new TimelineExporter(api.Timeline);
+        using var observe = CreateObserve(new CapturedOutput(), b => b.AddProcessor(new BatchActivityExportProcessor(exporter)), margin: TimeSpan.FromMilliseconds(200));
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        using var release = new ManualResetEventSlim();
+        api.Enqueue("slow", "{}", TimeSpan.FromMilliseconds(800));
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(800);
+
+        // The handler ignores its token, as a blocking call would.
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) =>
+        {
+            release.Wait(TimeSpan.FromSeconds(20));
+            return ValueTask.FromResult<ReadOnlyMemory<byte>>("{}"u8.ToArray());
+        }), stop.Token);
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
+        release.Set();
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var error = Assert.Single(posts);
+        Assert.Equal("error", error.Kind);
+        Assert.Equal(LambdaRuntimeHost.DeadlineExceededErrorType, error.ErrorType);
+        Assert.True(error.At < deadline, $"reported {(error.At - deadline).TotalMilliseconds} ms after the deadline");
+        Assert.Equal(["next", "error:slow", "export", "next"], api.Timeline.Entries);
+        var span = Assert.Single(exporter.Spans);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("timeout", span.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public async Task RunAsync_InitThrows_PostsInitErrorAndReturnsWithoutAskingForEvents()
+    {
+        using var api = new FakeRuntimeApi();
+        using var observe = CreateObserve(new CapturedOutput(), _ => { });
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+
+        await host.RunAsync(_ => throw new FileNotFoundException("settings.json is missing")).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var posted = Assert.Single(api.Posts);
+        Assert.Equal("init-error", posted.Kind);
+        Assert.Equal("FileNotFoundException", posted.ErrorType);
+        Assert.Equal("settings.json is missing", JsonDocument.Parse(posted.Body).RootElement.GetProperty("errorMessage").GetString());
+        Assert.DoesNotContain("next", api.Timeline.Entries);
+    }
+
+    [Fact]
+    public void Constructor_NoRuntimeApiAddress_ExplainsWhy()
+    {
+        using var observe = CreateObserve(new CapturedOutput(), _ => { });
+
+        var error = Assert.Throws<InvalidOperationException>(() => new LambdaRuntimeHost(observe, " "));
+
+        Assert.Contains("AWS_LAMBDA_RUNTIME_API", error.Message, StringComparison.Ordinal);
+    }
+
+    private static ObserveLambda CreateObserve(CapturedOutput output, Action<TracerProviderBuilder> tracing, TimeSpan? margin = null)
+    {
+        var options = new ObserveLambdaOptions { EnableOtlpExport = false, ConfigureTracing = tracing, FlushSafetyMargin = margin ?? TimeSpan.FromMilliseconds(50) };
+        return ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (!condition() && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Notes in the timeline when spans are exported, to check that export happens after the response.</summary>
+    private sealed class TimelineExporter(Timeline timeline) : BaseExporter<Activity>
+    {
+        private readonly List<Activity> _spans = [];
+
+        public IReadOnlyList<Activity> Spans
+        {
+            get
+            {
+                lock (_spans)
+                {
+                    return [.. _spans];
+                }
+            }
+        }
+
+        public override ExportResult Export(in Batch<Activity> batch)
+        {
+            lock (_spans)
+            {
+                foreach (var span in batch)
+                {
+                    _spans.Add(span);
+                }
+            }
+
+            timeline.Add("export");
+            return ExportResult.Success;
+        }
+    }
+}
+
+public sealed record Order(int OrderId);
+
+public sealed record Receipt(int OrderId, string Status);
+
+[JsonSerializable(typeof(Order))]
+[JsonSerializable(typeof(Receipt))]
+internal sealed partial class TestJsonContext : JsonSerializerContext;
