@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using Observe.Collectors.Aws;
+
+namespace Observe.Collectors.Logs;
+
+/// <summary>The CloudWatch Logs calls the logs collector needs, for one account and region.</summary>
+public interface ICloudWatchLogsClient
+{
+    /// <summary>
+    /// Every matching event, following <c>nextToken</c> until AWS stops returning one: a page can be empty or partial
+    /// while more follow, so an empty page is not the end.
+    /// </summary>
+    IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Starts a Logs Insights query and returns its id.</summary>
+    Task<string> StartQueryAsync(InsightsQuery query, CancellationToken cancellationToken);
+
+    Task<InsightsQueryResults> GetQueryResultsAsync(string queryId, CancellationToken cancellationToken);
+
+    IAsyncEnumerable<LogGroup> DescribeLogGroupsAsync(string? namePrefix, CancellationToken cancellationToken);
+}
+
+/// <summary>CloudWatch Logs over JSON 1.1 (<c>X-Amz-Target: Logs_20140328.{Operation}</c>).</summary>
+internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions account, string region)
+    : AwsClientBase(caller, account, region, AwsService.Logs), ICloudWatchLogsClient
+{
+    /// <summary>StartQuery accepts at most this many log groups.</summary>
+    public const int MaxLogGroupsPerQuery = 50;
+
+    private const string TargetPrefix = "Logs_20140328";
+    private const string JsonVersion = "1.1";
+
+    private static LogsJsonContext Json => LogsJsonContext.Default;
+
+    public async IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        string? token = null;
+        do
+        {
+            var request = new FilterLogEventsWire
+            {
+                LogGroupName = filter.LogGroupName,
+                LogStreamNames = filter.LogStreamNames,
+                LogStreamNamePrefix = filter.LogStreamNamePrefix,
+                StartTime = filter.Start.ToUnixTimeMilliseconds(),
+                EndTime = filter.End.ToUnixTimeMilliseconds(),
+                FilterPattern = filter.FilterPattern,
+                Limit = filter.PageSize,
+                NextToken = token,
+            };
+            var page = await RpcAsync(TargetPrefix, JsonVersion, "FilterLogEvents", request, Json.FilterLogEventsWire, Json.FilterLogEventsResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var logEvent in page.Events ?? [])
+            {
+                yield return logEvent;
+            }
+
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
+
+    public async Task<string> StartQueryAsync(InsightsQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.LogGroupNames.Count is 0 or > MaxLogGroupsPerQuery)
+        {
+            throw new ArgumentException($"StartQuery takes 1 to {MaxLogGroupsPerQuery} log groups, not {query.LogGroupNames.Count}", nameof(query));
+        }
+
+        var request = new StartQueryWire
+        {
+            LogGroupNames = query.LogGroupNames,
+            StartTime = query.Start.ToUnixTimeSeconds(),
+            EndTime = query.End.ToUnixTimeSeconds(),
+            QueryString = query.QueryString,
+            Limit = query.Limit,
+        };
+        var response = await RpcAsync(TargetPrefix, JsonVersion, "StartQuery", request, Json.StartQueryWire, Json.StartQueryResponse, cancellationToken).ConfigureAwait(false);
+        return response.QueryId ?? throw Malformed("StartQuery", "no queryId");
+    }
+
+    public async Task<InsightsQueryResults> GetQueryResultsAsync(string queryId, CancellationToken cancellationToken)
+    {
+        var response = await RpcAsync(TargetPrefix, JsonVersion, "GetQueryResults", new GetQueryResultsWire { QueryId = queryId }, Json.GetQueryResultsWire, Json.GetQueryResultsResponse, cancellationToken).ConfigureAwait(false);
+        var rows = new List<IReadOnlyDictionary<string, string>>(response.Results?.Count ?? 0);
+        foreach (var row in response.Results ?? [])
+        {
+            var fields = new Dictionary<string, string>(row.Count, StringComparer.Ordinal);
+            foreach (var field in row)
+            {
+                if (field.Field is not null)
+                {
+                    fields[field.Field] = field.Value ?? "";
+                }
+            }
+
+            rows.Add(fields);
+        }
+
+        var stats = response.Statistics;
+        return new InsightsQueryResults(response.Status ?? "Unknown", rows, stats?.RecordsMatched, stats?.RecordsScanned, stats?.BytesScanned);
+    }
+
+    public async IAsyncEnumerable<LogGroup> DescribeLogGroupsAsync(string? namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var request = new DescribeLogGroupsWire { LogGroupNamePrefix = namePrefix, Limit = 50, NextToken = token };
+            var page = await RpcAsync(TargetPrefix, JsonVersion, "DescribeLogGroups", request, Json.DescribeLogGroupsWire, Json.DescribeLogGroupsResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var group in page.LogGroups ?? [])
+            {
+                yield return group;
+            }
+
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
+}

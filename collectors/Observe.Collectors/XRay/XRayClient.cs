@@ -1,0 +1,122 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Observe.Collectors.Aws;
+
+namespace Observe.Collectors.XRay;
+
+/// <summary>The X-Ray calls the traces collector needs, for one account and region.</summary>
+public interface IXRayClient
+{
+    /// <summary>Every summary in the window, newest first, following <c>NextToken</c>.</summary>
+    IAsyncEnumerable<XRayTraceSummary> GetTraceSummariesAsync(GetTraceSummariesRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Full traces, fetched 5 ids a call (X-Ray's limit). Ids X-Ray reports as unprocessed are asked for again, up to
+    /// <see cref="AwsOptions.UnprocessedTraceRetries"/> times; those still missing are returned for a later pass.
+    /// </summary>
+    Task<XRayTraceBatch> BatchGetTracesAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken);
+
+    IAsyncEnumerable<XRayServiceNode> GetServiceGraphAsync(DateTimeOffset start, DateTimeOffset end, string? groupName, CancellationToken cancellationToken);
+}
+
+/// <summary>X-Ray over REST-JSON.</summary>
+internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, string region, AwsOptions options, TimeProvider time)
+    : AwsClientBase(caller, account, region, AwsService.XRay), IXRayClient
+{
+    /// <summary>BatchGetTraces accepts 1 to 5 trace ids.</summary>
+    public const int TraceIdsPerCall = 5;
+
+    private static XRayJsonContext Json => XRayJsonContext.Default;
+
+    public async IAsyncEnumerable<XRayTraceSummary> GetTraceSummariesAsync(GetTraceSummariesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var token = request.NextToken;
+        do
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(request with { NextToken = token }, Json.GetTraceSummariesRequest);
+            var page = await RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", body, Json.GetTraceSummariesResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var summary in page.TraceSummaries ?? [])
+            {
+                yield return summary;
+            }
+
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
+
+    public async Task<XRayTraceBatch> BatchGetTracesAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(traceIds);
+        var traces = new List<XRayTrace>();
+        var pending = traceIds.Distinct(StringComparer.Ordinal).ToList();
+        for (var round = 0; pending.Count > 0; round++)
+        {
+            if (round > 0)
+            {
+                if (round > options.UnprocessedTraceRetries)
+                {
+                    break;
+                }
+
+                // X-Ray leaves ids unprocessed while it is still assembling the trace: give it a moment.
+                await Task.Delay(options.UnprocessedTraceRetryDelay, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            var unprocessed = new List<string>();
+            foreach (var chunk in pending.Chunk(TraceIdsPerCall))
+            {
+                await FetchAsync(chunk, traces, unprocessed, cancellationToken).ConfigureAwait(false);
+            }
+
+            pending = unprocessed;
+        }
+
+        return new XRayTraceBatch(MergePages(traces), pending);
+    }
+
+    public async IAsyncEnumerable<XRayServiceNode> GetServiceGraphAsync(DateTimeOffset start, DateTimeOffset end, string? groupName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(new GetServiceGraphWire { StartTime = start, EndTime = end, GroupName = groupName, NextToken = token }, Json.GetServiceGraphWire);
+            var page = await RestAsync("GetServiceGraph", HttpMethod.Post, "ServiceGraph", body, Json.GetServiceGraphResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var service in page.Services ?? [])
+            {
+                yield return service;
+            }
+
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
+
+    // A trace continued on a later page appears once per page: one trace per id, with all its segments.
+    private static List<XRayTrace> MergePages(List<XRayTrace> traces) =>
+        traces.GroupBy(t => t.Id, StringComparer.Ordinal)
+            .Select(g => g.Count() == 1 ? g.First() : new XRayTrace
+            {
+                Id = g.Key,
+                Duration = g.Max(t => t.Duration),
+                LimitExceeded = g.Any(t => t.LimitExceeded == true),
+                Segments = [.. g.SelectMany(t => t.Segments ?? []).DistinctBy(s => s.Id, StringComparer.Ordinal)],
+            })
+            .ToList();
+
+    private async Task FetchAsync(string[] ids, List<XRayTrace> traces, List<string> unprocessed, CancellationToken cancellationToken)
+    {
+        // A trace too large for one response continues on the next page of the same call.
+        string? token = null;
+        do
+        {
+            var body = JsonSerializer.SerializeToUtf8Bytes(new BatchGetTracesWire { TraceIds = [.. ids], NextToken = token }, Json.BatchGetTracesWire);
+            var page = await RestAsync("BatchGetTraces", HttpMethod.Post, "Traces", body, Json.BatchGetTracesResponse, cancellationToken).ConfigureAwait(false);
+            traces.AddRange(page.Traces ?? []);
+            unprocessed.AddRange(page.UnprocessedTraceIds ?? []);
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
+}
