@@ -6,7 +6,7 @@ namespace Observe.Store;
 /// The one store the collectors write and the dashboard reads. Two engines implement it with identical behaviour
 /// (the contract tests run against both): SQLite, embedded, and PostgreSQL, for several dashboard replicas.
 /// Writes are idempotent (replaying a batch changes nothing), a completed write is durable, and a failed write
-/// leaves what was stored before untouched.
+/// leaves what was stored before untouched. Instants are stored to the millisecond.
 /// </summary>
 public interface IObserveStore
 {
@@ -32,7 +32,11 @@ public interface IObserveStore
 
     // Metrics
 
-    /// <summary>Merges points into the per-minute series (non-null fields overwrite, null fields keep what is stored).</summary>
+    /// <summary>
+    /// Merges points into the per-minute series (non-null fields overwrite, null fields keep what is stored; within
+    /// one call a later point for the same minute wins). <see cref="MetricPoint.Minute"/> is floored to the minute.
+    /// Points for minutes that retention already rolled up into hours are ignored, so no minute counts twice.
+    /// </summary>
     Task WriteMetricsAsync(IReadOnlyCollection<MetricPoint> points, CancellationToken cancellationToken);
 
     /// <summary>
@@ -41,7 +45,13 @@ public interface IObserveStore
     /// </summary>
     Task<IReadOnlyList<MetricBucket>> GetFunctionSeriesAsync(FunctionKey function, TimeRange range, SeriesResolution resolution, CancellationToken cancellationToken);
 
-    /// <summary>Fleet totals and a fleet series (bucketed to <paramref name="bucket"/>) for the Overview page.</summary>
+    /// <summary>
+    /// Fleet totals and a fleet series for the Overview page. Buckets (at least one minute) start at multiples of
+    /// <paramref name="bucket"/> since the Unix epoch, so they stay put as the range moves. In the series,
+    /// concurrency is the bucket's busiest minute summed over functions; percentiles and iterator age are null
+    /// (they cannot be combined across functions: read them per function). Minutes past the raw retention count
+    /// as hourly rollups whose hour starts in the range.
+    /// </summary>
     Task<FleetOverview> GetOverviewAsync(FleetFilter filter, TimeRange range, TimeSpan bucket, CancellationToken cancellationToken);
 
     // Invocations and errors
@@ -52,10 +62,19 @@ public interface IObserveStore
     /// <summary>Reports of one function (or of all when null) in the range, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<InvocationReport>> GetInvocationReportsAsync(FunctionKey? function, TimeRange range, bool coldStartsOnly, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Adds occurrences to their groups (creating groups on first sight).</summary>
+    /// <summary>
+    /// Adds occurrences to their groups (creating groups on first sight). Idempotent per pass: occurrences are kept
+    /// per (function, fingerprint, <see cref="ErrorOccurrences.FirstSeen"/>, <see cref="ErrorOccurrences.LastSeen"/>),
+    /// so replaying a pass replaces its count instead of adding it again. Two different passes must not report the
+    /// same log events (the logs collector's checkpoint ensures it).
+    /// </summary>
     Task RecordErrorsAsync(IReadOnlyCollection<ErrorOccurrences> occurrences, CancellationToken cancellationToken);
 
-    /// <summary>Error groups seen in the range, most occurrences first.</summary>
+    /// <summary>
+    /// Error groups with occurrences in the range, most occurrences first. <see cref="ErrorGroup.Count"/> counts the
+    /// passes overlapping the range; <see cref="ErrorGroup.FirstSeen"/> and <see cref="ErrorGroup.LastSeen"/> are the
+    /// group's over all time, so a reader can tell a new error from an old one.
+    /// </summary>
     Task<IReadOnlyList<ErrorGroup>> GetErrorGroupsAsync(FleetFilter filter, TimeRange range, int limit, CancellationToken cancellationToken);
 
     // Traces
@@ -82,6 +101,7 @@ public interface IObserveStore
 
     Task UpsertAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken);
 
+    /// <summary>Deletes the rule and its instances; false when there was no such rule.</summary>
     Task<bool> DeleteAlertRuleAsync(string ruleId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AlertRule>> GetAlertRulesAsync(CancellationToken cancellationToken);
@@ -113,8 +133,9 @@ public interface IObserveStore
     // Retention
 
     /// <summary>
-    /// Rolls raw minutes older than the raw retention up into hours, then deletes what is past each retention.
-    /// Safe to run concurrently with writes and from several replicas.
+    /// Rolls raw minutes older than the raw retention (whole hours) up into hours, then deletes what is past each
+    /// retention: hours, invocation reports, traces, and error occurrences (with the hourly retention).
+    /// Idempotent; safe to run concurrently with writes and from several replicas.
     /// </summary>
     Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -20,6 +20,9 @@ public enum StoreChangeKind
 /// </summary>
 public interface IStoreChanges
 {
-    /// <summary>Registers a callback; dispose the result to stop. Callbacks run on a background thread.</summary>
+    /// <summary>
+    /// Registers a callback; dispose the result to stop. Callbacks run on a background thread; changes within about
+    /// 100 ms are coalesced into one callback carrying all their kinds.
+    /// </summary>
     IDisposable Subscribe(Action<StoreChangeKind> onChange);
 }

@@ -27,8 +27,8 @@ public sealed record InvocationReport
 }
 
 /// <summary>
-/// Errors that share a fingerprint (exception type + normalised message + top frames). Counts add up over writes;
-/// the sample is the most recent occurrence.
+/// Errors that share a fingerprint (exception type + normalised message + top frames). Counts add up over passes
+/// (a replayed pass is not counted again); the message and sample are the most recent occurrence's.
 /// </summary>
 public sealed record ErrorGroup
 {
@@ -44,7 +44,10 @@ public sealed record ErrorGroup
     public string? SampleTraceId { get; init; }
 }
 
-/// <summary>New occurrences of an error group, as the logs collector found them in one pass.</summary>
+/// <summary>
+/// New occurrences of an error group, as the logs collector found them in one pass. <see cref="FirstSeen"/> and
+/// <see cref="LastSeen"/> (the pass's first and last occurrence) identify the pass: writing it again replaces it.
+/// </summary>
 public sealed record ErrorOccurrences(
     FunctionKey Function,
     string Fingerprint,

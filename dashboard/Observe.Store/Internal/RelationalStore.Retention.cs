@@ -1,0 +1,183 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace Observe.Store.Internal;
+
+internal abstract partial class RelationalStore
+{
+    /// <summary>
+    /// Rolls the minutes of the functions <paramref name="functionPredicate"/> selects into hours with the rules of
+    /// <see cref="BucketAccumulator"/>, adding to an hour already rolled.
+    /// </summary>
+    protected static string RollUpSql(string functionPredicate) => $"""
+        INSERT INTO metric_hour (fid, hour, invocations, errors, throttles, cold_starts, duration_weighted, duration_weight,
+                                 duration_p50, duration_p90, duration_p99, concurrency, iterator_age)
+        SELECT fid, minute / 60, COALESCE(SUM(invocations), 0), COALESCE(SUM(errors), 0), COALESCE(SUM(throttles), 0),
+               COALESCE(SUM(cold_starts), 0),
+               COALESCE(SUM(duration_avg * (CASE WHEN invocations > 0 THEN invocations ELSE 1 END)), 0),
+               COALESCE(SUM(CASE WHEN duration_avg IS NULL THEN 0 WHEN invocations > 0 THEN invocations ELSE 1 END), 0),
+               MAX(duration_p50), MAX(duration_p90), MAX(duration_p99), MAX(concurrency), MAX(iterator_age)
+        FROM metric_minute WHERE {functionPredicate} AND minute < @watermark GROUP BY fid, minute / 60
+        ON CONFLICT (fid, hour) DO UPDATE SET
+            invocations = metric_hour.invocations + excluded.invocations,
+            errors = metric_hour.errors + excluded.errors,
+            throttles = metric_hour.throttles + excluded.throttles,
+            cold_starts = metric_hour.cold_starts + excluded.cold_starts,
+            duration_weighted = metric_hour.duration_weighted + excluded.duration_weighted,
+            duration_weight = metric_hour.duration_weight + excluded.duration_weight,
+        {GreatestOfHour}
+        """;
+
+    // Null-safe maximum spelled out: SQLite's two-argument MAX returns NULL when either side is NULL.
+    private const string GreatestOfHour = """
+            duration_p50 = CASE WHEN excluded.duration_p50 IS NULL OR metric_hour.duration_p50 >= excluded.duration_p50 THEN COALESCE(metric_hour.duration_p50, excluded.duration_p50) ELSE excluded.duration_p50 END,
+            duration_p90 = CASE WHEN excluded.duration_p90 IS NULL OR metric_hour.duration_p90 >= excluded.duration_p90 THEN COALESCE(metric_hour.duration_p90, excluded.duration_p90) ELSE excluded.duration_p90 END,
+            duration_p99 = CASE WHEN excluded.duration_p99 IS NULL OR metric_hour.duration_p99 >= excluded.duration_p99 THEN COALESCE(metric_hour.duration_p99, excluded.duration_p99) ELSE excluded.duration_p99 END,
+            concurrency = CASE WHEN excluded.concurrency IS NULL OR metric_hour.concurrency >= excluded.concurrency THEN COALESCE(metric_hour.concurrency, excluded.concurrency) ELSE excluded.concurrency END,
+            iterator_age = CASE WHEN excluded.iterator_age IS NULL OR metric_hour.iterator_age >= excluded.iterator_age THEN COALESCE(metric_hour.iterator_age, excluded.iterator_age) ELSE excluded.iterator_age END
+        """;
+
+    public async Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Whole hours only, so an hour is rolled up in one pass and never split between the two tables.
+        var watermark = StoreTime.FloorHour(now - Options.RawRetention) * 60;
+        var hourCutoff = StoreTime.FloorHour(now - Options.HourlyRetention);
+
+        // First the watermark moves: from then on writes to older minutes are ignored, so what is below it is
+        // exactly what the per-function passes below roll up, however they interleave with writers.
+        await using (var scope = await BeginWriteAsync(WriteLock.Metrics, cancellationToken))
+        {
+            var current = await ReadWatermarkAsync(scope, cancellationToken);
+            if (watermark > current)
+            {
+                await using var command = scope.Command("""
+                    INSERT INTO store_state (key, value) VALUES (@key, @value)
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                    """);
+                command.AddText("@key", WatermarkKey);
+                command.AddInt64("@value", watermark);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await RollUpFleetAsync(scope, Math.Max(watermark, current), hourCutoff, cancellationToken);
+            await scope.CommitAsync(cancellationToken);
+        }
+
+        var functionIds = new List<int>();
+        await using (var connection = await OpenReadConnectionAsync(cancellationToken))
+        await using (var command = connection.Command(null, "SELECT id FROM fn ORDER BY id"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                functionIds.Add(reader.GetInt32(0));
+            }
+        }
+
+        long minutesRolled = 0;
+        long hoursDeleted = 0;
+        foreach (var chunk in functionIds.Chunk(Options.BatchSize))
+        {
+            await using var scope = await BeginWriteAsync(WriteLock.Metrics, cancellationToken);
+            var current = await ReadWatermarkAsync(scope, cancellationToken);
+            var (rolled, deleted) = await RollUpFunctionsAsync(scope, chunk, current, hourCutoff, cancellationToken);
+            minutesRolled += rolled;
+            hoursDeleted += deleted;
+            await scope.CommitAsync(cancellationToken);
+        }
+
+        var reports = await DeleteOlderAsync("DELETE FROM invocation_report WHERE ts < @cutoff", now - Options.ReportRetention, WriteLock.None, cancellationToken);
+        var traces = await DeleteOlderAsync("DELETE FROM trace WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
+        await DeleteOlderAsync("""
+            DELETE FROM error_window WHERE last_seen < @cutoff;
+            DELETE FROM error_group WHERE NOT EXISTS (SELECT 1 FROM error_window w WHERE w.group_id = error_group.id)
+            """, now - Options.HourlyRetention, WriteLock.Errors, cancellationToken);
+
+        var result = new RetentionResult(minutesRolled, minutesRolled, hoursDeleted, reports, traces);
+        Logger.LogInformation(
+            "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports and {Traces} traces deleted",
+            result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted);
+        return result;
+    }
+
+    /// <summary>
+    /// Rolls each function's minutes before <paramref name="watermark"/> into hours, deletes them, and deletes
+    /// hours before <paramref name="hourCutoff"/>; returns the minutes rolled up and the hours deleted.
+    /// </summary>
+    protected virtual async Task<(long Rolled, long HoursDeleted)> RollUpFunctionsAsync(
+        WriteScope scope, IReadOnlyList<int> functionIds, int watermark, int hourCutoff, CancellationToken cancellationToken)
+    {
+        await using var rollUp = scope.Command(RollUpSql("fid = @fid"));
+        var rollUpFid = rollUp.AddInt32("@fid", 0);
+        rollUp.AddInt32("@watermark", watermark);
+        await using var deleteMinutes = scope.Command("DELETE FROM metric_minute WHERE fid = @fid AND minute < @watermark");
+        var deleteMinutesFid = deleteMinutes.AddInt32("@fid", 0);
+        deleteMinutes.AddInt32("@watermark", watermark);
+        await using var deleteHours = scope.Command("DELETE FROM metric_hour WHERE fid = @fid AND hour < @cutoff");
+        var deleteHoursFid = deleteHours.AddInt32("@fid", 0);
+        deleteHours.AddInt32("@cutoff", hourCutoff);
+        long rolled = 0;
+        long hoursDeleted = 0;
+        foreach (var fid in functionIds)
+        {
+            rollUpFid.Value = fid;
+            deleteMinutesFid.Value = fid;
+            deleteHoursFid.Value = fid;
+            await rollUp.ExecuteNonQueryAsync(cancellationToken);
+            rolled += await deleteMinutes.ExecuteNonQueryAsync(cancellationToken);
+            hoursDeleted += await deleteHours.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return (rolled, hoursDeleted);
+    }
+
+    private static async Task RollUpFleetAsync(WriteScope scope, int watermark, int hourCutoff, CancellationToken cancellationToken)
+    {
+        await using (var command = scope.Command("""
+            INSERT INTO fleet_hour (hour, account_id, region, invocations, errors, throttles, cold_starts,
+                                    duration_weighted, duration_weight, concurrency)
+            SELECT minute / 60, account_id, region, SUM(invocations), SUM(errors), SUM(throttles), SUM(cold_starts),
+                   SUM(duration_weighted), SUM(duration_weight), MAX(CASE WHEN concurrency_count > 0 THEN concurrency END)
+            FROM fleet_minute WHERE minute < @watermark GROUP BY minute / 60, account_id, region
+            ON CONFLICT (hour, account_id, region) DO UPDATE SET
+                invocations = fleet_hour.invocations + excluded.invocations,
+                errors = fleet_hour.errors + excluded.errors,
+                throttles = fleet_hour.throttles + excluded.throttles,
+                cold_starts = fleet_hour.cold_starts + excluded.cold_starts,
+                duration_weighted = fleet_hour.duration_weighted + excluded.duration_weighted,
+                duration_weight = fleet_hour.duration_weight + excluded.duration_weight,
+                concurrency = CASE WHEN excluded.concurrency IS NULL OR fleet_hour.concurrency >= excluded.concurrency
+                    THEN COALESCE(fleet_hour.concurrency, excluded.concurrency) ELSE excluded.concurrency END
+            """))
+        {
+            command.AddInt32("@watermark", watermark);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = scope.Command("DELETE FROM fleet_minute WHERE minute < @watermark"))
+        {
+            command.AddInt32("@watermark", watermark);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = scope.Command("DELETE FROM fleet_hour WHERE hour < @cutoff"))
+        {
+            command.AddInt32("@cutoff", hourCutoff);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task<long> DeleteOlderAsync(string sql, DateTimeOffset cutoff, WriteLock writeLock, CancellationToken cancellationToken)
+    {
+        await using var scope = await BeginWriteAsync(writeLock, cancellationToken);
+        long deleted;
+        await using (var command = scope.Command(sql))
+        {
+            command.AddInt64("@cutoff", StoreTime.ToMs(cutoff));
+            deleted = Convert.ToInt64(await command.ExecuteNonQueryAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        await scope.CommitAsync(cancellationToken);
+        return deleted;
+    }
+}

@@ -1,0 +1,238 @@
+namespace Observe.Store.Internal.Sqlite;
+
+/// <summary>
+/// The SQLite schema, one step per version. Never edit a shipped step: add a new one (databases in the field are
+/// at every earlier version). The PostgreSQL steps mirror these with that engine's types.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "functions, metrics, fleet aggregate, invocations, errors, traces, alarms, alerting, checkpoints", """
+            CREATE TABLE schema_version (
+                version INTEGER PRIMARY KEY,
+                description TEXT NOT NULL,
+                applied_at INTEGER NOT NULL);
+
+            -- The function dimension: metric rows carry the small integer id instead of three strings.
+            CREATE TABLE fn (
+                id INTEGER PRIMARY KEY,
+                account_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                name TEXT NOT NULL,
+                UNIQUE (account_id, region, name));
+
+            -- What the inventory collector saw; a function known only from metrics has no row here.
+            CREATE TABLE function_inventory (
+                fid INTEGER PRIMARY KEY REFERENCES fn (id),
+                arn TEXT NOT NULL,
+                runtime TEXT,
+                architecture TEXT NOT NULL,
+                memory_mb INTEGER NOT NULL,
+                timeout_s INTEGER NOT NULL,
+                code_size INTEGER NOT NULL,
+                package_type TEXT NOT NULL,
+                last_modified INTEGER NOT NULL,
+                tags TEXT NOT NULL,
+                layers TEXT NOT NULL,
+                event_sources TEXT NOT NULL,
+                provisioned_concurrency INTEGER NOT NULL,
+                reserved_concurrency INTEGER,
+                last_seen INTEGER NOT NULL,
+                deleted_at INTEGER);
+
+            -- One row per function-minute, clustered by function so a function's series is one range read.
+            CREATE TABLE metric_minute (
+                fid INTEGER NOT NULL,
+                minute INTEGER NOT NULL,
+                invocations REAL,
+                errors REAL,
+                throttles REAL,
+                duration_avg REAL,
+                duration_p50 REAL,
+                duration_p90 REAL,
+                duration_p99 REAL,
+                concurrency REAL,
+                iterator_age REAL,
+                cold_starts REAL,
+                PRIMARY KEY (fid, minute)) WITHOUT ROWID;
+
+            -- Fleet sums per minute and account/region, kept current by every metrics write: the Overview reads
+            -- about 1,440 rows per account/region a day instead of every function-minute.
+            CREATE TABLE fleet_minute (
+                minute INTEGER NOT NULL,
+                account_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                invocations REAL NOT NULL,
+                errors REAL NOT NULL,
+                throttles REAL NOT NULL,
+                cold_starts REAL NOT NULL,
+                duration_weighted REAL NOT NULL,
+                duration_weight REAL NOT NULL,
+                concurrency REAL NOT NULL,
+                concurrency_count INTEGER NOT NULL,
+                PRIMARY KEY (minute, account_id, region)) WITHOUT ROWID;
+
+            CREATE TABLE invocation_report (
+                request_id TEXT PRIMARY KEY,
+                fid INTEGER NOT NULL,
+                ts INTEGER NOT NULL,
+                duration_ms REAL NOT NULL,
+                billed_duration_ms REAL NOT NULL,
+                memory_size_mb INTEGER NOT NULL,
+                max_memory_used_mb INTEGER NOT NULL,
+                init_duration_ms REAL,
+                restore_duration_ms REAL,
+                status TEXT NOT NULL,
+                trace_id TEXT);
+            CREATE INDEX invocation_report_fid_ts ON invocation_report (fid, ts);
+            CREATE INDEX invocation_report_ts ON invocation_report (ts);
+
+            CREATE TABLE error_group (
+                id INTEGER PRIMARY KEY,
+                fid INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                error_type TEXT NOT NULL,
+                message TEXT NOT NULL,
+                first_seen INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL,
+                sample_stack_trace TEXT,
+                sample_request_id TEXT,
+                sample_trace_id TEXT,
+                UNIQUE (fid, fingerprint));
+
+            -- Occurrences as one collector pass reported them; keyed by the pass's first and last occurrence so a
+            -- replayed pass replaces its row instead of adding to the count.
+            CREATE TABLE error_window (
+                group_id INTEGER NOT NULL,
+                first_seen INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (group_id, first_seen, last_seen)) WITHOUT ROWID;
+            CREATE INDEX error_window_last_seen ON error_window (last_seen);
+
+            CREATE TABLE trace (
+                trace_id TEXT PRIMARY KEY,
+                start_ms INTEGER NOT NULL,
+                duration_ms REAL NOT NULL,
+                has_error INTEGER NOT NULL,
+                has_fault INTEGER NOT NULL,
+                has_throttle INTEGER NOT NULL,
+                entry_point TEXT,
+                http_status TEXT,
+                functions TEXT NOT NULL,
+                segments TEXT NOT NULL);
+            CREATE INDEX trace_start ON trace (start_ms);
+
+            CREATE TABLE alarm (
+                arn TEXT PRIMARY KEY,
+                account_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                state TEXT NOT NULL,
+                state_reason TEXT,
+                state_updated INTEGER NOT NULL,
+                function_name TEXT,
+                metric_name TEXT,
+                namespace TEXT);
+            CREATE INDEX alarm_scope ON alarm (account_id, region, name);
+
+            CREATE TABLE alarm_history (
+                id INTEGER PRIMARY KEY,
+                alarm_arn TEXT NOT NULL,
+                ts INTEGER NOT NULL,
+                from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL,
+                reason TEXT);
+            CREATE INDEX alarm_history_arn_ts ON alarm_history (alarm_arn, ts);
+
+            CREATE TABLE alert_rule (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                condition TEXT NOT NULL,
+                scope_account_id TEXT,
+                scope_region TEXT,
+                for_ms INTEGER NOT NULL,
+                severity TEXT NOT NULL,
+                channels TEXT NOT NULL,
+                enabled INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL);
+
+            CREATE TABLE alert_instance (
+                rule_id TEXT NOT NULL,
+                labels_key TEXT NOT NULL,
+                labels TEXT NOT NULL,
+                status TEXT NOT NULL,
+                active_since INTEGER NOT NULL,
+                resolved_at INTEGER,
+                value REAL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (rule_id, labels_key));
+
+            CREATE TABLE notification (
+                id TEXT PRIMARY KEY,
+                channel_id TEXT NOT NULL,
+                group_key TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                sent_at INTEGER,
+                attempts INTEGER NOT NULL,
+                last_error TEXT,
+                status TEXT NOT NULL);
+            CREATE INDEX notification_group ON notification (channel_id, group_key, created_at);
+            CREATE INDEX notification_created ON notification (created_at);
+
+            CREATE TABLE silence (
+                id TEXT PRIMARY KEY,
+                matchers TEXT NOT NULL,
+                starts_at INTEGER NOT NULL,
+                ends_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                comment TEXT NOT NULL);
+
+            CREATE TABLE checkpoint (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated_at INTEGER NOT NULL);
+            """),
+        new(2, "hourly rollups and the rollup watermark", """
+            -- Minutes past the raw retention, rolled up per function-hour. Duration keeps its weighted sum and
+            -- weight so partial hours combine exactly.
+            CREATE TABLE metric_hour (
+                fid INTEGER NOT NULL,
+                hour INTEGER NOT NULL,
+                invocations REAL NOT NULL,
+                errors REAL NOT NULL,
+                throttles REAL NOT NULL,
+                cold_starts REAL NOT NULL,
+                duration_weighted REAL NOT NULL,
+                duration_weight REAL NOT NULL,
+                duration_p50 REAL,
+                duration_p90 REAL,
+                duration_p99 REAL,
+                concurrency REAL,
+                iterator_age REAL,
+                PRIMARY KEY (fid, hour)) WITHOUT ROWID;
+
+            CREATE TABLE fleet_hour (
+                hour INTEGER NOT NULL,
+                account_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                invocations REAL NOT NULL,
+                errors REAL NOT NULL,
+                throttles REAL NOT NULL,
+                cold_starts REAL NOT NULL,
+                duration_weighted REAL NOT NULL,
+                duration_weight REAL NOT NULL,
+                concurrency REAL,
+                PRIMARY KEY (hour, account_id, region)) WITHOUT ROWID;
+
+            -- rollup_watermark: minutes before it exist only as hours; writes to them are ignored, so a minute is
+            -- never counted in both tables.
+            CREATE TABLE store_state (
+                key TEXT PRIMARY KEY,
+                value INTEGER NOT NULL);
+            """),
+    ];
+}

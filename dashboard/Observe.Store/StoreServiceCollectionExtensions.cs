@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Observe.Store.Internal;
+using Observe.Store.Internal.Postgres;
+using Observe.Store.Internal.Sqlite;
+
+namespace Observe.Store;
+
+public static class StoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="StoreOptions"/> (bound from <c>Observe:Store</c> and validated at start),
+    /// <see cref="IObserveStore"/> and <see cref="IStoreChanges"/> as one singleton of the configured engine.
+    /// The host must still call <see cref="IObserveStore.MigrateAsync"/> once at start and treat a
+    /// <see cref="StoreUnavailableException"/> as fatal.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The root configuration; the <c>Observe:Store</c> section is read from it.</param>
+    public static IServiceCollection AddObserveStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StoreOptions>().Bind(configuration.GetSection(StoreOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StoreOptions>, StoreOptionsValidator>());
+        services.TryAddSingleton<IObserveStore>(provider => CreateStore(
+            provider.GetRequiredService<IOptions<StoreOptions>>().Value,
+            provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+        services.TryAddSingleton(provider => (IStoreChanges)provider.GetRequiredService<IObserveStore>());
+        return services;
+    }
+
+    internal static RelationalStore CreateStore(StoreOptions options, ILoggerFactory loggers) => options.ParsedKind switch
+    {
+        StoreKind.Sqlite => new SqliteObserveStore(options, loggers.CreateLogger<SqliteObserveStore>()),
+        StoreKind.PostgreSql => new PostgresObserveStore(options, loggers.CreateLogger<PostgresObserveStore>()),
+        _ => throw new OptionsValidationException(
+            StoreOptions.SectionName, typeof(StoreOptions), [$"{StoreOptions.SectionName}:{nameof(StoreOptions.Kind)} '{options.Kind}' is not a store kind; use Sqlite or PostgreSql"]),
+    };
+}

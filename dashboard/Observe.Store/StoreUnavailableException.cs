@@ -1,0 +1,19 @@
+namespace Observe.Store;
+
+/// <summary>
+/// The store cannot be used: its directory is not writable, the database server is unreachable, the schema is newer
+/// than this build, or a migration failed. The message names the setting or server involved and is meant to be
+/// printed as is before the process exits with a non-zero code.
+/// </summary>
+public sealed class StoreUnavailableException : Exception
+{
+    public StoreUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public StoreUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

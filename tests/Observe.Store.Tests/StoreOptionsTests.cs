@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Observe.Store.Internal;
+using Observe.Store.Internal.Postgres;
+
+namespace Observe.Store.Tests;
+
+/// <summary>Configuration, registration and the start-up failures an operator sees.</summary>
+public sealed class StoreOptionsTests
+{
+    private readonly StoreOptionsValidator _validator = new();
+
+    [Fact]
+    public void Validate_Defaults_Succeeds()
+    {
+        var options = new StoreOptions();
+
+        Assert.True(_validator.Validate(null, options).Succeeded);
+        Assert.Equal(StoreKind.Sqlite, options.ParsedKind);
+        Assert.Equal(Path.Combine(Path.GetFullPath(".data"), "observe.db"), options.SqlitePath);
+    }
+
+    [Fact]
+    public void Validate_UnknownKind_NamesSettingAndChoices()
+    {
+        var result = _validator.Validate(null, new StoreOptions { Kind = "Mongo" });
+
+        Assert.Equal(["Observe:Store:Kind 'Mongo' is not a store kind; use Sqlite or PostgreSql"], result.Failures);
+    }
+
+    [Theory]
+    [InlineData("postgresql")]
+    [InlineData(" PostgreSql ")]
+    public void Validate_KindInOtherCase_Accepted(string kind) =>
+        Assert.Equal(StoreKind.PostgreSql, new StoreOptions { Kind = kind }.ParsedKind);
+
+    [Fact]
+    public void Validate_KindAsNumber_Rejected() =>
+        Assert.False(_validator.Validate(null, new StoreOptions { Kind = "1" }).Succeeded);
+
+    [Fact]
+    public void Validate_PostgreSqlWithoutConnectionString_NamesSetting()
+    {
+        var result = _validator.Validate(null, new StoreOptions { Kind = "PostgreSql" });
+
+        Assert.Equal(["Observe:Store:ConnectionString is required when Kind is PostgreSql"], result.Failures);
+    }
+
+    [Fact]
+    public void Validate_MalformedConnectionString_NamesSetting()
+    {
+        var result = _validator.Validate(null, new StoreOptions { Kind = "PostgreSql", ConnectionString = "Hots=x;;=" });
+
+        var failure = Assert.Single(result.Failures!);
+        Assert.StartsWith("Observe:Store:ConnectionString is not a valid PostgreSQL connection string: ", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_BadRetentionsAndBatchSize_NamesEachSetting()
+    {
+        var result = _validator.Validate(null, new StoreOptions
+        {
+            RawRetention = TimeSpan.FromDays(10),
+            HourlyRetention = TimeSpan.FromDays(5),
+            ReportRetention = TimeSpan.Zero,
+            TraceRetention = TimeSpan.FromHours(-1),
+            BatchSize = 0,
+        });
+
+        Assert.Equal(
+            [
+                "Observe:Store:ReportRetention must be positive (was '00:00:00')",
+                "Observe:Store:TraceRetention must be positive (was '-01:00:00')",
+                "Observe:Store:HourlyRetention (5.00:00:00) must be at least Observe:Store:RawRetention (10.00:00:00): minutes are rolled up into hours",
+                "Observe:Store:BatchSize must be positive (was 0)",
+            ],
+            result.Failures);
+    }
+
+    [Fact]
+    public void AddObserveStore_PostgreSqlSection_BindsAndRegistersOneStoreForBothServices()
+    {
+        using var provider = Services(new()
+        {
+            ["Observe:Store:Kind"] = "postgresql",
+            ["Observe:Store:ConnectionString"] = "Host=db.internal;Port=5433;Username=observe;Database=observe",
+            ["Observe:Store:RawRetention"] = "3.00:00:00",
+            ["Observe:Store:BatchSize"] = "100",
+        });
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var options = provider.GetRequiredService<IOptions<StoreOptions>>().Value;
+        Assert.Equal((TimeSpan.FromDays(3), 100, TimeSpan.FromDays(90)), (options.RawRetention, options.BatchSize, options.HourlyRetention));
+        var store = provider.GetRequiredService<IObserveStore>();
+        Assert.IsType<PostgresObserveStore>(store);
+        Assert.Same(store, provider.GetRequiredService<IStoreChanges>());
+    }
+
+    [Fact]
+    public void AddObserveStore_UnknownKind_FailsAtStartWithTheMessage()
+    {
+        using var provider = Services(new() { ["Observe:Store:Kind"] = "Mongo" });
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("Observe:Store:Kind 'Mongo' is not a store kind; use Sqlite or PostgreSql", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_DataDirectoryNotWritable_ThrowsNamingTheSetting()
+    {
+        // A path under a regular file cannot be created even by root, so this holds whoever runs the tests.
+        var file = Path.GetTempFileName();
+        try
+        {
+            var directory = Path.Combine(file, "data");
+            await using var store = StoreServiceCollectionExtensions.CreateStore(
+                new StoreOptions { DataDirectory = directory }, NullLoggerFactory.Instance);
+
+            var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.MigrateAsync(CancellationToken.None));
+
+            Assert.StartsWith($"Observe:Store:DataDirectory '{directory}' is not writable: ", error.Message, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(directory));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task MigrateAsync_PostgreSqlPortClosed_ThrowsCouldNotConnect()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var store = StoreServiceCollectionExtensions.CreateStore(
+            new StoreOptions { Kind = "PostgreSql", ConnectionString = $"Host=127.0.0.1;Port={port};Username=observe;Database=observe;Timeout=5" },
+            NullLoggerFactory.Instance);
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => store.MigrateAsync(CancellationToken.None));
+
+        Assert.StartsWith($"could not connect to PostgreSQL at 127.0.0.1:{port}: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("refused", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static ServiceProvider Services(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddObserveStore(configuration);
+        return services.BuildServiceProvider();
+    }
+}
