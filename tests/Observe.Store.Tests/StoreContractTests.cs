@@ -162,6 +162,17 @@ public abstract class StoreContractTests : StoreTestBase
     }
 
     [Fact]
+    public async Task WriteMetricsAsync_MinuteWithSeconds_FlooredToItsMinute()
+    {
+        var f = Fn("orders");
+        await Store.WriteMetricsAsync([Point(f, 0, invocations: 2) with { Minute = At(3).AddSeconds(59.9) }], Ct);
+        await Store.WriteMetricsAsync([Point(f, 3, errors: 1)], Ct);
+
+        var bucket = Assert.Single(await Store.GetFunctionSeriesAsync(f, Minutes(0, 10), SeriesResolution.Minute, Ct));
+        Assert.Equal((At(3), 2d, 1d), (bucket.Start, bucket.Invocations, bucket.Errors));
+    }
+
+    [Fact]
     public async Task WriteMetricsAsync_BatchReplayed_CountsItOnce()
     {
         var batch = Enumerable.Range(0, 3).SelectMany(f => Enumerable.Range(0, 30).Select(m =>

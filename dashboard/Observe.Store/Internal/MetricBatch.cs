@@ -36,6 +36,21 @@ internal readonly record struct MetricValues(
         reader.GetNullableDouble(first + 8),
         reader.GetNullableDouble(first + 9));
 
+    /// <summary>A point carrying these values, for rows that had to be merged.</summary>
+    public MetricPoint ToPoint(MetricPoint like) => like with
+    {
+        Invocations = Invocations,
+        Errors = Errors,
+        Throttles = Throttles,
+        DurationAvgMs = DurationAvgMs,
+        DurationP50Ms = DurationP50Ms,
+        DurationP90Ms = DurationP90Ms,
+        DurationP99Ms = DurationP99Ms,
+        ConcurrentExecutions = ConcurrentExecutions,
+        IteratorAgeMs = IteratorAgeMs,
+        ColdStarts = ColdStarts,
+    };
+
     /// <summary>The contract's merge: what <paramref name="newer"/> knows overwrites, what it does not know is kept.</summary>
     public MetricValues MergedWith(in MetricValues newer) => new(
         newer.Invocations ?? Invocations,
@@ -56,14 +71,20 @@ internal readonly record struct MetricValues(
     public double DurationWeight => DurationAvgMs is null ? 0 : Invocations is > 0 ? Invocations.Value : 1;
 }
 
-/// <summary>One stored row of <c>metric_minute</c>.</summary>
-internal readonly record struct MetricRow(int FunctionId, int Minute, MetricValues Values);
+/// <summary>
+/// A row of <c>metric_minute</c> to write. The values are the caller's point itself (its key fields are not read),
+/// so a batch of new minutes is never copied; only a merged row gets a new point.
+/// </summary>
+internal readonly record struct MetricRow(int FunctionId, int Minute, MetricPoint Values);
+
+/// <summary>A row of <c>metric_minute</c> as stored.</summary>
+internal readonly record struct StoredMetricRow(int FunctionId, int Minute, MetricValues Values);
 
 /// <summary>The minutes a batch holds for one function, so existing rows are read with one range query per function.</summary>
 internal readonly record struct MetricRun(int FunctionId, int FirstMinute, int LastMinute);
 
-/// <summary>A row of the per-(minute, account, region) fleet aggregate.</summary>
-internal readonly record struct FleetKey(int Minute, string AccountId, string Region);
+/// <summary>A row of the per-(minute, account, region) fleet aggregate; the scope indexes <see cref="MetricBatch.Scopes"/>.</summary>
+internal readonly record struct FleetKey(int Minute, int Scope);
 
 /// <summary>
 /// Sums a fleet aggregate row is made of. Every field is a sum over functions, so a change to one function-minute
@@ -99,16 +120,17 @@ internal sealed class FleetDelta
 /// <summary>
 /// A metrics write prepared for merging: points mapped to function ids, floored to the minute, sorted by
 /// (function, minute), and duplicates within the batch merged in the order given (a later point's non-null
-/// fields win).
+/// fields win). Built to handle hundreds of thousands of points without copying them.
 /// </summary>
 internal sealed class MetricBatch
 {
-    private readonly Dictionary<int, FunctionKey> _functions;
+    private readonly int[] _scopeOfRow;
 
-    private MetricBatch(MetricRow[] rows, Dictionary<int, FunctionKey> functions, int ignored)
+    private MetricBatch(MetricRow[] rows, int[] scopeOfRow, IReadOnlyList<(string AccountId, string Region)> scopes, int ignored)
     {
         Rows = rows;
-        _functions = functions;
+        _scopeOfRow = scopeOfRow;
+        Scopes = scopes;
         Ignored = ignored;
         var runs = new List<MetricRun>();
         for (var i = 0; i < rows.Length;)
@@ -130,95 +152,142 @@ internal sealed class MetricBatch
 
     public IReadOnlyList<MetricRun> Runs { get; }
 
+    /// <summary>The accounts and regions of the batch's functions, indexed by <see cref="FleetKey.Scope"/>.</summary>
+    public IReadOnlyList<(string AccountId, string Region)> Scopes { get; }
+
     /// <summary>Points dropped because their minute is already rolled up into hours.</summary>
     public int Ignored { get; }
 
-    public static MetricBatch Create(IReadOnlyCollection<MetricPoint> points, IReadOnlyDictionary<FunctionKey, int> ids, int watermarkMinute)
+    /// <param name="points">The caller's points.</param>
+    /// <param name="functionOfPoint">For each point, the index of its function in <paramref name="functions"/>.</param>
+    /// <param name="functions">The batch's distinct functions.</param>
+    /// <param name="idOfFunction">The id of each function in <paramref name="functions"/>.</param>
+    /// <param name="watermarkMinute">Minutes before it are already rolled up.</param>
+    public static MetricBatch Create(
+        IReadOnlyList<MetricPoint> points, int[] functionOfPoint, IReadOnlyList<FunctionKey> functions, int[] idOfFunction, int watermarkMinute)
     {
-        var order = new (long Key, int Index)[points.Count];
-        var values = new MetricValues[points.Count];
-        var functions = new Dictionary<int, FunctionKey>();
-        var count = 0;
-        var ignored = 0;
-        foreach (var point in points)
+        var scopes = new List<(string, string)>();
+        var scopeIndex = new Dictionary<(string, string), int>();
+        var scopeOfFunction = new int[functions.Count];
+        for (var f = 0; f < functions.Count; f++)
         {
-            var minute = StoreTime.FloorMinute(point.Minute);
+            var scope = (functions[f].AccountId, functions[f].Region);
+            if (!scopeIndex.TryGetValue(scope, out var index))
+            {
+                index = scopes.Count;
+                scopeIndex.Add(scope, index);
+                scopes.Add(scope);
+            }
+
+            scopeOfFunction[f] = index;
+        }
+
+        var keys = new long[points.Count];
+        var order = new int[points.Count];
+        var count = 0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var minute = StoreTime.FloorMinute(points[i].Minute);
             if (minute < watermarkMinute)
             {
-                ignored++;
                 continue;
             }
 
-            var id = ids[point.Function];
-            functions[id] = point.Function;
-            values[count] = MetricValues.From(point);
-            order[count] = (((long)id << 32) | (uint)minute, count);
+            keys[count] = ((long)idOfFunction[functionOfPoint[i]] << 32) | (uint)minute;
+            order[count] = i;
             count++;
         }
 
-        // The index breaks ties so points for the same minute merge in the order the caller gave them.
-        Array.Sort(order, 0, count, Comparer<(long Key, int Index)>.Create(static (a, b) => a.CompareTo(b)));
-        var rows = new List<MetricRow>(count);
-        for (var i = 0; i < count; i++)
+        Array.Sort(keys, order, 0, count);
+        var rows = new MetricRow[count];
+        var scopeOfRow = new int[count];
+        var rowCount = 0;
+        for (var i = 0; i < count;)
         {
-            var (key, index) = order[i];
-            var row = new MetricRow((int)(key >> 32), (int)(uint)key, values[index]);
-            if (rows.Count > 0 && rows[^1].FunctionId == row.FunctionId && rows[^1].Minute == row.Minute)
+            var j = i + 1;
+            while (j < count && keys[j] == keys[i])
             {
-                rows[^1] = rows[^1] with { Values = rows[^1].Values.MergedWith(row.Values) };
+                j++;
             }
-            else
+
+            var values = points[order[i]];
+            if (j - i > 1)
             {
-                rows.Add(row);
+                // Several points for one minute: the sort is not stable, so restore the caller's order to merge.
+                Array.Sort(order, i, j - i);
+                var merged = MetricValues.From(points[order[i]]);
+                for (var k = i + 1; k < j; k++)
+                {
+                    merged = merged.MergedWith(MetricValues.From(points[order[k]]));
+                }
+
+                values = merged.ToPoint(points[order[j - 1]]);
             }
+
+            rows[rowCount] = new MetricRow((int)(keys[i] >> 32), (int)(uint)keys[i], values);
+            scopeOfRow[rowCount] = scopeOfFunction[functionOfPoint[order[i]]];
+            rowCount++;
+            i = j;
         }
 
-        return new MetricBatch([.. rows], functions, ignored);
+        Array.Resize(ref rows, rowCount);
+        Array.Resize(ref scopeOfRow, rowCount);
+        return new MetricBatch(rows, scopeOfRow, scopes, points.Count - count);
     }
 
     /// <summary>
     /// Merges the batch into the stored rows (sorted by function, minute): the rows to write (only those that
     /// change, so a replay writes nothing) and the fleet aggregate deltas they cause.
     /// </summary>
-    public (List<MetricRow> Changed, Dictionary<FleetKey, FleetDelta> Deltas) Merge(IReadOnlyList<MetricRow> existing)
+    public (List<MetricRow> Changed, Dictionary<FleetKey, FleetDelta> Deltas) Merge(IReadOnlyList<StoredMetricRow> existing)
     {
-        var changed = new List<MetricRow>(Rows.Length);
+        var changed = new List<MetricRow>(existing.Count == 0 ? Rows.Length : 16);
         var deltas = new Dictionary<FleetKey, FleetDelta>();
         var e = 0;
-        foreach (var row in Rows)
+        for (var r = 0; r < Rows.Length; r++)
         {
+            var row = Rows[r];
             while (e < existing.Count && Compare(existing[e], row) < 0)
             {
                 e++;
             }
 
-            var found = e < existing.Count && Compare(existing[e], row) == 0;
-            var old = found ? existing[e].Values : default;
-            var merged = old.MergedWith(row.Values);
-            if (found && merged == old)
+            var incoming = MetricValues.From(row.Values);
+            if (e < existing.Count && Compare(existing[e], row) == 0)
             {
-                continue;
-            }
+                var old = existing[e].Values;
+                var merged = old.MergedWith(incoming);
+                if (merged == old)
+                {
+                    continue;
+                }
 
-            changed.Add(row with { Values = merged });
-            var function = _functions[row.FunctionId];
-            var key = new FleetKey(row.Minute, function.AccountId, function.Region);
-            if (!deltas.TryGetValue(key, out var delta))
-            {
-                delta = new FleetDelta();
-                deltas.Add(key, delta);
-            }
-
-            delta.Add(merged, +1);
-            if (found)
-            {
+                changed.Add(row with { Values = merged.ToPoint(row.Values) });
+                var delta = Delta(deltas, new FleetKey(row.Minute, _scopeOfRow[r]));
+                delta.Add(merged, +1);
                 delta.Add(old, -1);
+            }
+            else
+            {
+                changed.Add(row);
+                Delta(deltas, new FleetKey(row.Minute, _scopeOfRow[r])).Add(incoming, +1);
             }
         }
 
         return (changed, deltas);
     }
 
-    private static int Compare(in MetricRow a, in MetricRow b) =>
+    private static FleetDelta Delta(Dictionary<FleetKey, FleetDelta> deltas, FleetKey key)
+    {
+        if (!deltas.TryGetValue(key, out var delta))
+        {
+            delta = new FleetDelta();
+            deltas.Add(key, delta);
+        }
+
+        return delta;
+    }
+
+    private static int Compare(in StoredMetricRow a, in MetricRow b) =>
         a.FunctionId != b.FunctionId ? a.FunctionId.CompareTo(b.FunctionId) : a.Minute.CompareTo(b.Minute);
 }

@@ -17,10 +17,30 @@ internal abstract partial class RelationalStore
             return;
         }
 
+        var source = points as IReadOnlyList<MetricPoint> ?? [.. points];
+
+        // Each point's function as an index into the distinct functions: one dictionary lookup per point, and the
+        // batch below works on integers.
+        var functionIndex = new Dictionary<FunctionKey, int>();
+        var functions = new List<FunctionKey>();
+        var functionOfPoint = new int[source.Count];
+        for (var i = 0; i < source.Count; i++)
+        {
+            var key = source[i].Function;
+            if (!functionIndex.TryGetValue(key, out var index))
+            {
+                index = functions.Count;
+                functionIndex.Add(key, index);
+                functions.Add(key);
+            }
+
+            functionOfPoint[i] = index;
+        }
+
         await using var scope = await BeginWriteAsync(WriteLock.Metrics, cancellationToken);
         var watermark = await ReadWatermarkAsync(scope, cancellationToken);
-        var ids = await ResolveFunctionIdsAsync(scope, points.Select(p => p.Function), cancellationToken);
-        var batch = MetricBatch.Create(points, ids, watermark);
+        var ids = await ResolveFunctionIdsAsync(scope, functions, cancellationToken);
+        var batch = MetricBatch.Create(source, functionOfPoint, functions, [.. functions.Select(f => ids[f])], watermark);
         if (batch.Ignored > 0)
         {
             Logger.LogDebug("Ignored {Count} metric points for minutes already rolled up into hours", batch.Ignored);
@@ -33,7 +53,7 @@ internal abstract partial class RelationalStore
             if (changed.Count > 0)
             {
                 await WriteMetricRowsAsync(scope, changed, cancellationToken);
-                await ApplyFleetDeltasAsync(scope, deltas, cancellationToken);
+                await ApplyFleetDeltasAsync(scope, batch.Scopes, deltas, cancellationToken);
                 scope.Changed |= StoreChangeKind.Metrics;
             }
         }
@@ -42,7 +62,7 @@ internal abstract partial class RelationalStore
     }
 
     /// <summary>Stored rows for the runs' functions and minutes, ordered by function then minute.</summary>
-    protected abstract Task<IReadOnlyList<MetricRow>> ReadMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRun> runs, CancellationToken cancellationToken);
+    protected abstract Task<IReadOnlyList<StoredMetricRow>> ReadMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRun> runs, CancellationToken cancellationToken);
 
     /// <summary>Writes whole rows (already merged) over whatever is stored for their keys.</summary>
     protected abstract Task WriteMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRow> rows, CancellationToken cancellationToken);
@@ -55,7 +75,8 @@ internal abstract partial class RelationalStore
         return value is null or DBNull ? int.MinValue : Convert.ToInt32(value, CultureInfo.InvariantCulture);
     }
 
-    private static async Task ApplyFleetDeltasAsync(WriteScope scope, Dictionary<FleetKey, FleetDelta> deltas, CancellationToken cancellationToken)
+    private static async Task ApplyFleetDeltasAsync(
+        WriteScope scope, IReadOnlyList<(string AccountId, string Region)> scopes, Dictionary<FleetKey, FleetDelta> deltas, CancellationToken cancellationToken)
     {
         await using var command = scope.Command("""
             INSERT INTO fleet_minute (minute, account_id, region, invocations, errors, throttles, cold_starts,
@@ -86,8 +107,8 @@ internal abstract partial class RelationalStore
         foreach (var (key, delta) in deltas)
         {
             minute.Value = key.Minute;
-            account.Value = key.AccountId;
-            region.Value = key.Region;
+            account.Value = scopes[key.Scope].AccountId;
+            region.Value = scopes[key.Scope].Region;
             invocations.Value = delta.Invocations;
             errors.Value = delta.Errors;
             throttles.Value = delta.Throttles;

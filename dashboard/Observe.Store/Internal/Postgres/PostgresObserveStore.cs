@@ -154,7 +154,7 @@ internal sealed class PostgresObserveStore : RelationalStore
         return ids;
     }
 
-    protected override async Task<IReadOnlyList<MetricRow>> ReadMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRun> runs, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<StoredMetricRow>> ReadMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRun> runs, CancellationToken cancellationToken)
     {
         await using var command = (NpgsqlCommand)scope.Command($"""
             SELECT m.fid, m.minute, {Prefixed("m.")} FROM metric_minute m
@@ -165,11 +165,11 @@ internal sealed class PostgresObserveStore : RelationalStore
         command.Parameters.Add(new NpgsqlParameter<int[]>("fids", [.. runs.Select(r => r.FunctionId)]));
         command.Parameters.Add(new NpgsqlParameter<int[]>("froms", [.. runs.Select(r => r.FirstMinute)]));
         command.Parameters.Add(new NpgsqlParameter<int[]>("tos", [.. runs.Select(r => r.LastMinute)]));
-        var rows = new List<MetricRow>();
+        var rows = new List<StoredMetricRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new MetricRow(reader.GetInt32(0), reader.GetInt32(1), MetricValues.Read(reader, 2)));
+            rows.Add(new StoredMetricRow(reader.GetInt32(0), reader.GetInt32(1), MetricValues.Read(reader, 2)));
         }
 
         return rows;

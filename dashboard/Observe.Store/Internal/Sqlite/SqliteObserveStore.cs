@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace Observe.Store.Internal.Sqlite;
 
@@ -102,7 +103,7 @@ internal sealed class SqliteObserveStore : RelationalStore
     protected override Task<DbTransaction> BeginMigrationTransactionAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: false));
 
-    protected override Task<IReadOnlyList<MetricRow>> ReadMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRun> runs, CancellationToken cancellationToken)
+    protected override Task<IReadOnlyList<StoredMetricRow>> ReadMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRun> runs, CancellationToken cancellationToken)
     {
         // The synchronous API on purpose: Microsoft.Data.Sqlite's async methods complete synchronously anyway,
         // and this loop runs once per function in a batch.
@@ -114,7 +115,7 @@ internal sealed class SqliteObserveStore : RelationalStore
         var from = command.AddInt32("@from", 0);
         var to = command.AddInt32("@to", 0);
         command.Prepare();
-        var rows = new List<MetricRow>();
+        var rows = new List<StoredMetricRow>();
         foreach (var run in runs)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -124,59 +125,80 @@ internal sealed class SqliteObserveStore : RelationalStore
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                rows.Add(new MetricRow(run.FunctionId, reader.GetInt32(0), MetricValues.Read(reader, 1)));
+                rows.Add(new StoredMetricRow(run.FunctionId, reader.GetInt32(0), MetricValues.Read(reader, 1)));
             }
         }
 
-        return Task.FromResult<IReadOnlyList<MetricRow>>(rows);
+        return Task.FromResult<IReadOnlyList<StoredMetricRow>>(rows);
     }
 
     protected override Task WriteMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRow> rows, CancellationToken cancellationToken)
     {
-        // One prepared single-row statement: with Microsoft.Data.Sqlite this measured faster than multi-row
-        // VALUES, whose parameters are re-bound by name on every execution.
-        using var command = scope.Command($"""
-            INSERT INTO metric_minute (fid, minute, {MetricValues.Columns})
-            VALUES (@fid, @minute, @v0, @v1, @v2, @v3, @v4, @v5, @v6, @v7, @v8, @v9)
+        // The hottest loop of the store (a day of a 10,000-function fleet is 14.4 M rows), so it binds through
+        // SQLitePCLRaw directly: Microsoft.Data.Sqlite's parameter objects doubled the time per row. The statement
+        // runs on the scope's connection inside its transaction like any other command.
+        var db = ((SqliteConnection)scope.Connection).Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db, $"""
+            INSERT INTO metric_minute (fid, minute, {MetricValues.Columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (fid, minute) DO UPDATE SET
                 invocations = excluded.invocations, errors = excluded.errors, throttles = excluded.throttles,
                 duration_avg = excluded.duration_avg, duration_p50 = excluded.duration_p50,
                 duration_p90 = excluded.duration_p90, duration_p99 = excluded.duration_p99,
                 concurrency = excluded.concurrency, iterator_age = excluded.iterator_age, cold_starts = excluded.cold_starts
-            """);
-        var fid = command.AddInt32("@fid", 0);
-        var minute = command.AddInt32("@minute", 0);
-        var v = new DbParameter[10];
-        for (var i = 0; i < v.Length; i++)
+            """, out var statement));
+        using (statement)
         {
-            v[i] = command.AddDouble($"@v{i}", null);
-        }
-
-        command.Prepare();
-        for (var r = 0; r < rows.Count; r++)
-        {
-            if ((r & 0xFFF) == 0)
+            for (var r = 0; r < rows.Count; r++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-            }
+                if ((r & 0xFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
 
-            var (id, m, values) = rows[r];
-            fid.Value = id;
-            minute.Value = m;
-            v[0].Set(values.Invocations);
-            v[1].Set(values.Errors);
-            v[2].Set(values.Throttles);
-            v[3].Set(values.DurationAvgMs);
-            v[4].Set(values.DurationP50Ms);
-            v[5].Set(values.DurationP90Ms);
-            v[6].Set(values.DurationP99Ms);
-            v[7].Set(values.ConcurrentExecutions);
-            v[8].Set(values.IteratorAgeMs);
-            v[9].Set(values.ColdStarts);
-            command.ExecuteNonQuery();
+                var (fid, minute, v) = rows[r];
+                raw.sqlite3_bind_int(statement, 1, fid);
+                raw.sqlite3_bind_int(statement, 2, minute);
+                Bind(statement, 3, v.Invocations);
+                Bind(statement, 4, v.Errors);
+                Bind(statement, 5, v.Throttles);
+                Bind(statement, 6, v.DurationAvgMs);
+                Bind(statement, 7, v.DurationP50Ms);
+                Bind(statement, 8, v.DurationP90Ms);
+                Bind(statement, 9, v.DurationP99Ms);
+                Bind(statement, 10, v.ConcurrentExecutions);
+                Bind(statement, 11, v.IteratorAgeMs);
+                Bind(statement, 12, v.ColdStarts);
+                var rc = raw.sqlite3_step(statement);
+                if (rc != raw.SQLITE_DONE)
+                {
+                    Check(db, rc);
+                }
+
+                raw.sqlite3_reset(statement);
+            }
         }
 
         return Task.CompletedTask;
+    }
+
+    private static void Bind(sqlite3_stmt statement, int index, double? value)
+    {
+        if (value is { } v)
+        {
+            raw.sqlite3_bind_double(statement, index, v);
+        }
+        else
+        {
+            raw.sqlite3_bind_null(statement, index);
+        }
+    }
+
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
     }
 
     protected override async ValueTask DisposeCoreAsync()
