@@ -80,8 +80,9 @@ internal static class AwsErrorClassifier
 
     /// <summary>Exceptions from the transport that mean "the connection broke" (retryable), not a bug or a cancellation.</summary>
     public static bool IsTransientTransportFailure(Exception exception) =>
-        exception is HttpRequestException or IOException or SocketException
-        || exception.InnerException is HttpRequestException or IOException or SocketException;
+        exception is not OperationCanceledException
+        && (exception is HttpRequestException or IOException or SocketException
+            || exception.InnerException is HttpRequestException or IOException or SocketException);
 
     public static AwsError Decode(HttpResponseMessage response, ReadOnlySpan<byte> body)
     {

@@ -34,7 +34,7 @@ internal sealed class StubTransport(Func<SeenRequest, int, (HttpStatusCode Statu
             request.Method,
             request.RequestUri!,
             request.Headers.TryGetValues("X-Amz-Target", out var target) ? target.Single() : null,
-            request.Headers.Authorization?.ToString(),
+            request.Headers.TryGetValues("Authorization", out var authorization) ? authorization.Single() : null,
             body);
         int index;
         lock (_seen)

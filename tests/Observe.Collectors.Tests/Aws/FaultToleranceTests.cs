@@ -1,0 +1,140 @@
+using System.Net;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Tests.Infrastructure;
+
+namespace Observe.Collectors.Tests.Aws;
+
+/// <summary>
+/// The pipeline behind a fault-injecting proxy in front of moto (account 310000000005): retried calls return exactly
+/// what a fault-free call returns, and the meter counts every attempt.
+/// </summary>
+public sealed class FaultToleranceTests : IAsyncLifetime
+{
+    private const string Account = "310000000005";
+    private const string Region = "eu-west-1";
+    private readonly string _prefix = $"flt-{Guid.NewGuid():N}"[..12];
+    private FaultProxy _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        using var seed = new MotoSeeder(Account);
+        await seed.CreateFunctionAsync(Region, $"{_prefix}-a", new Dictionary<string, string> { ["team"] = "a" });
+        await seed.CreateFunctionAsync(Region, $"{_prefix}-b");
+        _proxy = new FaultProxy(Moto.Url);
+    }
+
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
+
+    [Theory]
+    [InlineData(Fault.Throttling400, 1)]
+    [InlineData(Fault.TooManyRequests429, 1)]
+    [InlineData(Fault.Unavailable503, 0)]
+    [InlineData(Fault.ConnectionReset, 0)]
+    [InlineData(Fault.Hang, 0)]
+    public async Task ListFunctions_OneFault_RetriedResultEqualsFaultFreeResult(Fault fault, int throttled)
+    {
+        using var host = Host();
+        var expected = await ListAsync(host);
+        var before = Usage(host);
+
+        _proxy.Script(fault);
+        var actual = await ListAsync(host);
+
+        Assert.Equal(expected, actual);
+        var after = Usage(host);
+        Assert.Equal((1, 2, throttled, 0), (after.Calls - before.Calls, after.Attempts - before.Attempts, after.ThrottledAttempts - before.ThrottledAttempts, after.FailedCalls - before.FailedCalls));
+    }
+
+    [Fact]
+    public async Task ListFunctions_SeveralFaultsInARow_AllRetried_EveryAttemptCounted()
+    {
+        using var host = Host();
+        var expected = await ListAsync(host);
+        var requestsBefore = _proxy.Requests;
+
+        _proxy.Script(Fault.Throttling400, Fault.Unavailable503, Fault.ConnectionReset);
+        var actual = await ListAsync(host);
+
+        Assert.Equal(expected, actual);
+        Assert.Equal(4, _proxy.Requests - requestsBefore);
+        var usage = Usage(host);
+        Assert.Equal((2, 5, 1), (usage.Calls, usage.Attempts, usage.ThrottledAttempts));
+    }
+
+    [Fact]
+    public async Task ClientError_IsNotRetried()
+    {
+        using var host = Host();
+        _proxy.Script(Fault.Validation400);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync(host));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "ValidationException", 1, false), (error.StatusCode, error.ErrorCode, error.Attempts, error.IsThrottling));
+        Assert.Matches(@"^account 310000000005 \(test\), eu-west-1, Lambda ListFunctions: HTTP 400 ValidationException: 1 validation error detected \(request id fault-[0-9a-f]{32}, 1 attempt\)$", error.Message);
+        Assert.Equal((1, 1, 1), (Usage(host).Calls, Usage(host).Attempts, Usage(host).FailedCalls));
+    }
+
+    [Fact]
+    public async Task PersistentServerErrors_GiveUpAfterMaxAttempts()
+    {
+        using var host = Host();
+        _proxy.Script(Fault.Unavailable503, Fault.Unavailable503, Fault.Unavailable503, Fault.Unavailable503);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync(host));
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "ServiceUnavailableException", 4), (error.StatusCode, error.ErrorCode, error.Attempts));
+        Assert.EndsWith("4 attempts)", error.Message, StringComparison.Ordinal);
+        Assert.Equal((1, 4, 1), (Usage(host).Calls, Usage(host).Attempts, Usage(host).FailedCalls));
+    }
+
+    [Fact]
+    public async Task ExpiredToken_IsACredentialErrorNamingTheAccount()
+    {
+        using var host = Host();
+        _proxy.Script(Fault.ExpiredToken403);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync(host));
+
+        Assert.True(error.IsCredentialError);
+        Assert.Equal("account 310000000005 (test): the security token is expired (ExpiredTokenException)", error.Message);
+        Assert.Equal(1, error.Attempts);
+    }
+
+    [Fact]
+    public async Task NoAnswerWithinTheCallTimeout_IsATimeoutError()
+    {
+        var options = AwsTestHost.OptionsFor(_proxy.Url, (Account, [Region]));
+        options.Endpoints.Sts = Moto.Url;
+        options.AttemptTimeout = TimeSpan.FromMilliseconds(300);
+        options.CallTimeout = TimeSpan.FromMilliseconds(450);
+        using var host = new AwsTestHost(options);
+        await host.Credentials.GetAsync(options.Accounts[0], CancellationToken.None);
+        _proxy.Script(Fault.Hang, Fault.Hang, Fault.Hang);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync(host));
+
+        Assert.Equal("Timeout", error.ErrorCode);
+        Assert.Null(error.StatusCode);
+        Assert.Contains("Observe:Aws:CallTimeout (00:00:00.4500000)", error.Message, StringComparison.Ordinal);
+    }
+
+    private AwsTestHost Host()
+    {
+        var options = AwsTestHost.OptionsFor(_proxy.Url, (Account, [Region]));
+
+        // AssumeRole goes straight to moto: the script's faults are for the calls Observe's pipeline makes.
+        options.Endpoints.Sts = Moto.Url;
+        options.AttemptTimeout = TimeSpan.FromSeconds(1);
+        return new AwsTestHost(options);
+    }
+
+    private async Task<List<string>> ListAsync(AwsTestHost host)
+    {
+        var functions = await host.Clients.Lambda(Account, Region).ListFunctionsAsync(CancellationToken.None).ToListAsync();
+        return functions.Where(f => f.FunctionName.StartsWith(_prefix, StringComparison.Ordinal)).Select(f => $"{f.FunctionArn}|{f.MemorySize}|{f.Runtime}").Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static AwsApiUsage Usage(AwsTestHost host) =>
+        host.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).SingleOrDefault(u => u.Operation == "ListFunctions")
+        ?? new AwsApiUsage(default, Account, Region, "Lambda", "ListFunctions", 0, 0, 0, 0, 0, 0);
+}
