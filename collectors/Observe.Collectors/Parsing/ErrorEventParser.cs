@@ -180,7 +180,6 @@ public static class ErrorEventParser
             var last = stack.TrimEnd();
             var lastLine = last.LastIndexOfAny('\n', '\r');
             header = (lastLine < 0 ? last : last[(lastLine + 1)..]).Trim();
-            frames.Reverse();
         }
 
         var isException = TrySplitHeader(header, out var type, out var message);
@@ -234,6 +233,7 @@ public static class ErrorEventParser
         return true;
     }
 
+    /// <summary>Normalised frames, innermost first (Python tracebacks list them outermost first, so they are reversed).</summary>
     private static List<string> Frames(ReadOnlySpan<char> stack)
     {
         var frames = new List<string>(ErrorFingerprint.TopFrames);
@@ -245,13 +245,22 @@ public static class ErrorEventParser
             if (ErrorFingerprint.NormaliseFrame(trimmed) is { } frame)
             {
                 frames.Add(frame);
-
-                // Python's innermost frames come last, so keep them all and take the top after reversing.
                 if (!python && frames.Count == ErrorFingerprint.TopFrames)
                 {
                     break;
                 }
+
+                // Python's innermost frames come last: keep a window of the latest ones.
+                if (python && frames.Count > ErrorFingerprint.TopFrames)
+                {
+                    frames.RemoveAt(0);
+                }
             }
+        }
+
+        if (python)
+        {
+            frames.Reverse();
         }
 
         return frames;
@@ -324,10 +333,6 @@ public static class ErrorEventParser
         }
 
         var frames = stack is null ? [] : Frames(stack);
-        if (stack is not null && stack.AsSpan().TrimStart().StartsWith("Traceback", StringComparison.Ordinal))
-        {
-            frames.Reverse();
-        }
 
         error = Create(type, message, frames, stack, fields.RequestId ?? requestId, LambdaReportParser.TraceRoot(fields.TraceId));
         return true;
