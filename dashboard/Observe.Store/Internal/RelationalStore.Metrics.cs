@@ -125,8 +125,9 @@ internal abstract partial class RelationalStore
         FunctionKey function, TimeRange range, SeriesResolution resolution, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var snapshot = await BeginSnapshotAsync(connection, cancellationToken);
         int fid;
-        await using (var lookup = connection.Command(null, "SELECT id FROM fn WHERE account_id = @account AND region = @region AND name = @name"))
+        await using (var lookup = connection.Command(snapshot, "SELECT id FROM fn WHERE account_id = @account AND region = @region AND name = @name"))
         {
             lookup.AddText("@account", function.AccountId);
             lookup.AddText("@region", function.Region);
@@ -141,7 +142,7 @@ internal abstract partial class RelationalStore
         }
 
         var minutes = new List<(int Minute, MetricValues Values)>();
-        await using (var command = connection.Command(null, $"""
+        await using (var command = connection.Command(snapshot, $"""
             SELECT minute, {MetricValues.Columns} FROM metric_minute
             WHERE fid = @fid AND minute >= @from AND minute < @to ORDER BY minute
             """))
@@ -157,7 +158,7 @@ internal abstract partial class RelationalStore
         }
 
         var hours = new List<(int Hour, HourValues Values)>();
-        await using (var command = connection.Command(null, $"""
+        await using (var command = connection.Command(snapshot, $"""
             SELECT hour, {HourValues.Columns} FROM metric_hour
             WHERE fid = @fid AND hour >= @from AND hour < @to ORDER BY hour
             """))
@@ -204,11 +205,12 @@ internal abstract partial class RelationalStore
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentOutOfRangeException.ThrowIfLessThan(bucket, TimeSpan.FromMinutes(1));
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var snapshot = await BeginSnapshotAsync(connection, cancellationToken);
 
         // Each time point (a minute, or an hour past the raw retention) is first summed over accounts and regions,
         // then points are folded into buckets; concurrency takes the busiest point of the bucket.
         var points = new List<(DateTimeOffset Start, FleetPoint Point)>();
-        await using (var command = connection.Command(null, ""))
+        await using (var command = connection.Command(snapshot, ""))
         {
             var where = FilterSql(command, filter, "account_id", "region");
             command.CommandText = $"""
@@ -226,7 +228,7 @@ internal abstract partial class RelationalStore
             }
         }
 
-        await using (var command = connection.Command(null, ""))
+        await using (var command = connection.Command(snapshot, ""))
         {
             var where = FilterSql(command, filter, "account_id", "region");
             command.CommandText = $"""
@@ -254,7 +256,7 @@ internal abstract partial class RelationalStore
         }
 
         int functions;
-        await using (var command = connection.Command(null, ""))
+        await using (var command = connection.Command(snapshot, ""))
         {
             var where = FilterSql(command, filter, "f.account_id", "f.region");
             command.CommandText = $"SELECT COUNT(*) FROM function_inventory i JOIN fn f ON f.id = i.fid WHERE i.deleted_at IS NULL{where}";
@@ -262,7 +264,7 @@ internal abstract partial class RelationalStore
         }
 
         int alarms;
-        await using (var command = connection.Command(null, ""))
+        await using (var command = connection.Command(snapshot, ""))
         {
             var where = FilterSql(command, filter, "account_id", "region");
             command.CommandText = $"SELECT COUNT(*) FROM alarm WHERE state = @state{where}";

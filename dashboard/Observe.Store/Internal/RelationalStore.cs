@@ -56,6 +56,12 @@ internal abstract partial class RelationalStore : IObserveStore, IStoreChanges, 
     /// <summary>A connection for reads; the caller disposes it.</summary>
     protected abstract Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A read-only transaction whose statements all see one snapshot, for reads that combine the minute and hour
+    /// tables: retention moving rows between them mid-read must not count a minute twice or not at all.
+    /// </summary>
+    protected abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
+
     /// <summary>A write transaction holding <paramref name="writeLock"/>.</summary>
     protected abstract Task<WriteScope> BeginWriteAsync(WriteLock writeLock, CancellationToken cancellationToken);
 
@@ -258,6 +264,11 @@ internal abstract partial class RelationalStore : IObserveStore, IStoreChanges, 
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// For hosts that dispose their container synchronously (a sync <c>ServiceProvider.Dispose</c> throws on a
+    /// singleton that is only <see cref="IAsyncDisposable"/>). Blocking is safe here: the store's own awaits need no
+    /// synchronization context, and hosts that can should use <see cref="DisposeAsync"/>.
+    /// </summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     protected abstract ValueTask DisposeCoreAsync();

@@ -81,6 +81,10 @@ internal sealed class SqliteObserveStore : RelationalStore
         }
     }
 
+    // Deferred: a read transaction in WAL mode, holding its snapshot from the first read without blocking writers.
+    protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     protected override async Task<WriteScope> BeginWriteAsync(WriteLock writeLock, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
