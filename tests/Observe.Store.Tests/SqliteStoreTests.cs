@@ -20,6 +20,34 @@ public sealed class SqliteStoreTests : StoreContractTests
     }
 
     [Fact]
+    public async Task MigrateAsync_FileIsNotADatabase_ThrowsNamingTheFileAndKeepsIt()
+    {
+        var location = (SqliteLocation)await FreshLocationAsync();
+        var content = string.Concat(Enumerable.Repeat("notes someone saved under the wrong name\n", 200));
+        await File.WriteAllTextAsync(location.DatabasePath, content, Ct);
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => Open(location).MigrateAsync(Ct));
+
+        Assert.StartsWith($"the SQLite database '{location.DatabasePath}' cannot be used: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a database", error.Message, StringComparison.Ordinal);
+        Assert.Equal(content, await File.ReadAllTextAsync(location.DatabasePath, Ct));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_NewDatabaseFails_LeavesNoFileBehind()
+    {
+        var location = (SqliteLocation)await FreshLocationAsync();
+
+        // A directory where the write-ahead log must go: SQLite creates the database, then cannot write to it.
+        Directory.CreateDirectory(location.DatabasePath + "-wal");
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(() => Open(location).MigrateAsync(Ct));
+
+        Assert.StartsWith($"the SQLite database '{location.DatabasePath}' cannot be used: ", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(location.DatabasePath), "a half-created database was left behind");
+    }
+
+    [Fact]
     public async Task GetSchemaVersionAsync_NeverMigrated_FailsWithoutCreatingTheFile()
     {
         var location = (SqliteLocation)await FreshLocationAsync();
