@@ -92,6 +92,22 @@ public class ParserPropertyTests
     }
 
     [Fact]
+    public void ShortDecimalFastPath_EqualsDoubleParse()
+    {
+        var decimals =
+            from whole in Gen.Choose(0, int.MaxValue)
+            from fractionDigits in Gen.Choose(0, 6)
+            from fraction in Gen.Choose(0, 999_999)
+            select fractionDigits == 0
+                ? whole.ToString(CultureInfo.InvariantCulture)
+                : $"{whole.ToString(CultureInfo.InvariantCulture)}.{(fraction % (int)Math.Pow(10, fractionDigits)).ToString(CultureInfo.InvariantCulture).PadLeft(fractionDigits, '0')}";
+
+        Check.One(Runs, Prop.ForAll(decimals.ToArbitrary(), text =>
+            !LambdaReportParser.TryParseShortDecimal(text, out var fast)
+            || fast.Equals(double.Parse(text, CultureInfo.InvariantCulture))));
+    }
+
+    [Fact]
     public void GeneratedReportLines_ParseBackToTheirFields()
     {
         var lines =
