@@ -243,10 +243,23 @@ internal sealed class SqliteObserveStore : RelationalStore
         try
         {
             await writer.OpenAsync(cancellationToken);
+
+            await writer.ExecuteAsync(null, "PRAGMA busy_timeout = 30000", cancellationToken);
+            await using (var wal = writer.Command(null, "PRAGMA journal_mode = WAL"))
+            {
+                // SQLite answers with the mode it ended up in rather than failing; without WAL readers would block
+                // behind every write, so refuse to run that way.
+                var mode = await wal.ExecuteScalarAsync(cancellationToken) as string;
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new StoreUnavailableException($"the SQLite database '{_path}' cannot be used: it could not be switched to WAL mode (journal mode is '{mode}')");
+                }
+            }
+
+            // A metrics batch touches the newest leaf page of every function it names (about 40 MB of pages for
+            // 10,000 functions), hence the 128 MB cache; the WAL file shrinks back to 64 MB after a checkpoint.
             await writer.ExecuteAsync(null, """
-                PRAGMA journal_mode = WAL;
                 PRAGMA synchronous = NORMAL;
-                PRAGMA busy_timeout = 30000;
                 PRAGMA cache_size = -131072;
                 PRAGMA temp_store = MEMORY;
                 PRAGMA journal_size_limit = 67108864;
@@ -287,7 +300,17 @@ internal sealed class SqliteObserveStore : RelationalStore
         {
             if (_writer is not null)
             {
-                var version = await ReadSchemaVersionAsync(_writer, null, CancellationToken.None);
+                var version = 0;
+                try
+                {
+                    version = await ReadSchemaVersionAsync(_writer, null, CancellationToken.None);
+                }
+                catch (SqliteException)
+                {
+                    // Unreadable right after we created it: nothing of ours committed, and nobody else's data is in it
+                    // (a process that had migrated it could read it).
+                }
+
                 if (version > 0)
                 {
                     return;
@@ -299,10 +322,13 @@ internal sealed class SqliteObserveStore : RelationalStore
 
             foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
             {
-                File.Delete(file);
+                if (File.Exists(file))
+                {
+                    File.Delete(file);
+                }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Logger.LogWarning(e, "Could not remove the incomplete SQLite database {Path}", _path);
         }
