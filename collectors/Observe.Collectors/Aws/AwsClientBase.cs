@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -25,6 +26,31 @@ internal abstract class AwsClientBase
     public AwsAccountOptions Account { get; }
 
     public string Region { get; }
+
+    /// <summary>
+    /// Every item of every page: fetches a page for the current token, yields its items, and continues while the page
+    /// names a next token (Marker, NextToken, nextToken). An empty page with a token is not the end.
+    /// </summary>
+    protected static async IAsyncEnumerable<TItem> PagesAsync<TPage, TItem>(
+        string? firstToken,
+        Func<string?, CancellationToken, Task<TPage>> fetch,
+        Func<TPage, IEnumerable<TItem>?> items,
+        Func<TPage, string?> nextToken,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var token = firstToken;
+        do
+        {
+            var page = await fetch(token, cancellationToken).ConfigureAwait(false);
+            foreach (var item in items(page) ?? [])
+            {
+                yield return item;
+            }
+
+            token = nextToken(page);
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
 
     /// <summary>A REST-JSON call (Lambda, X-Ray): the operation is in the method and path.</summary>
     protected Task<TResponse> RestAsync<TResponse>(string operation, HttpMethod method, string pathAndQuery, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken) =>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Observe.Collectors.Aws;
 
 namespace Observe.Collectors.CloudWatch;
@@ -30,7 +29,7 @@ internal sealed class CloudWatchClient(AwsCaller caller, AwsAccountOptions accou
 
     private static CloudWatchJsonContext Json => CloudWatchJsonContext.Default;
 
-    public async IAsyncEnumerable<MetricDataResult> GetMetricDataAsync(GetMetricDataRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<MetricDataResult> GetMetricDataAsync(GetMetricDataRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.MetricDataQueries.Count is 0 or > MaxQueriesPerCall)
@@ -40,47 +39,33 @@ internal sealed class CloudWatchClient(AwsCaller caller, AwsAccountOptions accou
 
         // AWS bills GetMetricData per metric requested, on every page.
         var metrics = request.MetricDataQueries.Count(q => q.MetricStat is not null);
-        var token = request.NextToken;
-        do
-        {
-            var page = await RpcAsync(TargetPrefix, JsonVersion, "GetMetricData", request with { NextToken = token }, Json.GetMetricDataRequest, Json.GetMetricDataResponse, cancellationToken, metrics).ConfigureAwait(false);
-            foreach (var result in page.MetricDataResults ?? [])
-            {
-                yield return result;
-            }
-
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
+        return PagesAsync(
+            request.NextToken,
+            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "GetMetricData", request with { NextToken = token }, Json.GetMetricDataRequest, Json.GetMetricDataResponse, ct, metrics),
+            page => page.MetricDataResults,
+            page => page.NextToken,
+            cancellationToken);
     }
 
-    public async IAsyncEnumerable<CloudWatchMetric> ListMetricsAsync(ListMetricsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<CloudWatchMetric> ListMetricsAsync(ListMetricsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var token = request.NextToken;
-        do
-        {
-            var page = await RpcAsync(TargetPrefix, JsonVersion, "ListMetrics", request with { NextToken = token }, Json.ListMetricsRequest, Json.ListMetricsResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var metric in page.Metrics ?? [])
-            {
-                yield return metric;
-            }
-
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
+        return PagesAsync(
+            request.NextToken,
+            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "ListMetrics", request with { NextToken = token }, Json.ListMetricsRequest, Json.ListMetricsResponse, ct),
+            page => page.Metrics,
+            page => page.NextToken,
+            cancellationToken);
     }
 
-    public async IAsyncEnumerable<DescribeAlarmsPage> DescribeAlarmsAsync(DescribeAlarmsRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<DescribeAlarmsPage> DescribeAlarmsAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var token = request.NextToken;
-        do
-        {
-            var page = await RpcAsync(TargetPrefix, JsonVersion, "DescribeAlarms", request with { NextToken = token }, Json.DescribeAlarmsRequest, Json.DescribeAlarmsPage, cancellationToken).ConfigureAwait(false);
-            yield return page;
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
+        return PagesAsync<DescribeAlarmsPage, DescribeAlarmsPage>(
+            request.NextToken,
+            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeAlarms", request with { NextToken = token }, Json.DescribeAlarmsRequest, Json.DescribeAlarmsPage, ct),
+            page => [page],
+            page => page.NextToken,
+            cancellationToken);
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Observe.Collectors.Aws;
 
 namespace Observe.Collectors.Lambda;
@@ -33,21 +32,13 @@ internal sealed class LambdaClient(AwsCaller caller, AwsAccountOptions account, 
 
     private static LambdaJsonContext Json => LambdaJsonContext.Default;
 
-    public async IAsyncEnumerable<LambdaFunctionConfiguration> ListFunctionsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? marker = null;
-        do
-        {
-            var page = await RestAsync("ListFunctions", HttpMethod.Get, $"2015-03-31/functions/?MaxItems={PageSize}{Marker(marker)}", null, Json.ListFunctionsResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var function in page.Functions ?? [])
-            {
-                yield return function;
-            }
-
-            marker = page.NextMarker;
-        }
-        while (!string.IsNullOrEmpty(marker));
-    }
+    public IAsyncEnumerable<LambdaFunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken) =>
+        PagesAsync(
+            null,
+            (marker, ct) => RestAsync("ListFunctions", HttpMethod.Get, $"2015-03-31/functions/?MaxItems={PageSize}{Marker(marker)}", null, Json.ListFunctionsResponse, ct),
+            page => page.Functions,
+            page => page.NextMarker,
+            cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, string>> ListTagsAsync(string functionArn, CancellationToken cancellationToken)
     {
@@ -55,54 +46,32 @@ internal sealed class LambdaClient(AwsCaller caller, AwsAccountOptions account, 
         return response.Tags ?? [];
     }
 
-    public async IAsyncEnumerable<LambdaEventSourceMapping> ListEventSourceMappingsAsync(string? functionName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<LambdaEventSourceMapping> ListEventSourceMappingsAsync(string? functionName, CancellationToken cancellationToken)
     {
         var filter = functionName is null ? "" : $"&FunctionName={Uri.EscapeDataString(functionName)}";
-        string? marker = null;
-        do
-        {
-            var page = await RestAsync("ListEventSourceMappings", HttpMethod.Get, $"2015-03-31/event-source-mappings/?MaxItems={PageSize}{filter}{Marker(marker)}", null, Json.ListEventSourceMappingsResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var mapping in page.EventSourceMappings ?? [])
-            {
-                yield return mapping;
-            }
-
-            marker = page.NextMarker;
-        }
-        while (!string.IsNullOrEmpty(marker));
+        return PagesAsync(
+            null,
+            (marker, ct) => RestAsync("ListEventSourceMappings", HttpMethod.Get, $"2015-03-31/event-source-mappings/?MaxItems={PageSize}{filter}{Marker(marker)}", null, Json.ListEventSourceMappingsResponse, ct),
+            page => page.EventSourceMappings,
+            page => page.NextMarker,
+            cancellationToken);
     }
 
-    public async IAsyncEnumerable<LambdaFunctionConfiguration> ListVersionsByFunctionAsync(string functionName, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? marker = null;
-        do
-        {
-            var page = await RestAsync("ListVersionsByFunction", HttpMethod.Get, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/versions?MaxItems={PageSize}{Marker(marker)}", null, Json.ListVersionsByFunctionResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var version in page.Versions ?? [])
-            {
-                yield return version;
-            }
+    public IAsyncEnumerable<LambdaFunctionConfiguration> ListVersionsByFunctionAsync(string functionName, CancellationToken cancellationToken) =>
+        PagesAsync(
+            null,
+            (marker, ct) => RestAsync("ListVersionsByFunction", HttpMethod.Get, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/versions?MaxItems={PageSize}{Marker(marker)}", null, Json.ListVersionsByFunctionResponse, ct),
+            page => page.Versions,
+            page => page.NextMarker,
+            cancellationToken);
 
-            marker = page.NextMarker;
-        }
-        while (!string.IsNullOrEmpty(marker));
-    }
-
-    public async IAsyncEnumerable<LambdaAlias> ListAliasesAsync(string functionName, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? marker = null;
-        do
-        {
-            var page = await RestAsync("ListAliases", HttpMethod.Get, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/aliases?MaxItems={PageSize}{Marker(marker)}", null, Json.ListAliasesResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var alias in page.Aliases ?? [])
-            {
-                yield return alias;
-            }
-
-            marker = page.NextMarker;
-        }
-        while (!string.IsNullOrEmpty(marker));
-    }
+    public IAsyncEnumerable<LambdaAlias> ListAliasesAsync(string functionName, CancellationToken cancellationToken) =>
+        PagesAsync(
+            null,
+            (marker, ct) => RestAsync("ListAliases", HttpMethod.Get, $"2015-03-31/functions/{Uri.EscapeDataString(functionName)}/aliases?MaxItems={PageSize}{Marker(marker)}", null, Json.ListAliasesResponse, ct),
+            page => page.Aliases,
+            page => page.NextMarker,
+            cancellationToken);
 
     public async Task<int?> GetFunctionConcurrencyAsync(string functionName, CancellationToken cancellationToken)
     {
@@ -110,21 +79,13 @@ internal sealed class LambdaClient(AwsCaller caller, AwsAccountOptions account, 
         return response.ReservedConcurrentExecutions;
     }
 
-    public async IAsyncEnumerable<LambdaProvisionedConcurrencyConfig> ListProvisionedConcurrencyConfigsAsync(string functionName, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? marker = null;
-        do
-        {
-            var page = await RestAsync("ListProvisionedConcurrencyConfigs", HttpMethod.Get, $"2019-09-30/functions/{Uri.EscapeDataString(functionName)}/provisioned-concurrency?List=ALL&MaxItems={PageSize}{Marker(marker)}", null, Json.ListProvisionedConcurrencyConfigsResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var config in page.ProvisionedConcurrencyConfigs ?? [])
-            {
-                yield return config;
-            }
-
-            marker = page.NextMarker;
-        }
-        while (!string.IsNullOrEmpty(marker));
-    }
+    public IAsyncEnumerable<LambdaProvisionedConcurrencyConfig> ListProvisionedConcurrencyConfigsAsync(string functionName, CancellationToken cancellationToken) =>
+        PagesAsync(
+            null,
+            (marker, ct) => RestAsync("ListProvisionedConcurrencyConfigs", HttpMethod.Get, $"2019-09-30/functions/{Uri.EscapeDataString(functionName)}/provisioned-concurrency?List=ALL&MaxItems={PageSize}{Marker(marker)}", null, Json.ListProvisionedConcurrencyConfigsResponse, ct),
+            page => page.ProvisionedConcurrencyConfigs,
+            page => page.NextMarker,
+            cancellationToken);
 
     private static string Marker(string? marker) => marker is null ? "" : "&Marker=" + Uri.EscapeDataString(marker);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Observe.Collectors.Aws;
 
 namespace Observe.Collectors.Logs;
@@ -32,13 +31,12 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
 
     private static LogsJsonContext Json => LogsJsonContext.Default;
 
-    public async IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        string? token = null;
-        do
-        {
-            var request = new FilterLogEventsWire
+        return PagesAsync(
+            null,
+            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "FilterLogEvents", new FilterLogEventsWire
             {
                 LogGroupName = filter.LogGroupName,
                 LogStreamNames = filter.LogStreamNames,
@@ -48,16 +46,10 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
                 FilterPattern = filter.FilterPattern,
                 Limit = filter.PageSize,
                 NextToken = token,
-            };
-            var page = await RpcAsync(TargetPrefix, JsonVersion, "FilterLogEvents", request, Json.FilterLogEventsWire, Json.FilterLogEventsResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var logEvent in page.Events ?? [])
-            {
-                yield return logEvent;
-            }
-
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
+            }, Json.FilterLogEventsWire, Json.FilterLogEventsResponse, ct),
+            page => page.Events,
+            page => page.NextToken,
+            cancellationToken);
     }
 
     public async Task<string> StartQueryAsync(InsightsQuery query, CancellationToken cancellationToken)
@@ -102,20 +94,11 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
         return new InsightsQueryResults(response.Status ?? "Unknown", rows, stats?.RecordsMatched, stats?.RecordsScanned, stats?.BytesScanned);
     }
 
-    public async IAsyncEnumerable<LogGroup> DescribeLogGroupsAsync(string? namePrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? token = null;
-        do
-        {
-            var request = new DescribeLogGroupsWire { LogGroupNamePrefix = namePrefix, Limit = 50, NextToken = token };
-            var page = await RpcAsync(TargetPrefix, JsonVersion, "DescribeLogGroups", request, Json.DescribeLogGroupsWire, Json.DescribeLogGroupsResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var group in page.LogGroups ?? [])
-            {
-                yield return group;
-            }
-
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
-    }
+    public IAsyncEnumerable<LogGroup> DescribeLogGroupsAsync(string? namePrefix, CancellationToken cancellationToken) =>
+        PagesAsync(
+            null,
+            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeLogGroups", new DescribeLogGroupsWire { LogGroupNamePrefix = namePrefix, Limit = 50, NextToken = token }, Json.DescribeLogGroupsWire, Json.DescribeLogGroupsResponse, ct),
+            page => page.LogGroups,
+            page => page.NextToken,
+            cancellationToken);
 }

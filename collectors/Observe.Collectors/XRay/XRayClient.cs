@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Observe.Collectors.Aws;
 
@@ -28,22 +27,15 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
 
     private static XRayJsonContext Json => XRayJsonContext.Default;
 
-    public async IAsyncEnumerable<XRayTraceSummary> GetTraceSummariesAsync(GetTraceSummariesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<XRayTraceSummary> GetTraceSummariesAsync(GetTraceSummariesRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var token = request.NextToken;
-        do
-        {
-            var body = JsonSerializer.SerializeToUtf8Bytes(request with { NextToken = token }, Json.GetTraceSummariesRequest);
-            var page = await RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", body, Json.GetTraceSummariesResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var summary in page.TraceSummaries ?? [])
-            {
-                yield return summary;
-            }
-
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
+        return PagesAsync(
+            request.NextToken,
+            (token, ct) => RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", JsonSerializer.SerializeToUtf8Bytes(request with { NextToken = token }, Json.GetTraceSummariesRequest), Json.GetTraceSummariesResponse, ct),
+            page => page.TraceSummaries,
+            page => page.NextToken,
+            cancellationToken);
     }
 
     public async Task<XRayTraceBatch> BatchGetTracesAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
@@ -76,22 +68,13 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
         return new XRayTraceBatch(MergePages(traces), pending);
     }
 
-    public async IAsyncEnumerable<XRayServiceNode> GetServiceGraphAsync(DateTimeOffset start, DateTimeOffset end, string? groupName, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? token = null;
-        do
-        {
-            var body = JsonSerializer.SerializeToUtf8Bytes(new GetServiceGraphWire { StartTime = start, EndTime = end, GroupName = groupName, NextToken = token }, Json.GetServiceGraphWire);
-            var page = await RestAsync("GetServiceGraph", HttpMethod.Post, "ServiceGraph", body, Json.GetServiceGraphResponse, cancellationToken).ConfigureAwait(false);
-            foreach (var service in page.Services ?? [])
-            {
-                yield return service;
-            }
-
-            token = page.NextToken;
-        }
-        while (!string.IsNullOrEmpty(token));
-    }
+    public IAsyncEnumerable<XRayServiceNode> GetServiceGraphAsync(DateTimeOffset start, DateTimeOffset end, string? groupName, CancellationToken cancellationToken) =>
+        PagesAsync(
+            null,
+            (token, ct) => RestAsync("GetServiceGraph", HttpMethod.Post, "ServiceGraph", JsonSerializer.SerializeToUtf8Bytes(new GetServiceGraphWire { StartTime = start, EndTime = end, GroupName = groupName, NextToken = token }, Json.GetServiceGraphWire), Json.GetServiceGraphResponse, ct),
+            page => page.Services,
+            page => page.NextToken,
+            cancellationToken);
 
     // A trace continued on a later page appears once per page: one trace per id, with all its segments.
     private static List<XRayTrace> MergePages(List<XRayTrace> traces) =>
