@@ -24,13 +24,19 @@ public sealed record DeprecatedRuntimes(int Functions, IReadOnlyList<KeyValuePai
 }
 
 /// <summary>What the Overview page shows for one range: fleet figures and three series.</summary>
+/// <remarks>
+/// <see cref="PartialBucketOmitted"/>: a bucket only partly inside the range (the one still filling up at "now", or
+/// one cut by the range's start) was left out of the charts, where it would look like a sudden drop in traffic. The
+/// figures still count it.
+/// </remarks>
 public sealed record OverviewViewModel(
     TimeRange Range,
     TimeSpan Bucket,
     IReadOnlyList<Figure> Figures,
     IReadOnlyList<ChartPoint> Invocations,
     IReadOnlyList<ChartPoint> Errors,
-    IReadOnlyList<ChartPoint> ColdStarts)
+    IReadOnlyList<ChartPoint> ColdStarts,
+    bool PartialBucketOmitted)
 {
     public static OverviewViewModel Create(FleetOverview overview, TimeRange range, TimeSpan bucket, DeprecatedRuntimes? deprecated)
     {
@@ -59,12 +65,24 @@ public sealed record OverviewViewModel(
                 FigureFormat.Count(deprecated.Functions), FigureFormat.ExactCount(deprecated.Functions) + " functions", note));
         }
 
+        // The store counts whole minutes from the first one starting at or after From, in buckets aligned to the
+        // epoch; a bucket is whole when all its minutes lie in the range.
+        var firstMinute = CeilMinute(range.From);
+        var whole = overview.Series.Where(b => b.Start >= firstMinute && b.Start + bucket <= range.To).ToList();
+
         return new OverviewViewModel(
             range,
             bucket,
             figures,
-            overview.Series.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Invocations)).ToList(),
-            overview.Series.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Errors)).ToList(),
-            overview.Series.Select(b => new ChartPoint(b.Start.UtcDateTime, b.ColdStarts)).ToList());
+            whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Invocations)).ToList(),
+            whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Errors)).ToList(),
+            whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.ColdStarts)).ToList(),
+            whole.Count != overview.Series.Count);
+    }
+
+    private static DateTimeOffset CeilMinute(DateTimeOffset t)
+    {
+        var remainder = t.UtcTicks % TimeSpan.TicksPerMinute;
+        return new DateTimeOffset(t.UtcTicks - remainder + (remainder == 0 ? 0 : TimeSpan.TicksPerMinute), TimeSpan.Zero);
     }
 }

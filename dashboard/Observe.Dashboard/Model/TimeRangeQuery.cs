@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Observe.Dashboard.Model;
 
@@ -31,11 +32,11 @@ public static partial class TimeRangeQuery
     /// <summary>The ranges the picker offers.</summary>
     public static IReadOnlyList<TimeRangeSelection> Presets { get; } =
     [
-        TimeRangeSelection.Last(TimeSpan.FromMinutes(15)),
-        TimeRangeSelection.Last(TimeSpan.FromHours(1)),
-        TimeRangeSelection.Last(TimeSpan.FromHours(6)),
-        TimeRangeSelection.Last(TimeSpan.FromHours(24)),
-        TimeRangeSelection.Last(TimeSpan.FromDays(7)),
+        TimeRangeSelection.Last(TimeSpan.FromMinutes(15), "15m"),
+        TimeRangeSelection.Last(TimeSpan.FromHours(1), "1h"),
+        TimeRangeSelection.Last(TimeSpan.FromHours(6), "6h"),
+        TimeRangeSelection.Last(TimeSpan.FromHours(24), "24h"),
+        TimeRangeSelection.Last(TimeSpan.FromDays(7), "7d"),
     ];
 
     private static readonly string[] InstantFormats =
@@ -110,6 +111,14 @@ public static partial class TimeRangeQuery
         return new TimeRangeParseResult(TimeRangeSelection.Between(start, end), null);
     }
 
+    /// <summary>Parses the time range parameters of an absolute URI (the page's address).</summary>
+    public static TimeRangeParseResult ParseUri(string uri, TimeRangeSelection? fallback)
+    {
+        var query = QueryHelpers.ParseQuery(new Uri(uri).Query);
+        string? Get(string name) => query.TryGetValue(name, out var values) ? values.FirstOrDefault() : null;
+        return Parse(Get(RangeParameter), Get(FromParameter), Get(ToParameter), fallback);
+    }
+
     /// <summary>The canonical URL form of an instant: UTC, seconds, <c>Z</c>.</summary>
     public static string FormatInstant(DateTimeOffset instant) =>
         instant.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -154,7 +163,7 @@ public static partial class TimeRangeQuery
             return Fail(RangeParameter, $"\"{range}\" is longer than the 90-day maximum (90d).");
         }
 
-        return new TimeRangeParseResult(TimeRangeSelection.Last(length), null);
+        return new TimeRangeParseResult(TimeRangeSelection.Last(length, match.Value.ToLowerInvariant()), null);
     }
 
     private static bool TryParseInstant(string text, out DateTimeOffset instant)

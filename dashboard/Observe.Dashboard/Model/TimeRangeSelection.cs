@@ -31,7 +31,8 @@ public sealed record TimeRangeSelection
 
     public bool IsRelative => Token is not null;
 
-    public static TimeRangeSelection Last(TimeSpan length) => new(length, TimeRangeQuery.FormatToken(length), null, null);
+    /// <summary>A relative range; <paramref name="token"/> is how the URL spells it (24h stays 24h), shortest form by default.</summary>
+    public static TimeRangeSelection Last(TimeSpan length, string? token = null) => new(length, token ?? TimeRangeQuery.FormatToken(length), null, null);
 
     public static TimeRangeSelection Between(DateTimeOffset from, DateTimeOffset to) =>
         new(to - from, null, from.ToUniversalTime(), to.ToUniversalTime());

@@ -78,5 +78,28 @@ public class FigureFormatTests
         Assert.Equal([100d, 300d], model.Invocations.Select(p => p.Value));
         Assert.Equal([5d, 1d], model.ColdStarts.Select(p => p.Value));
         Assert.Equal(DateTimeKind.Utc, model.Errors[0].Time.Kind);
+        Assert.False(model.PartialBucketOmitted);
+    }
+
+    [Fact]
+    public void OverviewViewModel_BucketsCutByTheRange_AreLeftOutOfTheChartsButCounted()
+    {
+        // A 6-hour range ending now, in 5-minute buckets: the first bucket starts before the range's first minute,
+        // the last one is still filling up.
+        var from = new DateTimeOffset(2026, 11, 22, 0, 1, 6, TimeSpan.Zero);
+        var to = from.AddHours(6);
+        var bucket = TimeSpan.FromMinutes(5);
+        var series = new List<MetricBucket>
+        {
+            new(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero), 30, 0, 0, null, null, null, null, null, null, 0),
+            new(new DateTimeOffset(2026, 11, 22, 0, 5, 0, TimeSpan.Zero), 50, 0, 0, null, null, null, null, null, null, 0),
+            new(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero), 12, 0, 0, null, null, null, null, null, null, 0),
+        };
+
+        var model = OverviewViewModel.Create(new FleetOverview(1, 92, 0, 0, 0, 0, series), new TimeRange(from, to), bucket, null);
+
+        Assert.Equal([50d], model.Invocations.Select(p => p.Value));
+        Assert.True(model.PartialBucketOmitted);
+        Assert.Equal("92", model.Figures.Single(f => f.Id == "invocations").Display);
     }
 }

@@ -167,6 +167,29 @@ public class TimeRangeQueryTests
         Assert.Contains("151 days long; the longest is 90 days", error.Problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://localhost/", null)]
+    [InlineData("http://localhost/?range=6h&other=1", "6h")]
+    [InlineData("http://localhost/?range=banana", "error:range")]
+    [InlineData("http://localhost/?from=2026-11-22T04%3A00%3A00%2B01%3A00&to=2026-11-22T05%3A00%3A00Z", "2h")]
+    public void ParseUri_ReadsTheTimeRangeParameters(string uri, string? expected)
+    {
+        var result = TimeRangeQuery.ParseUri(uri, Default);
+
+        switch (expected)
+        {
+            case null:
+                Assert.Same(Default, result.Selection);
+                break;
+            case "error:range":
+                Assert.Equal("range", result.Error!.Parameter);
+                break;
+            default:
+                Assert.Equal(expected, TimeRangeQuery.FormatToken(result.Selection!.Length));
+                break;
+        }
+    }
+
     [Fact]
     public void Resolve_Relative_EndsAtNowAndSlides()
     {

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Routing;
 using Microsoft.Extensions.Options;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
@@ -46,15 +46,6 @@ public sealed partial class Overview : ComponentBase, IDisposable
     [Inject]
     public required ILogger<Overview> Logger { get; init; }
 
-    [SupplyParameterFromQuery(Name = TimeRangeQuery.RangeParameter)]
-    public string? Range { get; set; }
-
-    [SupplyParameterFromQuery(Name = TimeRangeQuery.FromParameter)]
-    public string? From { get; set; }
-
-    [SupplyParameterFromQuery(Name = TimeRangeQuery.ToParameter)]
-    public string? To { get; set; }
-
     /// <summary>The range shown when the URL names none; validated at start, so it always parses.</summary>
     internal TimeRangeSelection DefaultSelection =>
         TimeRangeQuery.Parse(Options.Value.DefaultRange, null, null, null).Selection ?? TimeRangeQuery.Presets[1];
@@ -68,14 +59,27 @@ public sealed partial class Overview : ComponentBase, IDisposable
         var options = Options.Value;
         _throttle = new RefreshThrottle(options.RefreshThrottle, Time, () => InvokeAsync(RefreshAsync));
         _subscription = Changes.Subscribe(OnStoreChanged);
+        Navigation.LocationChanged += OnLocationChanged;
 
         // With nothing written (collectors idle), a relative range must still slide with the clock.
         _slideTimer = Time.CreateTimer(static state => ((Overview)state!).OnSlide(), this, options.SlideInterval, options.SlideInterval);
     }
 
-    protected override async Task OnParametersSetAsync()
+    protected override Task OnInitializedAsync() => ApplyAddressAsync();
+
+    /// <summary>
+    /// The address is the page's state: the range is read from it here and on every navigation (the picker only
+    /// changes the address). Read from NavigationManager rather than [SupplyParameterFromQuery], which hangs
+    /// bUnit 1.9.8 on .NET 8, the only bUnit that runs here.
+    /// </summary>
+    private async Task ApplyAddressAsync()
     {
-        var parsed = TimeRangeQuery.Parse(Range, From, To, DefaultSelection);
+        var parsed = TimeRangeQuery.ParseUri(Navigation.Uri, DefaultSelection);
+        if (parsed.Selection is not null && parsed.Selection == _selection && _rangeError is null)
+        {
+            return;
+        }
+
         _selection = parsed.Selection;
         _rangeError = parsed.Error;
         if (_rangeError is not null)
@@ -89,6 +93,12 @@ public sealed partial class Overview : ComponentBase, IDisposable
 
         await LoadAsync();
     }
+
+    private void OnLocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(async () =>
+    {
+        await ApplyAddressAsync();
+        StateHasChanged();
+    });
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -170,8 +180,9 @@ public sealed partial class Overview : ComponentBase, IDisposable
         {
             Interlocked.Exchange(ref _functionsStale, 1);
             Logger.LogError(ex, "Overview query failed for {From} to {To}", range.From, range.To);
-            _loadError = string.Create(CultureInfo.InvariantCulture,
-                $"Could not read the store: {ex.Message} The figures below, if any, are from {(_model is null ? "no earlier query" : TimeRangeQuery.FormatInstant(_model.Range.To))}.");
+            _loadError = _model is null
+                ? $"Could not read the store: {ex.Message}"
+                : $"Could not read the store: {ex.Message} The figures below are from the last query that worked, up to {TimeRangeQuery.FormatInstant(_model.Range.To)}.";
         }
         finally
         {
@@ -188,6 +199,7 @@ public sealed partial class Overview : ComponentBase, IDisposable
 
     public void Dispose()
     {
+        Navigation.LocationChanged -= OnLocationChanged;
         _subscription?.Dispose();
         _throttle?.Dispose();
         _slideTimer?.Dispose();

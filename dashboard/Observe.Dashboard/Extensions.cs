@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Observe.Dashboard.Components;
+using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Demo;
+using Observe.Dashboard.Health;
+using Observe.Store;
+using Radzen;
+
+namespace Observe.Dashboard;
+
+/// <summary>Registration and endpoints of the dashboard.</summary>
+public static class Extensions
+{
+    private const string LiveTag = "live";
+    private const string ReadyTag = "ready";
+
+    /// <summary>Adds the Blazor UI, the store, options with their validation, the demo fleet and health checks.</summary>
+    public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        // Package static assets (Radzen's CSS, JS and fonts) are only wired up in Development otherwise, so
+        // `dotnet run` in Production would serve the page unstyled; a published build serves them from wwwroot.
+        builder.WebHost.UseStaticWebAssets();
+
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+        services.AddRadzenCookieThemeService(options =>
+        {
+            options.Name = DashboardThemes.CookieName;
+            options.Duration = TimeSpan.FromDays(365);
+        });
+
+        services.AddObserveStore(builder.Configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
+        services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
+
+        services.AddSingleton(sp => new DemoFleetStatus(
+            DemoMode.Resolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<DemoOptions>>().Value)));
+        services.AddHostedService<DemoFleetService>();
+
+        services.AddSingleton<StoreReadiness>();
+        services.AddHealthChecks()
+            .AddCheck("process", () => HealthCheckResult.Healthy("process up"), tags: [LiveTag])
+            .AddCheck<StoreHealthCheck>("store", tags: [ReadyTag]);
+
+        return builder;
+    }
+
+    /// <summary>Maps the pages, static files and the <c>/alive</c> and <c>/health</c> endpoints.</summary>
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseStaticFiles();
+        app.UseAntiforgery();
+
+        // /alive: the process answers (a liveness probe restarts it otherwise). /health: ready to serve, meaning
+        // the store answers and is migrated; 503 otherwise, so a load balancer sends no traffic to it.
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
+
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Playwright;
+using Observe.Dashboard.Model;
+using Observe.Store.Model;
+using Xunit.Abstractions;
+
+namespace Observe.Dashboard.Tests.Browser;
+
+public sealed class OverviewBrowserTests(DashboardFixture dashboard, ITestOutputHelper output) : IClassFixture<DashboardFixture>
+{
+    private const float Timeout = 15_000;
+
+    [Fact]
+    public async Task Overview_FixedRange_ShowsTheStoresFiguresAndCharts()
+    {
+        // Whole minutes well inside the backfilled history, so the figures no longer change.
+        var now = DateTimeOffset.UtcNow;
+        var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(-5);
+        var from = to.AddMinutes(-60);
+        var page = await OpenAsync($"/?from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}");
+
+        // Alarms are "now" figures the demo re-evaluates every second; the page is live, so it converges on the
+        // store's state within a refresh.
+        var range = new TimeRange(from, to);
+        IReadOnlyList<ShownFigure> expected = [];
+        IReadOnlyList<ShownFigure> shown = [];
+        await WaitUntilAsync(async () =>
+        {
+            shown = await ShownFiguresAsync(page);
+            expected = await ExpectedFiguresAsync(range);
+            return shown.SequenceEqual(expected);
+        }, () => $"shown {string.Join(", ", shown)} vs store {string.Join(", ", expected)}");
+
+        var invocations = expected.Single(f => f.Id == "invocations");
+        Assert.True(double.Parse(invocations.Value, CultureInfo.InvariantCulture) > 1000, $"the demo fleet should have run: {invocations}");
+        Assert.Equal("300", expected.Single(f => f.Id == "functions").Display);
+        Assert.True(await page.Locator("[data-chart=invocations] svg path").CountAsync() > 0, "the invocations chart has no path");
+        Assert.True(await page.Locator("[data-chart=errors] svg path").CountAsync() > 0, "the errors chart has no path");
+
+        await ScreenshotAsync(page, "overview-fixed-range.png");
+    }
+
+    [Fact]
+    public async Task Overview_Live_FiguresChangeWithoutAReload()
+    {
+        var page = await OpenAsync("/?range=15m");
+        await page.EvaluateAsync("() => window.__observeNoReload = true");
+        var before = await FigureValueAsync(page, "invocations");
+
+        // The demo writes the minute in progress every second, so the live page must show a new total soon.
+        await WaitUntilAsync(async () => await FigureValueAsync(page, "invocations") != before, () => $"invocations stayed at {before}");
+
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__observeNoReload === true"), "the page reloaded");
+        await ScreenshotAsync(page, "overview.png");
+    }
+
+    [Fact]
+    public async Task Overview_PresetClicked_UpdatesTheAddressAndFiguresWithoutAReload()
+    {
+        var page = await OpenAsync("/?range=1h");
+        await page.EvaluateAsync("() => window.__observeNoReload = true");
+
+        await page.Locator("[data-range='6h']").ClickAsync();
+
+        // A same-document navigation fires no load event, so the address is polled rather than awaited as a navigation.
+        await WaitUntilAsync(() => Task.FromResult(page.Url.EndsWith("/?range=6h", StringComparison.Ordinal)), () => $"the address is {page.Url}");
+        await Assertions.Expect(page.Locator("[data-testid=range-caption]")).ToContainTextAsync("Last 6 hours", new() { Timeout = Timeout });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__observeNoReload === true"), "the page reloaded");
+    }
+
+    [Fact]
+    public async Task Overview_InvalidRange_ShowsTheNamedError()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, "/?range=banana").ToString());
+
+        var error = page.Locator("[data-testid=range-error]");
+        await Assertions.Expect(error).ToContainTextAsync("range: \"banana\" is not a time range", new() { Timeout = Timeout });
+        Assert.Equal(0, await page.Locator("[data-testid=figures]").CountAsync());
+    }
+
+    [Fact]
+    public async Task Overview_DarkThemeCookie_ServesTheDarkThemeInTheFirstResponse()
+    {
+        // The theme is in the server's HTML, so the page never flashes light before switching.
+        using var handler = new HttpClientHandler { UseCookies = false };
+        using var client = new HttpClient(handler) { BaseAddress = dashboard.BaseUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Cookie", $"{DashboardThemes.CookieName}={DashboardThemes.Dark}");
+        var html = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        Assert.Contains("material-dark", html, StringComparison.Ordinal);
+
+        var page = await NewPageAsync();
+        await page.Context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = DashboardThemes.CookieName, Value = DashboardThemes.Dark, Url = dashboard.BaseUrl.ToString() }]);
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, "/?range=6h").ToString());
+        await WaitForLiveFiguresAsync(page);
+        await ScreenshotAsync(page, "overview-dark.png");
+    }
+
+    [Fact]
+    public async Task ThemeToggle_Clicked_IsRememberedAcrossReloads()
+    {
+        var page = await OpenAsync("/");
+
+        await page.Locator("[data-testid=theme-toggle]").ClickAsync();
+        await WaitUntilAsync(async () => (await page.Context.CookiesAsync()).Any(c => c.Name == DashboardThemes.CookieName && c.Value == DashboardThemes.Dark),
+            () => "no dark theme cookie after the toggle");
+        await page.ReloadAsync();
+
+        Assert.Contains("material-dark", await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_Ready_Returns200()
+    {
+        using var client = new HttpClient { BaseAddress = dashboard.BaseUrl };
+
+        var health = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        var alive = await client.GetAsync(new Uri("/alive", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        return await context.NewPageAsync();
+    }
+
+    private async Task<IPage> OpenAsync(string path)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, path).ToString());
+        await WaitForLiveFiguresAsync(page);
+        return page;
+    }
+
+    private static async Task WaitForLiveFiguresAsync(IPage page)
+    {
+        // "Live" appears once the circuit is interactive; figures once the first query answered.
+        await page.Locator("[data-testid=live]").WaitForAsync(new() { Timeout = Timeout });
+        await page.Locator("[data-figure=invocations]").WaitForAsync(new() { Timeout = Timeout });
+    }
+
+    private async Task<IReadOnlyList<ShownFigure>> ExpectedFiguresAsync(TimeRange range)
+    {
+        var overview = await dashboard.Store.GetOverviewAsync(FleetFilter.All, range, SeriesBuckets.Choose(range.Length), CancellationToken.None);
+        var functions = await dashboard.Store.GetFunctionsAsync(FleetFilter.All, CancellationToken.None);
+        var deprecated = DeprecatedRuntimes.Count(functions, DateOnly.FromDateTime(DateTime.UtcNow));
+        return OverviewViewModel.Create(overview, range, SeriesBuckets.Choose(range.Length), deprecated).Figures
+            .Select(f => new ShownFigure(f.Id, f.Value?.ToString("R", CultureInfo.InvariantCulture) ?? "", f.Display))
+            .ToList();
+    }
+
+    private static async Task<IReadOnlyList<ShownFigure>> ShownFiguresAsync(IPage page)
+    {
+        var cards = await page.Locator("[data-figure]").AllAsync();
+        var shown = new List<ShownFigure>();
+        foreach (var card in cards)
+        {
+            shown.Add(new ShownFigure(
+                await card.GetAttributeAsync("data-figure") ?? "",
+                await card.GetAttributeAsync("data-value") ?? "",
+                (await card.Locator(".figure-value").InnerTextAsync()).Trim()));
+        }
+
+        return shown;
+    }
+
+    private static async Task<string?> FigureValueAsync(IPage page, string id) =>
+        await page.Locator($"[data-figure={id}]").GetAttributeAsync("data-value");
+
+    private async Task ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(DashboardFixture.ArtifactsDirectory, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        output.WriteLine($"screenshot: {path}");
+        Console.WriteLine($"screenshot: {path}");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(Timeout);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not within {Timeout / 1000} s: {describe()}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private sealed record ShownFigure(string Id, string Value, string Display);
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Observe.Dashboard.Components.Pages;
+using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Tests.Hosting;
+using Observe.Store;
+using Observe.Store.Model;
+using Radzen;
+using Radzen.Blazor.Rendering;
+
+namespace Observe.Dashboard.Tests.Components;
+
+public sealed class OverviewTests : TestContext, IAsyncLifetime
+{
+    private TestStore _store = null!;
+    private CountingStoreChanges _changes = null!;
+
+    public async Task InitializeAsync()
+    {
+        _store = await TestStore.CreateAsync();
+        _changes = new CountingStoreChanges(_store.Changes);
+        JSInterop.Mode = JSRuntimeMode.Loose;
+
+        // The chart measures its container in the browser; give it a size, as a browser would.
+        JSInterop.Setup<Rect>("Radzen.createChart", _ => true).SetResult(new Rect { Width = 600, Height = 190 });
+        Services.AddRadzenComponents();
+        Services.AddSingleton(_store.Store);
+        Services.AddSingleton<IStoreChanges>(_changes);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
+    }
+
+    public async Task DisposeAsync()
+    {
+        Dispose();
+        await _store.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Overview_WithData_ShowsTheStoresFiguresFormatted()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(now, minutes: 30, invocationsPerMinute: 1000, errorsPerMinute: 7, coldStartsPerMinute: 3);
+
+        var page = RenderAt("/?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-figure=invocations]")), TimeSpan.FromSeconds(5));
+        Assert.Equal("2", Figure(page, "functions").Display);
+        Assert.Equal((30 * 2000d).ToString("R", CultureInfo.InvariantCulture), Figure(page, "invocations").Value);
+        Assert.Equal("60K", Figure(page, "invocations").Display);
+        Assert.Equal("0.70%", Figure(page, "error-rate").Display);
+        Assert.Equal("0.30%", Figure(page, "cold-start-rate").Display);
+        Assert.Equal("1", Figure(page, "alarms").Display);
+        Assert.Equal("1", Figure(page, "deprecated-runtimes").Display);
+        Assert.Contains("dotnet6: 1", page.Find("[data-figure=deprecated-runtimes]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Last 1 hour", page.Find("[data-testid=range-caption]").TextContent, StringComparison.Ordinal);
+        Assert.NotEmpty(page.FindAll("[data-chart=invocations]"));
+        Assert.NotEmpty(page.FindAll("[data-chart=errors]"));
+        Assert.NotEmpty(page.FindAll("[data-chart=cold-starts]"));
+    }
+
+    [Theory]
+    [InlineData("/?range=banana", "range: \"banana\" is not a time range")]
+    [InlineData("/?from=2026-11-22T06:00:00Z&to=2026-11-22T05:00:00Z", "from: 2026-11-22T06:00:00Z is after to (2026-11-22T05:00:00Z).")]
+    [InlineData("/?from=soon&to=2026-11-22T05:00:00Z", "from: \"soon\" is not a date and time")]
+    [InlineData("/?range=120d", "range: \"120d\" is longer than the 90-day maximum")]
+    public async Task Overview_InvalidRange_ShowsTheNamedProblemAndNoFigures(string uri, string expected)
+    {
+        await SeedAsync(DateTimeOffset.UtcNow, minutes: 5, invocationsPerMinute: 10, errorsPerMinute: 0, coldStartsPerMinute: 0);
+
+        var page = RenderAt(uri);
+
+        var error = page.Find("[data-testid=range-error]");
+        Assert.Contains(expected, error.TextContent, StringComparison.Ordinal);
+        Assert.Contains("The time range in the address is not valid.", error.TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=figures]"));
+        Assert.Empty(page.FindAll("[data-chart]"));
+    }
+
+    [Fact]
+    public async Task Overview_NewData_RefreshesWithoutNavigation()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(now, minutes: 10, invocationsPerMinute: 100, errorsPerMinute: 0, coldStartsPerMinute: 0);
+        var page = RenderAt("/?range=15m");
+        page.WaitForAssertion(() => Assert.Equal("2,000", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+
+        await _store.Store.WriteMetricsAsync(
+            [new MetricPoint { Function = Function("orders-api", "nodejs22.x").Key, Minute = Minute(now), Invocations = 5000 }],
+            CancellationToken.None);
+
+        page.WaitForAssertion(() => Assert.Equal("7,000", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Overview_Dispose_DisposesItsStoreSubscription()
+    {
+        var page = RenderAt("/");
+        Assert.Equal(1, _changes.Active);
+
+        DisposeComponents();
+
+        Assert.Equal(0, _changes.Active);
+        Assert.NotNull(page);
+    }
+
+    [Fact]
+    public async Task Overview_PresetClicked_PutsTheRangeInTheAddress()
+    {
+        await SeedAsync(DateTimeOffset.UtcNow, minutes: 5, invocationsPerMinute: 10, errorsPerMinute: 0, coldStartsPerMinute: 0);
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        var page = RenderAt("/?range=1h");
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-figure=invocations]")), TimeSpan.FromSeconds(5));
+
+        page.Find("[data-range='6h']").Click();
+
+        Assert.EndsWith("/?range=6h", navigation.Uri, StringComparison.Ordinal);
+    }
+
+    private IRenderedComponent<Overview> RenderAt(string uri)
+    {
+        Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
+        return RenderComponent<Overview>();
+    }
+
+    private static (string? Value, string Display) Figure(IRenderedComponent<Overview> page, string id)
+    {
+        var card = page.Find($"[data-figure={id}]");
+        return (card.GetAttribute("data-value"), card.QuerySelector(".figure-value")!.TextContent.Trim());
+    }
+
+    private async Task SeedAsync(DateTimeOffset now, int minutes, double invocationsPerMinute, double errorsPerMinute, double coldStartsPerMinute)
+    {
+        var functions = new[] { Function("orders-api", "nodejs22.x"), Function("legacy-report", "dotnet6") };
+        await _store.Store.UpsertFunctionsAsync(functions, CancellationToken.None);
+        var points = functions.SelectMany(f => Enumerable.Range(1, minutes).Select(m => new MetricPoint
+        {
+            Function = f.Key,
+            Minute = Minute(now).AddMinutes(-m),
+            Invocations = invocationsPerMinute,
+            Errors = errorsPerMinute,
+            ColdStarts = coldStartsPerMinute,
+            Throttles = 0,
+        })).ToList();
+        await _store.Store.WriteMetricsAsync(points, CancellationToken.None);
+        await _store.Store.UpsertAlarmsAsync(
+        [
+            new CloudWatchAlarm
+            {
+                AccountId = "111122223333", Region = "us-east-1", Name = "orders-api-errors",
+                Arn = "arn:aws:cloudwatch:us-east-1:111122223333:alarm:orders-api-errors",
+                State = AlarmState.Alarm, StateUpdated = now, FunctionName = "orders-api",
+            },
+            new CloudWatchAlarm
+            {
+                AccountId = "111122223333", Region = "us-east-1", Name = "legacy-report-errors",
+                Arn = "arn:aws:cloudwatch:us-east-1:111122223333:alarm:legacy-report-errors",
+                State = AlarmState.Ok, StateUpdated = now, FunctionName = "legacy-report",
+            },
+        ], CancellationToken.None);
+    }
+
+    private static LambdaFunction Function(string name, string runtime) => new()
+    {
+        Key = new FunctionKey("111122223333", "us-east-1", name),
+        Arn = $"arn:aws:lambda:us-east-1:111122223333:function:{name}",
+        Runtime = runtime,
+        MemoryMb = 512,
+        LastSeen = DateTimeOffset.UtcNow,
+    };
+
+    private static DateTimeOffset Minute(DateTimeOffset t) => new(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Observe.Dashboard.Tests.Hosting;
+
+/// <summary>Builds the dashboard as Program does, on a free loopback port, over a temp SQLite store.</summary>
+internal static class DashboardHost
+{
+    public static WebApplication Build(string dataDirectory, IDictionary<string, string?>? settings = null)
+    {
+        return DashboardApp.Build([], builder =>
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            var all = new Dictionary<string, string?>
+            {
+                ["Observe:Store:Kind"] = "Sqlite",
+                ["Observe:Store:DataDirectory"] = dataDirectory,
+                ["Observe:Demo:Enabled"] = "false",
+            };
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                all[key] = value;
+            }
+
+            builder.Configuration.AddInMemoryCollection(all);
+        });
+    }
+}
