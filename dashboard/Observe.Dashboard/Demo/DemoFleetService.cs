@@ -26,6 +26,10 @@ internal sealed class DemoFleetService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // SQLite calls complete synchronously, so without this the first tick (inventory, first backfill batches)
+        // would run inside the host's StartAsync and hold Kestrel back for seconds.
+        await Task.Yield();
+
         if (!status.Mode.Active)
         {
             logger.LogInformation("Demo fleet off: {Reason}", status.Mode.Reason);

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace Observe.Dashboard.Tests.Hosting;
 
@@ -13,9 +12,11 @@ internal static class DashboardHost
         return DashboardApp.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
             var all = new Dictionary<string, string?>
             {
+                // appsettings.json (copied next to the tests) logs at Information; tests only want problems.
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
                 ["Observe:Store:Kind"] = "Sqlite",
                 ["Observe:Store:DataDirectory"] = dataDirectory,
                 ["Observe:Demo:Enabled"] = "false",
