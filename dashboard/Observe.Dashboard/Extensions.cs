@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Observe.Dashboard.Components;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Demo;
+using Observe.Dashboard.Storage;
 using Observe.Dashboard.Health;
 using Observe.Store;
 using Radzen;
@@ -46,6 +47,7 @@ public static class Extensions
         services.AddSingleton(sp => new DemoFleetStatus(
             DemoMode.Resolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<DemoOptions>>().Value)));
         services.AddHostedService<DemoFleetService>();
+        services.AddHostedService<RetentionService>();
 
         services.AddSingleton<StoreReadiness>();
         services.AddHealthChecks()

@@ -19,4 +19,10 @@ public sealed class DashboardOptions
     /// slides with the clock. Default 30 seconds.
     /// </summary>
     public TimeSpan SlideInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the store's retention pass (hourly rollups, then deletion past each retention) runs. Default 1 hour:
+    /// raw minutes are kept for days, so an hour's delay moves nothing visible.
+    /// </summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
 }

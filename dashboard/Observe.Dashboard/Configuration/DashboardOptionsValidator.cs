@@ -24,6 +24,7 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
 
         OptionChecks.Between(failures, $"{Section}:RefreshThrottle", options.RefreshThrottle, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1));
         OptionChecks.Between(failures, $"{Section}:SlideInterval", options.SlideInterval, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        OptionChecks.Between(failures, $"{Section}:RetentionInterval", options.RetentionInterval, TimeSpan.FromMinutes(1), TimeSpan.FromDays(1));
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
