@@ -175,6 +175,16 @@ internal sealed class LiveTailStreamClient : IDisposable
         {
             throw Failed(account, region, new LiveTailException($"{where}: could not reach {request.RequestUri!.Host} ({e.Message})", "NetworkError", null, e));
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // SocketsHttpHandler's ConnectTimeout surfaces as a cancellation nobody asked for.
+            throw Failed(account, region, new LiveTailException($"{where}: could not reach {request.RequestUri!.Host} in time ({e.Message})", "NetworkError", null, e));
+        }
+        catch (AmazonServiceException e)
+        {
+            // The signer resolves credentials per request: STS refusing AssumeRole surfaces here and will not change on a retry.
+            throw Failed(account, region, new LiveTailException($"{where}: could not obtain credentials ({e.Message})", e.ErrorCode ?? "AssumeRoleFailed", null, e));
+        }
         catch (AmazonClientException e)
         {
             throw Failed(account, region, new LiveTailException($"{where}: could not sign the request ({e.Message})", "CredentialsUnavailable", null, e));

@@ -217,6 +217,50 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Tail_SilentStream_IsReconnectedAfterTheIdleTimeout()
+    {
+        // Written from the API reference, which promises an update every second: silence means a dead stream.
+        var time = new Infrastructure.ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.IdleTimeout = TimeSpan.FromSeconds(30)), time);
+        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        var next = viewer.NextAsync();
+        var first = await _server.NextAsync();
+        await first.StartStreamAsync();
+        await first.SendAsync(EventStreamFrames.SessionStart("s-1"));
+        await first.SendAsync(EventStreamFrames.SessionUpdate(false, "before"));
+        Assert.Equal("before", (await next).Events[0].Message);
+        next = viewer.NextAsync();
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        var second = await _server.NextAsync();
+        await first.ClientGone.WithinAsync("dropping the silent stream");
+        await second.StartStreamAsync();
+        await second.SendAsync(EventStreamFrames.SessionStart("s-2"));
+
+        Assert.Contains("the stream failed (IdleTimeout) and was reconnected", (await next).Gap);
+    }
+
+    [Fact]
+    public async Task Tail_MoreSessionsThanTheAccountQuota_RefusesTheExtraOne_InLiveTailMode()
+    {
+        // Written from the API reference.
+        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.MaxSessionsPerAccount = 1));
+        await using var orders = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        var next = orders.NextAsync();
+        var exchange = await _server.NextAsync();
+        await exchange.StartStreamAsync();
+        await exchange.SendAsync(EventStreamFrames.SessionStart());
+        await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "x"));
+        await next;
+
+        await using var payments = new TestViewer(host.Hub.TailAsync(Orders with { LogGroups = ["/aws/lambda/payments"] }, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<LiveTailException>(() => payments.NextAsync());
+        Assert.Equal("SessionQuotaReached", e.ErrorCode);
+        Assert.Contains("1 Live Tail sessions are already open for this account (Observe:Collectors:LiveTail:MaxSessionsPerAccount)", e.Message);
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
     public async Task Tail_SessionStreamingException_EndsTheViewerWithAClearError_WhenRetriesAreSpent()
     {
         // SessionStreamingException as the API reference describes it; one failure allowed, so it reaches the viewer.
