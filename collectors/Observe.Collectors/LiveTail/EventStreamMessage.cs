@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Observe.Collectors.LiveTail;
 
 /// <summary>The value types an event-stream header can carry (the type byte on the wire).</summary>
@@ -51,7 +49,4 @@ internal sealed class EventStreamMessage(IReadOnlyList<EventStreamHeader> header
 
         return null;
     }
-
-    public override string ToString() =>
-        $"{MessageType ?? "?"} {EventType ?? ExceptionType ?? GetString(":error-code") ?? ""} ({Payload.Length} bytes: {Encoding.UTF8.GetString(Payload.Span[..Math.Min(Payload.Length, 200)])})";
 }

@@ -175,9 +175,14 @@ internal sealed class LiveTailSession
                         Logger.LogInformation("{Where}: Live Tail session {SessionId} started", _where, started.SessionId);
                         Started(LiveTailSource.LiveTail);
                         break;
-                    case LiveTailSessionUpdated { Events.Count: > 0 } or LiveTailSessionUpdated { Sampled: true }:
-                        var update = (LiveTailSessionUpdated)item;
-                        Broadcast(new LiveTailBatch(update.Events, update.Sampled, LiveTailSource.LiveTail));
+                    case LiveTailSessionUpdated update:
+                        // Counted as healthy only once data flows, so a stream that starts and drops at once still backs off.
+                        _failures = 0;
+                        if (update.Events.Count > 0 || update.Sampled)
+                        {
+                            Broadcast(new LiveTailBatch(update.Events, update.Sampled, LiveTailSource.LiveTail));
+                        }
+
                         break;
                 }
             }
@@ -241,6 +246,7 @@ internal sealed class LiveTailSession
                 }
             }
 
+            _failures = 0;
             Started(LiveTailSource.Polling);
             fresh.Sort(static (a, b) => a.Timestamp.CompareTo(b.Timestamp));
             foreach (var chunk in fresh.Chunk(EventsPerBatch))
@@ -259,9 +265,9 @@ internal sealed class LiveTailSession
         }
     }
 
+    /// <summary>A stream is up again: viewers learn where events may be missing.</summary>
     private void Started(LiveTailSource source)
     {
-        _failures = 0;
         if (_gap is { } gap)
         {
             Broadcast(new LiveTailBatch([], false, source) { Gap = gap });
