@@ -49,8 +49,12 @@ public sealed class TracesCollector(
 
         var graphWindows = _options.ServiceGraph ? await CollectServiceGraphAsync(pass, checkpoint, now, cancellationToken).ConfigureAwait(false) : 0;
         logger.LogInformation(
-            "Traces {Target}: {Traces} traces ({Faulty} with a fault, error or throttle) from {Windows} windows, {Dropped} over MaxTracesPerPass dropped, {Pending} left for the next pass, {Skipped} unreadable segments or spans skipped; {GraphWindows} service graph windows",
-            target, pass.Written, pass.Faulty, pass.Windows, pass.Dropped, pass.Pending, pass.Skipped, graphWindows);
+            "Traces {Target}: {Traces} traces ({Faulty} with a fault, error or throttle) from {Windows} windows, {CutWindows} of them cut at MaxTracesPerPass, {Pending} trace ids left for the next pass, {Skipped} unreadable segments or spans skipped; {GraphWindows} service graph windows",
+            target, pass.Written, pass.Faulty, pass.Windows, pass.CutWindows, pass.Pending, pass.Skipped, graphWindows);
+        if (pass.CutWindows > 0)
+        {
+            logger.LogWarning("Traces {Target}: a query window held more traces than MaxTracesPerPass ({Max}); the rest of it was not collected", target, _options.MaxTracesPerPass);
+        }
     }
 
     // X-Ray
@@ -70,14 +74,18 @@ public sealed class TracesCollector(
                 selected[id] = null;
             }
 
-            var overflow = await SelectSummariesAsync(xray, start, end, selected, pass.Budget, cancellationToken).ConfigureAwait(false);
-            if (overflow > 0 && pass.Written > 0)
+            if (!await SelectSummariesAsync(xray, start, end, selected, pass.Budget, cancellationToken).ConfigureAwait(false))
             {
-                // Over this pass's budget: the next pass starts at this window instead of dropping its traces.
-                break;
+                if (pass.Written > 0)
+                {
+                    // Over this pass's budget: the next pass starts at this window instead of dropping its traces.
+                    break;
+                }
+
+                // The window alone holds more than a pass may fetch: keep the first (faulty first), move on.
+                pass.CutWindows++;
             }
 
-            pass.Dropped += overflow;
             var batch = await xray.BatchGetTracesAsync(selected.Keys.ToList(), cancellationToken).ConfigureAwait(false);
             var trees = new List<TraceTree>(batch.Traces.Count);
             foreach (var trace in batch.Traces)
@@ -115,13 +123,13 @@ public sealed class TracesCollector(
 
     /// <summary>
     /// Adds to <paramref name="selected"/> the window's traces to fetch: those with a fault, error or throttle
-    /// first, then the sampled rest, up to <paramref name="budget"/>. Returns how many went over it.
+    /// first, then the sampled rest, up to <paramref name="budget"/>. Returns false when the window holds more
+    /// than that (paging stops there: the rest would not be fetched anyway).
     /// </summary>
-    private async Task<int> SelectSummariesAsync(
+    private async Task<bool> SelectSummariesAsync(
         IXRayClient xray, DateTimeOffset start, DateTimeOffset end, Dictionary<string, XRayTraceSummary?> selected, int budget, CancellationToken cancellationToken)
     {
         var request = new GetTraceSummariesRequest { StartTime = start, EndTime = end, TimeRangeType = _options.TimeRangeType, FilterExpression = _options.FilterExpression };
-        var overflow = 0;
         if (_options.SampleRate >= 1)
         {
             // Everything is wanted: one unfiltered query, faulty traces ranked first afterwards.
@@ -131,18 +139,22 @@ public sealed class TracesCollector(
                 all.Add(summary);
             }
 
+            var fits = true;
             foreach (var summary in all.OrderByDescending(IsFaulty))
             {
-                overflow += Add(selected, summary, budget);
+                fits &= Add(selected, summary, budget);
             }
 
-            return overflow;
+            return fits;
         }
 
         var faulty = request with { FilterExpression = _options.FilterExpression is { } scope ? $"({scope}) AND ({FaultFilterExpression})" : FaultFilterExpression };
         await foreach (var summary in xray.GetTraceSummariesAsync(faulty, cancellationToken).ConfigureAwait(false))
         {
-            overflow += Add(selected, summary, budget);
+            if (!Add(selected, summary, budget))
+            {
+                return false;
+            }
         }
 
         if (_options.SampleRate > 0 && selected.Count < budget)
@@ -150,33 +162,33 @@ public sealed class TracesCollector(
             var sampled = request with { Sampling = true, SamplingStrategy = new XRaySamplingStrategy("FixedRate", _options.SampleRate) };
             await foreach (var summary in xray.GetTraceSummariesAsync(sampled, cancellationToken).ConfigureAwait(false))
             {
-                if (selected.Count >= budget)
+                // A sample is a sample: once the budget is used the rest of the window is simply not sampled.
+                if (!Add(selected, summary, budget))
                 {
                     break;
                 }
-
-                Add(selected, summary, budget);
             }
         }
 
-        return overflow;
+        return true;
     }
 
-    private static int Add(Dictionary<string, XRayTraceSummary?> selected, XRayTraceSummary summary, int budget)
+    /// <summary>False when <paramref name="summary"/> is new and there is no room left for it.</summary>
+    private static bool Add(Dictionary<string, XRayTraceSummary?> selected, XRayTraceSummary summary, int budget)
     {
         if (selected.ContainsKey(summary.Id))
         {
             selected[summary.Id] = summary;
-            return 0;
+            return true;
         }
 
         if (selected.Count >= budget)
         {
-            return 1;
+            return false;
         }
 
         selected[summary.Id] = summary;
-        return 0;
+        return true;
     }
 
     private static bool IsFaulty(XRayTraceSummary summary) => summary.HasFault == true || summary.HasError == true || summary.HasThrottle == true;
@@ -195,12 +207,16 @@ public sealed class TracesCollector(
                 .OrderByDescending(t => t.Faulty)
                 .ThenBy(t => t.Id, StringComparer.Ordinal)
                 .ToList();
-            if (ranked.Count > pass.Budget && pass.Written > 0)
+            if (ranked.Count > pass.Budget)
             {
-                break;
+                if (pass.Written > 0)
+                {
+                    break;
+                }
+
+                pass.CutWindows++;
             }
 
-            pass.Dropped += Math.Max(0, ranked.Count - pass.Budget);
             var trees = new List<TraceTree>();
             foreach (var (id, spans, _) in ranked.Take(pass.Budget))
             {
@@ -327,7 +343,7 @@ public sealed class TracesCollector(
         public int Written { get; set; }
         public int Faulty { get; set; }
         public int Windows { get; set; }
-        public int Dropped { get; set; }
+        public int CutWindows { get; set; }
         public int Pending { get; set; }
         public int Skipped { get; set; }
     }

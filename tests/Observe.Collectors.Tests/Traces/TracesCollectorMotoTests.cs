@@ -82,6 +82,32 @@ public class TracesCollectorMotoTests
         await AssertSameAsFaultFreeRunAsync(store.Store, host, options, target, now.AddMinutes(1), seeded);
     }
 
+    [Fact]
+    public async Task CollectAsync_ThrottlingFaultsAndResetsInFront_SameStoreAsFaultFreeRun()
+    {
+        var account = FreshAccount();
+        var now = DateTimeOffset.UtcNow;
+        var seeded = Enumerable.Range(0, 8)
+            .Select(i => LambdaTraces.Invocation(account, Region, "orders-api", now.AddMinutes(-9).AddSeconds(i * 50), coldStart: i == 0, fault: i == 5))
+            .ToList();
+        using var seed = new MotoSeeder(account);
+        await seed.PutTraceSegmentsAsync(Region, seeded.SelectMany(t => t.Documents));
+        await using var proxy = new FaultProxy(Moto.Url);
+
+        // After AssumeRole: throttling (400 and 429), a 5xx and a reset, each retried by the AWS layer.
+        proxy.Script(Fault.Pass, Fault.Throttling400, Fault.Pass, Fault.Unavailable503, Fault.ConnectionReset, Fault.Pass, Fault.TooManyRequests429);
+        using var faulty = new AwsTestHost(AwsTestHost.OptionsFor(proxy.Url, (account, [Region])));
+        await using var store = await TestStore.CreateAsync();
+        var target = TracesTestKit.Target(faulty.Options);
+
+        await TracesTestKit.Collector(faulty.Clients, store.Store, Options(), new ManualTimeProvider(now)).CollectAsync(target, CancellationToken.None);
+
+        Assert.True(proxy.Requests >= 7, $"only {proxy.Requests} requests went through the proxy");
+        await AssertStoreEqualsSeededAsync(store.Store, seeded, account, now);
+        using var direct = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [Region])));
+        await AssertSameAsFaultFreeRunAsync(store.Store, direct, Options(), target, now, seeded);
+    }
+
     /// <summary>
     /// An account of its own per test run: moto lives for the whole test script and is never reset, so traces a
     /// previous run seeded would otherwise fall into this run's windows.
