@@ -88,6 +88,18 @@ public interface IObserveStore
     /// <summary>One trace with its segments, or null.</summary>
     Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Inserts or replaces service graph windows by (account, region, start): replaying a window, or collecting it
+    /// again with later data, replaces what was stored for it.
+    /// </summary>
+    Task WriteServiceGraphAsync(IReadOnlyCollection<ServiceGraphWindow> windows, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The service graph summed over the windows starting in the range (of the filter's accounts and regions):
+    /// nodes by <see cref="ServiceGraphNode.Key"/>, edges by source and target, ordered by key.
+    /// </summary>
+    Task<ServiceGraph> GetServiceGraphAsync(FleetFilter filter, TimeRange range, CancellationToken cancellationToken);
+
     // Alarms
 
     /// <summary>Inserts or replaces alarms by ARN, recording a state change when the state differs from the stored one.</summary>
@@ -134,11 +146,12 @@ public interface IObserveStore
 
     /// <summary>
     /// Rolls raw minutes older than the raw retention (whole hours) up into hours, then deletes what is past each
-    /// retention: hours, invocation reports, traces, and error occurrences (with the hourly retention).
+    /// retention: hours, invocation reports, traces and service graph windows (with the trace retention), and error
+    /// occurrences (with the hourly retention).
     /// Idempotent; safe to run concurrently with writes and from several replicas.
     /// </summary>
     Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>What one retention pass did.</summary>
-public sealed record RetentionResult(long MinutesRolledUp, long MinutesDeleted, long HoursDeleted, long ReportsDeleted, long TracesDeleted);
+public sealed record RetentionResult(long MinutesRolledUp, long MinutesDeleted, long HoursDeleted, long ReportsDeleted, long TracesDeleted, long ServiceGraphWindowsDeleted = 0);

@@ -45,7 +45,7 @@ public sealed class StoreOptions
     /// <summary>How long invocation reports are kept; default 7 days.</summary>
     public TimeSpan ReportRetention { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How long traces are kept; default 7 days.</summary>
+    /// <summary>How long traces and service graph windows are kept; default 7 days.</summary>
     public TimeSpan TraceRetention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>

@@ -17,8 +17,15 @@ public sealed record GetTraceSummariesRequest
     public string? FilterExpression { get; init; }
 
     public bool? Sampling { get; init; }
+
+    /// <summary>With <see cref="Sampling"/>: for example <c>FixedRate</c> 0.05 returns about 5% of the matching traces.</summary>
+    public XRaySamplingStrategy? SamplingStrategy { get; init; }
+
     public string? NextToken { get; init; }
 }
+
+/// <summary><c>PartialScan</c> or <c>FixedRate</c>, with its value.</summary>
+public sealed record XRaySamplingStrategy(string Name, double Value);
 
 public sealed class XRayTraceSummary
 {

@@ -88,15 +88,16 @@ internal abstract partial class RelationalStore
 
         var reports = await DeleteOlderAsync("DELETE FROM invocation_report WHERE ts < @cutoff", now - Options.ReportRetention, WriteLock.None, cancellationToken);
         var traces = await DeleteOlderAsync("DELETE FROM trace WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
+        var graphWindows = await DeleteOlderAsync("DELETE FROM service_graph WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
         await DeleteOlderAsync("""
             DELETE FROM error_window WHERE last_seen < @cutoff;
             DELETE FROM error_group WHERE NOT EXISTS (SELECT 1 FROM error_window w WHERE w.group_id = error_group.id)
             """, now - Options.HourlyRetention, WriteLock.Errors, cancellationToken);
 
-        var result = new RetentionResult(minutesRolled, minutesRolled, hoursDeleted, reports, traces);
+        var result = new RetentionResult(minutesRolled, minutesRolled, hoursDeleted, reports, traces, graphWindows);
         Logger.LogInformation(
-            "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports and {Traces} traces deleted",
-            result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted);
+            "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports, {Traces} traces and {GraphWindows} service graph windows deleted",
+            result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted, result.ServiceGraphWindowsDeleted);
         return result;
     }
 

@@ -11,6 +11,8 @@ namespace Observe.Store.Internal;
 [JsonSerializable(typeof(List<EventSourceMapping>))]
 [JsonSerializable(typeof(List<FunctionKey>))]
 [JsonSerializable(typeof(List<TraceSegment>))]
+[JsonSerializable(typeof(List<ServiceGraphNode>))]
+[JsonSerializable(typeof(List<ServiceGraphEdge>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext
 {
 }
@@ -43,4 +45,14 @@ internal static class StoreJson
         JsonSerializer.Serialize([.. value], StoreJsonContext.Default.ListTraceSegment);
 
     public static List<TraceSegment> Segments(string json) => JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListTraceSegment) ?? [];
+
+    public static string Nodes(IReadOnlyList<ServiceGraphNode> value) =>
+        JsonSerializer.Serialize([.. value], StoreJsonContext.Default.ListServiceGraphNode);
+
+    public static List<ServiceGraphNode> Nodes(string json) => JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListServiceGraphNode) ?? [];
+
+    public static string Edges(IReadOnlyList<ServiceGraphEdge> value) =>
+        JsonSerializer.Serialize([.. value], StoreJsonContext.Default.ListServiceGraphEdge);
+
+    public static List<ServiceGraphEdge> Edges(string json) => JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListServiceGraphEdge) ?? [];
 }

@@ -224,5 +224,16 @@ internal static class PostgresMigrations
                 key text PRIMARY KEY,
                 value bigint NOT NULL);
             """),
+        new(3, "service graph windows", """
+            CREATE TABLE service_graph (
+                account_id text COLLATE "C" NOT NULL,
+                region text COLLATE "C" NOT NULL,
+                start_ms bigint NOT NULL,
+                end_ms bigint NOT NULL,
+                nodes text NOT NULL,
+                edges text NOT NULL,
+                PRIMARY KEY (account_id, region, start_ms));
+            CREATE INDEX service_graph_start ON service_graph (start_ms);
+            """),
     ];
 }

@@ -234,5 +234,17 @@ internal static class SqliteMigrations
                 key TEXT PRIMARY KEY,
                 value INTEGER NOT NULL);
             """),
+        new(3, "service graph windows", """
+            -- One row per account, region and collection window; nodes and edges as JSON, summed when read.
+            CREATE TABLE service_graph (
+                account_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                start_ms INTEGER NOT NULL,
+                end_ms INTEGER NOT NULL,
+                nodes TEXT NOT NULL,
+                edges TEXT NOT NULL,
+                PRIMARY KEY (account_id, region, start_ms)) WITHOUT ROWID;
+            CREATE INDEX service_graph_start ON service_graph (start_ms);
+            """),
     ];
 }
