@@ -224,5 +224,15 @@ internal static class PostgresMigrations
                 key text PRIMARY KEY,
                 value bigint NOT NULL);
             """),
+        new(3, "dead-letter errors and dropped async events per minute, hour and fleet aggregate", """
+            ALTER TABLE metric_minute ADD COLUMN dead_letter_errors double precision;
+            ALTER TABLE metric_minute ADD COLUMN async_events_dropped double precision;
+            ALTER TABLE metric_hour ADD COLUMN dead_letter_errors double precision;
+            ALTER TABLE metric_hour ADD COLUMN async_events_dropped double precision;
+            ALTER TABLE fleet_minute ADD COLUMN dead_letter_errors double precision NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_minute ADD COLUMN async_events_dropped double precision NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN dead_letter_errors double precision NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN async_events_dropped double precision NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -234,5 +234,17 @@ internal static class SqliteMigrations
                 key TEXT PRIMARY KEY,
                 value INTEGER NOT NULL);
             """),
+        new(3, "dead-letter errors and dropped async events per minute, hour and fleet aggregate", """
+            -- Nullable per function (unknown for minutes stored before they were collected); plain sums in the fleet
+            -- aggregates, which hold sums only.
+            ALTER TABLE metric_minute ADD COLUMN dead_letter_errors REAL;
+            ALTER TABLE metric_minute ADD COLUMN async_events_dropped REAL;
+            ALTER TABLE metric_hour ADD COLUMN dead_letter_errors REAL;
+            ALTER TABLE metric_hour ADD COLUMN async_events_dropped REAL;
+            ALTER TABLE fleet_minute ADD COLUMN dead_letter_errors REAL NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_minute ADD COLUMN async_events_dropped REAL NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN dead_letter_errors REAL NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN async_events_dropped REAL NOT NULL DEFAULT 0;
+            """),
     ];
 }
