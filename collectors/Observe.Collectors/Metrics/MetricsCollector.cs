@@ -150,8 +150,9 @@ internal sealed partial class MetricsCollector(
                 {
                     // Fails the pass so the checkpoint stays put and the host shows the error; the next pass reads again.
                     var message = string.Join("; ", result.Messages?.Select(m => $"{m.Code}: {m.Value}") ?? []);
+                    var (metricName, statistic) = StatSet.Definition(stat);
                     throw new InvalidOperationException(
-                        $"account {target.Account.DisplayName}, {target.Region}: GetMetricData answered {result.StatusCode} for {StatSet.Definition(stat)} of {function}{(message.Length > 0 ? $" ({message})" : "")}");
+                        $"account {target.Account.DisplayName}, {target.Region}: GetMetricData answered {result.StatusCode} for {metricName} {statistic} of {function}{(message.Length > 0 ? $" ({message})" : "")}");
                 }
 
                 var timestamps = result.Timestamps ?? [];
