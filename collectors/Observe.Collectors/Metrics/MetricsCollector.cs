@@ -64,11 +64,10 @@ internal sealed partial class MetricsCollector(
         var through = ParseCheckpoint(await store.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false), checkpointKey)
                       ?? end - _options.InitialLookback;
 
-        if (end - through >= _options.ColdInterval || !state.ColdDoneSinceStart)
+        if (end - through >= _options.ColdInterval)
         {
             await CollectColdAsync(target, client, state, through, end, cancellationToken).ConfigureAwait(false);
             await store.SetCheckpointAsync(checkpointKey, end.ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-            state.ColdDoneSinceStart = true;
             return;
         }
 
@@ -110,6 +109,7 @@ internal sealed partial class MetricsCollector(
                 .Where(p => !p.Item2.IsEmpty)
                 .ToList();
             await QueryAsync(target, client, detail, group.Key, end, cancellationToken).ConfigureAwait(false);
+            LogColdPass(logger, target.ToString(), group.Key, end, group.Count(), detail.Count, probe.Sum(p => p.Item2.Count) + detail.Sum(p => p.Item2.Count));
         }
 
         state.Collected = [.. state.Active.Keys];
@@ -258,6 +258,9 @@ internal sealed partial class MetricsCollector(
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics for {Target} from {From} to {To}: {Functions} active functions, {Busy} read in full, {Metrics} metrics requested")]
+    private static partial void LogColdPass(ILogger logger, string target, DateTimeOffset from, DateTimeOffset to, int functions, int busy, int metrics);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics for {Target}: minutes from {From} to {To} are older than {Setting} allows to catch up and are left out")]
     private static partial void LogGap(ILogger logger, string target, DateTimeOffset from, DateTimeOffset to, string setting);
 
@@ -274,9 +277,6 @@ internal sealed partial class MetricsCollector(
 
         /// <summary>Functions the last cold pass of this process read through the checkpoint.</summary>
         public HashSet<string> Collected { get; set; } = new(StringComparer.Ordinal);
-
-        /// <summary>False until this process completed a cold pass: a restart reads every active function once first.</summary>
-        public bool ColdDoneSinceStart { get; set; }
 
         public int LastCapped { get; set; }
     }
