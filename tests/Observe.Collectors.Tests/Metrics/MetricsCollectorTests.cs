@@ -259,6 +259,26 @@ public class MetricsCollectorTests
     }
 
     [Fact]
+    public async Task Collect_AfterALongOutage_CatchesUpMaxCatchUp_InCallsThatFitOnePage()
+    {
+        var (rig, fake) = await StartAsync();
+        await using var _ = rig;
+        foreach (var i in Enumerable.Range(0, 20))
+        {
+            fake.Add($"fn-{i:00}", Core, Value);
+        }
+
+        await rig.Store.SetCheckpointAsync("metrics/123456789012/eu-west-1", FirstEnd.AddDays(-3).ToString("O", System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None);
+
+        await rig.CollectAsync();
+
+        // 24 hours of minutes: 1,440 points per query, so at most 70 queries (100,800 points) per call and no second page.
+        Assert.All(fake.Calls, c => Assert.Equal((FirstEnd.AddDays(-1), FirstEnd, (string?)null), (c.Start, c.End, c.NextToken)));
+        Assert.Equal([40, 70, 50], fake.Calls.Select(c => c.Queries.Count));
+        Assert.Equal(1440, (await rig.SeriesAsync("fn-13", FirstEnd.AddDays(-2), FirstEnd)).Count);
+    }
+
+    [Fact]
     public async Task Collect_QueryForbidden_FailsThePassNamingTheFunction_CheckpointKept()
     {
         var transport = new StubTransport((r, _) => r.Target!.EndsWith("ListMetrics", StringComparison.Ordinal)
