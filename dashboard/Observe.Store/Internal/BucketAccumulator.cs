@@ -20,10 +20,12 @@ internal sealed class BucketAccumulator
     private double? _p99;
     private double? _concurrency;
     private double? _iteratorAge;
+    private double? _deadLetterErrors;
+    private double? _asyncEventsDropped;
 
     public static MetricBucket Minute(DateTimeOffset start, in MetricValues v) => new(
         start, v.Invocations ?? 0, v.Errors ?? 0, v.Throttles ?? 0, v.DurationAvgMs, v.DurationP50Ms, v.DurationP90Ms,
-        v.DurationP99Ms, v.ConcurrentExecutions, v.IteratorAgeMs, v.ColdStarts ?? 0);
+        v.DurationP99Ms, v.ConcurrentExecutions, v.IteratorAgeMs, v.ColdStarts ?? 0, v.DeadLetterErrors, v.AsyncEventsDropped);
 
     public void AddMinute(in MetricValues v)
     {
@@ -39,6 +41,8 @@ internal sealed class BucketAccumulator
         _p99 = Max(_p99, v.DurationP99Ms);
         _concurrency = Max(_concurrency, v.ConcurrentExecutions);
         _iteratorAge = Max(_iteratorAge, v.IteratorAgeMs);
+        _deadLetterErrors = Sum(_deadLetterErrors, v.DeadLetterErrors);
+        _asyncEventsDropped = Sum(_asyncEventsDropped, v.AsyncEventsDropped);
     }
 
     public void AddRollup(in HourValues h)
@@ -54,13 +58,18 @@ internal sealed class BucketAccumulator
         _p99 = Max(_p99, h.DurationP99Ms);
         _concurrency = Max(_concurrency, h.ConcurrentExecutions);
         _iteratorAge = Max(_iteratorAge, h.IteratorAgeMs);
+        _deadLetterErrors = Sum(_deadLetterErrors, h.DeadLetterErrors);
+        _asyncEventsDropped = Sum(_asyncEventsDropped, h.AsyncEventsDropped);
     }
 
     public MetricBucket ToBucket(DateTimeOffset start) => new(
         start, _invocations, _errors, _throttles, _durationWeight > 0 ? _durationWeighted / _durationWeight : null,
-        _p50, _p90, _p99, _concurrency, _iteratorAge, _coldStarts);
+        _p50, _p90, _p99, _concurrency, _iteratorAge, _coldStarts, _deadLetterErrors, _asyncEventsDropped);
 
     private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+
+    /// <summary>A sum that stays unknown until some part of it is known.</summary>
+    private static double? Sum(double? a, double? b) => a is null ? b : b is null ? a : a.Value + b.Value;
 }
 
 /// <summary>One row of <c>metric_hour</c>: minutes of one function-hour rolled up.</summary>
@@ -75,13 +84,15 @@ internal readonly record struct HourValues(
     double? DurationP90Ms,
     double? DurationP99Ms,
     double? ConcurrentExecutions,
-    double? IteratorAgeMs)
+    double? IteratorAgeMs,
+    double? DeadLetterErrors,
+    double? AsyncEventsDropped)
 {
     public const string Columns =
-        "invocations, errors, throttles, cold_starts, duration_weighted, duration_weight, duration_p50, duration_p90, duration_p99, concurrency, iterator_age";
+        "invocations, errors, throttles, cold_starts, duration_weighted, duration_weight, duration_p50, duration_p90, duration_p99, concurrency, iterator_age, dead_letter_errors, async_events_dropped";
 
     public static HourValues Read(System.Data.Common.DbDataReader r, int first) => new(
         r.GetDouble(first), r.GetDouble(first + 1), r.GetDouble(first + 2), r.GetDouble(first + 3), r.GetDouble(first + 4),
         r.GetDouble(first + 5), r.GetNullableDouble(first + 6), r.GetNullableDouble(first + 7), r.GetNullableDouble(first + 8),
-        r.GetNullableDouble(first + 9), r.GetNullableDouble(first + 10));
+        r.GetNullableDouble(first + 9), r.GetNullableDouble(first + 10), r.GetNullableDouble(first + 11), r.GetNullableDouble(first + 12));
 }

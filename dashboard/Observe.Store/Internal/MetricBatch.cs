@@ -14,15 +14,17 @@ internal readonly record struct MetricValues(
     double? DurationP99Ms,
     double? ConcurrentExecutions,
     double? IteratorAgeMs,
-    double? ColdStarts)
+    double? ColdStarts,
+    double? DeadLetterErrors,
+    double? AsyncEventsDropped)
 {
     /// <summary>Column list in the order <see cref="Read"/> expects, shared by every engine's SQL.</summary>
     public const string Columns =
-        "invocations, errors, throttles, duration_avg, duration_p50, duration_p90, duration_p99, concurrency, iterator_age, cold_starts";
+        "invocations, errors, throttles, duration_avg, duration_p50, duration_p90, duration_p99, concurrency, iterator_age, cold_starts, dead_letter_errors, async_events_dropped";
 
     public static MetricValues From(MetricPoint p) => new(
         p.Invocations, p.Errors, p.Throttles, p.DurationAvgMs, p.DurationP50Ms, p.DurationP90Ms, p.DurationP99Ms,
-        p.ConcurrentExecutions, p.IteratorAgeMs, p.ColdStarts);
+        p.ConcurrentExecutions, p.IteratorAgeMs, p.ColdStarts, p.DeadLetterErrors, p.AsyncEventsDropped);
 
     public static MetricValues Read(DbDataReader reader, int first) => new(
         reader.GetNullableDouble(first),
@@ -34,7 +36,9 @@ internal readonly record struct MetricValues(
         reader.GetNullableDouble(first + 6),
         reader.GetNullableDouble(first + 7),
         reader.GetNullableDouble(first + 8),
-        reader.GetNullableDouble(first + 9));
+        reader.GetNullableDouble(first + 9),
+        reader.GetNullableDouble(first + 10),
+        reader.GetNullableDouble(first + 11));
 
     /// <summary>A point carrying these values, for rows that had to be merged.</summary>
     public MetricPoint ToPoint(MetricPoint like) => like with
@@ -49,6 +53,8 @@ internal readonly record struct MetricValues(
         ConcurrentExecutions = ConcurrentExecutions,
         IteratorAgeMs = IteratorAgeMs,
         ColdStarts = ColdStarts,
+        DeadLetterErrors = DeadLetterErrors,
+        AsyncEventsDropped = AsyncEventsDropped,
     };
 
     /// <summary>The contract's merge: what <paramref name="newer"/> knows overwrites, what it does not know is kept.</summary>
@@ -62,7 +68,9 @@ internal readonly record struct MetricValues(
         newer.DurationP99Ms ?? DurationP99Ms,
         newer.ConcurrentExecutions ?? ConcurrentExecutions,
         newer.IteratorAgeMs ?? IteratorAgeMs,
-        newer.ColdStarts ?? ColdStarts);
+        newer.ColdStarts ?? ColdStarts,
+        newer.DeadLetterErrors ?? DeadLetterErrors,
+        newer.AsyncEventsDropped ?? AsyncEventsDropped);
 
     /// <summary>
     /// How much this minute's average duration weighs when minutes are combined: its invocations, or 1 when a
@@ -102,6 +110,8 @@ internal sealed class FleetDelta
     public double DurationWeight { get; private set; }
     public double Concurrency { get; private set; }
     public long ConcurrencyCount { get; private set; }
+    public double DeadLetterErrors { get; private set; }
+    public double AsyncEventsDropped { get; private set; }
 
     public void Add(in MetricValues v, int sign)
     {
@@ -114,6 +124,8 @@ internal sealed class FleetDelta
         DurationWeight += sign * weight;
         Concurrency += sign * (v.ConcurrentExecutions ?? 0);
         ConcurrencyCount += sign * (v.ConcurrentExecutions is null ? 0 : 1);
+        DeadLetterErrors += sign * (v.DeadLetterErrors ?? 0);
+        AsyncEventsDropped += sign * (v.AsyncEventsDropped ?? 0);
     }
 }
 

@@ -80,9 +80,11 @@ internal abstract partial class RelationalStore
     {
         await using var command = scope.Command("""
             INSERT INTO fleet_minute (minute, account_id, region, invocations, errors, throttles, cold_starts,
-                                      duration_weighted, duration_weight, concurrency, concurrency_count)
+                                      duration_weighted, duration_weight, concurrency, concurrency_count,
+                                      dead_letter_errors, async_events_dropped)
             VALUES (@minute, @account, @region, @invocations, @errors, @throttles, @cold_starts,
-                    @duration_weighted, @duration_weight, @concurrency, @concurrency_count)
+                    @duration_weighted, @duration_weight, @concurrency, @concurrency_count,
+                    @dead_letter_errors, @async_events_dropped)
             ON CONFLICT (minute, account_id, region) DO UPDATE SET
                 invocations = fleet_minute.invocations + excluded.invocations,
                 errors = fleet_minute.errors + excluded.errors,
@@ -91,7 +93,9 @@ internal abstract partial class RelationalStore
                 duration_weighted = fleet_minute.duration_weighted + excluded.duration_weighted,
                 duration_weight = fleet_minute.duration_weight + excluded.duration_weight,
                 concurrency = fleet_minute.concurrency + excluded.concurrency,
-                concurrency_count = fleet_minute.concurrency_count + excluded.concurrency_count
+                concurrency_count = fleet_minute.concurrency_count + excluded.concurrency_count,
+                dead_letter_errors = fleet_minute.dead_letter_errors + excluded.dead_letter_errors,
+                async_events_dropped = fleet_minute.async_events_dropped + excluded.async_events_dropped
             """);
         var minute = command.AddInt32("@minute", 0);
         var account = command.AddText("@account", "");
@@ -104,6 +108,8 @@ internal abstract partial class RelationalStore
         var durationWeight = command.AddDouble("@duration_weight", 0);
         var concurrency = command.AddDouble("@concurrency", 0);
         var concurrencyCount = command.AddInt32("@concurrency_count", 0);
+        var deadLetterErrors = command.AddDouble("@dead_letter_errors", 0);
+        var asyncEventsDropped = command.AddDouble("@async_events_dropped", 0);
         foreach (var (key, delta) in deltas)
         {
             minute.Value = key.Minute;
@@ -117,6 +123,8 @@ internal abstract partial class RelationalStore
             durationWeight.Value = delta.DurationWeight;
             concurrency.Value = delta.Concurrency;
             concurrencyCount.Value = (int)delta.ConcurrencyCount;
+            deadLetterErrors.Value = delta.DeadLetterErrors;
+            asyncEventsDropped.Value = delta.AsyncEventsDropped;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -215,7 +223,7 @@ internal abstract partial class RelationalStore
             var where = FilterSql(command, filter, "account_id", "region");
             command.CommandText = $"""
                 SELECT minute, SUM(invocations), SUM(errors), SUM(throttles), SUM(cold_starts), SUM(duration_weighted),
-                       SUM(duration_weight), SUM(concurrency), SUM(concurrency_count)
+                       SUM(duration_weight), SUM(concurrency), SUM(concurrency_count), SUM(dead_letter_errors), SUM(async_events_dropped)
                 FROM fleet_minute WHERE minute >= @from AND minute < @to{where} GROUP BY minute
                 """;
             command.AddInt32("@from", StoreTime.CeilMinute(range.From));
@@ -224,7 +232,7 @@ internal abstract partial class RelationalStore
             while (await reader.ReadAsync(cancellationToken))
             {
                 var hasConcurrency = Convert.ToInt64(reader.GetValue(8), CultureInfo.InvariantCulture) > 0;
-                points.Add((StoreTime.FromMinute(reader.GetInt32(0)), FleetPoint.Read(reader, hasConcurrency ? reader.GetDouble(7) : null)));
+                points.Add((StoreTime.FromMinute(reader.GetInt32(0)), FleetPoint.Read(reader, hasConcurrency ? reader.GetDouble(7) : null, 9)));
             }
         }
 
@@ -233,7 +241,7 @@ internal abstract partial class RelationalStore
             var where = FilterSql(command, filter, "account_id", "region");
             command.CommandText = $"""
                 SELECT hour, SUM(invocations), SUM(errors), SUM(throttles), SUM(cold_starts), SUM(duration_weighted),
-                       SUM(duration_weight), SUM(concurrency)
+                       SUM(duration_weight), SUM(concurrency), SUM(dead_letter_errors), SUM(async_events_dropped)
                 FROM fleet_hour WHERE hour >= @from AND hour < @to{where} GROUP BY hour
                 """;
             command.AddInt32("@from", StoreTime.CeilHour(range.From));
@@ -241,7 +249,7 @@ internal abstract partial class RelationalStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                points.Add((StoreTime.FromHour(reader.GetInt32(0)), FleetPoint.Read(reader, reader.GetNullableDouble(7))));
+                points.Add((StoreTime.FromHour(reader.GetInt32(0)), FleetPoint.Read(reader, reader.GetNullableDouble(7), 8)));
             }
         }
 
@@ -295,10 +303,15 @@ internal abstract partial class RelationalStore
 
     /// <summary>Fleet sums at one time point or over a bucket.</summary>
     private readonly record struct FleetPoint(
-        double Invocations, double Errors, double Throttles, double ColdStarts, double DurationWeighted, double DurationWeight, double? Concurrency)
+        double Invocations, double Errors, double Throttles, double ColdStarts, double DurationWeighted, double DurationWeight, double? Concurrency,
+        double DeadLetterErrors, double AsyncEventsDropped)
     {
-        public static FleetPoint Read(DbDataReader r, double? concurrency) =>
-            new(r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), concurrency);
+        /// <param name="r">The row: time, five sums, duration weight at 1 to 6.</param>
+        /// <param name="concurrency">The point's concurrency, or null when no function reported one.</param>
+        /// <param name="deadLetter">Column of the dead-letter sum; dropped events follow it.</param>
+        public static FleetPoint Read(DbDataReader r, double? concurrency, int deadLetter) =>
+            new(r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), concurrency,
+                r.GetDouble(deadLetter), r.GetDouble(deadLetter + 1));
 
         public FleetPoint Combine(in FleetPoint other) => new(
             Invocations + other.Invocations,
@@ -307,10 +320,12 @@ internal abstract partial class RelationalStore
             ColdStarts + other.ColdStarts,
             DurationWeighted + other.DurationWeighted,
             DurationWeight + other.DurationWeight,
-            Concurrency is null ? other.Concurrency : other.Concurrency is null ? Concurrency : Math.Max(Concurrency.Value, other.Concurrency.Value));
+            Concurrency is null ? other.Concurrency : other.Concurrency is null ? Concurrency : Math.Max(Concurrency.Value, other.Concurrency.Value),
+            DeadLetterErrors + other.DeadLetterErrors,
+            AsyncEventsDropped + other.AsyncEventsDropped);
 
         public MetricBucket ToBucket(DateTimeOffset start) => new(
             start, Invocations, Errors, Throttles, DurationWeight > 0 ? DurationWeighted / DurationWeight : null,
-            null, null, null, Concurrency, null, ColdStarts);
+            null, null, null, Concurrency, null, ColdStarts, DeadLetterErrors, AsyncEventsDropped);
     }
 }

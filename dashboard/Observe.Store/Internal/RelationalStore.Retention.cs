@@ -11,12 +11,13 @@ internal abstract partial class RelationalStore
     /// </summary>
     protected static string RollUpSql(string functionPredicate) => $"""
         INSERT INTO metric_hour (fid, hour, invocations, errors, throttles, cold_starts, duration_weighted, duration_weight,
-                                 duration_p50, duration_p90, duration_p99, concurrency, iterator_age)
+                                 duration_p50, duration_p90, duration_p99, concurrency, iterator_age, dead_letter_errors, async_events_dropped)
         SELECT fid, minute / 60, COALESCE(SUM(invocations), 0), COALESCE(SUM(errors), 0), COALESCE(SUM(throttles), 0),
                COALESCE(SUM(cold_starts), 0),
                COALESCE(SUM(duration_avg * (CASE WHEN invocations > 0 THEN invocations ELSE 1 END)), 0),
                COALESCE(SUM(CASE WHEN duration_avg IS NULL THEN 0 WHEN invocations > 0 THEN invocations ELSE 1 END), 0),
-               MAX(duration_p50), MAX(duration_p90), MAX(duration_p99), MAX(concurrency), MAX(iterator_age)
+               MAX(duration_p50), MAX(duration_p90), MAX(duration_p99), MAX(concurrency), MAX(iterator_age),
+               SUM(dead_letter_errors), SUM(async_events_dropped)
         FROM metric_minute WHERE {functionPredicate} AND minute < @watermark GROUP BY fid, minute / 60
         ON CONFLICT (fid, hour) DO UPDATE SET
             invocations = metric_hour.invocations + excluded.invocations,
@@ -25,6 +26,8 @@ internal abstract partial class RelationalStore
             cold_starts = metric_hour.cold_starts + excluded.cold_starts,
             duration_weighted = metric_hour.duration_weighted + excluded.duration_weighted,
             duration_weight = metric_hour.duration_weight + excluded.duration_weight,
+            dead_letter_errors = COALESCE(metric_hour.dead_letter_errors + excluded.dead_letter_errors, metric_hour.dead_letter_errors, excluded.dead_letter_errors),
+            async_events_dropped = COALESCE(metric_hour.async_events_dropped + excluded.async_events_dropped, metric_hour.async_events_dropped, excluded.async_events_dropped),
         {GreatestOfHour}
         """;
 
@@ -136,9 +139,10 @@ internal abstract partial class RelationalStore
     {
         await using (var command = scope.Command("""
             INSERT INTO fleet_hour (hour, account_id, region, invocations, errors, throttles, cold_starts,
-                                    duration_weighted, duration_weight, concurrency)
+                                    duration_weighted, duration_weight, concurrency, dead_letter_errors, async_events_dropped)
             SELECT minute / 60, account_id, region, SUM(invocations), SUM(errors), SUM(throttles), SUM(cold_starts),
-                   SUM(duration_weighted), SUM(duration_weight), MAX(CASE WHEN concurrency_count > 0 THEN concurrency END)
+                   SUM(duration_weighted), SUM(duration_weight), MAX(CASE WHEN concurrency_count > 0 THEN concurrency END),
+                   SUM(dead_letter_errors), SUM(async_events_dropped)
             FROM fleet_minute WHERE minute < @watermark GROUP BY minute / 60, account_id, region
             ON CONFLICT (hour, account_id, region) DO UPDATE SET
                 invocations = fleet_hour.invocations + excluded.invocations,
@@ -147,6 +151,8 @@ internal abstract partial class RelationalStore
                 cold_starts = fleet_hour.cold_starts + excluded.cold_starts,
                 duration_weighted = fleet_hour.duration_weighted + excluded.duration_weighted,
                 duration_weight = fleet_hour.duration_weight + excluded.duration_weight,
+                dead_letter_errors = fleet_hour.dead_letter_errors + excluded.dead_letter_errors,
+                async_events_dropped = fleet_hour.async_events_dropped + excluded.async_events_dropped,
                 concurrency = CASE WHEN excluded.concurrency IS NULL OR fleet_hour.concurrency >= excluded.concurrency
                     THEN COALESCE(fleet_hour.concurrency, excluded.concurrency) ELSE excluded.concurrency END
             """))

@@ -24,6 +24,12 @@ public sealed record MetricPoint
 
     /// <summary>Invocations that began with an on-demand init (from REPORT lines).</summary>
     public double? ColdStarts { get; init; }
+
+    /// <summary>Asynchronous events Lambda failed to send to the dead-letter queue (CloudWatch <c>DeadLetterErrors</c>).</summary>
+    public double? DeadLetterErrors { get; init; }
+
+    /// <summary>Asynchronous events dropped without running the function (CloudWatch <c>AsyncEventsDropped</c>).</summary>
+    public double? AsyncEventsDropped { get; init; }
 }
 
 /// <summary>Resolution of a stored series: raw minutes, or hourly rollups once minutes pass their retention.</summary>
@@ -36,7 +42,8 @@ public enum SeriesResolution
 /// <summary>
 /// One bucket of a series. For rollups, sums are summed, the average duration is weighted by invocations,
 /// concurrency and iterator age keep their maximum, and percentiles keep the maximum of the minutes' values
-/// (an upper bound: percentiles cannot be combined exactly).
+/// (an upper bound: percentiles cannot be combined exactly). Dead-letter errors and dropped events are sums that stay
+/// null when no minute of the bucket knows them (data stored before they were collected).
 /// </summary>
 public sealed record MetricBucket(
     DateTimeOffset Start,
@@ -49,7 +56,9 @@ public sealed record MetricBucket(
     double? DurationP99Ms,
     double? ConcurrentExecutions,
     double? IteratorAgeMs,
-    double ColdStarts);
+    double ColdStarts,
+    double? DeadLetterErrors = null,
+    double? AsyncEventsDropped = null);
 
 /// <summary>A time range, half-open: <c>[From, To)</c>.</summary>
 public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)

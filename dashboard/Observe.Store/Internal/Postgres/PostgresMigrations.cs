@@ -235,5 +235,15 @@ internal static class PostgresMigrations
                 PRIMARY KEY (account_id, region, start_ms));
             CREATE INDEX service_graph_start ON service_graph (start_ms);
             """),
+        new(4, "dead-letter errors and dropped async events per minute, hour and fleet aggregate", """
+            ALTER TABLE metric_minute ADD COLUMN dead_letter_errors double precision;
+            ALTER TABLE metric_minute ADD COLUMN async_events_dropped double precision;
+            ALTER TABLE metric_hour ADD COLUMN dead_letter_errors double precision;
+            ALTER TABLE metric_hour ADD COLUMN async_events_dropped double precision;
+            ALTER TABLE fleet_minute ADD COLUMN dead_letter_errors double precision NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_minute ADD COLUMN async_events_dropped double precision NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN dead_letter_errors double precision NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN async_events_dropped double precision NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -202,6 +202,8 @@ internal sealed class PostgresObserveStore : RelationalStore
                 await WriteAsync(import, v.ConcurrentExecutions, cancellationToken);
                 await WriteAsync(import, v.IteratorAgeMs, cancellationToken);
                 await WriteAsync(import, v.ColdStarts, cancellationToken);
+                await WriteAsync(import, v.DeadLetterErrors, cancellationToken);
+                await WriteAsync(import, v.AsyncEventsDropped, cancellationToken);
             }
 
             await import.CompleteAsync(cancellationToken);
@@ -214,7 +216,8 @@ internal sealed class PostgresObserveStore : RelationalStore
                 invocations = excluded.invocations, errors = excluded.errors, throttles = excluded.throttles,
                 duration_avg = excluded.duration_avg, duration_p50 = excluded.duration_p50,
                 duration_p90 = excluded.duration_p90, duration_p99 = excluded.duration_p99,
-                concurrency = excluded.concurrency, iterator_age = excluded.iterator_age, cold_starts = excluded.cold_starts
+                concurrency = excluded.concurrency, iterator_age = excluded.iterator_age, cold_starts = excluded.cold_starts,
+                dead_letter_errors = excluded.dead_letter_errors, async_events_dropped = excluded.async_events_dropped
             """, cancellationToken);
         await scope.ExecuteAsync("DROP TABLE metric_minute_incoming", cancellationToken);
     }

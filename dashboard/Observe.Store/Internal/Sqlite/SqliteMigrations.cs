@@ -246,5 +246,17 @@ internal static class SqliteMigrations
                 PRIMARY KEY (account_id, region, start_ms)) WITHOUT ROWID;
             CREATE INDEX service_graph_start ON service_graph (start_ms);
             """),
+        new(4, "dead-letter errors and dropped async events per minute, hour and fleet aggregate", """
+            -- Nullable per function (unknown for minutes stored before they were collected); plain sums in the fleet
+            -- aggregates, which hold sums only.
+            ALTER TABLE metric_minute ADD COLUMN dead_letter_errors REAL;
+            ALTER TABLE metric_minute ADD COLUMN async_events_dropped REAL;
+            ALTER TABLE metric_hour ADD COLUMN dead_letter_errors REAL;
+            ALTER TABLE metric_hour ADD COLUMN async_events_dropped REAL;
+            ALTER TABLE fleet_minute ADD COLUMN dead_letter_errors REAL NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_minute ADD COLUMN async_events_dropped REAL NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN dead_letter_errors REAL NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN async_events_dropped REAL NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -143,12 +143,13 @@ internal sealed class SqliteObserveStore : RelationalStore
         // runs on the scope's connection inside its transaction like any other command.
         var db = ((SqliteConnection)scope.Connection).Handle!;
         Check(db, raw.sqlite3_prepare_v2(db, $"""
-            INSERT INTO metric_minute (fid, minute, {MetricValues.Columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO metric_minute (fid, minute, {MetricValues.Columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (fid, minute) DO UPDATE SET
                 invocations = excluded.invocations, errors = excluded.errors, throttles = excluded.throttles,
                 duration_avg = excluded.duration_avg, duration_p50 = excluded.duration_p50,
                 duration_p90 = excluded.duration_p90, duration_p99 = excluded.duration_p99,
-                concurrency = excluded.concurrency, iterator_age = excluded.iterator_age, cold_starts = excluded.cold_starts
+                concurrency = excluded.concurrency, iterator_age = excluded.iterator_age, cold_starts = excluded.cold_starts,
+                dead_letter_errors = excluded.dead_letter_errors, async_events_dropped = excluded.async_events_dropped
             """, out var statement));
         using (statement)
         {
@@ -172,6 +173,8 @@ internal sealed class SqliteObserveStore : RelationalStore
                 Bind(statement, 10, v.ConcurrentExecutions);
                 Bind(statement, 11, v.IteratorAgeMs);
                 Bind(statement, 12, v.ColdStarts);
+                Bind(statement, 13, v.DeadLetterErrors);
+                Bind(statement, 14, v.AsyncEventsDropped);
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {

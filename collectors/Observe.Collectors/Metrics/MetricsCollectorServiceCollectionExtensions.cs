@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Collection;
+
+namespace Observe.Collectors.Metrics;
+
+public static class MetricsCollectorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the metrics collector as an <see cref="ICollector"/>, its <see cref="MetricsCollectorOptions"/> (bound from
+    /// <c>Observe:Collectors:Metrics</c>, validated at start) and the <see cref="IWatchedFunctions"/> registry the dashboard
+    /// pages use. Needs <c>AddObserveAws</c> and <c>AddObserveStore</c>.
+    /// </summary>
+    public static IServiceCollection AddObserveMetricsCollector(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<MetricsCollectorOptions>().Bind(configuration.GetSection(MetricsCollectorOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsCollectorOptions>, MetricsCollectorOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IWatchedFunctions, WatchedFunctions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICollector, MetricsCollector>());
+        return services;
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
+using Observe.Collectors.Metrics;
+using Observe.Collectors.Tests.Infrastructure;
+using Observe.Store;
+using Observe.Store.Model;
+
+namespace Observe.Collectors.Tests.Metrics;
+
+/// <summary>
+/// The metrics collector wired to the real AWS layer (over a given transport, or to moto), a real SQLite store in
+/// a temporary directory and a manual clock; the AWS transport is replaceable. <see cref="Restart"/> builds a new collector on the same store, as a new
+/// process would.
+/// </summary>
+internal sealed class MetricsRig : IAsyncDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "observe-metrics-" + Guid.NewGuid().ToString("N"));
+    private readonly ServiceProvider _services;
+    private readonly MetricsCollectorOptions _options;
+
+    public MetricsRig(AwsOptions aws, DateTimeOffset start, HttpMessageHandler? transport = null, Action<MetricsCollectorOptions>? configure = null)
+    {
+        Time = new ManualTimeProvider(start);
+        Aws = new AwsTestHost(aws, Time, transport);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Observe:Store:DataDirectory"] = _directory })
+            .Build();
+        _services = new ServiceCollection().AddObserveStore(configuration).BuildServiceProvider();
+        Store = _services.GetRequiredService<IObserveStore>();
+        _options = new MetricsCollectorOptions();
+        configure?.Invoke(_options);
+        var errors = new MetricsCollectorOptionsValidator().Validate(null, _options);
+        Assert.True(errors.Succeeded, errors.FailureMessage);
+        Collector = NewCollector();
+        Target = new CollectionTarget(aws.Accounts[0], aws.Accounts[0].Regions[0]);
+    }
+
+    public ManualTimeProvider Time { get; }
+    public AwsTestHost Aws { get; }
+    public IObserveStore Store { get; }
+    public WatchedFunctions Watched { get; } = new();
+    public MetricsCollector Collector { get; private set; }
+    public CollectionTarget Target { get; }
+
+    public static async Task<MetricsRig> StartAsync(AwsOptions aws, DateTimeOffset start, HttpMessageHandler? transport = null, Action<MetricsCollectorOptions>? configure = null)
+    {
+        var rig = new MetricsRig(aws, start, transport, configure);
+        await rig.Store.MigrateAsync(CancellationToken.None);
+        return rig;
+    }
+
+    public FunctionKey Fn(string name) => new(Target.AccountId, Target.Region, name);
+
+    public Task CollectAsync() => Collector.CollectAsync(Target, CancellationToken.None);
+
+    /// <summary>Advances the clock one watched interval at a time, collecting after each step.</summary>
+    public async Task RunAsync(TimeSpan duration)
+    {
+        for (var elapsed = TimeSpan.Zero; elapsed < duration; elapsed += _options.WatchedInterval)
+        {
+            Time.Advance(_options.WatchedInterval);
+            await CollectAsync();
+        }
+    }
+
+    /// <summary>A new collector on the same store and watches, with nothing remembered in memory.</summary>
+    public void Restart() => Collector = NewCollector();
+
+    public async Task<IReadOnlyList<MetricBucket>> SeriesAsync(string function, DateTimeOffset from, DateTimeOffset to) =>
+        await Store.GetFunctionSeriesAsync(Fn(function), new TimeRange(from, to), SeriesResolution.Minute, CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        Aws.Dispose();
+        await _services.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private MetricsCollector NewCollector() =>
+        new(Aws.Clients, Store, Watched, Options.Create(_options), Time, NullLogger<MetricsCollector>.Instance);
+}
