@@ -69,6 +69,8 @@ public sealed partial class LogsCollector
             var statsFrom = FloorToMinute(DateTimeOffset.FromUnixTimeMilliseconds(from));
             var stats = RunQueryAsync(target, logs, new InsightsQuery(present, statsFrom, DateTimeOffset.FromUnixTimeMilliseconds(to), StatsQuery) { Limit = MaxQueryRows }, cancellationToken);
             var events = RunQueryAsync(target, logs, new InsightsQuery(present, DateTimeOffset.FromUnixTimeMilliseconds(from), DateTimeOffset.FromUnixTimeMilliseconds(to), EventsQuery) { Limit = MaxQueryRows }, cancellationToken);
+            // Both awaited together, so a failure of either is observed and fails the pass before anything is written.
+            await Task.WhenAll(stats, events).ConfigureAwait(false);
             await WriteColdStartsAsync(target, groups, await stats.ConfigureAwait(false), totals, cancellationToken).ConfigureAwait(false);
 
             var eventRows = (await events.ConfigureAwait(false)).Rows;
