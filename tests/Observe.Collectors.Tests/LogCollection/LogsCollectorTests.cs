@@ -58,6 +58,39 @@ public class LogsCollectorTests
     }
 
     [Fact]
+    public async Task Collect_120FunctionsThroughThrottlingResetsAnd5xx_StoreEqualsSeeded()
+    {
+        var expected = new Expected();
+        var functions = await SeedFleetAsync(expected, functionsPerRegion: 60);
+
+        // A function that never ran has no log group yet: FilterLogEvents answers ResourceNotFoundException.
+        var neverRan = new FunctionKey(Account, Regions[0], $"never-ran-{Guid.NewGuid():N}"[..20]);
+        await using var temp = await TempStore.CreateAsync();
+        await LogsFleet.AddInventoryAsync(temp.Store, [.. functions, neverRan]);
+        await using var proxy = new FaultProxy(Moto.Url);
+        // The first request is the AssumeRole into the account (credential faults are the AWS layer's own tests).
+        proxy.Script(Fault.Pass);
+        var faults = new[] { Fault.Throttling400, Fault.TooManyRequests429, Fault.Unavailable503, Fault.ConnectionReset };
+        for (var i = 0; i < 40; i++)
+        {
+            proxy.Script(faults[i % faults.Length], Fault.Pass, Fault.Pass);
+        }
+
+        using var host = new AwsTestHost(AwsTestHost.OptionsFor(proxy.Url, (Account, Regions)));
+
+        // One group at a time, so no request meets more faults in a row than the retry policy absorbs.
+        var collector = LogsFleet.Collector(host.Clients, temp.Store, new ManualTimeProvider(T0.AddMinutes(6)), new LogsCollectorOptions { Mode = LogsReadMode.FilterLogEvents, MaxParallelGroups = 1 });
+
+        await CollectAllAsync(collector, host);
+
+        await LogsFleet.AssertStoreEqualsSeededAsync(temp.Store, expected, [.. functions, neverRan], new TimeRange(T0.AddHours(-1), T0.AddHours(1)));
+        // One FilterLogEvents call per group (each fits a page), plus a retry for each of the 40 faults.
+        Assert.True(proxy.Requests >= 121 + 40, $"every fault retried: {proxy.Requests} requests");
+        var status = await collector.GetStatusAsync(Target(host, Regions[0]), CancellationToken.None);
+        Assert.Equal((LogsReadMode.FilterLogEvents, 61), (status!.Mode, status.LogGroups));
+    }
+
+    [Fact]
     public async Task Collect_LateEventsInsideTheOverlap_AreCountedOnce()
     {
         var expected = new Expected();
