@@ -92,6 +92,13 @@ public sealed partial class LogsCollector
 
         foreach (var (name, (function, key, checkpoint)) in groups)
         {
+            if (end <= checkpoint.Position)
+            {
+                // A group ahead of the batch (the others are catching up): this read adds nothing to it, and its
+                // checkpoint, seen ids included, must stay as it is.
+                continue;
+            }
+
             var reader = new GroupReader(function, checkpoint, checkpoint.Position - (long)_options.Overlap.TotalMilliseconds, end, _options);
             foreach (var row in rows.GetValueOrDefault(name) ?? [])
             {
@@ -105,7 +112,7 @@ public sealed partial class LogsCollector
                 reader.Add(EventKey(row.GetValueOrDefault("@logStream"), timestamp, message), timestamp, message);
             }
 
-            await CommitAsync(key, reader, Math.Max(end, checkpoint.Position), recountColdStarts: false, totals, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(key, reader, end, recountColdStarts: false, totals, cancellationToken).ConfigureAwait(false);
         }
     }
 

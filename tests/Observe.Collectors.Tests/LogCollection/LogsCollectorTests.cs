@@ -1,6 +1,7 @@
 using Observe.Collectors.Collection;
 using Observe.Collectors.LogCollection;
 using Observe.Collectors.Tests.Infrastructure;
+using Observe.Store;
 using Observe.Store.Model;
 
 namespace Observe.Collectors.Tests.LogCollection;
@@ -18,12 +19,14 @@ public class LogsCollectorTests
     // Whole minutes in the past, so minute buckets are predictable and CloudWatch-like retention never bites.
     private static readonly DateTimeOffset T0 = LogsCollector.FloorToMinute(DateTimeOffset.UtcNow).AddMinutes(-20);
 
-    [Fact]
-    public async Task Collect_SeveralFunctionsInTwoRegions_StoreEqualsSeededAndStaysSoOnTheNextPass()
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.PostgreSql)]
+    public async Task Collect_SeveralFunctionsInTwoRegions_StoreEqualsSeededAndStaysSoOnTheNextPass(StoreKind kind)
     {
         var expected = new Expected();
         var functions = await SeedFleetAsync(expected, functionsPerRegion: 3);
-        await using var temp = await TempStore.CreateAsync();
+        await using var temp = await TempStore.CreateAsync(kind);
         await LogsFleet.AddInventoryAsync(temp.Store, functions);
         var clock = new ManualTimeProvider(T0.AddMinutes(6));
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (Account, Regions)));
@@ -128,8 +131,10 @@ public class LogsCollectorTests
         Assert.Equal(1, System.Text.Json.JsonDocument.Parse(checkpoint!).RootElement.GetProperty("skipped").GetInt64());
     }
 
-    [Fact]
-    public async Task Collect_StoppedAtEveryWriteThenRestarted_NoGapAndNoDuplicate()
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.PostgreSql)]
+    public async Task Collect_StoppedAtEveryWriteThenRestarted_NoGapAndNoDuplicate(StoreKind kind)
     {
         var expected = new Expected();
         var functions = (await SeedFleetAsync(expected, functionsPerRegion: 2)).Where(f => f.Region == Regions[0]).ToList();
@@ -139,7 +144,7 @@ public class LogsCollectorTests
 
         // Count the writes of an undisturbed pass, then stop a pass at each of them in turn.
         int writes;
-        await using (var counting = await TempStore.CreateAsync())
+        await using (var counting = await TempStore.CreateAsync(kind))
         {
             await LogsFleet.AddInventoryAsync(counting.Store, functions);
             var store = CrashingStore.Wrap(counting.Store, int.MaxValue, out var proxy);
@@ -150,7 +155,7 @@ public class LogsCollectorTests
         Assert.True(writes >= 2 * 5, $"a pass over two groups with errors makes at least 10 writes, saw {writes}");
         for (var crashAt = 1; crashAt <= writes; crashAt++)
         {
-            await using var temp = await TempStore.CreateAsync();
+            await using var temp = await TempStore.CreateAsync(kind);
             await LogsFleet.AddInventoryAsync(temp.Store, functions);
             var clock = new ManualTimeProvider(T0.AddMinutes(6));
             var crashing = CrashingStore.Wrap(temp.Store, crashAt, out _);
