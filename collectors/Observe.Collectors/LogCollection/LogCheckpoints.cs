@@ -32,8 +32,25 @@ internal sealed record LogGroupCheckpoint
     /// </summary>
     public List<PendingErrors>? Pending { get; init; }
 
-    public static LogGroupCheckpoint? Parse(string? json) =>
-        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize(json, LogCheckpointJson.Default.LogGroupCheckpoint);
+    public static LogGroupCheckpoint? Parse(string key, string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            // The generated deserializer leaves an absent list null rather than at its initial value.
+            return JsonSerializer.Deserialize(json, LogCheckpointJson.Default.LogGroupCheckpoint) is { } checkpoint
+                ? checkpoint with { Seen = checkpoint.Seen ?? [] }
+                : null;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"checkpoint {key} is not a logs checkpoint: {e.Message}", e);
+        }
+    }
 
     public string ToJson() => JsonSerializer.Serialize(this, LogCheckpointJson.Default.LogGroupCheckpoint);
 }
@@ -81,11 +98,17 @@ public sealed record LogsCollectionStatus
 
     public DateTimeOffset At { get; init; }
 
+    /// <summary>What the last pass read: events returned (overlap re-reads included), reports, errors and lines it skipped as unreadable.</summary>
+    public LogsPassCounts? LastPass { get; init; }
+
     internal static LogsCollectionStatus? Parse(string? json) =>
         string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize(json, LogCheckpointJson.Default.LogsCollectionStatus);
 
     internal string ToJson() => JsonSerializer.Serialize(this, LogCheckpointJson.Default.LogsCollectionStatus);
 }
+
+/// <summary>Counts of one pass over an account and region.</summary>
+public sealed record LogsPassCounts(long Events, long Reports, long Errors, long Skipped, int FailedGroups);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(LogGroupCheckpoint))]

@@ -82,7 +82,7 @@ public sealed partial class LogsCollector(
         // A moving average of what a group yields per pass keeps the cost model close to the fleet as it changes.
         var measured = totals.Events / (double)functions.Count;
         var eventsPerGroup = previous is null ? measured : (previous.EventsPerGroup + measured) / 2;
-        await store.SetCheckpointAsync(target.CheckpointKey(CollectorName), (plan with { EventsPerGroup = eventsPerGroup }).ToJson(), cancellationToken).ConfigureAwait(false);
+        await store.SetCheckpointAsync(target.CheckpointKey(CollectorName), (plan with { EventsPerGroup = eventsPerGroup, LastPass = totals.Counts() }).ToJson(), cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
             "Logs pass for {Target} with {Mode}: {Groups} log groups, {Events} events, {Reports} reports, {Errors} errors, {Skipped} lines skipped",
             target, plan.Mode, functions.Count, totals.Events, totals.Reports, totals.Errors, totals.Skipped);
@@ -153,7 +153,7 @@ public sealed partial class LogsCollector(
     /// <summary>The group's checkpoint; a pass that stopped between its two checkpoint writes has its errors written now.</summary>
     private async Task<LogGroupCheckpoint> LoadCheckpointAsync(string key, FunctionKey function, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var checkpoint = LogGroupCheckpoint.Parse(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false))
+        var checkpoint = LogGroupCheckpoint.Parse(key, await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false))
             ?? new LogGroupCheckpoint { Position = (now - _options.InitialLookback).ToUnixTimeMilliseconds() };
         if (checkpoint.Pending is not { Count: > 0 } pending)
         {
@@ -301,6 +301,14 @@ public sealed partial class LogsCollector(
                 Reports += reports;
                 Errors += errors;
                 Skipped += skipped;
+            }
+        }
+
+        public LogsPassCounts Counts()
+        {
+            lock (_gate)
+            {
+                return new LogsPassCounts(Events, Reports, Errors, Skipped, _failures.Count);
             }
         }
 

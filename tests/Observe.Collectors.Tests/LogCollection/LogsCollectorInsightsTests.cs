@@ -103,6 +103,29 @@ public class LogsCollectorInsightsTests
         Assert.Null(await temp.Store.GetCheckpointAsync(LogsCollector.CheckpointKey(target, "/aws/lambda/fn-00"), CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Collect_OneGroupFarBehind_OthersKeepTheirCheckpointUntilTheBatchCatchesUp()
+    {
+        var aws = new FakeInsights(["/aws/lambda/fn-00", "/aws/lambda/fn-01"]);
+        aws.Events.Add(EventRow("fn-01", T0.AddMinutes(5), """{"type":"platform.report","record":{"requestId":"""));
+        using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: aws.Transport);
+        await using var temp = await TempStore.CreateAsync();
+        await LogsFleet.AddInventoryAsync(temp.Store, [new FunctionKey(Account, Region, "fn-00"), new FunctionKey(Account, Region, "fn-01")]);
+        var target = new CollectionTarget(host.Options.Accounts[0], Region);
+        var behind = LogsCollector.CheckpointKey(target, "/aws/lambda/fn-00");
+        var ahead = LogsCollector.CheckpointKey(target, "/aws/lambda/fn-01");
+        await temp.Store.SetCheckpointAsync(behind, $$"""{"position":{{T0.AddHours(-3).ToUnixTimeMilliseconds()}}}""", CancellationToken.None);
+        var aheadCheckpoint = $$"""{"position":{{T0.AddMinutes(6).ToUnixTimeMilliseconds()}},"seen":["h0011"],"skipped":4}""";
+        await temp.Store.SetCheckpointAsync(ahead, aheadCheckpoint, CancellationToken.None);
+        var collector = LogsFleet.Collector(host.Clients, temp.Store, new SettableClock(T0.AddMinutes(7)), new LogsCollectorOptions { Mode = LogsReadMode.Insights, InsightsPollInterval = TimeSpan.FromMilliseconds(100) });
+
+        await collector.CollectAsync(target, CancellationToken.None);
+
+        // The batch read one hour (MaxCatchUp) from fn-00's checkpoint; fn-01 is past that and is left as it was.
+        Assert.Equal(T0.AddHours(-2).ToUnixTimeMilliseconds(), System.Text.Json.JsonDocument.Parse((await temp.Store.GetCheckpointAsync(behind, CancellationToken.None))!).RootElement.GetProperty("position").GetInt64());
+        Assert.Equal(aheadCheckpoint, await temp.Store.GetCheckpointAsync(ahead, CancellationToken.None));
+    }
+
     private static async Task<double?> ColdStartsAsync(TempStore temp, string function, DateTimeOffset minute, TimeRange range)
     {
         var series = await temp.Store.GetFunctionSeriesAsync(new FunctionKey(Account, Region, function), range, SeriesResolution.Minute, CancellationToken.None);

@@ -48,6 +48,10 @@ public class LogsCollectorTests
         var status = await collector.GetStatusAsync(Target(host, Regions[0]), CancellationToken.None);
         Assert.Equal(LogsReadMode.FilterLogEvents, status!.Mode);
         Assert.Contains("fewer calls", status.Reason, StringComparison.Ordinal);
+        var regionOne = functions.Where(f => f.Region == Regions[0]).ToList();
+        Assert.Equal(
+            new LogsPassCounts(0, regionOne.Sum(f => expected.Reports[f]), regionOne.Sum(f => expected.Errors[f].Values.Sum()), regionOne.Sum(f => expected.Skipped[f]), 0),
+            status.LastPass! with { Events = 0 });
 
         // The next pass re-reads every event above: nothing may count twice.
         clock.Advance(TimeSpan.FromMinutes(1));
