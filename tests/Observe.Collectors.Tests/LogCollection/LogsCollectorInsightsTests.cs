@@ -126,6 +126,28 @@ public class LogsCollectorInsightsTests
         Assert.Equal(aheadCheckpoint, await temp.Store.GetCheckpointAsync(ahead, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Collect_EventQueryReturnsItsCeilingOfRows_CheckpointStopsAtTheLastRow()
+    {
+        var aws = new FakeInsights(["/aws/lambda/fn-00"]);
+        for (var i = 0; i < LogsCollector.MaxQueryRows; i++)
+        {
+            aws.Events.Add(EventRow("fn-00", T0.AddMilliseconds(i * 10), $"{T0:yyyy-MM-ddTHH:mm:ss.fffZ}\tr-{i}\tinfo\tRetry {i} after an error upstream"));
+        }
+
+        using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: aws.Transport);
+        await using var temp = await TempStore.CreateAsync();
+        await LogsFleet.AddInventoryAsync(temp.Store, [new FunctionKey(Account, Region, "fn-00")]);
+        var target = new CollectionTarget(host.Options.Accounts[0], Region);
+        var collector = LogsFleet.Collector(host.Clients, temp.Store, new SettableClock(T0.AddMinutes(6)), new LogsCollectorOptions { Mode = LogsReadMode.Insights, InsightsPollInterval = TimeSpan.FromMilliseconds(100) });
+
+        await collector.CollectAsync(target, CancellationToken.None);
+
+        // Rows past the 10,000th may exist: the next pass must start from the last one returned, not from now.
+        var checkpoint = System.Text.Json.JsonDocument.Parse((await temp.Store.GetCheckpointAsync(LogsCollector.CheckpointKey(target, "/aws/lambda/fn-00"), CancellationToken.None))!);
+        Assert.Equal(T0.AddMilliseconds((LogsCollector.MaxQueryRows - 1) * 10).ToUnixTimeMilliseconds(), checkpoint.RootElement.GetProperty("position").GetInt64());
+    }
+
     private static async Task<double?> ColdStartsAsync(TempStore temp, string function, DateTimeOffset minute, TimeRange range)
     {
         var series = await temp.Store.GetFunctionSeriesAsync(new FunctionKey(Account, Region, function), range, SeriesResolution.Minute, CancellationToken.None);
