@@ -172,7 +172,6 @@ public static class ErrorEventParser
         var lineEnd = body.IndexOfAny('\n', '\r');
         var header = (lineEnd < 0 ? body : body[..lineEnd]).Trim();
         var stack = lineEnd < 0 ? default : body[(lineEnd + 1)..];
-        var frames = Frames(stack);
 
         // Python puts the traceback first and "ValueError: boom" last.
         if (header.StartsWith("Traceback (most recent call last)", StringComparison.Ordinal))
@@ -182,8 +181,7 @@ public static class ErrorEventParser
             header = (lastLine < 0 ? last : last[(lastLine + 1)..]).Trim();
         }
 
-        var isException = TrySplitHeader(header, out var type, out var message);
-        if (!isException)
+        if (!TrySplitHeader(header, out var type, out var message))
         {
             if (requireException)
             {
@@ -193,12 +191,14 @@ public static class ErrorEventParser
             type = LoggedError;
             message = header;
         }
-        else if (requireException && frames.Count == 0)
+
+        var built = Create(type.ToString(), message, stack, requestId, traceId);
+        if (requireException && built.Frames.Count == 0)
         {
             return false;
         }
 
-        error = Create(type.ToString(), message, frames, stack, requestId, traceId);
+        error = built;
         return true;
     }
 
@@ -310,31 +310,17 @@ public static class ErrorEventParser
             return false;
         }
 
-        var stack = fields.StackTrace;
-        string type;
-        string message;
-        if (fields.ErrorType is not null || fields.ExceptionName is not null)
-        {
-            type = fields.ErrorType ?? fields.ExceptionName!;
-            message = fields.ErrorMessage ?? fields.Message ?? "";
-            stack ??= fields.ExceptionText;
-        }
-        else if (fields.ExceptionText is not null && Build(fields.ExceptionText, null, null, requireException: true, out var fromText))
+        var typed = fields.ErrorType is not null || fields.ExceptionName is not null;
+        if (!typed && fields.ExceptionText is not null && Build(fields.ExceptionText, null, null, requireException: true, out var fromText))
         {
             // "exception": "System.X: msg\n   at ..." (an exception's ToString()) or a Python traceback.
             error = fromText! with { RequestId = fields.RequestId ?? requestId, TraceId = LambdaReportParser.TraceRoot(fields.TraceId) };
             return true;
         }
-        else
-        {
-            type = LoggedError;
-            message = fields.Message ?? fields.ErrorMessage ?? "";
-            stack ??= fields.ExceptionText;
-        }
 
-        var frames = stack is null ? [] : Frames(stack);
-
-        error = Create(type, message, frames, stack, fields.RequestId ?? requestId, LambdaReportParser.TraceRoot(fields.TraceId));
+        var type = typed ? (fields.ErrorType ?? fields.ExceptionName)! : LoggedError;
+        var message = (typed ? fields.ErrorMessage ?? fields.Message : fields.Message ?? fields.ErrorMessage) ?? "";
+        error = Create(type, message, fields.StackTrace ?? fields.ExceptionText, fields.RequestId ?? requestId, LambdaReportParser.TraceRoot(fields.TraceId));
         return true;
     }
 
@@ -545,7 +531,8 @@ public static class ErrorEventParser
         return text.Length == 0 ? null : text.ToString(0, text.Length - 1);
     }
 
-    private static ErrorEvent Create(string type, ReadOnlySpan<char> message, IReadOnlyList<string> frames, ReadOnlySpan<char> stack, string? requestId, string? traceId)
+    /// <summary>The one place an error takes shape: message cut to its first line, frames scanned from the stack, fingerprint.</summary>
+    private static ErrorEvent Create(string type, ReadOnlySpan<char> message, ReadOnlySpan<char> stack, string? requestId, string? traceId)
     {
         var firstLine = message.IndexOfAny('\n', '\r');
         var shown = (firstLine < 0 ? message : message[..firstLine]).Trim();
@@ -557,10 +544,11 @@ public static class ErrorEventParser
         var normalised = ErrorFingerprint.NormaliseMessage(shown);
         var typeName = type.Length > 200 ? type[..200] : type;
         var trace = stack.IsEmpty ? null : (stack.Length > MaxStackTraceLength ? stack[..MaxStackTraceLength] : stack).ToString();
-        var top = frames.Count > ErrorFingerprint.TopFrames ? frames.Take(ErrorFingerprint.TopFrames).ToArray() : frames;
+        var frames = Frames(stack);
+        IReadOnlyList<string> top = frames.Count > ErrorFingerprint.TopFrames ? frames.Take(ErrorFingerprint.TopFrames).ToArray() : frames;
         return new ErrorEvent(typeName, shown.ToString(), normalised, top, trace, requestId, traceId, ErrorFingerprint.Compute(typeName, normalised, top));
     }
 
-    private static ErrorEvent Create(string type, string message, IReadOnlyList<string> frames, string? stack, string? requestId, string? traceId) =>
-        Create(type, message.AsSpan(), frames, stack is null ? default : stack.AsSpan(), requestId, traceId);
+    private static ErrorEvent Create(string type, string message, string? stack, string? requestId, string? traceId) =>
+        Create(type, message.AsSpan(), stack.AsSpan(), requestId, traceId);
 }

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Collection;
+
+namespace Observe.Collectors.LogCollection;
+
+public static class LogsCollectorServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the logs collector as an <see cref="ICollector"/> with <see cref="LogsCollectorOptions"/> bound from
+    /// <c>Observe:Collectors:Logs</c> and validated at start. Needs <c>AddObserveAws</c> and <c>AddObserveStore</c>.
+    /// </summary>
+    public static IServiceCollection AddObserveLogsCollector(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<LogsCollectorOptions>().Bind(configuration.GetSection(LogsCollectorOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogsCollectorOptions>, LogsCollectorOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LogsCollector>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICollector, LogsCollector>(sp => sp.GetRequiredService<LogsCollector>()));
+        return services;
+    }
+}
