@@ -224,5 +224,12 @@ internal static class PostgresMigrations
                 key text PRIMARY KEY,
                 value bigint NOT NULL);
             """),
+        new(3, "function aliases, published versions and revision id", """
+            -- Existing rows read as "no aliases, no versions, revision unknown"; the next inventory pass re-reads
+            -- them, because the revision Lambda lists differs from the unknown one stored.
+            ALTER TABLE function_inventory ADD COLUMN aliases text NOT NULL DEFAULT '[]';
+            ALTER TABLE function_inventory ADD COLUMN published_versions text NOT NULL DEFAULT '[]';
+            ALTER TABLE function_inventory ADD COLUMN revision_id text;
+            """),
     ];
 }
