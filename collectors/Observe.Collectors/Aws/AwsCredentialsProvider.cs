@@ -185,7 +185,10 @@ internal sealed class AwsCredentialsProvider : IDisposable
         }
         catch (Exception e) when (e is AmazonClientException or InvalidOperationException or IOException)
         {
-            throw CredentialsUnavailable(account, e);
+            // An SSO profile whose token is missing or expired: only a person can sign in again.
+            throw CredentialsUnavailable(account, e, credentials is SSOAWSCredentials && account.Profile is { } profile
+                ? $" (sign in again with `aws sso login --profile {profile}`)"
+                : "");
         }
 
         using var sts = new AmazonSecurityTokenServiceClient(credentials, new AmazonSecurityTokenServiceConfig
@@ -225,7 +228,7 @@ internal sealed class AwsCredentialsProvider : IDisposable
         }
     }
 
-    private static AwsServiceException CredentialsUnavailable(AwsAccountOptions account, Exception e) => new(
-        $"account {account.DisplayName}: no credentials could be resolved ({e.Message}); credentials from {SourceOf(account)}",
+    private static AwsServiceException CredentialsUnavailable(AwsAccountOptions account, Exception e, string hint = "") => new(
+        $"account {account.DisplayName}: no credentials could be resolved ({e.Message}); credentials from {SourceOf(account)}{hint}",
         account.AccountId, "Credentials", account.Profile is null ? "DefaultChain" : "Profile", null, "CredentialsUnavailable", e.Message, null, 0, isCredentialError: true, e);
 }
