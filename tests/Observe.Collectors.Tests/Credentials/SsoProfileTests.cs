@@ -4,7 +4,7 @@ using Observe.Collectors.Aws;
 
 namespace Observe.Collectors.Tests.Credentials;
 
-/// <summary>Tests that change process-wide environment variables (HOME, AWS_CONFIG_FILE, ...) run alone.</summary>
+/// <summary>Tests that change process-wide environment variables (AWS_ENDPOINT_URL_SSO) run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class ProcessEnvironmentCollection
 {
@@ -12,55 +12,18 @@ public sealed class ProcessEnvironmentCollection
 }
 
 /// <summary>
-/// A temporary HOME with an empty ~/.aws for the whole class, the AWS variables cleared, and all of them restored
-/// after. One HOME for every test: AWSSDK.Core keeps reading the config file it first found.
-/// </summary>
-public sealed class TemporaryAwsHome : IDisposable
-{
-    private static readonly string[] Variables = ["HOME", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL_SSO", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
-
-    private readonly Dictionary<string, string?> _saved = Variables.ToDictionary(v => v, Environment.GetEnvironmentVariable);
-
-    public TemporaryAwsHome()
-    {
-        Directory.CreateDirectory(Path.Combine(Home, ".aws", "sso", "cache"));
-        foreach (var variable in Variables)
-        {
-            Environment.SetEnvironmentVariable(variable, null);
-        }
-
-        Environment.SetEnvironmentVariable("HOME", Home);
-        Environment.SetEnvironmentVariable("AWS_CONFIG_FILE", Path.Combine(Home, ".aws", "config"));
-        Environment.SetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE", Path.Combine(Home, ".aws", "credentials"));
-        File.WriteAllText(Path.Combine(Home, ".aws", "credentials"), "");
-    }
-
-    public string Home { get; } = Path.Combine(Path.GetTempPath(), $"observe-sso-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        foreach (var (variable, value) in _saved)
-        {
-            Environment.SetEnvironmentVariable(variable, value);
-        }
-
-        Directory.Delete(Home, recursive: true);
-    }
-}
-
-/// <summary>
 /// An <c>sso_session</c> profile resolved through AWSSDK.Core's profile chain (with AWSSDK.SSO and AWSSDK.SSOOIDC
-/// referenced), from a config file and an SSO token cache in a temporary HOME. moto has no SSO portal, so
+/// referenced), from the config file and SSO token cache of <see cref="IsolatedAwsConfig"/>. moto has no SSO portal, so
 /// GetRoleCredentials answers from <see cref="RecordedHttpServer"/> with a response written from the SSO API reference
 /// (reached through AWS_ENDPOINT_URL_SSO); GetCallerIdentity goes to moto, which reports its default account
 /// 123456789012 for credentials it did not issue.
 /// </summary>
 [Collection(ProcessEnvironmentCollection.Name)]
-public sealed class SsoProfileTests(TemporaryAwsHome home) : IClassFixture<TemporaryAwsHome>
+public sealed class SsoProfileTests : IDisposable
 {
     private const string Account = "123456789012";
 
-    private readonly string _home = home.Home;
+    public void Dispose() => Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL_SSO", null);
 
     [Fact]
     public async Task SsoProfile_WithCachedToken_ResolvesThroughGetRoleCredentials_AndIsVerified()
@@ -120,7 +83,7 @@ public sealed class SsoProfileTests(TemporaryAwsHome home) : IClassFixture<Tempo
     private string WriteProfile(string profile)
     {
         var session = profile + "-session";
-        File.AppendAllText(Path.Combine(_home, ".aws", "config"), $"""
+        File.AppendAllText(IsolatedAwsConfig.ConfigFile, $"""
             [profile {profile}]
             sso_session = {session}
             sso_account_id = {Account}
@@ -140,7 +103,7 @@ public sealed class SsoProfileTests(TemporaryAwsHome home) : IClassFixture<Tempo
     private void WriteCachedToken(string session, string accessToken, DateTimeOffset expiresAt)
     {
         var name = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(session)));
-        File.WriteAllText(Path.Combine(_home, ".aws", "sso", "cache", name + ".json"), $$"""
+        File.WriteAllText(Path.Combine(IsolatedAwsConfig.SsoCache, name + ".json"), $$"""
             {"startUrl": "https://observe-test.awsapps.com/start", "region": "eu-west-1", "accessToken": "{{accessToken}}",
              "expiresAt": "{{expiresAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}}"}
             """);
