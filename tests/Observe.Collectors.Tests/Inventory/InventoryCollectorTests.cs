@@ -277,6 +277,43 @@ public sealed class InventoryCollectorTests
     }
 
     [Fact]
+    public async Task CollectAsync_ThrottlingServerErrorsAndResets_StoreEqualsAFaultFreePass()
+    {
+        var account = FreshAccount();
+        const string region = "eu-west-1";
+        using var seed = new MotoSeeder(account);
+        for (var i = 0; i < 12; i++)
+        {
+            await seed.CreateFunctionAsync(region, $"faulty-{i:D2}", new Dictionary<string, string> { ["n"] = $"{i}" }, memoryMb: 128 + (64 * i));
+        }
+
+        await seed.PublishVersionAsync(region, "faulty-03");
+        await seed.CreateAliasAsync(region, "faulty-03", "live", "1");
+        await seed.PutFunctionConcurrencyAsync(region, "faulty-05", 12);
+        using var transport = new ProvisionedConcurrencyTransport();
+        await using var proxy = new FaultProxy(Moto.Url);
+        var options = AwsTestHost.OptionsFor(Moto.Url, (account, [region]));
+        options.Endpoints.Lambda = proxy.Url;
+        using var host = new AwsTestHost(options, transport: transport);
+
+        // One function at a time, so each faulted attempt's retry gets the Pass that follows it in the script.
+        var sequential = new InventoryCollectorOptions { DetailConcurrency = 1 };
+        await using var clean = await SqliteTestStore.CreateAsync();
+        await Collector(host, clean, sequential).CollectAsync(Target(host, region), CancellationToken.None);
+        var cleanRequests = proxy.Requests;
+        await using var faulted = await SqliteTestStore.CreateAsync();
+        proxy.Script([.. Enumerable.Range(0, 20).SelectMany(i => new[] { (Fault)(1 + (i % 4)), Fault.Pass })]);
+
+        await Collector(host, faulted, sequential).CollectAsync(Target(host, region), CancellationToken.None);
+
+        Assert.Equal(await Snapshot(clean, account), await Snapshot(faulted, account));
+        Assert.Equal(12, (await Snapshot(faulted, account)).Count);
+
+        // Each of the 20 faults cost exactly one more request: retried once, nothing else repeated.
+        Assert.Equal(cleanRequests + 20, proxy.Requests - cleanRequests);
+    }
+
+    [Fact]
     public void Validator_BadSettings_NamesEachSetting()
     {
         var result = new InventoryCollectorOptionsValidator().Validate(null, new InventoryCollectorOptions
@@ -320,6 +357,13 @@ public sealed class InventoryCollectorTests
 
     private static async Task<List<string>> Names(SqliteTestStore store, string account) =>
         [.. (await store.Store.GetFunctionsAsync(new FleetFilter(account), CancellationToken.None)).Select(f => f.Key.Name).Order(StringComparer.Ordinal)];
+
+    /// <summary>Everything the store holds about the account's functions but the time they were seen, one line each.</summary>
+    private static async Task<List<string>> Snapshot(SqliteTestStore store, string account) =>
+        [.. (await store.Store.GetFunctionsAsync(new FleetFilter(account), CancellationToken.None)).Select(f => string.Join(
+            " | ",
+            f.Key, f.Arn, f.MemoryMb, f.LastModified.ToUnixTimeMilliseconds(), f.RevisionId, string.Join(",", f.Tags.OrderBy(t => t.Key).Select(t => $"{t.Key}={t.Value}")),
+            string.Join(",", f.Aliases), string.Join(",", f.PublishedVersions), f.ReservedConcurrency, f.ProvisionedConcurrency, f.EventSources.Count))];
 
     /// <summary>What Lambda answers for a function with no tags, versions, aliases or concurrency settings.</summary>
     private static string EmptyAnswer(string path) =>
