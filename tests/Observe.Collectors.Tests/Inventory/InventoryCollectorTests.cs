@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Observe.Collectors.Aws;
@@ -314,6 +315,52 @@ public sealed class InventoryCollectorTests
     }
 
     [Fact]
+    public async Task CollectAsync_10000UnchangedFunctions_OnePassCostsTheListingAndOneRefreshSlice()
+    {
+        // A 10,000-function region answered by a stub (ListFunctions pages of 50, as Lambda returns them), with the
+        // store already holding every function as this listing describes it: the steady state of a fleet.
+        const int count = 10_000;
+        const string modified = "2026-10-10T13:34:07.448+0000";
+        var transport = new StubTransport((request, _) =>
+        {
+            var path = request.Uri.AbsolutePath;
+            if (!path.EndsWith("/functions/", StringComparison.Ordinal))
+            {
+                return (HttpStatusCode.OK, EmptyAnswer(path));
+            }
+
+            var marker = System.Web.HttpUtility.ParseQueryString(request.Uri.Query)["Marker"];
+            var page = marker is null ? 0 : int.Parse(marker, CultureInfo.InvariantCulture);
+            var functions = Enumerable.Range(page * 50, 50).Select(i =>
+                $$"""{"FunctionName":"fn-{{i:D5}}","FunctionArn":"arn:aws:lambda:eu-west-1:123456789012:function:fn-{{i:D5}}","Runtime":"dotnet8","MemorySize":256,"Timeout":30,"LastModified":"{{modified}}","RevisionId":"rev-{{i}}","PackageType":"Zip"}""");
+            var next = page + 1 < count / 50 ? $$""","NextMarker":"{{page + 1}}" """ : "";
+            return (HttpStatusCode.OK, $$"""{"Functions":[{{string.Join(",", functions)}}]{{next}}}""");
+        });
+        var options = AwsTestHost.OptionsFor("https://lambda.test.invalid", ("123456789012", ["eu-west-1"]));
+        options.Accounts[0].RoleArn = null;
+        await using var store = await SqliteTestStore.CreateAsync();
+        await store.Store.UpsertFunctionsAsync(
+            [.. Enumerable.Range(0, count).Select(i => new LambdaFunction
+            {
+                Key = new FunctionKey("123456789012", "eu-west-1", $"fn-{i:D5}"),
+                Arn = $"arn:aws:lambda:eu-west-1:123456789012:function:fn-{i:D5}",
+                LastModified = DateTimeOffset.Parse("2026-10-10T13:34:07.448Z", CultureInfo.InvariantCulture),
+                RevisionId = $"rev-{i}",
+            })],
+            CancellationToken.None);
+        using var host = new AwsTestHost(options, transport: transport);
+
+        // The defaults: a pass every 15 min, every function's details re-read within 24 h, so 96 slices.
+        await Collector(host, store).CollectAsync(Target(host, "eu-west-1"), CancellationToken.None);
+
+        var slice = Enumerable.Range(0, count).Count(i => InventoryCollector.Slice($"fn-{i:D5}", 96) == 0);
+        Assert.InRange(slice, 60, 150);
+        Assert.Equal((200, 1, slice), (Calls(host, "123456789012", "ListFunctions"), Calls(host, "123456789012", "ListEventSourceMappings"), Calls(host, "123456789012", "ListTags")));
+        Assert.Equal(201 + (5 * slice), host.Meter.GetUsage(Today).Sum(u => u.Calls));
+        Assert.Equal(count, (await store.Store.GetFunctionsAsync(FleetFilter.All, CancellationToken.None)).Count(f => f.MemoryMb == 256));
+    }
+
+    [Fact]
     public void Validator_BadSettings_NamesEachSetting()
     {
         var result = new InventoryCollectorOptionsValidator().Validate(null, new InventoryCollectorOptions
@@ -345,7 +392,7 @@ public sealed class InventoryCollectorTests
     public void FunctionName_FromMappingArn_UnqualifiedName(string? arn, string? expected) =>
         Assert.Equal(expected, InventoryCollector.FunctionName(arn));
 
-    private static string FreshAccount() => "34" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", System.Globalization.CultureInfo.InvariantCulture);
+    private static string FreshAccount() => "34" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
     private static InventoryCollector Collector(AwsTestHost host, SqliteTestStore store, InventoryCollectorOptions? options = null) =>
         new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(options ?? new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
