@@ -22,7 +22,10 @@ internal sealed class AwsCredentialsProvider : IDisposable
     public delegate Task<AWSCredentials> BaseCredentialsResolver(AwsAccountOptions account, CancellationToken cancellationToken);
 
     private readonly ConcurrentDictionary<string, AWSCredentials> _cache = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _resolving = new(1, 1);
+
+    // One gate per account: resolving and checking one account's credentials (an STS call that may hang until its
+    // timeout) must not hold up the others.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _resolving = new(StringComparer.Ordinal);
     private readonly AwsOptions _options;
     private readonly AwsEndpointResolver _endpoints;
     private readonly AwsUsageMeter _meter;
@@ -70,7 +73,8 @@ internal sealed class AwsCredentialsProvider : IDisposable
             return cached;
         }
 
-        await _resolving.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var gate = _resolving.GetOrAdd(account.AccountId, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_cache.TryGetValue(account.AccountId, out cached))
@@ -108,7 +112,7 @@ internal sealed class AwsCredentialsProvider : IDisposable
         }
         finally
         {
-            _resolving.Release();
+            gate.Release();
         }
     }
 
@@ -138,7 +142,10 @@ internal sealed class AwsCredentialsProvider : IDisposable
             (credentials as IDisposable)?.Dispose();
         }
 
-        _resolving.Dispose();
+        foreach (var gate in _resolving.Values)
+        {
+            gate.Dispose();
+        }
     }
 
     private AssumeRoleCredentials AssumeRole(AwsAccountOptions account, AWSCredentials source)
