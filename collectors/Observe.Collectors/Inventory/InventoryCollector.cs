@@ -107,7 +107,7 @@ internal sealed partial class InventoryCollector(
 
         var deleted = await store.MarkDeletedExceptAsync(target.AccountId, target.Region, present, seenAt, cancellationToken).ConfigureAwait(false);
         await store.SetCheckpointAsync(checkpointKey, ((slice + 1) % slices).ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-        LogPass(target, listed.Count - vanished, detailed - vanished, deleted, slice, slices);
+        LogPassCompleted(logger, target, listed.Count - vanished, detailed - vanished, deleted, slice + 1, slices);
     }
 
     /// <summary>How many passes a full refresh is spread over.</summary>
@@ -261,9 +261,6 @@ internal sealed partial class InventoryCollector(
         var parts = functionArn?.Split(':');
         return parts is { Length: >= 7 } && parts[5] == "function" && parts[6].Length > 0 ? parts[6] : null;
     }
-
-    private void LogPass(CollectionTarget target, int functions, int detailed, int deleted, int slice, int slices) =>
-        LogPassCompleted(logger, target, functions, detailed, deleted, slice + 1, slices);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inventory of {Target}: {Functions} functions, {Detailed} read in detail (new, changed or in refresh slice {Slice}/{Slices}), {Deleted} marked deleted")]
     private static partial void LogPassCompleted(ILogger logger, CollectionTarget target, int functions, int detailed, int deleted, int slice, int slices);
