@@ -70,6 +70,7 @@ public abstract class StoreContractTests : StoreTestBase
         var function = Assert.Single(await store.GetFunctionsAsync(FleetFilter.All, Ct));
         Assert.Equal(Fn("orders"), function.Key);
         Assert.Equal("payments", function.Tags["team"]);
+        Assert.Equal((0, 0, (string?)null), (function.Aliases.Count, function.PublishedVersions.Count, function.RevisionId));
         var series = await store.GetFunctionSeriesAsync(Fn("orders"), Minutes(0, 60), SeriesResolution.Minute, Ct);
         Assert.Equal([10d, 20d], series.Select(b => b.Invocations));
         Assert.Equal("cursor-7", await store.GetCheckpointAsync("metrics/111111111111/eu-west-1", Ct));
@@ -468,7 +469,15 @@ public abstract class StoreContractTests : StoreTestBase
     [Fact]
     public async Task UpsertFunctionsAsync_FullRecord_RoundTrips()
     {
-        var expected = Function(Fn("orders")) with { Runtime = null, ReservedConcurrency = null, PackageType = "Image" };
+        var expected = Function(Fn("orders")) with
+        {
+            Runtime = null,
+            ReservedConcurrency = null,
+            PackageType = "Image",
+            Aliases = [new FunctionAlias("canary", "7", "8", 0.1), new FunctionAlias("live", "7")],
+            PublishedVersions = ["6", "7", "8"],
+            RevisionId = "5d3f6a1e-0c2b-4f7a-9e8d-1b2c3d4e5f60",
+        };
         await Store.UpsertFunctionsAsync([expected], Ct);
         await Store.UpsertFunctionsAsync([expected with { MemoryMb = 1024 }], Ct);
 
@@ -482,6 +491,9 @@ public abstract class StoreContractTests : StoreTestBase
         Assert.Equal(expected.Tags, actual.Tags);
         Assert.Equal(expected.Layers, actual.Layers);
         Assert.Equal(expected.EventSources, actual.EventSources);
+        Assert.Equal(expected.Aliases, actual.Aliases);
+        Assert.Equal(expected.PublishedVersions, actual.PublishedVersions);
+        Assert.Equal(expected.RevisionId, actual.RevisionId);
         Assert.Empty(await Store.GetFunctionsAsync(new FleetFilter("999999999999"), Ct));
     }
 

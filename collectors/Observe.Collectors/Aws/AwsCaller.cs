@@ -35,7 +35,7 @@ internal sealed class AwsCaller : IDisposable
     private static readonly ResiliencePropertyKey<Attempt> LastAttempt = new("observe.aws.attempt");
 
     private readonly HttpMessageHandler _transport;
-    private readonly ConcurrentDictionary<string, HttpMessageInvoker> _signers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Signer> _signers = new(StringComparer.Ordinal);
     private readonly AwsOptions _options;
     private readonly AwsCredentialsProvider _credentials;
     private readonly AwsEndpointResolver _endpoints;
@@ -127,18 +127,21 @@ internal sealed class AwsCaller : IDisposable
 
     private async Task<HttpMessageInvoker> GetSignerAsync(AwsAccountOptions account, CancellationToken cancellationToken)
     {
-        if (_signers.TryGetValue(account.AccountId, out var signer))
+        // The provider's cache answers at once; after a credential error it may hand out new credentials (renewed
+        // keys, a new SSO login), and the signer follows them.
+        var credentials = await _credentials.GetAsync(account, cancellationToken).ConfigureAwait(false);
+        if (_signers.TryGetValue(account.AccountId, out var signer) && ReferenceEquals(signer.Credentials, credentials))
         {
-            return signer;
+            return signer.Invoker;
         }
 
-        var credentials = await _credentials.GetAsync(account, cancellationToken).ConfigureAwait(false);
-
         // One signer per account, bound to its credentials; region and service are set per request. All signers share
-        // one transport (one connection pool), which only Dispose releases.
-        return _signers.GetOrAdd(account.AccountId, static (_, s) => new HttpMessageInvoker(
-            new SigV4SigningHandler(s.credentials, RegionEndpoint.GetBySystemName(s.region), "lambda", s.transport),
-            disposeHandler: false), (credentials, region: account.Regions[0], transport: _transport));
+        // one transport (one connection pool), which only Dispose releases, so a replaced signer needs no disposal.
+        signer = new Signer(credentials, new HttpMessageInvoker(
+            new SigV4SigningHandler(credentials, RegionEndpoint.GetBySystemName(account.Regions[0]), "lambda", _transport),
+            disposeHandler: false));
+        _signers[account.AccountId] = signer;
+        return signer.Invoker;
     }
 
     private async ValueTask<Attempt> AttemptAsync(CallState s, ResilienceContext context)
@@ -256,13 +259,15 @@ internal sealed class AwsCaller : IDisposable
         var (account, region, service, operation) = target;
         var isCredential = a.CredentialFailure;
         string message;
+        // Credential errors end the call at once (no retry) and name where the credentials come from, so the
+        // fix (renew the profile's SSO login, the role's trust policy) is clear from the message alone.
         if (isCredential && AwsErrorClassifier.CredentialProblem(a.Code) is { } problem)
         {
-            message = $"account {account.DisplayName}: {problem} ({a.Code})";
+            message = $"account {account.DisplayName}: {problem} ({a.Code}, {service.Name} {operation}); credentials from {AwsCredentialsProvider.SourceOf(account)}";
         }
         else if (isCredential)
         {
-            message = $"account {account.DisplayName}: could not obtain credentials{(account.RoleArn is null ? "" : $" by assuming {account.RoleArn}")}: {a.Message} ({a.Code})";
+            message = $"account {account.DisplayName}: could not obtain credentials{(account.RoleArn is null ? "" : $" by assuming {account.RoleArn}")}: {a.Message} ({a.Code}); credentials from {AwsCredentialsProvider.SourceOf(account)}";
         }
         else
         {
@@ -286,6 +291,8 @@ internal sealed class AwsCaller : IDisposable
         public static Attempt FromException(AttemptClass kind, string code, string message, int number, Exception exception) =>
             new(kind, number, null, null, code, message, null, exception);
     }
+
+    private sealed record Signer(AWSCredentials Credentials, HttpMessageInvoker Invoker);
 
     private sealed record CallState(AwsCaller Caller, AwsCallTarget Target, AwsRequest Request, HttpMessageInvoker Signer, Uri Endpoint, TokenBucket Budget);
 }

@@ -25,6 +25,10 @@ public sealed class LambdaFunctionConfiguration
     public string? LastModified { get; init; }
 
     public string? Version { get; init; }
+
+    /// <summary>Changes with every update of the function's code or configuration.</summary>
+    public string? RevisionId { get; init; }
+
     public string? PackageType { get; init; }
     public List<string>? Architectures { get; init; }
     public List<LambdaLayer>? Layers { get; init; }

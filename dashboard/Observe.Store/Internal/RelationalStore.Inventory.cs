@@ -7,7 +7,7 @@ internal abstract partial class RelationalStore
     private const string FunctionColumns = """
         f.account_id, f.region, f.name, i.arn, i.runtime, i.architecture, i.memory_mb, i.timeout_s, i.code_size,
         i.package_type, i.last_modified, i.tags, i.layers, i.event_sources, i.provisioned_concurrency,
-        i.reserved_concurrency, i.last_seen, i.deleted_at
+        i.reserved_concurrency, i.last_seen, i.deleted_at, i.aliases, i.published_versions, i.revision_id
         """;
 
     private const string AlarmColumns =
@@ -25,16 +25,19 @@ internal abstract partial class RelationalStore
         var ids = await ResolveFunctionIdsAsync(scope, functions.Select(f => f.Key), cancellationToken);
         await using (var command = scope.Command("""
             INSERT INTO function_inventory (fid, arn, runtime, architecture, memory_mb, timeout_s, code_size, package_type,
-                last_modified, tags, layers, event_sources, provisioned_concurrency, reserved_concurrency, last_seen, deleted_at)
+                last_modified, tags, layers, event_sources, provisioned_concurrency, reserved_concurrency, last_seen, deleted_at,
+                aliases, published_versions, revision_id)
             VALUES (@fid, @arn, @runtime, @architecture, @memory_mb, @timeout_s, @code_size, @package_type,
-                @last_modified, @tags, @layers, @event_sources, @provisioned, @reserved, @last_seen, NULL)
+                @last_modified, @tags, @layers, @event_sources, @provisioned, @reserved, @last_seen, NULL,
+                @aliases, @published_versions, @revision_id)
             ON CONFLICT (fid) DO UPDATE SET
                 arn = excluded.arn, runtime = excluded.runtime, architecture = excluded.architecture,
                 memory_mb = excluded.memory_mb, timeout_s = excluded.timeout_s, code_size = excluded.code_size,
                 package_type = excluded.package_type, last_modified = excluded.last_modified, tags = excluded.tags,
                 layers = excluded.layers, event_sources = excluded.event_sources,
                 provisioned_concurrency = excluded.provisioned_concurrency,
-                reserved_concurrency = excluded.reserved_concurrency, last_seen = excluded.last_seen, deleted_at = NULL
+                reserved_concurrency = excluded.reserved_concurrency, last_seen = excluded.last_seen, deleted_at = NULL,
+                aliases = excluded.aliases, published_versions = excluded.published_versions, revision_id = excluded.revision_id
             """))
         {
             foreach (var function in functions)
@@ -55,6 +58,9 @@ internal abstract partial class RelationalStore
                 command.AddInt32("@provisioned", function.ProvisionedConcurrency);
                 command.AddInt32("@reserved", function.ReservedConcurrency);
                 command.AddInt64("@last_seen", StoreTime.ToMs(function.LastSeen));
+                command.AddText("@aliases", StoreJson.Aliases(function.Aliases));
+                command.AddText("@published_versions", StoreJson.Strings(function.PublishedVersions));
+                command.AddText("@revision_id", function.RevisionId);
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -143,6 +149,9 @@ internal abstract partial class RelationalStore
                 ReservedConcurrency = reader.GetNullableInt32(15),
                 LastSeen = reader.GetInstant(16),
                 DeletedAt = reader.GetNullableInstant(17),
+                Aliases = StoreJson.Aliases(reader.GetString(18)),
+                PublishedVersions = StoreJson.Strings(reader.GetString(19)),
+                RevisionId = reader.GetNullableString(20),
             });
         }
 

@@ -9,6 +9,7 @@ namespace Observe.Store.Internal;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<EventSourceMapping>))]
+[JsonSerializable(typeof(List<FunctionAlias>))]
 [JsonSerializable(typeof(List<FunctionKey>))]
 [JsonSerializable(typeof(List<TraceSegment>))]
 [JsonSerializable(typeof(List<ServiceGraphNode>))]
@@ -35,6 +36,12 @@ internal static class StoreJson
 
     public static List<EventSourceMapping> EventSources(string json) =>
         JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListEventSourceMapping) ?? [];
+
+    public static string Aliases(IReadOnlyList<FunctionAlias> value) =>
+        JsonSerializer.Serialize([.. value], StoreJsonContext.Default.ListFunctionAlias);
+
+    public static List<FunctionAlias> Aliases(string json) =>
+        JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListFunctionAlias) ?? [];
 
     public static string Functions(IReadOnlyList<FunctionKey> value) =>
         JsonSerializer.Serialize([.. value], StoreJsonContext.Default.ListFunctionKey);

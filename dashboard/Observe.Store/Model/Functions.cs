@@ -33,6 +33,18 @@ public sealed record LambdaFunction
 
     public IReadOnlyList<EventSourceMapping> EventSources { get; init; } = [];
 
+    /// <summary>The function's aliases and the version each points to, ordered by name.</summary>
+    public IReadOnlyList<FunctionAlias> Aliases { get; init; } = [];
+
+    /// <summary>Published version numbers (<c>$LATEST</c> excluded), oldest first.</summary>
+    public IReadOnlyList<string> PublishedVersions { get; init; } = [];
+
+    /// <summary>
+    /// Lambda's revision id of the unpublished configuration when the function was last read; with
+    /// <see cref="LastModified"/> it tells the inventory collector whether the function changed since.
+    /// </summary>
+    public string? RevisionId { get; init; }
+
     /// <summary>Provisioned concurrency summed over the function's aliases and versions; 0 when none.</summary>
     public int ProvisionedConcurrency { get; init; }
 
@@ -45,6 +57,12 @@ public sealed record LambdaFunction
     /// <summary>Set when a complete listing no longer contains the function; its history is kept.</summary>
     public DateTimeOffset? DeletedAt { get; init; }
 }
+
+/// <summary>
+/// An alias and the version it points to. A weighted alias also sends <paramref name="AdditionalWeight"/> (0-1) of its
+/// traffic to <paramref name="AdditionalVersion"/> (Lambda allows one such version per alias).
+/// </summary>
+public sealed record FunctionAlias(string Name, string Version, string? AdditionalVersion = null, double AdditionalWeight = 0);
 
 /// <summary>An event source mapping (SQS, Kinesis, DynamoDB streams, Kafka, MQ) that invokes the function.</summary>
 public sealed record EventSourceMapping(string Uuid, string SourceArn, string State, int? BatchSize);

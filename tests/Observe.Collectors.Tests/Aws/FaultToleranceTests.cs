@@ -96,7 +96,10 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync(host));
 
         Assert.True(error.IsCredentialError);
-        Assert.Equal("account 310000000005 (test): the security token is expired (ExpiredTokenException)", error.Message);
+        Assert.Equal(
+            "account 310000000005 (test): the security token is expired (ExpiredTokenException, Lambda ListFunctions); " +
+            "credentials from role arn:aws:iam::310000000005:role/observe-read assumed with the default credential chain",
+            error.Message);
         Assert.Equal(1, error.Attempts);
     }
 

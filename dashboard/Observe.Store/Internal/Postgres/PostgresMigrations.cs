@@ -245,5 +245,12 @@ internal static class PostgresMigrations
             ALTER TABLE fleet_hour ADD COLUMN dead_letter_errors double precision NOT NULL DEFAULT 0;
             ALTER TABLE fleet_hour ADD COLUMN async_events_dropped double precision NOT NULL DEFAULT 0;
             """),
+        new(5, "function aliases, published versions and revision id", """
+            -- Existing rows read as "no aliases, no versions, revision unknown"; the next inventory pass re-reads
+            -- them, because the revision Lambda lists differs from the unknown one stored.
+            ALTER TABLE function_inventory ADD COLUMN aliases text NOT NULL DEFAULT '[]';
+            ALTER TABLE function_inventory ADD COLUMN published_versions text NOT NULL DEFAULT '[]';
+            ALTER TABLE function_inventory ADD COLUMN revision_id text;
+            """),
     ];
 }
