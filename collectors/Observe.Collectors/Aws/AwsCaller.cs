@@ -222,8 +222,15 @@ internal sealed class AwsCaller : IDisposable
     private ResiliencePipeline<Attempt> BuildPipeline()
     {
         var retry = _options.Retry;
-        return new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time }
-            .AddTimeout(_options.CallTimeout)
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time }.AddTimeout(_options.CallTimeout);
+
+        // MaxAttempts = 1 turns retries off; Polly refuses a retry strategy with zero retries.
+        if (retry.MaxAttempts <= 1)
+        {
+            return builder.Build();
+        }
+
+        return builder
             .AddRetry(new RetryStrategyOptions<Attempt>
             {
                 MaxRetryAttempts = retry.MaxAttempts - 1,

@@ -88,6 +88,18 @@ public sealed class FaultToleranceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneMaxAttempt_TurnsRetriesOff()
+    {
+        using var host = Host(maxAttempts: 1);
+        _proxy.Script(Fault.Unavailable503);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync(host));
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, 1), (error.StatusCode, error.Attempts));
+        Assert.Equal((1, 1, 1), (Usage(host).Calls, Usage(host).Attempts, Usage(host).FailedCalls));
+    }
+
+    [Fact]
     public async Task ExpiredToken_IsACredentialErrorNamingTheAccount()
     {
         using var host = Host();
@@ -121,9 +133,10 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         Assert.Contains("Observe:Aws:CallTimeout (00:00:00.4500000)", error.Message, StringComparison.Ordinal);
     }
 
-    private AwsTestHost Host()
+    private AwsTestHost Host(int maxAttempts = 4)
     {
         var options = AwsTestHost.OptionsFor(_proxy.Url, (Account, [Region]));
+        options.Retry.MaxAttempts = maxAttempts;
 
         // AssumeRole goes straight to moto: the script's faults are for the calls Observe's pipeline makes.
         options.Endpoints.Sts = Moto.Url;
