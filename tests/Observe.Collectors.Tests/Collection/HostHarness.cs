@@ -35,8 +35,11 @@ internal sealed class HostHarness : IAsyncDisposable
 
     public static AwsAccountOptions Account(string id, string name, params string[] regions) => new() { AccountId = id, Name = name, Regions = [.. regions] };
 
-    public static async Task<HostHarness> CreateAsync(
-        IReadOnlyList<AwsAccountOptions> accounts, CollectorsOptions options, TimeProvider time, params ICollector[] collectors)
+    public static Task<HostHarness> CreateAsync(
+        IReadOnlyList<AwsAccountOptions> accounts, CollectorsOptions options, TimeProvider time, params ICollector[] collectors) =>
+        CreateAsync(new AwsOptions { Accounts = [.. accounts] }, options, time, collectors);
+
+    public static async Task<HostHarness> CreateAsync(AwsOptions aws, CollectorsOptions options, TimeProvider time, params ICollector[] collectors)
     {
         var directory = Directory.CreateTempSubdirectory("observe-host-tests-").FullName;
         var configuration = new ConfigurationBuilder()
@@ -48,7 +51,7 @@ internal sealed class HostHarness : IAsyncDisposable
         await provider.GetRequiredService<IObserveStore>().MigrateAsync(CancellationToken.None);
         var instance = new CollectorsInstance();
         var host = new CollectorsHost(
-            collectors, Options.Create(new AwsOptions { Accounts = [.. accounts] }), Options.Create(options),
+            collectors, Options.Create(aws), Options.Create(options),
             provider.GetRequiredService<IObserveStore>(), instance, time, NullLogger<CollectorsHost>.Instance);
         return new HostHarness(provider, directory, host, instance);
     }
