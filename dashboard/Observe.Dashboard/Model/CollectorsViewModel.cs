@@ -159,10 +159,11 @@ public static class CollectorsFormat
         _ => $"{(int)duration.TotalMinutes} min {duration.Seconds} s",
     };
 
-    /// <summary>$0 / $0.0042 (under a cent, so small costs do not read as zero) / $1.23 / $1,234.56.</summary>
+    /// <summary>$0 / &lt;$0.0001 / $0.0042 (under a cent, so small costs do not read as zero) / $1.23 / $1,234.56.</summary>
     public static string Dollars(decimal amount) => amount switch
     {
         0 => "$0",
+        < 0.0001m => "<$0.0001",
         < 0.01m => "$" + amount.ToString("0.####", Culture),
         _ => "$" + amount.ToString("#,0.00", Culture),
     };
