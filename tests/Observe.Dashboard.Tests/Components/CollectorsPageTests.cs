@@ -64,15 +64,19 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-status]").Count), TimeSpan.FromSeconds(5));
         var rows = page.FindAll("[data-status]");
         Assert.Equal([$"metrics/{Staging}/us-east-1", $"alarms/{Prod}/eu-west-1"], rows.Select(r => r.GetAttribute("data-status")));
-        Assert.Contains("collector-failing", rows[0].ClassList);
-        Assert.DoesNotContain("collector-failing", rows[1].ClassList);
+        Assert.True(rows[0].HasAttribute("data-row-failing"));
+        Assert.False(rows[1].HasAttribute("data-row-failing"));
+        Assert.Contains("rz-data-row", rows[0].ClassList);
         Assert.Equal("Failing (3 in a row)", rows[0].QuerySelector("[data-state]")!.GetAttribute("data-state"));
         Assert.Contains("the security token is expired", rows[0].QuerySelector("[data-error]")!.TextContent, StringComparison.Ordinal);
         Assert.Empty(rows[1].QuerySelectorAll("[data-error]"));
         Assert.Equal("OK", rows[1].QuerySelector("[data-state]")!.GetAttribute("data-state"));
         Assert.Contains($"{Prod} (prod)", rows[1].TextContent, StringComparison.Ordinal);
         Assert.Contains("5 min ago", rows[1].TextContent, StringComparison.Ordinal);
-        Assert.Contains("1 of 2 collector targets are failing", page.Find("[data-testid=failing-summary]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 collector targets are failing:", page.Find("[data-testid=failing-summary]").TextContent, StringComparison.Ordinal);
+        var failure = Assert.Single(page.FindAll("[data-failing]"));
+        Assert.Equal($"metrics/{Staging}/us-east-1", failure.GetAttribute("data-failing"));
+        Assert.Contains("metrics, 222222222222, us-east-1: Credentials expired", failure.TextContent, StringComparison.Ordinal);
         Assert.Contains("a separate collectors worker writes to the store", page.Find("[data-testid=collectors-mode]").TextContent, StringComparison.Ordinal);
 
         Assert.Equal(("15", "15"), Usage(page, Prod, "calls-today"));

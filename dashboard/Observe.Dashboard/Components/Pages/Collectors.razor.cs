@@ -44,7 +44,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
     private string FailingSummary => _model is null
         ? ""
         : string.Create(CultureInfo.InvariantCulture,
-            $"{_model.Failing} of {_model.Statuses.Count} collector targets are failing; their latest error is in the table, failing ones first.");
+            $"{_model.Failing} of {_model.Statuses.Count} collector targets are failing:");
 
     protected override void OnInitialized()
     {
@@ -106,7 +106,8 @@ public sealed partial class Collectors : ComponentBase, IDisposable
         args.Attributes["data-status"] = $"{row.Collector}/{row.AccountId}/{row.Region}";
         if (row.Failing)
         {
-            args.Attributes["class"] = "collector-failing";
+            // An attribute, not a class: a class here would replace the grid's own row classes.
+            args.Attributes["data-row-failing"] = true;
         }
     }
 
