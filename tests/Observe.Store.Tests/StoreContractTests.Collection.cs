@@ -69,6 +69,18 @@ public abstract partial class StoreContractTests
         Assert.Empty(await Store.GetApiUsageAsync(day.AddDays(2), day.AddDays(9), Ct));
     }
 
+    [Fact]
+    public async Task ApplyRetentionAsync_UsageOlderThanHourlyRetention_Deleted()
+    {
+        var today = DateOnly.FromDateTime(T0.UtcDateTime);
+        var oldestKept = DateOnly.FromDateTime((T0 - new StoreOptions().HourlyRetention).UtcDateTime);
+        await Store.UpsertApiUsageAsync("worker/1/a", [Usage(oldestKept.AddDays(-1), "GetMetricData", 1, 1, 0m), Usage(oldestKept, "GetMetricData", 2, 2, 0m), Usage(today, "GetMetricData", 3, 3, 0m)], Ct);
+
+        await Store.ApplyRetentionAsync(T0, Ct);
+
+        Assert.Equal([2L, 3L], (await Store.GetApiUsageAsync(oldestKept.AddDays(-10), today, Ct)).Select(u => u.Calls));
+    }
+
     private static ApiUsage Usage(DateOnly day, string operation, long calls, long metrics, decimal cost) =>
         new(day, "111111111111", "eu-west-1", "CloudWatch", operation, calls, calls + 1, 1, 0, metrics, cost);
 }

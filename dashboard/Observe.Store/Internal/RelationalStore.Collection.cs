@@ -154,4 +154,17 @@ internal abstract partial class RelationalStore
 
         return usage;
     }
+
+    /// <summary>API usage is kept as long as the hourly metrics whose collection it accounts for.</summary>
+    private async Task DeleteApiUsageBeforeAsync(DateOnly oldestKept, CancellationToken cancellationToken)
+    {
+        await using var scope = await BeginWriteAsync(WriteLock.None, cancellationToken);
+        await using (var command = scope.Command("DELETE FROM api_usage WHERE day < @day"))
+        {
+            command.AddInt32("@day", oldestKept.DayNumber - UnixEpochDay);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await scope.CommitAsync(cancellationToken);
+    }
 }
