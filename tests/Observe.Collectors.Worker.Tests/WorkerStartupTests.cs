@@ -41,6 +41,17 @@ public sealed class WorkerStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task StartWorkerAsync_DefaultPostgreSqlStoreWithoutConnectionString_NamesTheSetting()
+    {
+        // The worker's appsettings.json chooses PostgreSQL; only the connection string is the operator's to give.
+        using var host = Build(Account, sqliteStore: false);
+
+        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+
+        Assert.Equal("Invalid configuration: Observe:Store:ConnectionString is required when Kind is PostgreSql", error.Message);
+    }
+
+    [Fact]
     public async Task StartWorkerAsync_AccountAndStore_MigratesTheStoreRunsAndStopsCleanly()
     {
         using var host = Build(Account);
@@ -90,14 +101,15 @@ public sealed class WorkerStartupTests : IDisposable
         ["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1",
     };
 
-    private IHost Build(Dictionary<string, string?> settings) => WorkerApp.Build([], builder =>
+    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true) => WorkerApp.Build([], builder =>
     {
-        var all = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
+        if (sqliteStore)
         {
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Observe:Store:Kind"] = "Sqlite",
-            ["Observe:Store:DataDirectory"] = _directory,
-        };
+            all["Observe:Store:Kind"] = "Sqlite";
+            all["Observe:Store:DataDirectory"] = _directory;
+        }
+
         foreach (var (key, value) in settings)
         {
             all[key] = value;
