@@ -194,6 +194,20 @@ public class CollectorsHostTests
     }
 
     [Fact]
+    public async Task Run_Disabled_RunsNoPassAndEnds()
+    {
+        var account = HostHarness.Account("111111111111", "prod", "eu-west-1");
+        var metrics = new FakeCollector("metrics", TimeSpan.FromMilliseconds(10), (_, _) => Task.CompletedTask);
+        await using var harness = await HostHarness.CreateAsync([account], new CollectorsOptions { Enabled = false, StartSpread = TimeSpan.Zero }, TimeProvider.System, metrics);
+
+        await harness.Host.StartAsync(CancellationToken.None);
+        await harness.Host.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(metrics.Passes);
+        Assert.Empty(await harness.Store.GetCollectorStatusAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Run_TwoCollectorsWithOneName_HostFailsNamingBoth()
     {
         var account = HostHarness.Account("111111111111", "prod", "eu-west-1");
