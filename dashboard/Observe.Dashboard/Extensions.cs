@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Observe.Collectors;
+using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Demo;
@@ -18,7 +20,10 @@ public static class Extensions
     private const string LiveTag = "live";
     private const string ReadyTag = "ready";
 
-    /// <summary>Adds the Blazor UI, the store, options with their validation, the demo fleet and health checks.</summary>
+    /// <summary>
+    /// Adds the Blazor UI, the store, options with their validation, the demo fleet, the collectors (in-process when
+    /// AWS accounts are configured and <c>Observe:Collectors:InProcess</c> is not false) and health checks.
+    /// </summary>
     public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -47,6 +52,15 @@ public static class Extensions
         services.AddSingleton(sp => new DemoFleetStatus(
             DemoMode.Resolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<DemoOptions>>().Value)));
         services.AddHostedService<DemoFleetService>();
+
+        var collectors = CollectorsMode.Resolve(builder.Configuration);
+        services.AddSingleton(collectors);
+        services.AddSingleton<IValidateOptions<DashboardOptions>, CollectorsModeValidator>();
+        if (collectors.InProcess)
+        {
+            services.AddObserveCollectors(builder.Configuration);
+        }
+
         services.AddHostedService<RetentionService>();
 
         services.AddSingleton<StoreReadiness>();

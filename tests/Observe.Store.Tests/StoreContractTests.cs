@@ -8,7 +8,7 @@ namespace Observe.Store.Tests;
 /// The behaviour <see cref="IObserveStore"/> promises, run identically against every engine
 /// (<see cref="SqliteStoreTests"/>, <see cref="PostgresStoreTests"/>).
 /// </summary>
-public abstract class StoreContractTests : StoreTestBase
+public abstract partial class StoreContractTests : StoreTestBase
 {
     // Migrations
 

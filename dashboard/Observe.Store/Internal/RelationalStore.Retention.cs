@@ -96,6 +96,7 @@ internal abstract partial class RelationalStore
             DELETE FROM error_window WHERE last_seen < @cutoff;
             DELETE FROM error_group WHERE NOT EXISTS (SELECT 1 FROM error_window w WHERE w.group_id = error_group.id)
             """, now - Options.HourlyRetention, WriteLock.Errors, cancellationToken);
+        await DeleteApiUsageBeforeAsync(DateOnly.FromDateTime((now - Options.HourlyRetention).UtcDateTime), cancellationToken);
 
         var result = new RetentionResult(minutesRolled, minutesRolled, hoursDeleted, reports, traces, graphWindows);
         Logger.LogInformation(

@@ -19,16 +19,18 @@ public class LayoutTests : TestContext
     }
 
     [Fact]
-    public void MainLayout_Navigation_ListsEveryPageAndOnlyOverviewIsEnabled()
+    public void MainLayout_Navigation_ListsEveryPageAndDisablesThoseNotBuiltYet()
     {
         var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"));
 
         var items = layout.FindAll("[data-nav]");
         Assert.Equal(NavEntry.All.Select(e => e.Path), items.Select(i => i.GetAttribute("data-nav")));
-        Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Settings"], NavEntry.All.Select(e => e.Title));
+        Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Collectors", "Settings"], NavEntry.All.Select(e => e.Title));
+        Assert.Equal(["Overview", "Collectors"], NavEntry.All.Where(e => e.Enabled).Select(e => e.Title));
 
         var overview = layout.Find("[data-nav=''] a");
         Assert.Equal("", overview.GetAttribute("href"));
+        Assert.Equal("collectors", layout.Find("[data-nav='collectors'] a").GetAttribute("href"));
         foreach (var entry in NavEntry.All.Where(e => !e.Enabled))
         {
             var item = layout.Find($"[data-nav='{entry.Path}']");

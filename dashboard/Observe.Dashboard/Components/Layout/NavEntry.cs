@@ -18,6 +18,7 @@ public sealed record NavEntry(string Title, string Icon, string Path, string? Ar
         new("Live tail", "stream", "live-tail", "Live Tail"),
         new("Alarms", "notifications_active", "alarms", "the collectors"),
         new("Alerts", "campaign", "alerts", "alerting"),
+        new("Collectors", "cloud_sync", "collectors"),
         new("Settings", "settings", "settings", "alerting"),
     ];
 }

@@ -252,5 +252,36 @@ internal static class PostgresMigrations
             ALTER TABLE function_inventory ADD COLUMN published_versions text NOT NULL DEFAULT '[]';
             ALTER TABLE function_inventory ADD COLUMN revision_id text;
             """),
+        new(6, "collector status and API usage", """
+            CREATE TABLE collector_status (
+                collector text COLLATE "C" NOT NULL,
+                account_id text COLLATE "C" NOT NULL,
+                region text COLLATE "C" NOT NULL,
+                last_start bigint,
+                last_success bigint,
+                last_duration_ms bigint,
+                consecutive_failures integer NOT NULL,
+                last_error text,
+                last_failure bigint,
+                instance text NOT NULL,
+                updated_at bigint NOT NULL,
+                PRIMARY KEY (collector, account_id, region));
+
+            CREATE TABLE api_usage (
+                day integer NOT NULL,
+                account_id text COLLATE "C" NOT NULL,
+                region text COLLATE "C" NOT NULL,
+                service text COLLATE "C" NOT NULL,
+                operation text COLLATE "C" NOT NULL,
+                instance text COLLATE "C" NOT NULL,
+                calls bigint NOT NULL,
+                attempts bigint NOT NULL,
+                throttled bigint NOT NULL,
+                failed bigint NOT NULL,
+                metrics bigint NOT NULL,
+                cost_usd double precision NOT NULL,
+                updated_at bigint NOT NULL,
+                PRIMARY KEY (day, account_id, region, service, operation, instance));
+            """),
     ];
 }

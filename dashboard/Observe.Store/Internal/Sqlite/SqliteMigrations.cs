@@ -265,5 +265,38 @@ internal static class SqliteMigrations
             ALTER TABLE function_inventory ADD COLUMN published_versions TEXT NOT NULL DEFAULT '[]';
             ALTER TABLE function_inventory ADD COLUMN revision_id TEXT;
             """),
+        new(6, "collector status and API usage", """
+            -- One row per collector and target, replaced after every pass.
+            CREATE TABLE collector_status (
+                collector TEXT NOT NULL,
+                account_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                last_start INTEGER,
+                last_success INTEGER,
+                last_duration_ms INTEGER,
+                consecutive_failures INTEGER NOT NULL,
+                last_error TEXT,
+                last_failure INTEGER,
+                instance TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (collector, account_id, region)) WITHOUT ROWID;
+
+            -- Each process's running totals per UTC day (Unix day number) and API; readers sum over instances.
+            CREATE TABLE api_usage (
+                day INTEGER NOT NULL,
+                account_id TEXT NOT NULL,
+                region TEXT NOT NULL,
+                service TEXT NOT NULL,
+                operation TEXT NOT NULL,
+                instance TEXT NOT NULL,
+                calls INTEGER NOT NULL,
+                attempts INTEGER NOT NULL,
+                throttled INTEGER NOT NULL,
+                failed INTEGER NOT NULL,
+                metrics INTEGER NOT NULL,
+                cost_usd REAL NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (day, account_id, region, service, operation, instance)) WITHOUT ROWID;
+            """),
     ];
 }

@@ -1,0 +1,123 @@
+using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
+using Observe.Store;
+
+namespace Observe.Collectors.Worker;
+
+/// <summary>Builds and runs the collectors worker: used by Program and by the tests.</summary>
+public static class WorkerApp
+{
+    /// <summary>
+    /// Builds the host. <paramref name="configure"/> runs before the worker's registrations, so a test can add settings.
+    /// </summary>
+    public static IHost Build(string[] args, Action<HostApplicationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder);
+        builder.AddCollectorsWorker();
+        return builder.Build();
+    }
+
+    /// <summary>Registers the store (<c>Observe:Store</c>) and the collectors, with the worker's own check that accounts are configured.</summary>
+    public static HostApplicationBuilder AddCollectorsWorker(this HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddObserveStore(builder.Configuration);
+        builder.Services.AddObserveCollectors(builder.Configuration);
+        builder.Services.AddSingleton<IValidateOptions<AwsOptions>, WorkerAccountsValidator>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Validates every option, migrates the store, then starts collecting. Nothing is collected unless both worked.
+    /// </summary>
+    /// <exception cref="WorkerStartupException">The configuration is invalid or the store is unavailable.</exception>
+    public static async Task StartWorkerAsync(this IHost host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+
+        IObserveStore store;
+        StoreOptions storeOptions;
+        try
+        {
+            host.Services.GetService<IStartupValidator>()?.Validate();
+            storeOptions = host.Services.GetRequiredService<IOptions<StoreOptions>>().Value;
+            store = host.Services.GetRequiredService<IObserveStore>();
+        }
+        catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
+        {
+            throw new WorkerStartupException("Invalid configuration: " + string.Join(" ", failures), ex);
+        }
+
+        try
+        {
+            await store.MigrateAsync(cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            throw new WorkerStartupException("Store unavailable: " + ex.Message, ex);
+        }
+
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Observe.Collectors.Worker");
+        var accounts = host.Services.GetRequiredService<IOptions<AwsOptions>>().Value.Accounts;
+        if (storeOptions.ParsedKind == StoreKind.PostgreSql)
+        {
+            logger.LogInformation("Collectors worker: {Accounts} accounts, writing to the shared PostgreSQL store {Database}, which the dashboards read",
+                accounts.Count, Describe(storeOptions.ConnectionString));
+        }
+        else
+        {
+            logger.LogWarning(
+                "Collectors worker: {Accounts} accounts, writing to the SQLite file {Path}. The worker is meant for the shared PostgreSQL store " +
+                "(Observe:Store:Kind=PostgreSql and Observe:Store:ConnectionString); only a dashboard reading this same file sees this data",
+                accounts.Count, storeOptions.SqlitePath);
+        }
+
+        await host.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the worker and runs until shutdown; returns the process exit code.</summary>
+    public static async Task<int> RunWorkerAsync(this IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        try
+        {
+            await host.StartWorkerAsync(lifetime.ApplicationStopping);
+        }
+        catch (WorkerStartupException ex)
+        {
+            // One line naming the problem, no stack trace: the operator's fix is in the configuration or the store.
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Observe.Collectors.Worker").LogCritical("The collectors worker cannot start. {Problem}", ex.Message);
+            return 1;
+        }
+
+        await host.WaitForShutdownAsync();
+        return 0;
+    }
+
+    /// <summary><c>host:port/database</c> from a connection string, leaving out the password and everything else.</summary>
+    private static string Describe(string? connectionString)
+    {
+        var parts = new DbConnectionStringBuilder { ConnectionString = connectionString ?? "" };
+        string Get(string key) => parts.TryGetValue(key, out var value) ? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "" : "";
+        var port = Get("Port");
+        return $"{Get("Host")}{(port.Length > 0 ? ":" + port : "")}/{Get("Database")}";
+    }
+
+    private static List<string> ValidationFailures(Exception ex) => ex switch
+    {
+        OptionsValidationException validation => validation.Failures.ToList(),
+        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ValidationFailures).ToList(),
+        _ => [],
+    };
+}

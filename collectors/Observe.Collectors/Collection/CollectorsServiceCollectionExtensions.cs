@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Collection;
+
+namespace Observe.Collectors;
+
+public static class CollectorsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the AWS access layer (<see cref="ObserveAwsServiceCollectionExtensions.AddObserveAws"/>),
+    /// <see cref="CollectorsOptions"/> bound from <c>Observe:Collectors</c> and validated at start, the host that runs
+    /// every registered <see cref="ICollector"/> per account and region, and the writer that persists API usage.
+    /// The application registers the store (<c>AddObserveStore</c>) and migrates it before starting.
+    /// </summary>
+    public static IServiceCollection AddObserveCollectors(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddObserveAws(configuration);
+        services.AddOptions<CollectorsOptions>().Bind(configuration.GetSection(CollectorsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectorsOptions>, CollectorsOptionsValidator>());
+        services.TryAddSingleton<CollectorsInstance>();
+
+        // Hosted services stop in reverse order: the usage writer's final flush runs after the collectors stopped.
+        services.AddHostedService<ApiUsageWriter>();
+        services.AddHostedService<CollectorsHost>();
+        return services;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using Observe.Dashboard.Demo;
+using Observe.Store.Model;
+
+namespace Observe.Dashboard.Model;
+
+/// <summary>
+/// What the Collectors page shows: every (collector, account, region) status with failing ones first, and AWS API
+/// usage per account for today and the last 7 UTC days, summed over every process that collects into the store.
+/// </summary>
+public sealed record CollectorsViewModel(
+    IReadOnlyList<CollectorStatusRow> Statuses,
+    IReadOnlyList<AccountUsageRow> Usage,
+    AccountUsageRow Total,
+    DateOnly Today,
+    DateOnly WeekStart)
+{
+    /// <summary>Days in the usage window, today included.</summary>
+    public const int UsageDays = 7;
+
+    public int Failing => Statuses.Count(s => s.Failing);
+
+    public static CollectorsViewModel Create(
+        IReadOnlyList<CollectorStatus> statuses, IReadOnlyList<ApiUsage> usage, DateTimeOffset now, IReadOnlyDictionary<string, string> accountNames)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        ArgumentNullException.ThrowIfNull(usage);
+        ArgumentNullException.ThrowIfNull(accountNames);
+
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var weekStart = today.AddDays(1 - UsageDays);
+        var rows = statuses
+            .Select(s => CollectorStatusRow.Create(s, Account(s.AccountId, accountNames), now))
+            .OrderByDescending(r => r.Failing)
+            .ThenBy(r => r.Collector, StringComparer.Ordinal)
+            .ThenBy(r => r.AccountId, StringComparer.Ordinal)
+            .ThenBy(r => r.Region, StringComparer.Ordinal)
+            .ToList();
+        var perAccount = usage
+            .Where(u => u.Day >= weekStart && u.Day <= today)
+            .GroupBy(u => u.AccountId, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => AccountUsageRow.Sum(g.Key, Account(g.Key, accountNames), g, today))
+            .ToList();
+        var total = AccountUsageRow.Sum("", "All accounts", usage.Where(u => u.Day >= weekStart && u.Day <= today), today);
+        return new CollectorsViewModel(rows, perAccount, total, today, weekStart);
+    }
+
+    /// <summary>Account names from <c>Observe:Aws:Accounts</c>, when this dashboard has them.</summary>
+    public static IReadOnlyDictionary<string, string> AccountNames(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration.GetSection(DemoMode.AccountsSection).GetChildren()
+            .Select(a => (Id: a["AccountId"], Name: a["Name"]))
+            .Where(a => !string.IsNullOrWhiteSpace(a.Id) && !string.IsNullOrWhiteSpace(a.Name))
+            .GroupBy(a => a.Id!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Name!, StringComparer.Ordinal);
+    }
+
+    private static string Account(string id, IReadOnlyDictionary<string, string> names) =>
+        names.TryGetValue(id, out var name) ? $"{id} ({name})" : id;
+}
+
+/// <summary>One collector on one account and region, formatted.</summary>
+public sealed record CollectorStatusRow(
+    string Collector,
+    string AccountId,
+    string Account,
+    string Region,
+    string State,
+    bool Failing,
+    string LastSuccess,
+    string LastSuccessExact,
+    string LastDuration,
+    string? Error,
+    string Instance)
+{
+    public static CollectorStatusRow Create(CollectorStatus status, string account, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var lastEnd = Max(status.LastSuccess, status.LastFailure);
+        var state = status switch
+        {
+            { LastStart: null } => "Not run yet",
+            { LastStart: { } start } when lastEnd is null || start > lastEnd => "Running",
+            { ConsecutiveFailures: 1 } => "Failing",
+            { ConsecutiveFailures: > 1 } => string.Create(CultureInfo.InvariantCulture, $"Failing ({status.ConsecutiveFailures} in a row)"),
+            _ => "OK",
+        };
+        return new CollectorStatusRow(
+            status.Collector,
+            status.AccountId,
+            account,
+            status.Region,
+            state,
+            status.IsFailing,
+            status.LastSuccess is { } success ? CollectorsFormat.Ago(now - success) : "never",
+            status.LastSuccess is { } exact ? TimeRangeQuery.FormatInstant(exact) : "no successful pass recorded",
+            status.LastDuration is { } duration ? CollectorsFormat.Duration(duration) : FigureFormat.NoData,
+            status.IsFailing ? status.LastError : null,
+            status.Instance);
+    }
+
+    private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+}
+
+/// <summary>One account's API usage today and over the last 7 days.</summary>
+public sealed record AccountUsageRow(
+    string AccountId,
+    string Account,
+    long CallsToday,
+    long MetricsToday,
+    decimal CostToday,
+    long CallsWeek,
+    long MetricsWeek,
+    decimal CostWeek,
+    long ThrottledWeek,
+    long FailedWeek)
+{
+    public static AccountUsageRow Sum(string accountId, string account, IEnumerable<ApiUsage> usage, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        var all = usage.ToList();
+        var todays = all.Where(u => u.Day == today).ToList();
+        return new AccountUsageRow(
+            accountId,
+            account,
+            todays.Sum(u => u.Calls),
+            todays.Sum(u => u.MetricsRequested),
+            todays.Sum(u => u.EstimatedCostUsd),
+            all.Sum(u => u.Calls),
+            all.Sum(u => u.MetricsRequested),
+            all.Sum(u => u.EstimatedCostUsd),
+            all.Sum(u => u.ThrottledAttempts),
+            all.Sum(u => u.FailedCalls));
+    }
+}
+
+/// <summary>How the Collectors page writes ages, durations and dollars (invariant culture, like every figure).</summary>
+public static class CollectorsFormat
+{
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+
+    /// <summary>just now / 42 s ago / 5 min ago / 3 h ago / 2 d ago.</summary>
+    public static string Ago(TimeSpan age) => age switch
+    {
+        { TotalSeconds: < 1 } => "just now",
+        { TotalMinutes: < 1 } => $"{(int)age.TotalSeconds} s ago",
+        { TotalHours: < 1 } => $"{(int)age.TotalMinutes} min ago",
+        { TotalDays: < 1 } => $"{(int)age.TotalHours} h ago",
+        _ => $"{(int)age.TotalDays} d ago",
+    };
+
+    /// <summary>850 ms / 12.3 s / 4 min 5 s.</summary>
+    public static string Duration(TimeSpan duration) => duration switch
+    {
+        { TotalSeconds: < 1 } => duration.TotalMilliseconds.ToString("0", Culture) + " ms",
+        { TotalMinutes: < 1 } => duration.TotalSeconds.ToString("0.#", Culture) + " s",
+        _ => $"{(int)duration.TotalMinutes} min {duration.Seconds} s",
+    };
+
+    /// <summary>$0 / &lt;$0.0001 / $0.0042 (under a cent, so small costs do not read as zero) / $1.23 / $1,234.56.</summary>
+    public static string Dollars(decimal amount) => amount switch
+    {
+        0 => "$0",
+        < 0.0001m => "<$0.0001",
+        < 0.01m => "$" + amount.ToString("0.####", Culture),
+        _ => "$" + amount.ToString("#,0.00", Culture),
+    };
+
+    /// <summary>The exact estimate, for tooltips.</summary>
+    public static string ExactDollars(decimal amount) => "$" + amount.ToString("0.######", Culture);
+}

@@ -1,0 +1,68 @@
+namespace Observe.Store.Model;
+
+/// <summary>
+/// How one collector fares on one account and region, as the collectors host last recorded it. One row per
+/// (collector, account, region), replaced on every pass, so the dashboard shows a failing target next to healthy ones.
+/// </summary>
+public sealed record CollectorStatus
+{
+    /// <summary>The collector's name: <c>inventory</c>, <c>metrics</c>, <c>logs</c>, <c>traces</c>, <c>alarms</c>.</summary>
+    public required string Collector { get; init; }
+
+    public required string AccountId { get; init; }
+    public required string Region { get; init; }
+
+    /// <summary>When the latest pass started; null before the first one.</summary>
+    public DateTimeOffset? LastStart { get; init; }
+
+    /// <summary>When the latest successful pass ended; null while none has succeeded.</summary>
+    public DateTimeOffset? LastSuccess { get; init; }
+
+    /// <summary>How long the latest finished pass took, successful or not.</summary>
+    public TimeSpan? LastDuration { get; init; }
+
+    /// <summary>Passes that failed in a row since the last success; 0 when the latest pass succeeded.</summary>
+    public int ConsecutiveFailures { get; init; }
+
+    /// <summary>Why the latest failed pass failed, in words naming the account; kept after a success for reference.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>When the latest failed pass ended.</summary>
+    public DateTimeOffset? LastFailure { get; init; }
+
+    /// <summary>The process that ran the pass (the dashboard or a worker), as <c>host/pid/random</c>.</summary>
+    public string Instance { get; init; } = "";
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Running and failing: the latest pass failed.</summary>
+    public bool IsFailing => ConsecutiveFailures > 0;
+}
+
+/// <summary>
+/// What the collectors asked of one AWS API in one account and region on one UTC day. Each process writes its own
+/// running totals (absolute values, so a rewrite changes nothing); reads sum over processes.
+/// </summary>
+/// <param name="Day">The UTC day.</param>
+/// <param name="AccountId">The 12-digit account id.</param>
+/// <param name="Region">The region called.</param>
+/// <param name="Service">Lambda, CloudWatch, Logs, XRay or Sts.</param>
+/// <param name="Operation">The API, for example GetMetricData.</param>
+/// <param name="Calls">Calls made (one per request, however many attempts it took).</param>
+/// <param name="Attempts">HTTP requests sent, retries included.</param>
+/// <param name="ThrottledAttempts">Attempts AWS answered with throttling.</param>
+/// <param name="FailedCalls">Calls that ended in an error after their retries.</param>
+/// <param name="MetricsRequested">GetMetricData only: metrics requested, the unit AWS bills.</param>
+/// <param name="EstimatedCostUsd">The writer's estimate of what the metrics requested cost, in US dollars.</param>
+public sealed record ApiUsage(
+    DateOnly Day,
+    string AccountId,
+    string Region,
+    string Service,
+    string Operation,
+    long Calls,
+    long Attempts,
+    long ThrottledAttempts,
+    long FailedCalls,
+    long MetricsRequested,
+    decimal EstimatedCostUsd);

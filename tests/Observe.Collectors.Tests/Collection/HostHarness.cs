@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
+using Observe.Store;
+
+namespace Observe.Collectors.Tests.Collection;
+
+/// <summary>
+/// The collectors host over a real SQLite store in a temp directory, with fake collectors: the host is the unit
+/// under test, so what a pass does is up to each test.
+/// </summary>
+internal sealed class HostHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+    private readonly string _directory;
+
+    private HostHarness(ServiceProvider provider, string directory, CollectorsHost host, CollectorsInstance instance)
+    {
+        _provider = provider;
+        _directory = directory;
+        Host = host;
+        Instance = instance;
+    }
+
+    public CollectorsHost Host { get; }
+
+    public CollectorsInstance Instance { get; }
+
+    public IObserveStore Store => _provider.GetRequiredService<IObserveStore>();
+
+    public static AwsAccountOptions Account(string id, string name, params string[] regions) => new() { AccountId = id, Name = name, Regions = [.. regions] };
+
+    public static Task<HostHarness> CreateAsync(
+        IReadOnlyList<AwsAccountOptions> accounts, CollectorsOptions options, TimeProvider time, params ICollector[] collectors) =>
+        CreateAsync(new AwsOptions { Accounts = [.. accounts] }, options, time, collectors);
+
+    public static async Task<HostHarness> CreateAsync(AwsOptions aws, CollectorsOptions options, TimeProvider time, params ICollector[] collectors)
+    {
+        var directory = Directory.CreateTempSubdirectory("observe-host-tests-").FullName;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Observe:Store:Kind"] = "Sqlite", ["Observe:Store:DataDirectory"] = directory })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddObserveStore(configuration);
+        var provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<IObserveStore>().MigrateAsync(CancellationToken.None);
+        var instance = new CollectorsInstance();
+        var host = new CollectorsHost(
+            collectors, Options.Create(aws), Options.Create(options),
+            provider.GetRequiredService<IObserveStore>(), instance, time, NullLogger<CollectorsHost>.Instance);
+        return new HostHarness(provider, directory, host, instance);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Dispose();
+        await _provider.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A handle closing late must not fail the test.
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails naming <paramref name="what"/> after 10 s.</summary>
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(10);
+        }
+    }
+}
+
+/// <summary>A collector whose pass is a delegate; records every pass it started.</summary>
+internal sealed class FakeCollector(string name, TimeSpan interval, Func<CollectionTarget, CancellationToken, Task> pass) : ICollector
+{
+    private readonly ConcurrentQueue<(CollectionTarget Target, DateTimeOffset At)> _passes = new();
+
+    public FakeCollector(string name, TimeSpan interval, TimeProvider time, Func<CollectionTarget, CancellationToken, Task> pass)
+        : this(name, interval, pass) => Time = time;
+
+    public string Name => name;
+
+    public TimeSpan Interval => interval;
+
+    private TimeProvider Time { get; } = TimeProvider.System;
+
+    public IReadOnlyList<(CollectionTarget Target, DateTimeOffset At)> Passes => [.. _passes];
+
+    public int PassesOn(string accountId, string region) => Passes.Count(p => p.Target.AccountId == accountId && p.Target.Region == region);
+
+    public Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+    {
+        _passes.Enqueue((target, Time.GetUtcNow()));
+        return pass(target, cancellationToken);
+    }
+}

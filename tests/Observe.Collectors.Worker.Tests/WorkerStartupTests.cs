@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Observe.Store;
+
+namespace Observe.Collectors.Worker.Tests;
+
+public sealed class WorkerStartupTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("observe-worker-tests-").FullName;
+
+    [Fact]
+    public async Task StartWorkerAsync_NoAccountConfigured_FailsSayingSoAndHowToAddOne()
+    {
+        using var host = Build([]);
+
+        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+
+        Assert.StartsWith("Invalid configuration: Observe:Aws:Accounts is empty: the collectors worker needs at least one account to collect", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Observe__Aws__Accounts__0__AccountId", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_directory, StoreOptions.SqliteFileName)), "the store was touched before the configuration was checked");
+    }
+
+    [Fact]
+    public async Task StartWorkerAsync_BadAccountAndCollectorsSettings_NamesEach()
+    {
+        using var host = Build(new Dictionary<string, string?>
+        {
+            ["Observe:Aws:Accounts:0:AccountId"] = "12345",
+            ["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1",
+            ["Observe:Collectors:MaxConcurrentTargets"] = "0",
+        });
+
+        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+
+        Assert.Contains("Observe:Aws:Accounts:0:AccountId '12345' is not a 12-digit account id", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Observe:Collectors:MaxConcurrentTargets 0 is outside 1 to 1000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartWorkerAsync_DefaultPostgreSqlStoreWithoutConnectionString_NamesTheSetting()
+    {
+        // The worker's appsettings.json chooses PostgreSQL; only the connection string is the operator's to give.
+        using var host = Build(Account, sqliteStore: false);
+
+        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+
+        Assert.Equal("Invalid configuration: Observe:Store:ConnectionString is required when Kind is PostgreSql", error.Message);
+    }
+
+    [Fact]
+    public async Task StartWorkerAsync_AccountAndStore_MigratesTheStoreRunsAndStopsCleanly()
+    {
+        using var host = Build(Account);
+
+        await host.StartWorkerAsync(CancellationToken.None);
+        var store = host.Services.GetRequiredService<IObserveStore>();
+        Assert.True(await store.GetSchemaVersionAsync(CancellationToken.None) >= 3);
+        var stopping = Stopwatch.StartNew();
+        await host.StopAsync(CancellationToken.None);
+
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Process_NoAccountConfigured_ExitsWithOneAndOneErrorLine()
+    {
+        var directory = typeof(WorkerStartupTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "WorkerDirectory").Value!;
+        var assembly = Path.GetFullPath(Path.Combine(directory, "Observe.Collectors.Worker.dll"));
+        Assert.True(File.Exists(assembly), $"the worker should have been built: {assembly}");
+        var start = new ProcessStartInfo("dotnet", [assembly])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _directory,
+            Environment =
+            {
+                ["Observe__Store__Kind"] = "Sqlite",
+                ["Observe__Store__DataDirectory"] = _directory,
+            },
+        };
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        var all = await output + await errors;
+
+        Assert.Equal(1, process.ExitCode);
+        var problem = Assert.Single(all.Split('\n'), l => l.Contains("The collectors worker cannot start.", StringComparison.Ordinal));
+        Assert.Contains("Observe:Aws:Accounts is empty", problem, StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, string?> Account => new()
+    {
+        ["Observe:Aws:Accounts:0:AccountId"] = "111111111111",
+        ["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1",
+    };
+
+    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true) => WorkerApp.Build([], builder =>
+    {
+        var all = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
+        if (sqliteStore)
+        {
+            all["Observe:Store:Kind"] = "Sqlite";
+            all["Observe:Store:DataDirectory"] = _directory;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(all);
+    });
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A handle closing late must not fail the test.
+        }
+    }
+}

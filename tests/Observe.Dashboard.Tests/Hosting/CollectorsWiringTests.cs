@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Observe.Dashboard.Collection;
+using Observe.Dashboard.Demo;
+
+namespace Observe.Dashboard.Tests.Hosting;
+
+public class CollectorsWiringTests
+{
+    private static readonly Dictionary<string, string?> OneAccount = new()
+    {
+        ["Observe:Aws:Accounts:0:AccountId"] = "111111111111",
+        ["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1",
+    };
+
+    [Theory]
+    [InlineData(false, null, false, "no AWS account is configured (Observe:Aws:Accounts), so nothing is collected")]
+    [InlineData(false, "true", false, "no AWS account is configured (Observe:Aws:Accounts), so nothing is collected")]
+    [InlineData(true, null, true, "this dashboard collects its 1 configured AWS account itself")]
+    [InlineData(true, "True", true, "this dashboard collects its 1 configured AWS account itself")]
+    [InlineData(true, "false", false, "Observe:Collectors:InProcess is false: a separate collectors worker writes to the store")]
+    public void Resolve_AccountsAndInProcess_DecidesWhereCollectorsRun(bool accounts, string? inProcess, bool expected, string reason)
+    {
+        var settings = accounts ? new Dictionary<string, string?>(OneAccount) : [];
+        settings["Observe:Collectors:InProcess"] = inProcess;
+
+        var mode = CollectorsMode.Resolve(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+        Assert.Equal(new CollectorsMode(expected, reason), mode);
+    }
+
+    [Fact]
+    public async Task Dashboard_AccountsConfigured_HostsTheCollectorsAndNoDemo()
+    {
+        using var directory = new TempDirectory();
+        await using var app = DashboardHost.Build(directory.Path, WithoutDemoSetting(OneAccount));
+
+        Assert.Equal(["ApiUsageWriter", "CollectorsHost"], CollectorServices(app));
+        Assert.False(app.Services.GetRequiredService<DemoFleetStatus>().Mode.Active);
+
+        await app.StartDashboardAsync(CancellationToken.None);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Dashboard_InProcessFalse_LeavesCollectingToTheWorker()
+    {
+        using var directory = new TempDirectory();
+        var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Collectors:InProcess"] = "false" };
+        await using var app = DashboardHost.Build(directory.Path, WithoutDemoSetting(settings));
+
+        Assert.Empty(CollectorServices(app));
+        Assert.False(app.Services.GetRequiredService<CollectorsMode>().InProcess);
+        Assert.False(app.Services.GetRequiredService<DemoFleetStatus>().Mode.Active);
+    }
+
+    [Fact]
+    public async Task Dashboard_NoAccounts_RunsTheDemoAndNoCollectors()
+    {
+        using var directory = new TempDirectory();
+        await using var app = DashboardHost.Build(directory.Path, WithoutDemoSetting([]));
+
+        Assert.Empty(CollectorServices(app));
+        Assert.True(app.Services.GetRequiredService<DemoFleetStatus>().Mode.Active);
+    }
+
+    [Fact]
+    public async Task StartDashboardAsync_InProcessNotABoolean_FailsNamingTheSetting()
+    {
+        using var directory = new TempDirectory();
+        var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Collectors:InProcess"] = "sometimes" };
+        await using var app = DashboardHost.Build(directory.Path, settings);
+
+        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+
+        Assert.Contains("Observe:Collectors:InProcess 'sometimes' is not true or false", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartDashboardAsync_InProcessCollectorsWithBadSetting_FailsNamingIt()
+    {
+        using var directory = new TempDirectory();
+        var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Collectors:MaxConcurrentTargets"] = "0" };
+        await using var app = DashboardHost.Build(directory.Path, settings);
+
+        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+
+        Assert.Contains("Observe:Collectors:MaxConcurrentTargets 0 is outside 1 to 1000", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>DashboardHost turns the demo off; these tests need the demo's own decision from the accounts.</summary>
+    private static Dictionary<string, string?> WithoutDemoSetting(Dictionary<string, string?> settings) =>
+        new(settings) { ["Observe:Demo:Enabled"] = null };
+
+    private static List<string> CollectorServices(Microsoft.AspNetCore.Builder.WebApplication app) =>
+        app.Services.GetServices<IHostedService>()
+            .Select(s => s.GetType())
+            .Where(t => t.Namespace == "Observe.Collectors.Collection")
+            .Select(t => t.Name)
+            .ToList();
+}

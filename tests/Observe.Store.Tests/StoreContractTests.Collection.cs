@@ -1,0 +1,86 @@
+using Observe.Store.Model;
+
+namespace Observe.Store.Tests;
+
+/// <summary>The collectors host's tables: per-target status and per-process API usage.</summary>
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public async Task UpsertCollectorStatusAsync_SameTargetTwice_KeepsOneRowWithTheLatestValues()
+    {
+        var failing = new CollectorStatus
+        {
+            Collector = "metrics",
+            AccountId = "111111111111",
+            Region = "eu-west-1",
+            LastStart = T0,
+            LastSuccess = null,
+            LastDuration = TimeSpan.FromMilliseconds(1234),
+            ConsecutiveFailures = 2,
+            LastError = "credentials for account 111111111111 (prod) expired",
+            LastFailure = T0.AddSeconds(1),
+            Instance = "host/42/abc",
+            UpdatedAt = T0.AddSeconds(1),
+        };
+        var other = failing with { Collector = "alarms", ConsecutiveFailures = 0, LastError = null, LastFailure = null, LastSuccess = T0 };
+        await Store.UpsertCollectorStatusAsync(failing, Ct);
+        await Store.UpsertCollectorStatusAsync(other, Ct);
+        await Store.UpsertCollectorStatusAsync(failing with { Region = "us-east-1" }, Ct);
+        Assert.Equal([other, failing, failing with { Region = "us-east-1" }], await Store.GetCollectorStatusAsync(Ct));
+
+        var recovered = failing with { LastStart = T0.AddMinutes(1), LastSuccess = T0.AddMinutes(1).AddSeconds(2), ConsecutiveFailures = 0, UpdatedAt = T0.AddMinutes(2) };
+        await Store.UpsertCollectorStatusAsync(recovered, Ct);
+
+        var statuses = await Store.GetCollectorStatusAsync(Ct);
+        Assert.Equal(3, statuses.Count);
+        Assert.Equal(recovered, statuses[1]);
+        Assert.False(statuses[1].IsFailing);
+        Assert.True(statuses[2].IsFailing);
+    }
+
+    [Fact]
+    public async Task UpsertApiUsageAsync_TotalsRewrittenByTwoInstances_ReadsSumOverInstancesOnce()
+    {
+        var day = new DateOnly(2026, 11, 2);
+        var worker = new[]
+        {
+            Usage(day, "GetMetricData", calls: 10, metrics: 5000, cost: 0.05m),
+            Usage(day, "ListFunctions", calls: 3, metrics: 0, cost: 0m),
+        };
+
+        // A process rewrites its running totals every minute: the same or larger absolute values.
+        await Store.UpsertApiUsageAsync("worker/1/a", worker, Ct);
+        await Store.UpsertApiUsageAsync("worker/1/a", worker, Ct);
+        worker[0] = Usage(day, "GetMetricData", calls: 12, metrics: 6000, cost: 0.06m);
+        await Store.UpsertApiUsageAsync("worker/1/a", worker, Ct);
+        await Store.UpsertApiUsageAsync("dashboard/7/b", [Usage(day, "GetMetricData", calls: 1, metrics: 500, cost: 0.005m)], Ct);
+        await Store.UpsertApiUsageAsync("dashboard/7/b", [Usage(day.AddDays(1), "GetMetricData", calls: 2, metrics: 1000, cost: 0.01m)], Ct);
+        await Store.UpsertApiUsageAsync("dashboard/7/b", [Usage(day.AddDays(-1), "GetMetricData", calls: 9, metrics: 9, cost: 0.00009m)], Ct);
+        await Store.UpsertApiUsageAsync("dashboard/7/b", [], Ct);
+
+        var usage = await Store.GetApiUsageAsync(day, day.AddDays(1), Ct);
+
+        Assert.Equal(
+        [
+            new ApiUsage(day, "111111111111", "eu-west-1", "CloudWatch", "GetMetricData", 13, 15, 2, 0, 6500, 0.065m),
+            new ApiUsage(day, "111111111111", "eu-west-1", "CloudWatch", "ListFunctions", 3, 4, 1, 0, 0, 0m),
+            new ApiUsage(day.AddDays(1), "111111111111", "eu-west-1", "CloudWatch", "GetMetricData", 2, 3, 1, 0, 1000, 0.01m),
+        ], usage);
+        Assert.Empty(await Store.GetApiUsageAsync(day.AddDays(2), day.AddDays(9), Ct));
+    }
+
+    [Fact]
+    public async Task ApplyRetentionAsync_UsageOlderThanHourlyRetention_Deleted()
+    {
+        var today = DateOnly.FromDateTime(T0.UtcDateTime);
+        var oldestKept = DateOnly.FromDateTime((T0 - new StoreOptions().HourlyRetention).UtcDateTime);
+        await Store.UpsertApiUsageAsync("worker/1/a", [Usage(oldestKept.AddDays(-1), "GetMetricData", 1, 1, 0m), Usage(oldestKept, "GetMetricData", 2, 2, 0m), Usage(today, "GetMetricData", 3, 3, 0m)], Ct);
+
+        await Store.ApplyRetentionAsync(T0, Ct);
+
+        Assert.Equal([2L, 3L], (await Store.GetApiUsageAsync(oldestKept.AddDays(-10), today, Ct)).Select(u => u.Calls));
+    }
+
+    private static ApiUsage Usage(DateOnly day, string operation, long calls, long metrics, decimal cost) =>
+        new(day, "111111111111", "eu-west-1", "CloudWatch", operation, calls, calls + 1, 1, 0, metrics, cost);
+}
