@@ -149,7 +149,7 @@ public class OtlpExportTests
     [Fact]
     public async Task InvokeAsync_OtlpEndpointRefusesConnections_ResultUnaffected()
     {
-        var closedPort = OtlpReceiver.FreePort();
+        var closedPort = TestHttpListener.FreePort();
         using var lambda = CreateLambda($"http://127.0.0.1:{closedPort}", new CapturedOutput(), TimeSpan.FromMilliseconds(500));
 
         var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId()), _ => Task.FromResult(42));
