@@ -7,23 +7,32 @@ namespace Observe.Benchmarks;
 
 /// <summary>
 /// Cold start: time from starting the function's process to the Runtime API receiving the response to its first
-/// event, for the orders sample with Observe.Instrumentation (JSON logs, tracing, metrics, OTLP export to a local
-/// endpoint) against the same function without the package (Observe.Samples.ColdStartBare, a hand-written Runtime API
-/// loop), JIT and Native AOT. The Runtime API and the OTLP endpoint are played in this process
-/// (<see cref="InstrumentationColdStartRuntimeApi"/>). Each iteration starts one process and a fresh Runtime API; it is killed after the clock stops.
-/// Build the four binaries first (see <see cref="InstrumentationColdStartBinaries"/>).
+/// event, for the orders sample with Observe.Instrumentation (JSON logs, tracing, metrics and logs exported with OTLP
+/// to a local endpoint) against the same function without the package (Observe.Samples.ColdStartBare, a hand-written
+/// Runtime API loop), as JIT, ReadyToRun and Native AOT builds. The Runtime API and the OTLP endpoint are played in this
+/// process (<see cref="InstrumentationColdStartRuntimeApi"/>). Each iteration starts one process and a fresh Runtime
+/// API; the process is killed after the clock stops. Build the samples first (see <see cref="InstrumentationColdStartBinaries"/>).
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 20)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class InstrumentationColdStartBenchmarks
 {
-    private InstrumentationColdStartBinaries _binaries = null!;
+    private readonly Dictionary<(string, ColdStartBuild), string> _paths = [];
     private InstrumentationColdStartRuntimeApi _api = null!;
     private Process? _process;
 
     [GlobalSetup]
-    public void Setup() => _binaries = InstrumentationColdStartBinaries.Locate();
+    public void Setup()
+    {
+        foreach (var project in new[] { InstrumentationColdStartBinaries.Bare, InstrumentationColdStartBinaries.Instrumented })
+        {
+            foreach (var build in Enum.GetValues<ColdStartBuild>())
+            {
+                _paths[(project, build)] = InstrumentationColdStartBinaries.Path(project, build);
+            }
+        }
+    }
 
     [IterationSetup]
     public void StartRuntimeApi() => _api = new InstrumentationColdStartRuntimeApi();
@@ -43,31 +52,35 @@ public class InstrumentationColdStartBenchmarks
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("JIT")]
-    public Task Bare_Jit() => FirstInvocationAsync(_binaries.BareJit, jit: true);
+    public Task Bare_Jit() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.Jit);
 
     [Benchmark, BenchmarkCategory("JIT")]
-    public Task Instrumented_Jit() => FirstInvocationAsync(_binaries.InstrumentedJit, jit: true);
+    public Task Instrumented_Jit() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.Jit);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("ReadyToRun")]
+    public Task Bare_ReadyToRun() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.ReadyToRun);
+
+    [Benchmark, BenchmarkCategory("ReadyToRun")]
+    public Task Instrumented_ReadyToRun() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.ReadyToRun);
 
     [Benchmark(Baseline = true), BenchmarkCategory("NativeAOT")]
-    public Task Bare_Aot() => FirstInvocationAsync(_binaries.BareAot, jit: false);
+    public Task Bare_Aot() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.NativeAot);
 
     [Benchmark, BenchmarkCategory("NativeAOT")]
-    public Task Instrumented_Aot() => FirstInvocationAsync(_binaries.InstrumentedAot, jit: false);
+    public Task Instrumented_Aot() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.NativeAot);
 
-    private async Task FirstInvocationAsync(string path, bool jit)
+    private async Task FirstInvocationAsync(string project, ColdStartBuild build)
     {
-        var start = new ProcessStartInfo(jit ? InstrumentationColdStartBinaries.DotnetHost : path)
+        var path = _paths[(project, build)];
+        var start = new ProcessStartInfo(build == ColdStartBuild.NativeAot ? path : InstrumentationColdStartBinaries.DotnetHost)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (jit)
+        if (build != ColdStartBuild.NativeAot)
         {
             start.ArgumentList.Add(path);
-
-            // The samples target net8.0, the only Native AOT target here; the machine has only the .NET 10 runtime.
-            start.Environment["DOTNET_ROLL_FORWARD"] = "Major";
         }
 
         foreach (var (name, value) in _api.FunctionEnvironment)

@@ -1,23 +1,28 @@
 namespace Observe.Benchmarks;
 
 /// <summary>
-/// The four builds the cold-start benchmark starts, found from the repository root. Build them before running it:
+/// The builds the cold-start benchmark starts, found from the repository root. Build them before running it (JIT runs
+/// net10.0, the runtime installed here; Native AOT is net8.0, the only NativeAOT target the registry serves):
 /// <code>
-/// dotnet build instrumentation/samples/Observe.Samples.ColdStartBare -c Release
-/// dotnet build instrumentation/samples/Observe.Samples.OrdersFunction -c Release
-/// dotnet publish instrumentation/samples/Observe.Samples.ColdStartBare -c Release -r linux-x64
-/// dotnet publish instrumentation/samples/Observe.Samples.OrdersFunction -c Release -r linux-x64
+/// for s in ColdStartBare OrdersFunction; do
+///   dotnet build instrumentation/samples/Observe.Samples.$s -c Release -f net10.0
+///   dotnet publish instrumentation/samples/Observe.Samples.$s -c Release -f net10.0 -r linux-x64 --self-contained false -p:PublishTrimmed=false -p:PublishReadyToRun=true -o instrumentation/samples/Observe.Samples.$s/bin/r2r
+///   dotnet publish instrumentation/samples/Observe.Samples.$s -c Release -f net8.0 -r linux-x64
+/// done
 /// </code>
 /// </summary>
-internal sealed record InstrumentationColdStartBinaries(string BareJit, string InstrumentedJit, string BareAot, string InstrumentedAot)
+internal static class InstrumentationColdStartBinaries
 {
+    public const string Bare = "Observe.Samples.ColdStartBare";
+    public const string Instrumented = "Observe.Samples.OrdersFunction";
+
     /// <summary>The <c>dotnet</c> host that runs the framework-dependent (JIT) builds.</summary>
     public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    public static InstrumentationColdStartBinaries Locate()
+    public static string Path(string project, ColdStartBuild build)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Observe.sln")))
+        while (root is not null && !File.Exists(System.IO.Path.Combine(root.FullName, "Observe.sln")))
         {
             root = root.Parent;
         }
@@ -27,20 +32,31 @@ internal sealed record InstrumentationColdStartBinaries(string BareJit, string I
             throw new InvalidOperationException($"No Observe.sln above {AppContext.BaseDirectory}: run the benchmark from the repository's bench/Observe.Benchmarks.");
         }
 
-        string Sample(string project, string file) => Path.Combine(root.FullName, "instrumentation", "samples", project, "bin", "Release", "net8.0", file);
-        var binaries = new InstrumentationColdStartBinaries(
-            Sample("Observe.Samples.ColdStartBare", "bootstrap.dll"),
-            Sample("Observe.Samples.OrdersFunction", "bootstrap.dll"),
-            Sample("Observe.Samples.ColdStartBare", Path.Combine("linux-x64", "publish", "bootstrap")),
-            Sample("Observe.Samples.OrdersFunction", Path.Combine("linux-x64", "publish", "bootstrap")));
-        var missing = new[] { binaries.BareJit, binaries.InstrumentedJit, binaries.BareAot, binaries.InstrumentedAot }.Where(p => !File.Exists(p)).ToList();
-        if (missing.Count > 0)
+        var bin = System.IO.Path.Combine(root.FullName, "instrumentation", "samples", project, "bin");
+        var path = build switch
         {
-            throw new InvalidOperationException(
-                $"Missing {string.Join(", ", missing)}. Build the samples first: for each of Observe.Samples.ColdStartBare and Observe.Samples.OrdersFunction, "
-                + "'dotnet build instrumentation/samples/<name> -c Release' and 'dotnet publish instrumentation/samples/<name> -c Release -r linux-x64'.");
+            ColdStartBuild.Jit => System.IO.Path.Combine(bin, "Release", "net10.0", "bootstrap.dll"),
+            ColdStartBuild.ReadyToRun => System.IO.Path.Combine(bin, "r2r", "bootstrap.dll"),
+            _ => System.IO.Path.Combine(bin, "Release", "net8.0", "linux-x64", "publish", "bootstrap"),
+        };
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"Missing {path}: build the samples first, with the commands in bench/Observe.Benchmarks/InstrumentationColdStartBinaries.cs.");
         }
 
-        return binaries;
+        return path;
     }
+}
+
+/// <summary>How a cold-start sample is built and started.</summary>
+public enum ColdStartBuild
+{
+    /// <summary>Framework-dependent IL, started with <c>dotnet</c>: everything not in the shared framework is JIT-compiled.</summary>
+    Jit,
+
+    /// <summary>Framework-dependent, the app's and packages' IL precompiled with ReadyToRun, started with <c>dotnet</c>.</summary>
+    ReadyToRun,
+
+    /// <summary>A Native AOT executable.</summary>
+    NativeAot,
 }
