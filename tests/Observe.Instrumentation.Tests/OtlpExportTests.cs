@@ -93,11 +93,15 @@ public class OtlpExportTests
         Assert.Equal(Protobuf.Hex(Protobuf.Bytes(record, 10)), line.GetProperty("span_id").GetString());
     }
 
-    [Fact]
-    public async Task InvokeAsync_OtlpLogExportTurnedOff_TracesExportedLogsNot()
+    [Theory]
+    [InlineData("setting")]
+    [InlineData("OTEL_LOGS_EXPORTER")]
+    public async Task InvokeAsync_OtlpLogExportTurnedOff_TracesExportedLogsNot(string how)
     {
         using var receiver = new OtlpReceiver();
-        using var lambda = CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(5), o => o.EnableOtlpLogExport = false);
+        using var lambda = how == "setting"
+            ? CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(5), o => o.EnableOtlpLogExport = false)
+            : CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(5), extraSettings: [("OTEL_LOGS_EXPORTER", "none")]);
         var logger = lambda.LoggerFactory.CreateLogger("Orders");
 
         await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ =>
@@ -158,7 +162,7 @@ public class OtlpExportTests
     }
 
     /// <summary>OTLP configured only through OTEL_* settings, as in a function's environment (handed to the SDK's configuration so parallel tests do not share process variables).</summary>
-    private static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null)
+    private static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, params (string Name, string Value)[] extraSettings)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -166,6 +170,11 @@ public class OtlpExportTests
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "2000",
         };
+        foreach (var (name, value) in extraSettings)
+        {
+            settings[name] = value;
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var options = new ObserveLambdaOptions
         {
