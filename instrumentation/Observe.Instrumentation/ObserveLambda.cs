@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Observe.Instrumentation.Internal;
 using Observe.Instrumentation.Internal.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -48,6 +50,8 @@ public sealed class ObserveLambda : IDisposable
     private readonly TimeSpan _flushTimeout;
     private readonly TimeSpan _safetyMargin;
     private readonly ILogger _logger;
+    private readonly ServiceProvider _services;
+    private readonly LoggerProvider? _logExport;
     private string? _lastArn;
     private string? _lastAccountId;
 
@@ -99,12 +103,44 @@ public sealed class ObserveLambda : IDisposable
         TracerProvider = tracing.Build();
         MeterProvider = metrics.Build();
 
-        var loggerProvider = new ObserveJsonLoggerProvider(new LogSettings(options.Logging, environment, sink, time));
-        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder =>
+        var logSettings = new LogSettings(options.Logging, environment, sink, time);
+        var exportLogs = options.EnableOtlpLogExport ?? options.EnableOtlpExport ?? IsOtlpConfigured(environment, "LOGS");
+        var services = new ServiceCollection();
+        services.AddLogging(builder =>
         {
             builder.SetMinimumLevel(LogLevel.Trace);
-            builder.AddProvider(loggerProvider);
+            builder.AddProvider(new ObserveJsonLoggerProvider(logSettings));
+            if (exportLogs)
+            {
+                // Same levels (and debug sampling) as the JSON lines. Scopes are left out when redaction is on: the
+                // exporter reads them after any processor could hide their values.
+                builder.AddOpenTelemetry(o =>
+                {
+                    o.IncludeFormattedMessage = true;
+                    o.IncludeScopes = logSettings.IncludeScopes && logSettings.Redacted.Count == 0;
+                });
+                builder.AddFilter<OpenTelemetryLoggerProvider>(logSettings.IsEnabled);
+            }
         });
+        if (exportLogs)
+        {
+            services.ConfigureOpenTelemetryLoggerProvider(logging =>
+            {
+                logging.SetResourceBuilder(resource);
+                if (logSettings.Redacted.Count > 0)
+                {
+                    logging.AddProcessor(new RedactingLogProcessor(logSettings));
+                }
+
+                options.ConfigureLogging?.Invoke(logging);
+                logging.AddOtlpExporter();
+            });
+        }
+
+        options.ConfigureLoggingServices?.Invoke(services);
+        _services = services.BuildServiceProvider();
+        LoggerFactory = _services.GetRequiredService<ILoggerFactory>();
+        _logExport = exportLogs ? _services.GetRequiredService<LoggerProvider>() : null;
 
         _logger = LoggerFactory.CreateLogger(InstrumentationName);
         if (options.EmfNamespace is { } ns)
@@ -113,7 +149,10 @@ public sealed class ObserveLambda : IDisposable
         }
     }
 
-    /// <summary>Loggers writing JSON lines stamped with the current invocation and span.</summary>
+    /// <summary>
+    /// Loggers writing JSON lines stamped with the current invocation and span, and, when OTLP log export is on, log
+    /// records carrying the span's trace and span ids (see <see cref="ObserveLambdaOptions.EnableOtlpLogExport"/>).
+    /// </summary>
     public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.</summary>
@@ -194,7 +233,7 @@ public sealed class ObserveLambda : IDisposable
     {
         TracerProvider.Dispose();
         MeterProvider.Dispose();
-        LoggerFactory.Dispose();
+        _services.Dispose();
         _source.Dispose();
         _meter.Dispose();
     }
@@ -330,7 +369,7 @@ public sealed class ObserveLambda : IDisposable
         }
     }
 
-    /// <summary>Flushes traces then metrics within min(FlushTimeout, remaining time - safety margin); returns whether both finished.</summary>
+    /// <summary>Flushes traces, metrics, then exported logs within min(FlushTimeout, remaining time - safety margin); returns whether all finished.</summary>
     internal bool Flush(LambdaInvocationContext context)
     {
         try
@@ -355,6 +394,13 @@ public sealed class ObserveLambda : IDisposable
             if (left <= 0 || !MeterProvider.ForceFlush(left))
             {
                 InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "metrics");
+                return false;
+            }
+
+            left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
+            if (_logExport is not null && (left <= 0 || !_logExport.ForceFlush(left)))
+            {
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "logs");
                 return false;
             }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -17,7 +19,7 @@ public sealed class ObserveLambdaOptions
     public bool RecordUnsampledInvocations { get; set; } = true;
 
     /// <summary>
-    /// Longest time the end-of-invocation flush of traces and metrics may take; 1 second by default. The flush is also
+    /// Longest time the end-of-invocation flush of traces, metrics and exported logs may take; 1 second by default. The flush is also
     /// cut to the invocation's remaining time minus <see cref="FlushSafetyMargin"/>, so it never causes a timeout.
     /// </summary>
     public TimeSpan FlushTimeout { get; set; } = TimeSpan.FromSeconds(1);
@@ -29,11 +31,21 @@ public sealed class ObserveLambdaOptions
     public TimeSpan FlushSafetyMargin { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// Whether traces and metrics are exported with OTLP (configured by the standard <c>OTEL_EXPORTER_OTLP_*</c>
-    /// variables). When null, export is on if an <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or per-signal endpoint) variable is
-    /// set and <c>OTEL_TRACES_EXPORTER</c>/<c>OTEL_METRICS_EXPORTER</c> is not <c>none</c>.
+    /// Whether traces and metrics (and logs, unless <see cref="EnableOtlpLogExport"/> says otherwise) are exported with
+    /// OTLP (configured by the standard <c>OTEL_EXPORTER_OTLP_*</c> variables). When null, export of a signal is on if an
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or per-signal endpoint) variable is set and <c>OTEL_TRACES_EXPORTER</c>,
+    /// <c>OTEL_METRICS_EXPORTER</c> or <c>OTEL_LOGS_EXPORTER</c> is not <c>none</c>.
     /// </summary>
     public bool? EnableOtlpExport { get; set; }
+
+    /// <summary>
+    /// Whether log lines are also exported with OTLP as log records (with the span's trace and span ids), flushed at the
+    /// end of each invocation within the same budget as traces and metrics. When null, follows
+    /// <see cref="EnableOtlpExport"/>, and when that is null too, is on if an OTLP endpoint variable is set and
+    /// <c>OTEL_LOGS_EXPORTER</c> is not <c>none</c>. Set false to keep logs in CloudWatch only (each line is then
+    /// stored once). The JSON lines on standard output are written either way.
+    /// </summary>
+    public bool? EnableOtlpLogExport { get; set; }
 
     /// <summary>
     /// Whether new root traces get X-Ray-compatible ids (epoch seconds in the first 8 hex digits), so they can also be
@@ -65,6 +77,15 @@ public sealed class ObserveLambdaOptions
 
     /// <summary>Extra tracer set-up (your own <c>ActivitySource</c> names, instrumentations, exporters), run before the OTLP exporter is added.</summary>
     public Action<TracerProviderBuilder>? ConfigureTracing { get; set; }
+
+    /// <summary>Extra set-up of the OpenTelemetry logger provider (processors, exporters), run before the OTLP exporter is added; used only when OTLP log export is on.</summary>
+    public Action<LoggerProviderBuilder>? ConfigureLogging { get; set; }
+
+    /// <summary>
+    /// Extra services of the logger factory. Tests use it to hand the OTLP log exporter its <c>OTEL_*</c> settings as
+    /// configuration, since tests run in parallel and cannot set process variables.
+    /// </summary>
+    internal Action<IServiceCollection>? ConfigureLoggingServices { get; set; }
 
     /// <summary>Extra meter set-up (your own <c>Meter</c> names, views, readers), run before the OTLP exporter is added.</summary>
     public Action<MeterProviderBuilder>? ConfigureMetrics { get; set; }

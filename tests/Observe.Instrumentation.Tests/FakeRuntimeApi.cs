@@ -11,23 +11,11 @@ namespace Observe.Instrumentation.Tests;
 /// Lambda-Runtime-* headers; responses, invocation errors and init errors are recorded with their order in
 /// <see cref="Timeline"/>.
 /// </summary>
-internal sealed class FakeRuntimeApi : IDisposable
+internal sealed class FakeRuntimeApi : TestHttpListener
 {
-    private readonly HttpListener _listener = new();
     private readonly Channel<Invocation> _queue = Channel.CreateUnbounded<Invocation>();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
 
-    public FakeRuntimeApi()
-    {
-        var port = OtlpReceiver.FreePort();
-        Address = $"127.0.0.1:{port}";
-        _listener.Prefixes.Add($"http://{Address}/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
-    }
-
-    public string Address { get; }
+    public string Address => $"127.0.0.1:{Port}";
 
     public Timeline Timeline { get; } = new();
 
@@ -48,92 +36,51 @@ internal sealed class FakeRuntimeApi : IDisposable
         return [.. Posts];
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // The listener was closed under the loop.
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var path = context.Request.Url!.AbsolutePath;
-        try
+        if (context.Request.HttpMethod == "GET" && path == "/2018-06-01/runtime/invocation/next")
         {
-            if (context.Request.HttpMethod == "GET" && path == "/2018-06-01/runtime/invocation/next")
+            Timeline.Add("next");
+            var invocation = await _queue.Reader.ReadAsync(Stopping);
+            var headers = context.Response.Headers;
+            headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
+            headers["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
+            if (invocation.TraceHeader is not null)
             {
-                Timeline.Add("next");
-                var invocation = await _queue.Reader.ReadAsync(_stop.Token);
-                var headers = context.Response.Headers;
-                headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;
-                headers["Lambda-Runtime-Deadline-Ms"] = invocation.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-                headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
-                if (invocation.TraceHeader is not null)
-                {
-                    headers["Lambda-Runtime-Trace-Id"] = invocation.TraceHeader;
-                }
-
-                var bytes = Encoding.UTF8.GetBytes(invocation.Body);
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-                return;
+                headers["Lambda-Runtime-Trace-Id"] = invocation.TraceHeader;
             }
 
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
-            var errorType = context.Request.Headers["Lambda-Runtime-Function-Error-Type"];
-            var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            Posted? posted = parts switch
-            {
-                ["2018-06-01", "runtime", "invocation", var id, "response"] => new Posted("response", id, body, null, DateTimeOffset.UtcNow),
-                ["2018-06-01", "runtime", "invocation", var id, "error"] => new Posted("error", id, body, errorType, DateTimeOffset.UtcNow),
-                ["2018-06-01", "runtime", "init", "error"] => new Posted("init-error", null, body, errorType, DateTimeOffset.UtcNow),
-                _ => null,
-            };
-            if (posted is null)
-            {
-                context.Response.StatusCode = 404;
-            }
-            else
-            {
-                Timeline.Add($"{posted.Kind}:{posted.RequestId}");
-                Posts.Enqueue(posted);
-                context.Response.StatusCode = 202;
-            }
-
+            var bytes = Encoding.UTF8.GetBytes(invocation.Body);
+            await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();
+            return;
         }
-        catch (Exception) when (_stop.IsCancellationRequested)
+
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync();
+        var errorType = context.Request.Headers["Lambda-Runtime-Function-Error-Type"];
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        Posted? posted = parts switch
         {
-            context.Response.Abort();
+            ["2018-06-01", "runtime", "invocation", var id, "response"] => new Posted("response", id, body, null, DateTimeOffset.UtcNow),
+            ["2018-06-01", "runtime", "invocation", var id, "error"] => new Posted("error", id, body, errorType, DateTimeOffset.UtcNow),
+            ["2018-06-01", "runtime", "init", "error"] => new Posted("init-error", null, body, errorType, DateTimeOffset.UtcNow),
+            _ => null,
+        };
+        if (posted is null)
+        {
+            context.Response.StatusCode = 404;
         }
+        else
+        {
+            Timeline.Add($"{posted.Kind}:{posted.RequestId}");
+            Posts.Enqueue(posted);
+            context.Response.StatusCode = 202;
+        }
+
+        context.Response.Close();
     }
 
     public sealed record Posted(string Kind, string? RequestId, string Body, string? ErrorType, DateTimeOffset At);

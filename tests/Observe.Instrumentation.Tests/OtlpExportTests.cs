@@ -55,13 +55,80 @@ public class OtlpExportTests
     }
 
     [Fact]
+    public async Task InvokeAsync_OtlpLogExport_ListenerDecodesLogRecordsWithSpanIdsLevelsAndRedaction()
+    {
+        using var receiver = new OtlpReceiver();
+        var output = new CapturedOutput();
+        using var lambda = CreateLambda(receiver.Endpoint, output, TimeSpan.FromSeconds(5), o => o.Logging.RedactedProperties.Add("Card"));
+        var logger = lambda.LoggerFactory.CreateLogger("Orders");
+
+        await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ =>
+        {
+            logger.LogInformation("Order {OrderId} paid with {Card}", "o-1", "4111111111111111");
+            logger.LogDebug("below the level, exported nowhere");
+            return Task.CompletedTask;
+        });
+
+        // Flushed at the end of the invocation, like traces and metrics.
+        var requests = receiver.Requests.ToList();
+        var span = Protobuf.Messages(Assert.Single(requests, r => r.Path == "/v1/traces").Body, 1)
+            .SelectMany(rs => Protobuf.Messages(rs, 2)).SelectMany(ss => Protobuf.Messages(ss, 2)).Single();
+        var logs = Assert.Single(requests, r => r.Path == "/v1/logs");
+        Assert.Equal("application/x-protobuf", logs.ContentType);
+        var resourceLogs = Assert.Single(Protobuf.Messages(logs.Body, 1));
+        Assert.Equal("orders", Protobuf.Attributes(Protobuf.Bytes(resourceLogs, 1)!, 1)["service.name"]);
+        var record = Assert.Single(Protobuf.Messages(resourceLogs, 2).SelectMany(sl => Protobuf.Messages(sl, 2)));
+
+        Assert.Equal(Protobuf.Hex(Protobuf.Bytes(span, 1)), Protobuf.Hex(Protobuf.Bytes(record, 9)));
+        Assert.Equal(Protobuf.Hex(Protobuf.Bytes(span, 2)), Protobuf.Hex(Protobuf.Bytes(record, 10)));
+        Assert.Equal(9UL, Protobuf.Read(record).Single(f => f.Field == 2).Varint); // SEVERITY_NUMBER_INFO
+        Assert.Equal("Order o-1 paid with ***", Protobuf.String(Protobuf.Bytes(record, 5)!, 1));
+        var attributes = Protobuf.Attributes(record, 6);
+        Assert.Equal("o-1", attributes["OrderId"]);
+        Assert.Equal("***", attributes["Card"]);
+        Assert.DoesNotContain("4111111111111111", System.Text.Encoding.UTF8.GetString(logs.Body), StringComparison.Ordinal);
+
+        // The JSON line on stdout is the same line, with the same ids.
+        var line = Assert.Single(output.Json, l => l.TryGetProperty("message", out var m) && m.GetString() == "Order o-1 paid with ***");
+        Assert.Equal(Protobuf.Hex(Protobuf.Bytes(record, 10)), line.GetProperty("span_id").GetString());
+    }
+
+    [Theory]
+    [InlineData("setting")]
+    [InlineData("OTEL_LOGS_EXPORTER")]
+    public async Task InvokeAsync_OtlpLogExportTurnedOff_TracesExportedLogsNot(string how)
+    {
+        using var receiver = new OtlpReceiver();
+        using var lambda = how == "setting"
+            ? CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(5), o => o.EnableOtlpLogExport = false)
+            : CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(5), extraSettings: [("OTEL_LOGS_EXPORTER", "none")]);
+        var logger = lambda.LoggerFactory.CreateLogger("Orders");
+
+        await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ =>
+        {
+            logger.LogInformation("stdout only");
+            return Task.CompletedTask;
+        });
+
+        var paths = receiver.Requests.Select(r => r.Path).ToList();
+        Assert.Contains("/v1/traces", paths);
+        Assert.DoesNotContain("/v1/logs", paths);
+    }
+
+    [Fact]
     public async Task InvokeAsync_OtlpEndpointBlackHoled_FinishesWithinBudgetResultUnaffected()
     {
         using var blackHole = new BlackHole();
         using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromMilliseconds(300));
         var stopwatch = Stopwatch.StartNew();
 
-        var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ => Task.FromResult("result"));
+        var logger = lambda.LoggerFactory.CreateLogger("Orders");
+
+        var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ =>
+        {
+            logger.LogInformation("exported to the black hole too");
+            return Task.FromResult("result");
+        });
 
         stopwatch.Stop();
         Assert.Equal("result", result);
@@ -86,7 +153,7 @@ public class OtlpExportTests
     [Fact]
     public async Task InvokeAsync_OtlpEndpointRefusesConnections_ResultUnaffected()
     {
-        var closedPort = OtlpReceiver.FreePort();
+        var closedPort = TestHttpListener.FreePort();
         using var lambda = CreateLambda($"http://127.0.0.1:{closedPort}", new CapturedOutput(), TimeSpan.FromMilliseconds(500));
 
         var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId()), _ => Task.FromResult(42));
@@ -95,7 +162,7 @@ public class OtlpExportTests
     }
 
     /// <summary>OTLP configured only through OTEL_* settings, as in a function's environment (handed to the SDK's configuration so parallel tests do not share process variables).</summary>
-    private static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout)
+    private static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, params (string Name, string Value)[] extraSettings)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -103,13 +170,20 @@ public class OtlpExportTests
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_EXPORTER_OTLP_TIMEOUT"] = "2000",
         };
+        foreach (var (name, value) in extraSettings)
+        {
+            settings[name] = value;
+        }
+
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var options = new ObserveLambdaOptions
         {
             FlushTimeout = flushTimeout,
             ConfigureTracing = b => b.ConfigureServices(s => s.AddSingleton<IConfiguration>(configuration)),
             ConfigureMetrics = b => b.ConfigureServices(s => s.AddSingleton<IConfiguration>(configuration)),
+            ConfigureLoggingServices = s => s.AddSingleton<IConfiguration>(configuration),
         };
+        configure?.Invoke(options);
         var environment = TestEnvironment.Create([.. settings.Select(kv => (kv.Key, kv.Value!))]);
         return ObserveLambda.Create(options, environment, output.Sink, TimeProvider.System);
     }

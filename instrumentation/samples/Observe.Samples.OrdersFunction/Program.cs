@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Observe.Instrumentation;
 
@@ -20,17 +19,6 @@ await host.RunAsync(_ => ValueTask.FromResult(LambdaRuntimeHost.Json(
         Log.OrderAccepted(logger, order.OrderId, order.Quantity);
         return ValueTask.FromResult(new OrderReceipt(order.OrderId, "accepted"));
     })));
-
-/// <summary>The event the sample function receives.</summary>
-public sealed record OrderRequest(string OrderId, int Quantity);
-
-/// <summary>The sample function's response.</summary>
-public sealed record OrderReceipt(string OrderId, string Status);
-
-/// <summary>Source-generated JSON metadata: Native AOT has no reflection-based serializer.</summary>
-[JsonSerializable(typeof(OrderRequest))]
-[JsonSerializable(typeof(OrderReceipt))]
-internal sealed partial class SampleJson : JsonSerializerContext;
 
 internal static partial class Log
 {

@@ -4,13 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
+using Observe.Instrumentation;
 using Observe.Instrumentation.Internal;
 using Observe.Instrumentation.Internal.Logging;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;
 
-namespace Observe.Instrumentation.Benchmarks;
+namespace Observe.Benchmarks;
 
 /// <summary>
 /// One log line with 4 template properties, formatted as JSON and written to a null stream, in the same run:

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+
+namespace Observe.Benchmarks;
+
+/// <summary>
+/// Cold start: time from starting the function's process to the Runtime API receiving the response to its first
+/// event, for the orders sample with Observe.Instrumentation (JSON logs, tracing, metrics and logs exported with OTLP
+/// to a local endpoint) against the same function without the package (Observe.Samples.ColdStartBare, a hand-written
+/// Runtime API loop), as JIT, ReadyToRun and Native AOT builds. The Runtime API and the OTLP endpoint are played in this
+/// process (<see cref="InstrumentationColdStartRuntimeApi"/>). Each iteration starts one process and a fresh Runtime
+/// API; the process is killed after the clock stops. Build the samples first (see <see cref="InstrumentationColdStartBinaries"/>).
+/// </summary>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 20)]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class InstrumentationColdStartBenchmarks
+{
+    private readonly Dictionary<(string, ColdStartBuild), string> _paths = [];
+    private readonly List<double> _cpuMilliseconds = [];
+    private InstrumentationColdStartRuntimeApi _api = null!;
+    private Process? _process;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        foreach (var project in new[] { InstrumentationColdStartBinaries.Bare, InstrumentationColdStartBinaries.Instrumented })
+        {
+            foreach (var build in Enum.GetValues<ColdStartBuild>())
+            {
+                _paths[(project, build)] = InstrumentationColdStartBinaries.Path(project, build);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prints the function's CPU time (all threads, user + system) up to its first response: unlike the wall time, it
+    /// barely moves when other processes compete for the cores, so it shows the work the package adds on a busy machine.
+    /// </summary>
+    [GlobalCleanup]
+    public void ReportCpuTime()
+    {
+        _cpuMilliseconds.Sort();
+        if (_cpuMilliseconds.Count > 0)
+        {
+            Console.WriteLine($"// CPU time to first response: median {_cpuMilliseconds[_cpuMilliseconds.Count / 2]:F1} ms, mean {_cpuMilliseconds.Average():F1} ms over {_cpuMilliseconds.Count} starts (warm-up included)");
+        }
+    }
+
+    [IterationSetup]
+    public void StartRuntimeApi() => _api = new InstrumentationColdStartRuntimeApi();
+
+    [IterationCleanup]
+    public void StopFunction()
+    {
+        if (_process is { } process)
+        {
+            process.Kill();
+            process.WaitForExit();
+            process.Dispose();
+            _process = null;
+        }
+
+        _api.Dispose();
+    }
+
+    [Benchmark(Baseline = true), BenchmarkCategory("JIT")]
+    public Task Bare_Jit() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.Jit);
+
+    [Benchmark, BenchmarkCategory("JIT")]
+    public Task Instrumented_Jit() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.Jit);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("ReadyToRun")]
+    public Task Bare_ReadyToRun() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.ReadyToRun);
+
+    [Benchmark, BenchmarkCategory("ReadyToRun")]
+    public Task Instrumented_ReadyToRun() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.ReadyToRun);
+
+    [Benchmark(Baseline = true), BenchmarkCategory("NativeAOT")]
+    public Task Bare_Aot() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.NativeAot);
+
+    [Benchmark, BenchmarkCategory("NativeAOT")]
+    public Task Instrumented_Aot() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.NativeAot);
+
+    private async Task FirstInvocationAsync(string project, ColdStartBuild build)
+    {
+        var path = _paths[(project, build)];
+        var start = new ProcessStartInfo(build == ColdStartBuild.NativeAot ? path : InstrumentationColdStartBinaries.DotnetHost)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (build != ColdStartBuild.NativeAot)
+        {
+            start.ArgumentList.Add(path);
+        }
+
+        foreach (var (name, value) in _api.FunctionEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {path}.");
+        _process = process;
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(_api.FirstResponse, exited, Task.Delay(TimeSpan.FromSeconds(30))) != _api.FirstResponse)
+        {
+            throw new InvalidOperationException($"{path} exited or hung before answering its first event (exit code {(process.HasExited ? process.ExitCode : "none")}).");
+        }
+
+        await _api.FirstResponse;
+        _cpuMilliseconds.Add(process.TotalProcessorTime.TotalMilliseconds);
+    }
+}
