@@ -3,8 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Collection;
+using Observe.Collectors.LogCollection;
 
-namespace Observe.Collectors.LogCollection;
+namespace Observe.Collectors;
 
 public static class LogsCollectorServiceCollectionExtensions
 {

@@ -1,0 +1,341 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
+using Observe.Collectors.Tests.Infrastructure;
+using Observe.Collectors.Tests.Inventory;
+using Observe.Collectors.Tests.LogCollection;
+using Observe.Collectors.Tests.Traces;
+using Observe.Store;
+using Observe.Store.Model;
+
+namespace Observe.Collectors.Tests.EndToEnd;
+
+/// <summary>
+/// The whole collection, wired from configuration as the hosts wire it (<see cref="CollectorsServiceCollectionExtensions.AddObserveCollectors"/>),
+/// over a fleet seeded into moto: 120 functions in two regions with tags, CloudWatch metrics, log events with REPORT
+/// lines and errors, alarms and X-Ray segments. The store's figures must equal what was seeded; with throttling,
+/// 5xx, resets and timeouts injected in front of moto, and after a process that dies mid-cycle and restarts, the store
+/// must end identical to the fault-free run. One fleet (a fresh account) is seeded for the class.
+/// </summary>
+public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : IClassFixture<FleetCollectionTests.Fleet>
+{
+    private static readonly string[] Regions = ["eu-west-1", "us-east-1"];
+    private const int FunctionsPerRegion = 60;
+
+    [Fact]
+    public async Task FaultFreeRun_StoreEqualsSeeded()
+    {
+        await using var store = await SqliteTestStore.CreateAsync();
+
+        var failures = await CollectAsync(store.Store, Moto.Url);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+
+        var snapshot = await Snapshot.TakeAsync(store.Store, fleet.AccountId, fleet.Range);
+        Assert.Equal(fleet.Functions.Select(f => f.ToString()).Order(StringComparer.Ordinal), snapshot.Functions);
+        Assert.Equal(fleet.Invocations, snapshot.Invocations);
+        Assert.Equal(fleet.Errors, snapshot.Errors);
+        Assert.Equal(fleet.Logs.Reports.Sum(r => r.Value), snapshot.Reports);
+        Assert.Equal(fleet.Logs.ColdStarts.Sum(c => c.Value), snapshot.ColdStarts);
+        Assert.Equal(fleet.Logs.Errors.Sum(e => e.Value.Values.Sum()), snapshot.ErrorOccurrences);
+        Assert.Equal(fleet.Alarms.Order(StringComparer.Ordinal), snapshot.Alarms);
+        Assert.Equal(fleet.Traces.Order(StringComparer.Ordinal), snapshot.Traces);
+    }
+
+    [Fact]
+    public async Task FaultsInFrontOfMoto_StoreEndsIdenticalToAFaultFreeRun()
+    {
+        await using var clean = await SqliteTestStore.CreateAsync();
+        await CollectAsync(clean.Store, Moto.Url);
+        await using var faulty = await SqliteTestStore.CreateAsync();
+        await using var proxy = new FaultProxy(Moto.Url);
+
+        // A fault every third request for the first 150 faults: every collector and both regions meet some.
+        var faults = new[] { Fault.Throttling400, Fault.TooManyRequests429, Fault.Unavailable503, Fault.ConnectionReset, Fault.Hang };
+        proxy.Script([.. Enumerable.Range(0, 150).SelectMany(i => new[] { faults[i % faults.Length], Fault.Pass, Fault.Pass })]);
+        await CollectAsync(faulty.Store, proxy.Url);
+
+        Assert.True(proxy.Requests > 450, $"only {proxy.Requests} requests went through the proxy");
+        Assert.Equal(await Snapshot.TakeAsync(clean.Store, fleet.AccountId, fleet.Range), await Snapshot.TakeAsync(faulty.Store, fleet.AccountId, fleet.Range));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    [InlineData(400)]
+    public async Task ProcessDiesMidCycle_RestartEndsIdenticalToAnUninterruptedRun(int dieAtWrite)
+    {
+        await using var clean = await SqliteTestStore.CreateAsync();
+        await CollectAsync(clean.Store, Moto.Url);
+        await using var store = await SqliteTestStore.CreateAsync();
+
+        // From its Nth write on, the first process writes nothing more: it died there, whatever was in flight.
+        var dying = DyingStore.Wrap(store.Store, dieAtWrite);
+        await CollectAsync(dying, Moto.Url);
+        Assert.True(DyingStore.Died(dying), $"the first process never reached write {dieAtWrite}");
+
+        await CollectAsync(store.Store, Moto.Url);
+
+        Assert.Equal(await Snapshot.TakeAsync(clean.Store, fleet.AccountId, fleet.Range), await Snapshot.TakeAsync(store.Store, fleet.AccountId, fleet.Range));
+    }
+
+    /// <summary>
+    /// One "process": collectors built from configuration on a new service provider, one pass of each over every
+    /// target in the order a fresh host reaches them (inventory first, since logs read the functions from the store).
+    /// A failed pass is logged and skipped, as the host does.
+    /// </summary>
+    private async Task<List<string>> CollectAsync(IObserveStore store, string endpoint)
+    {
+        var failures = new List<string>();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(fleet.Configuration(endpoint)).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton(store);
+        services.AddSingleton(sp => new AwsCredentialsProvider(
+            sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
+            NullLogger<AwsCredentialsProvider>.Instance,
+            (_, _) => Task.FromResult<AWSCredentials>(new BasicAWSCredentials("AKIAOBSERVETEST00001", "observe-test-secret")),
+            verifyAccount: true));
+
+        // moto has no ListProvisionedConcurrencyConfigs: that one call is answered from the Lambda API reference.
+        services.AddSingleton<HttpMessageHandler>(new ProvisionedConcurrencyTransport());
+        services.AddObserveCollectors(configuration);
+        await using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
+        var order = new[] { "inventory", "alarms", "metrics", "logs", "traces" };
+        var collectors = provider.GetServices<ICollector>().ToDictionary(c => c.Name);
+        Assert.Equal(order.Order(StringComparer.Ordinal), collectors.Keys.Where(order.Contains).Order(StringComparer.Ordinal));
+        var logger = provider.GetRequiredService<ILogger<FleetCollectionTests>>();
+        foreach (var name in order)
+        {
+            foreach (var region in Regions)
+            {
+                try
+                {
+                    await collectors[name].CollectAsync(new CollectionTarget(options.Accounts[0], region), CancellationToken.None);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "{Collector} pass over {Region} failed", name, region);
+                    failures.Add($"{name} {region}: {e.GetType().Name}: {e.Message}");
+                }
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>The fleet seeded once into moto under a fresh account, and what the store should hold after collecting it.</summary>
+    public sealed class Fleet : IAsyncLifetime
+    {
+        public string AccountId { get; } = "37" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
+
+        public DateTimeOffset Now { get; } = FloorToMinute(DateTimeOffset.UtcNow);
+
+        public TimeRange Range => new(Now.AddHours(-1), Now.AddMinutes(1));
+
+        public List<FunctionKey> Functions { get; } = [];
+
+        public Dictionary<string, double> Invocations { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, double> Errors { get; } = new(StringComparer.Ordinal);
+
+        internal Expected Logs { get; } = new();
+
+        public List<string> Alarms { get; } = [];
+
+        public List<string> Traces { get; } = [];
+
+        public Dictionary<string, string?> Configuration(string endpoint) => new()
+        {
+            ["Observe:Aws:Accounts:0:AccountId"] = AccountId,
+            ["Observe:Aws:Accounts:0:Name"] = "fleet",
+            ["Observe:Aws:Accounts:0:RoleArn"] = Moto.RoleArn(AccountId),
+            ["Observe:Aws:Accounts:0:Regions:0"] = Regions[0],
+            ["Observe:Aws:Accounts:0:Regions:1"] = Regions[1],
+            ["Observe:Aws:Endpoints:Lambda"] = endpoint,
+            ["Observe:Aws:Endpoints:CloudWatch"] = endpoint,
+            ["Observe:Aws:Endpoints:Logs"] = endpoint,
+            ["Observe:Aws:Endpoints:XRay"] = endpoint,
+
+            // AssumeRole goes straight to moto: the faults are for the collectors' own calls.
+            ["Observe:Aws:Endpoints:Sts"] = Moto.Url,
+            ["Observe:Aws:AttemptTimeout"] = "00:00:02",
+            ["Observe:Aws:Retry:MaxAttempts"] = "6",
+            ["Observe:Aws:Retry:ThrottlingBaseDelay"] = "00:00:00.005",
+            ["Observe:Aws:Retry:ThrottlingMaxDelay"] = "00:00:00.020",
+            ["Observe:Aws:Retry:TransientBaseDelay"] = "00:00:00.002",
+            ["Observe:Aws:Retry:TransientMaxDelay"] = "00:00:00.010",
+            ["Observe:Aws:RateBudgets:Lambda:PerSecond"] = "1000",
+            ["Observe:Aws:RateBudgets:CloudWatch:PerSecond"] = "1000",
+            ["Observe:Aws:RateBudgets:Logs:PerSecond"] = "1000",
+            ["Observe:Aws:RateBudgets:XRay:PerSecond"] = "1000",
+
+            // moto answers X-Ray filter expressions with HTTP 500 and returns no service graph, and runs no Insights
+            // queries: those paths have their own tests with responses written from the API reference.
+            ["Observe:Collectors:Traces:SampleRate"] = "1",
+            ["Observe:Collectors:Traces:ServiceGraph"] = "false",
+            ["Observe:Collectors:Logs:Mode"] = "FilterLogEvents",
+        };
+
+        public async Task InitializeAsync()
+        {
+            using var seed = new MotoSeeder(AccountId);
+            var lines = new LogLines(Logs);
+            foreach (var region in Regions)
+            {
+                var metricData = new List<JsonObject>();
+                for (var i = 0; i < FunctionsPerRegion; i++)
+                {
+                    var name = $"fleet-{region}-{i:D3}";
+                    var key = new FunctionKey(AccountId, region, name);
+                    Functions.Add(key);
+                    await seed.CreateFunctionAsync(region, name, new Dictionary<string, string> { ["team"] = $"t{i % 4}" });
+
+                    // Ten minutes of Invocations and Errors, the last one 5 minutes ago.
+                    for (var m = 15; m > 5; m--)
+                    {
+                        var invocations = (i % 7) + m;
+                        var errors = m % 3 == 0 ? i % 2 : 0;
+                        metricData.Add(Datum("Invocations", name, Now.AddMinutes(-m), invocations));
+                        metricData.Add(Datum("Errors", name, Now.AddMinutes(-m), errors));
+                        Invocations[key.ToString()] = Invocations.GetValueOrDefault(key.ToString()) + invocations;
+                        Errors[key.ToString()] = Errors.GetValueOrDefault(key.ToString()) + errors;
+                    }
+
+                    // Log events: a cold and a warm invocation, in text or JSON, and every fifth function an error.
+                    var events = new List<(DateTimeOffset At, string Message)>();
+                    events.AddRange(lines.Invocation(key, Now.AddMinutes(-9).AddSeconds(i), cold: true, json: i % 2 == 0));
+                    events.AddRange(lines.Invocation(key, Now.AddMinutes(-7).AddSeconds(i), cold: false, json: i % 2 == 0));
+                    if (i % 5 == 0)
+                    {
+                        events.Add(lines.DotNetTextError(key, Now.AddMinutes(-6).AddSeconds(i), i));
+                    }
+
+                    await LogsFleet.PutEventsAsync(seed, region, $"/aws/lambda/{name}", "2026/11/29/[$LATEST]0123456789abcdef", events, createGroup: true);
+
+                    if (i % 10 == 0)
+                    {
+                        var alarm = $"{name}-errors";
+                        await seed.CloudWatchAsync(region, "PutMetricAlarm", new JsonObject
+                        {
+                            ["AlarmName"] = alarm,
+                            ["Namespace"] = "AWS/Lambda",
+                            ["MetricName"] = "Errors",
+                            ["Statistic"] = "Sum",
+                            ["Period"] = 60,
+                            ["EvaluationPeriods"] = 1,
+                            ["Threshold"] = 1,
+                            ["ComparisonOperator"] = "GreaterThanOrEqualToThreshold",
+                            ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = "FunctionName", ["Value"] = name }),
+                        });
+                        var state = i % 20 == 0 ? "ALARM" : "OK";
+                        await seed.CloudWatchAsync(region, "SetAlarmState", new JsonObject { ["AlarmName"] = alarm, ["StateValue"] = state, ["StateReason"] = "seeded" });
+                        Alarms.Add($"{region}/{alarm}/{(state == "ALARM" ? AlarmState.Alarm : AlarmState.Ok)}");
+                    }
+
+                    if (i % 12 == 0)
+                    {
+                        var trace = LambdaTraces.Invocation(AccountId, region, name, Now.AddMinutes(-8).AddSeconds(i), coldStart: i % 24 == 0, fault: i % 36 == 0);
+                        await seed.PutTraceSegmentsAsync(region, trace.Documents);
+                        Traces.Add($"{trace.TraceId}/{trace.SegmentCount}/{trace.Fault}");
+                    }
+                }
+
+                // PutMetricData takes at most 1,000 data points per call.
+                foreach (var chunk in metricData.Chunk(1000))
+                {
+                    await seed.CloudWatchAsync(region, "PutMetricData", new JsonObject { ["Namespace"] = "AWS/Lambda", ["MetricData"] = new JsonArray([.. chunk]) });
+                }
+            }
+        }
+
+        public Task DisposeAsync() => Task.CompletedTask;
+
+        private static JsonObject Datum(string metric, string function, DateTimeOffset at, double value) => new()
+        {
+            ["MetricName"] = metric,
+            ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = "FunctionName", ["Value"] = function }),
+            ["Timestamp"] = at.ToUnixTimeSeconds(),
+            ["Value"] = value,
+            ["Unit"] = "Count",
+        };
+
+        private static DateTimeOffset FloorToMinute(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+    }
+
+    /// <summary>What the dashboard would read about the fleet, in a form two stores can be compared by.</summary>
+    private sealed record Snapshot(
+        IReadOnlyList<string> Functions,
+        IReadOnlyDictionary<string, double> Invocations,
+        IReadOnlyDictionary<string, double> Errors,
+        int Reports,
+        double ColdStarts,
+        long ErrorOccurrences,
+        IReadOnlyList<string> ErrorGroups,
+        IReadOnlyList<string> Alarms,
+        IReadOnlyList<string> Traces)
+    {
+        public static async Task<Snapshot> TakeAsync(IObserveStore store, string accountId, TimeRange range)
+        {
+            var ct = CancellationToken.None;
+            var filter = new FleetFilter(accountId);
+            var functions = await store.GetFunctionsAsync(filter, ct);
+            var invocations = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            var errors = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            double coldStarts = 0;
+            foreach (var function in functions)
+            {
+                var series = await store.GetFunctionSeriesAsync(function.Key, range, SeriesResolution.Minute, ct);
+                invocations[function.Key.ToString()] = series.Sum(b => b.Invocations);
+                errors[function.Key.ToString()] = series.Sum(b => b.Errors);
+                coldStarts += series.Sum(b => b.ColdStarts);
+            }
+
+            var reports = (await store.GetInvocationReportsAsync(null, range, coldStartsOnly: false, 100_000, ct)).Count(r => r.Function.AccountId == accountId);
+            var groups = await store.GetErrorGroupsAsync(filter, range, 10_000, ct);
+            var alarms = await store.GetAlarmsAsync(filter, null, ct);
+            var traces = await store.GetTraceSummariesAsync(range, faultsOrErrorsOnly: false, 100_000, ct);
+            var traceKeys = new List<string>();
+            foreach (var summary in traces.Where(t => t.Functions.Any(f => f.AccountId == accountId)))
+            {
+                var tree = (await store.GetTraceAsync(summary.TraceId, ct))!;
+                traceKeys.Add($"{summary.TraceId}/{tree.Segments.Count}/{summary.HasFault}");
+            }
+
+            return new Snapshot(
+                [.. functions.Select(f => f.Key.ToString()).Order(StringComparer.Ordinal)],
+                invocations,
+                errors,
+                reports,
+                coldStarts,
+                groups.Sum(g => g.Count),
+                [.. groups.Select(g => $"{g.Function}/{g.Fingerprint}/{g.Count}").Order(StringComparer.Ordinal)],
+                [.. alarms.Select(a => $"{a.Region}/{a.Name}/{a.State}").Order(StringComparer.Ordinal)],
+                [.. traceKeys.Order(StringComparer.Ordinal)]);
+        }
+
+        // Records compare collections by reference; snapshots compare by content.
+        public bool Equals(Snapshot? other) =>
+            other is not null
+            && Functions.SequenceEqual(other.Functions)
+            && Invocations.SequenceEqual(other.Invocations)
+            && Errors.SequenceEqual(other.Errors)
+            && Reports == other.Reports
+            && ColdStarts.Equals(other.ColdStarts)
+            && ErrorOccurrences == other.ErrorOccurrences
+            && ErrorGroups.SequenceEqual(other.ErrorGroups)
+            && Alarms.SequenceEqual(other.Alarms)
+            && Traces.SequenceEqual(other.Traces);
+
+        public override int GetHashCode() => HashCode.Combine(Reports, ColdStarts, ErrorOccurrences);
+
+        public override string ToString() =>
+            $"{Functions.Count} functions, {Invocations.Values.Sum()} invocations, {Errors.Values.Sum()} errors, {Reports} reports, " +
+            $"{ColdStarts} cold starts, {ErrorOccurrences} error occurrences in {ErrorGroups.Count} groups, {Alarms.Count} alarms, {Traces.Count} traces";
+    }
+}
