@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -60,6 +61,7 @@ internal sealed partial class InventoryCollector(
         var batch = new List<LambdaFunction>(_options.WriteBatchSize);
         var detailed = 0;
         var vanished = 0;
+        var unreadable = new UnreadableDetails();
         foreach (var chunk in listed.Chunk(_options.WriteBatchSize))
         {
             var results = new LambdaFunction?[chunk.Length];
@@ -84,7 +86,7 @@ internal sealed partial class InventoryCollector(
                         return;
                     }
 
-                    results[i] = await ReadDetailsAsync(lambda, FromListing(target, function, seenAt, functionSources), ct).ConfigureAwait(false);
+                    results[i] = await ReadDetailsAsync(lambda, FromListing(target, function, seenAt, functionSources), previous, unreadable, ct).ConfigureAwait(false);
                     Interlocked.Increment(ref detailed);
                 }).ConfigureAwait(false);
 
@@ -103,6 +105,11 @@ internal sealed partial class InventoryCollector(
             }
 
             await store.UpsertFunctionsAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (unreadable.First is { } first)
+        {
+            LogDetailsUnreadable(logger, target, unreadable.Count, first.Message);
         }
 
         var deleted = await store.MarkDeletedExceptAsync(target.AccountId, target.Region, present, seenAt, cancellationToken).ConfigureAwait(false);
@@ -156,17 +163,21 @@ internal sealed partial class InventoryCollector(
         LastSeen = seenAt,
     };
 
-    /// <summary>The function with its details read from Lambda, or null when it was deleted since the listing.</summary>
-    private static async Task<LambdaFunction?> ReadDetailsAsync(ILambdaClient lambda, LambdaFunction function, CancellationToken cancellationToken)
+    /// <summary>
+    /// The function with its details read from Lambda, or null when it was deleted since the listing. A detail the
+    /// role may not read (403) or the endpoint does not offer (a 404 that is not Lambda's "no such function") keeps
+    /// the stored value, or none: one missing permission must not stop the whole inventory.
+    /// </summary>
+    private static async Task<LambdaFunction?> ReadDetailsAsync(ILambdaClient lambda, LambdaFunction function, LambdaFunction? previous, UnreadableDetails unreadable, CancellationToken cancellationToken)
     {
         var name = function.Key.Name;
         try
         {
-            var tags = lambda.ListTagsAsync(function.Arn, cancellationToken);
-            var versions = ListVersionsAsync(lambda, name, cancellationToken);
-            var aliases = ListAliasesAsync(lambda, name, cancellationToken);
-            var reserved = lambda.GetFunctionConcurrencyAsync(name, cancellationToken);
-            var provisioned = SumProvisionedAsync(lambda, name, cancellationToken);
+            var tags = unreadable.OrAsync(lambda.ListTagsAsync(function.Arn, cancellationToken), previous?.Tags ?? function.Tags);
+            var versions = unreadable.OrAsync(ListVersionsAsync(lambda, name, cancellationToken), previous?.PublishedVersions ?? function.PublishedVersions);
+            var aliases = unreadable.OrAsync(ListAliasesAsync(lambda, name, cancellationToken), previous?.Aliases ?? function.Aliases);
+            var reserved = unreadable.OrAsync(lambda.GetFunctionConcurrencyAsync(name, cancellationToken), previous?.ReservedConcurrency);
+            var provisioned = unreadable.OrAsync(SumProvisionedAsync(lambda, name, cancellationToken), previous?.ProvisionedConcurrency ?? 0);
             await Task.WhenAll(tags, versions, aliases, reserved, provisioned).ConfigureAwait(false);
 
             return function with
@@ -183,6 +194,32 @@ internal sealed partial class InventoryCollector(
             // Only Lambda's own "no such function": a bare 404 (a proxy, a wrong endpoint) must not look like a
             // deletion, or a misrouted pass would mark the whole region deleted.
             return null;
+        }
+    }
+
+    /// <summary>Details a pass could not read, counted for one warning per pass.</summary>
+    private sealed class UnreadableDetails
+    {
+        private int _count;
+        private AwsServiceException? _first;
+
+        public int Count => _count;
+
+        public AwsServiceException? First => _first;
+
+        public async Task<T> OrAsync<T>(Task<T> read, T fallback)
+        {
+            try
+            {
+                return await read.ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (e.StatusCode == HttpStatusCode.Forbidden
+                || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "ResourceNotFoundException"))
+            {
+                Interlocked.Increment(ref _count);
+                Interlocked.CompareExchange(ref _first, e, null);
+                return fallback;
+            }
         }
     }
 
@@ -264,4 +301,7 @@ internal sealed partial class InventoryCollector(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inventory of {Target}: {Functions} functions, {Detailed} read in detail (new, changed or in refresh slice {Slice}/{Slices}), {Deleted} marked deleted")]
     private static partial void LogPassCompleted(ILogger logger, CollectionTarget target, int functions, int detailed, int deleted, int slice, int slices);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory of {Target}: {Count} function details could not be read and kept their stored values (check the role's lambda:List* and lambda:GetFunctionConcurrency permissions); first: {Error}")]
+    private static partial void LogDetailsUnreadable(ILogger logger, CollectionTarget target, int count, string error);
 }

@@ -41,7 +41,7 @@ public class LayoutTests : TestContext
             Assert.Empty(item.QuerySelectorAll("a[href]"));
         }
 
-        Assert.Contains("arrives with the collectors", layout.Find("[data-nav='functions']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("arrives with the fleet pages", layout.Find("[data-nav='functions']").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

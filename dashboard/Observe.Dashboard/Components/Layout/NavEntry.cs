@@ -11,12 +11,12 @@ public sealed record NavEntry(string Title, string Icon, string Path, string? Ar
     public static IReadOnlyList<NavEntry> All { get; } =
     [
         new("Overview", "dashboard", ""),
-        new("Functions", "functions", "functions", "the collectors"),
-        new("Errors", "error", "errors", "the collectors"),
-        new("Cold starts", "ac_unit", "cold-starts", "the collectors"),
-        new("Traces", "timeline", "traces", "the collectors"),
-        new("Live tail", "stream", "live-tail", "Live Tail"),
-        new("Alarms", "notifications_active", "alarms", "the collectors"),
+        new("Functions", "functions", "functions", "the fleet pages"),
+        new("Errors", "error", "errors", "the fleet pages"),
+        new("Cold starts", "ac_unit", "cold-starts", "the fleet pages"),
+        new("Traces", "timeline", "traces", "the fleet pages"),
+        new("Live tail", "stream", "live-tail", "the Live Tail page"),
+        new("Alarms", "notifications_active", "alarms", "the fleet pages"),
         new("Alerts", "campaign", "alerts", "alerting"),
         new("Collectors", "cloud_sync", "collectors"),
         new("Settings", "settings", "settings", "alerting"),
