@@ -7,7 +7,6 @@ using Observe.Collectors.Aws;
 using Observe.Collectors.CloudWatch;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Tests.Infrastructure;
-using Observe.Collectors.Tests.Inventory;
 using Observe.Store.Model;
 
 namespace Observe.Collectors.Tests.Alarms;
@@ -29,7 +28,7 @@ public sealed class AlarmsCollectorTests
         using var seed = new MotoSeeder(account);
         await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("orders-errors", "AWS/Lambda", "Errors", "FunctionName", "orders"));
         await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("queue-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "orders"));
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [Region])));
         var collector = Collector(host, store);
         await collector.CollectAsync(Target(host), CancellationToken.None);
@@ -63,7 +62,7 @@ public sealed class AlarmsCollectorTests
         await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing"));
         await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-throttles", "AWS/Lambda", "Throttles", "FunctionName", "billing"));
         await seed.CloudWatchAsync(Region, "SetAlarmState", new JsonObject { ["AlarmName"] = "billing-errors", ["StateValue"] = "ALARM", ["StateReason"] = "errors" });
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [Region])));
         var collector = Collector(host, store, time);
@@ -93,7 +92,7 @@ public sealed class AlarmsCollectorTests
     public async Task CollectAsync_RecordedPages_MetricAndCompositeAlarmsStored()
     {
         var transport = new StubTransport((_, i) => (HttpStatusCode.OK, StubTransport.Recorded(i == 0 ? "cloudwatch-describe-alarms-page1.json" : "cloudwatch-describe-alarms-page2.json")));
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
 
         await Collector(host, store).CollectAsync(Target(host), CancellationToken.None);
@@ -116,7 +115,7 @@ public sealed class AlarmsCollectorTests
             : failSecondPage
                 ? (HttpStatusCode.BadRequest, """{"__type":"com.amazonaws.cloudwatch#InvalidNextToken","message":"The service returned an invalid token"}""")
                 : (HttpStatusCode.OK, StubTransport.Recorded("cloudwatch-describe-alarms-page2.json")));
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
         var collector = Collector(host, store);
         await collector.CollectAsync(Target(host), CancellationToken.None);
@@ -198,11 +197,11 @@ public sealed class AlarmsCollectorTests
 
     private static string FreshAccount() => "35" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
-    private static AlarmsCollector Collector(AwsTestHost host, SqliteTestStore store, TimeProvider? time = null) =>
+    private static AlarmsCollector Collector(AwsTestHost host, TestStore store, TimeProvider? time = null) =>
         new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time ?? TimeProvider.System, NullLogger<AlarmsCollector>.Instance);
 
     private static CollectionTarget Target(AwsTestHost host) => new(host.Options.Accounts[0], Region);
 
-    private static async Task<List<CloudWatchAlarm>> Alarms(SqliteTestStore store, string account) =>
+    private static async Task<List<CloudWatchAlarm>> Alarms(TestStore store, string account) =>
         [.. await store.Store.GetAlarmsAsync(new FleetFilter(account), null, CancellationToken.None)];
 }
