@@ -26,8 +26,8 @@ public sealed class AlarmsCollectorTests
     {
         var account = FreshAccount();
         using var seed = new MotoSeeder(account);
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("orders-errors", "AWS/Lambda", "Errors", "FunctionName", "orders"));
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("queue-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "orders"));
+        await seed.PutMetricAlarmAsync(Region, "orders-errors", "AWS/Lambda", "Errors", "FunctionName", "orders");
+        await seed.PutMetricAlarmAsync(Region, "queue-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "orders");
         await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [Region])));
         var collector = Collector(host, store);
@@ -59,8 +59,8 @@ public sealed class AlarmsCollectorTests
     {
         var account = FreshAccount();
         using var seed = new MotoSeeder(account);
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing"));
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-throttles", "AWS/Lambda", "Throttles", "FunctionName", "billing"));
+        await seed.PutMetricAlarmAsync(Region, "billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing");
+        await seed.PutMetricAlarmAsync(Region, "billing-throttles", "AWS/Lambda", "Throttles", "FunctionName", "billing");
         await seed.CloudWatchAsync(Region, "SetAlarmState", new JsonObject { ["AlarmName"] = "billing-errors", ["StateValue"] = "ALARM", ["StateReason"] = "errors" });
         await using var store = await TestStore.CreateAsync();
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
@@ -83,7 +83,7 @@ public sealed class AlarmsCollectorTests
         Assert.Equal("billing-throttles", (await Alarms(store, account)).Single(a => a.Arn != arn).Name);
 
         // Created again under the same name: the same ARN takes its new state.
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing"));
+        await seed.PutMetricAlarmAsync(Region, "billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing");
         await collector.CollectAsync(Target(host), CancellationToken.None);
         Assert.NotEqual(AlarmsCollector.DeletedReason, (await Alarms(store, account)).Single(a => a.Arn == arn).StateReason);
     }
@@ -173,19 +173,6 @@ public sealed class AlarmsCollectorTests
             Period = 60,
             Stat = "Sum",
         },
-    };
-
-    private static JsonObject MetricAlarm(string name, string ns, string metric, string dimension, string value) => new()
-    {
-        ["AlarmName"] = name,
-        ["Namespace"] = ns,
-        ["MetricName"] = metric,
-        ["Statistic"] = "Sum",
-        ["Period"] = 60,
-        ["EvaluationPeriods"] = 1,
-        ["Threshold"] = 1,
-        ["ComparisonOperator"] = "GreaterThanOrEqualToThreshold",
-        ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = dimension, ["Value"] = value }),
     };
 
     private static AwsOptions DirectAccount()

@@ -221,18 +221,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
                     if (i % 10 == 0)
                     {
                         var alarm = $"{name}-errors";
-                        await seed.CloudWatchAsync(region, "PutMetricAlarm", new JsonObject
-                        {
-                            ["AlarmName"] = alarm,
-                            ["Namespace"] = "AWS/Lambda",
-                            ["MetricName"] = "Errors",
-                            ["Statistic"] = "Sum",
-                            ["Period"] = 60,
-                            ["EvaluationPeriods"] = 1,
-                            ["Threshold"] = 1,
-                            ["ComparisonOperator"] = "GreaterThanOrEqualToThreshold",
-                            ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = "FunctionName", ["Value"] = name }),
-                        });
+                        await seed.PutMetricAlarmAsync(region, alarm, "AWS/Lambda", "Errors", "FunctionName", name);
                         var state = i % 20 == 0 ? "ALARM" : "OK";
                         await seed.CloudWatchAsync(region, "SetAlarmState", new JsonObject { ["AlarmName"] = alarm, ["StateValue"] = state, ["StateReason"] = "seeded" });
                         Alarms.Add($"{region}/{alarm}/{(state == "ALARM" ? AlarmState.Alarm : AlarmState.Ok)}");
