@@ -101,12 +101,7 @@ public sealed class SqliteAsyncEventMetricsTests : AsyncEventMetricsContractTest
 /// <summary>The version 3 contract on PostgreSQL.</summary>
 public sealed class PostgresAsyncEventMetricsTests(PostgresDatabaseFixture database) : AsyncEventMetricsContractTests, IClassFixture<PostgresDatabaseFixture>
 {
-    protected override async Task<StoreLocation> UseLocationAsync()
-    {
-        var location = await database.GetAsync();
-        await location.TruncateAsync();
-        return location;
-    }
+    protected override async Task<StoreLocation> UseLocationAsync() => await database.GetEmptyAsync();
 
     protected override async Task<StoreLocation> CreateFreshLocationAsync() => await PostgresLocation.CreateAsync();
 }

@@ -8,12 +8,7 @@ namespace Observe.Store.Tests;
 /// </summary>
 public sealed class PostgresStoreTests(PostgresDatabaseFixture database) : StoreContractTests, IClassFixture<PostgresDatabaseFixture>
 {
-    protected override async Task<StoreLocation> UseLocationAsync()
-    {
-        var location = await database.GetAsync();
-        await location.TruncateAsync();
-        return location;
-    }
+    protected override async Task<StoreLocation> UseLocationAsync() => await database.GetEmptyAsync();
 
     protected override async Task<StoreLocation> CreateFreshLocationAsync() => await PostgresLocation.CreateAsync();
 
@@ -67,6 +62,14 @@ public sealed class PostgresDatabaseFixture : IAsyncLifetime
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The shared database, emptied: what each contract test starts from.</summary>
+    public async Task<PostgresLocation> GetEmptyAsync()
+    {
+        var location = await GetAsync();
+        await location.TruncateAsync();
+        return location;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

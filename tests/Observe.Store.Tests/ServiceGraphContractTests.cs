@@ -161,12 +161,7 @@ public sealed class SqliteServiceGraphTests : ServiceGraphContractTests
 /// <summary>The service graph contract on PostgreSQL.</summary>
 public sealed class PostgresServiceGraphTests(PostgresDatabaseFixture database) : ServiceGraphContractTests, IClassFixture<PostgresDatabaseFixture>
 {
-    protected override async Task<StoreLocation> UseLocationAsync()
-    {
-        var location = await database.GetAsync();
-        await location.TruncateAsync();
-        return location;
-    }
+    protected override async Task<StoreLocation> UseLocationAsync() => await database.GetEmptyAsync();
 
     protected override async Task<StoreLocation> CreateFreshLocationAsync() => await PostgresLocation.CreateAsync();
 }

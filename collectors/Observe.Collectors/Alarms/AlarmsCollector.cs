@@ -78,29 +78,24 @@ internal sealed partial class AlarmsCollector(
             : (alarm.Metrics ?? []).Where(q => q.MetricStat is not null).Select(q => q.MetricStat!.Metric).ToList();
         var functions = metrics.Select(LambdaFunctionName).Distinct(StringComparer.Ordinal).ToList();
         var single = metrics.Count == 1 ? metrics[0] : null;
-        return new CloudWatchAlarm
+        return FromAlarm(target, alarm, "metric", now) with
         {
-            AccountId = target.AccountId,
-            Region = target.Region,
-            Name = alarm.AlarmName,
-            Arn = alarm.AlarmArn,
-            Kind = "metric",
-            State = ParseState(alarm.StateValue),
-            StateReason = alarm.StateReason,
-            StateUpdated = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp ?? now,
             FunctionName = functions is [{ } function] ? function : null,
             MetricName = single?.MetricName,
             Namespace = single?.Namespace,
         };
     }
 
-    internal static CloudWatchAlarm FromCompositeAlarm(CollectionTarget target, CompositeAlarm alarm, DateTimeOffset now) => new()
+    internal static CloudWatchAlarm FromCompositeAlarm(CollectionTarget target, CompositeAlarm alarm, DateTimeOffset now) =>
+        FromAlarm(target, alarm, "composite", now);
+
+    private static CloudWatchAlarm FromAlarm(CollectionTarget target, IDescribedAlarm alarm, string kind, DateTimeOffset now) => new()
     {
         AccountId = target.AccountId,
         Region = target.Region,
         Name = alarm.AlarmName,
         Arn = alarm.AlarmArn,
-        Kind = "composite",
+        Kind = kind,
         State = ParseState(alarm.StateValue),
         StateReason = alarm.StateReason,
         StateUpdated = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp ?? now,

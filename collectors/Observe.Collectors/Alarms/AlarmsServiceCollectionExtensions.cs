@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Observe.Collectors.Alarms;
 using Observe.Collectors.Collection;
 
@@ -17,10 +15,6 @@ public static class AlarmsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<AlarmsCollectorOptions>().Bind(configuration.GetSection(AlarmsCollectorOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlarmsCollectorOptions>, AlarmsCollectorOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICollector, AlarmsCollector>());
-        return services;
+        return services.AddCollector<AlarmsCollector, AlarmsCollectorOptions, AlarmsCollectorOptionsValidator>(configuration, AlarmsCollectorOptions.SectionName);
     }
 }

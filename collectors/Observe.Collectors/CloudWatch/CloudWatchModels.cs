@@ -119,7 +119,18 @@ public sealed class DescribeAlarmsPage
     public string? NextToken { get; init; }
 }
 
-public sealed class MetricAlarm
+/// <summary>The identity and state DescribeAlarms gives metric and composite alarms alike.</summary>
+internal interface IDescribedAlarm
+{
+    string AlarmName { get; }
+    string AlarmArn { get; }
+    string? StateValue { get; }
+    string? StateReason { get; }
+    DateTimeOffset? StateUpdatedTimestamp { get; }
+    DateTimeOffset? StateTransitionedTimestamp { get; }
+}
+
+public sealed class MetricAlarm : IDescribedAlarm
 {
     public string AlarmName { get; init; } = "";
     public string AlarmArn { get; init; } = "";
@@ -145,7 +156,7 @@ public sealed class MetricAlarm
     public List<MetricDataQuery>? Metrics { get; init; }
 }
 
-public sealed class CompositeAlarm
+public sealed class CompositeAlarm : IDescribedAlarm
 {
     public string AlarmName { get; init; } = "";
     public string AlarmArn { get; init; } = "";

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Observe.Collectors.Collection;
 
 namespace Observe.Collectors;
@@ -21,8 +20,7 @@ public static class CollectorsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
 
         services.AddObserveAws(configuration);
-        services.AddOptions<CollectorsOptions>().Bind(configuration.GetSection(CollectorsOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectorsOptions>, CollectorsOptionsValidator>());
+        services.AddValidatedOptions<CollectorsOptions, CollectorsOptionsValidator>(configuration, CollectorsOptions.SectionName);
         services.TryAddSingleton<CollectorsInstance>();
 
         // Inventory first: the logs collector reads the functions to follow from the store.

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Inventory;
 
@@ -17,10 +15,6 @@ public static class InventoryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<InventoryCollectorOptions>().Bind(configuration.GetSection(InventoryCollectorOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InventoryCollectorOptions>, InventoryCollectorOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICollector, InventoryCollector>());
-        return services;
+        return services.AddCollector<InventoryCollector, InventoryCollectorOptions, InventoryCollectorOptionsValidator>(configuration, InventoryCollectorOptions.SectionName);
     }
 }

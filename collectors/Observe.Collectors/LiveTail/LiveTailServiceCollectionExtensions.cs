@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
+using Observe.Collectors.Collection;
 using Observe.Collectors.LiveTail;
 
 namespace Observe.Collectors;
@@ -18,8 +18,7 @@ public static class LiveTailServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<LiveTailOptions>().Bind(configuration.GetSection(LiveTailOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiveTailOptions>, LiveTailOptionsValidator>());
+        services.AddValidatedOptions<LiveTailOptions, LiveTailOptionsValidator>(configuration, LiveTailOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LiveTailStreamClient>();
         services.TryAddSingleton<LiveTailHub>();

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Observe.Collectors.Collection;
 using Observe.Collectors.LogCollection;
 
@@ -17,8 +16,7 @@ public static class LogsCollectorServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<LogsCollectorOptions>().Bind(configuration.GetSection(LogsCollectorOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogsCollectorOptions>, LogsCollectorOptionsValidator>());
+        services.AddValidatedOptions<LogsCollectorOptions, LogsCollectorOptionsValidator>(configuration, LogsCollectorOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LogsCollector>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICollector, LogsCollector>(sp => sp.GetRequiredService<LogsCollector>()));

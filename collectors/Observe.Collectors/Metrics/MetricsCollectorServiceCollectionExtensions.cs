@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Metrics;
 
@@ -19,11 +18,8 @@ public static class MetricsCollectorServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<MetricsCollectorOptions>().Bind(configuration.GetSection(MetricsCollectorOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MetricsCollectorOptions>, MetricsCollectorOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IWatchedFunctions, WatchedFunctions>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICollector, MetricsCollector>());
-        return services;
+        return services.AddCollector<MetricsCollector, MetricsCollectorOptions, MetricsCollectorOptionsValidator>(
+            configuration, MetricsCollectorOptions.SectionName);
     }
 }

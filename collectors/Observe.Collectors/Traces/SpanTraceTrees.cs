@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Observe.Store.Model;
+using static Observe.Collectors.Traces.TraceJson;
 
 namespace Observe.Collectors.Traces;
 
@@ -124,20 +125,6 @@ internal static class SpanTraceTrees
             ? $"1-{traceId[..8]}-{traceId[8..]}".ToLowerInvariant()
             : null;
     }
-
-    private static void Put(Dictionary<string, string> attributes, string key, string? value)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            attributes[key] = value;
-        }
-    }
-
-    private static JsonElement? Child(JsonElement? element, string name) =>
-        element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var child) && child.ValueKind == JsonValueKind.Object ? child : null;
-
-    private static string? Text(JsonElement? element, string name) =>
-        element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string? Scalar(JsonElement? element, string name) =>
         element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value)

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Traces;
 
@@ -17,10 +15,6 @@ public static class TracesServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<TracesCollectorOptions>().Bind(configuration.GetSection(TracesCollectorOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TracesCollectorOptions>, TracesCollectorOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICollector, TracesCollector>());
-        return services;
+        return services.AddCollector<TracesCollector, TracesCollectorOptions, TracesCollectorOptionsValidator>(configuration, TracesCollectorOptions.SectionName);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Observe.Collectors.XRay;
 using Observe.Store.Model;
+using static Observe.Collectors.Traces.TraceJson;
 
 namespace Observe.Collectors.Traces;
 
@@ -203,20 +204,6 @@ internal static class XRayTraceTrees
 
         return attributes;
     }
-
-    private static void Put(Dictionary<string, string> attributes, string key, string? value)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            attributes[key] = value;
-        }
-    }
-
-    private static JsonElement? Child(JsonElement? element, string name) =>
-        element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var child) && child.ValueKind == JsonValueKind.Object ? child : null;
-
-    private static string? Text(JsonElement? element, string name) =>
-        element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string? Scalar(JsonElement? element, string name) =>
         element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value) ? ScalarText(value) : null;

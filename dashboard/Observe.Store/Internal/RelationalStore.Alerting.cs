@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Observe.Store.Model;
 
 namespace Observe.Store.Internal;
@@ -66,25 +67,7 @@ internal abstract partial class RelationalStore
             SELECT id, name, condition, scope_account_id, scope_region, for_ms, severity, channels, enabled, updated_at
             FROM alert_rule ORDER BY name, id
             """);
-        var rules = new List<AlertRule>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rules.Add(new AlertRule
-            {
-                Id = reader.GetString(0),
-                Name = reader.GetString(1),
-                Condition = reader.GetString(2),
-                Scope = new FleetFilter(reader.GetNullableString(3), reader.GetNullableString(4)),
-                For = TimeSpan.FromMilliseconds(reader.GetInt64(5)),
-                Severity = reader.GetString(6),
-                Channels = StoreJson.Strings(reader.GetString(7)),
-                Enabled = reader.GetBoolean(8),
-                UpdatedAt = reader.GetInstant(9),
-            });
-        }
-
-        return rules;
+        return await command.ReadAllAsync(ReadAlertRule, cancellationToken);
     }
 
     public async Task UpsertAlertInstancesAsync(IReadOnlyCollection<AlertInstance> instances, CancellationToken cancellationToken)
@@ -138,24 +121,7 @@ internal abstract partial class RelationalStore
             SELECT rule_id, labels_key, labels, status, active_since, resolved_at, value, updated_at
             FROM alert_instance{where} ORDER BY rule_id, labels_key
             """;
-        var instances = new List<AlertInstance>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            instances.Add(new AlertInstance
-            {
-                RuleId = reader.GetString(0),
-                LabelsKey = reader.GetString(1),
-                Labels = StoreJson.Dictionary(reader.GetString(2)),
-                Status = Enum.Parse<AlertStatus>(reader.GetString(3)),
-                ActiveSince = reader.GetInstant(4),
-                ResolvedAt = reader.GetNullableInstant(5),
-                Value = reader.GetNullableDouble(6),
-                UpdatedAt = reader.GetInstant(7),
-            });
-        }
-
-        return instances;
+        return await command.ReadAllAsync(ReadAlertInstance, cancellationToken);
     }
 
     public async Task UpsertNotificationAsync(NotificationRecord notification, CancellationToken cancellationToken)
@@ -215,14 +181,7 @@ internal abstract partial class RelationalStore
 
         command.CommandText = $"SELECT {NotificationColumns} FROM notification{where} ORDER BY created_at DESC, id DESC LIMIT @limit";
         command.AddInt32("@limit", limit);
-        var notifications = new List<NotificationRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            notifications.Add(ReadNotification(reader));
-        }
-
-        return notifications;
+        return await command.ReadAllAsync(ReadNotification, cancellationToken);
     }
 
     public async Task UpsertSilenceAsync(Silence silence, CancellationToken cancellationToken)
@@ -258,25 +217,10 @@ internal abstract partial class RelationalStore
             WHERE starts_at <= @at AND ends_at > @at ORDER BY starts_at, id
             """);
         command.AddInt64("@at", StoreTime.ToMs(activeAt));
-        var silences = new List<Silence>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            silences.Add(new Silence
-            {
-                Id = reader.GetString(0),
-                Matchers = StoreJson.Dictionary(reader.GetString(1)),
-                StartsAt = reader.GetInstant(2),
-                EndsAt = reader.GetInstant(3),
-                CreatedBy = reader.GetString(4),
-                Comment = reader.GetString(5),
-            });
-        }
-
-        return silences;
+        return await command.ReadAllAsync(ReadSilence, cancellationToken);
     }
 
-    private static NotificationRecord ReadNotification(System.Data.Common.DbDataReader reader) => new()
+    private static NotificationRecord ReadNotification(DbDataReader reader) => new()
     {
         Id = reader.GetString(0),
         ChannelId = reader.GetString(1),
@@ -287,5 +231,40 @@ internal abstract partial class RelationalStore
         Attempts = reader.GetInt32(6),
         LastError = reader.GetNullableString(7),
         Status = reader.GetString(8),
+    };
+
+    private static AlertRule ReadAlertRule(DbDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Name = reader.GetString(1),
+        Condition = reader.GetString(2),
+        Scope = new FleetFilter(reader.GetNullableString(3), reader.GetNullableString(4)),
+        For = TimeSpan.FromMilliseconds(reader.GetInt64(5)),
+        Severity = reader.GetString(6),
+        Channels = StoreJson.Strings(reader.GetString(7)),
+        Enabled = reader.GetBoolean(8),
+        UpdatedAt = reader.GetInstant(9),
+    };
+
+    private static AlertInstance ReadAlertInstance(DbDataReader reader) => new()
+    {
+        RuleId = reader.GetString(0),
+        LabelsKey = reader.GetString(1),
+        Labels = StoreJson.Dictionary(reader.GetString(2)),
+        Status = Enum.Parse<AlertStatus>(reader.GetString(3)),
+        ActiveSince = reader.GetInstant(4),
+        ResolvedAt = reader.GetNullableInstant(5),
+        Value = reader.GetNullableDouble(6),
+        UpdatedAt = reader.GetInstant(7),
+    };
+
+    private static Silence ReadSilence(DbDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Matchers = StoreJson.Dictionary(reader.GetString(1)),
+        StartsAt = reader.GetInstant(2),
+        EndsAt = reader.GetInstant(3),
+        CreatedBy = reader.GetString(4),
+        Comment = reader.GetString(5),
     };
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Observe.Store.Model;
 
 namespace Observe.Store.Internal;
@@ -44,27 +45,7 @@ internal abstract partial class RelationalStore
     {
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.Command(null, $"SELECT {StatusColumns} FROM collector_status ORDER BY collector, account_id, region");
-        var statuses = new List<CollectorStatus>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            statuses.Add(new CollectorStatus
-            {
-                Collector = reader.GetString(0),
-                AccountId = reader.GetString(1),
-                Region = reader.GetString(2),
-                LastStart = reader.GetNullableInstant(3),
-                LastSuccess = reader.GetNullableInstant(4),
-                LastDuration = reader.GetNullableInt64(5) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-                ConsecutiveFailures = reader.GetInt32(6),
-                LastError = reader.GetNullableString(7),
-                LastFailure = reader.GetNullableInstant(8),
-                Instance = reader.GetString(9),
-                UpdatedAt = reader.GetInstant(10),
-            });
-        }
-
-        return statuses;
+        return await command.ReadAllAsync(ReadCollectorStatus, cancellationToken);
     }
 
     public async Task UpsertApiUsageAsync(string instanceId, IReadOnlyCollection<ApiUsage> usage, CancellationToken cancellationToken)
@@ -133,26 +114,7 @@ internal abstract partial class RelationalStore
             """);
         command.AddInt32("@from", from.DayNumber - UnixEpochDay);
         command.AddInt32("@to", to.DayNumber - UnixEpochDay);
-        var usage = new List<ApiUsage>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            usage.Add(new ApiUsage(
-                DateOnly.FromDayNumber(UnixEpochDay + reader.GetInt32(0)),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                reader.GetString(4),
-                reader.GetInt64(5),
-                reader.GetInt64(6),
-                reader.GetInt64(7),
-                reader.GetInt64(8),
-                reader.GetInt64(9),
-                // Summing doubles leaves float noise; a billing estimate needs no more than micro-dollars.
-                Math.Round((decimal)reader.GetDouble(10), 6, MidpointRounding.AwayFromZero)));
-        }
-
-        return usage;
+        return await command.ReadAllAsync(ReadApiUsage, cancellationToken);
     }
 
     /// <summary>API usage is kept as long as the hourly metrics whose collection it accounts for.</summary>
@@ -167,4 +129,33 @@ internal abstract partial class RelationalStore
 
         await scope.CommitAsync(cancellationToken);
     }
+
+    private static CollectorStatus ReadCollectorStatus(DbDataReader reader) => new()
+    {
+        Collector = reader.GetString(0),
+        AccountId = reader.GetString(1),
+        Region = reader.GetString(2),
+        LastStart = reader.GetNullableInstant(3),
+        LastSuccess = reader.GetNullableInstant(4),
+        LastDuration = reader.GetNullableInt64(5) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        ConsecutiveFailures = reader.GetInt32(6),
+        LastError = reader.GetNullableString(7),
+        LastFailure = reader.GetNullableInstant(8),
+        Instance = reader.GetString(9),
+        UpdatedAt = reader.GetInstant(10),
+    };
+
+    private static ApiUsage ReadApiUsage(DbDataReader reader) => new(
+        DateOnly.FromDayNumber(UnixEpochDay + reader.GetInt32(0)),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetInt64(5),
+        reader.GetInt64(6),
+        reader.GetInt64(7),
+        reader.GetInt64(8),
+        reader.GetInt64(9),
+        // Summing doubles leaves float noise; a billing estimate needs no more than micro-dollars.
+        Math.Round((decimal)reader.GetDouble(10), 6, MidpointRounding.AwayFromZero));
 }

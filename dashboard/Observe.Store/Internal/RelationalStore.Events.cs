@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Observe.Store.Model;
 
@@ -93,27 +94,7 @@ internal abstract partial class RelationalStore
         command.AddInt64("@from", StoreTime.ToMs(range.From));
         command.AddInt64("@to", StoreTime.ToMs(range.To));
         command.AddInt32("@limit", limit);
-        var reports = new List<InvocationReport>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            reports.Add(new InvocationReport
-            {
-                Function = new FunctionKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
-                RequestId = reader.GetString(3),
-                Timestamp = reader.GetInstant(4),
-                DurationMs = reader.GetDouble(5),
-                BilledDurationMs = reader.GetDouble(6),
-                MemorySizeMb = reader.GetInt32(7),
-                MaxMemoryUsedMb = reader.GetInt32(8),
-                InitDurationMs = reader.GetNullableDouble(9),
-                RestoreDurationMs = reader.GetNullableDouble(10),
-                Status = reader.GetString(11),
-                TraceId = reader.GetNullableString(12),
-            });
-        }
-
-        return reports;
+        return await command.ReadAllAsync(ReadInvocationReport, cancellationToken);
     }
 
     // Error groups
@@ -194,26 +175,7 @@ internal abstract partial class RelationalStore
         command.AddInt64("@from", StoreTime.ToMs(range.From));
         command.AddInt64("@to", StoreTime.ToMs(range.To));
         command.AddInt32("@limit", limit);
-        var groups = new List<ErrorGroup>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            groups.Add(new ErrorGroup
-            {
-                Function = new FunctionKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
-                Fingerprint = reader.GetString(3),
-                ErrorType = reader.GetString(4),
-                Message = reader.GetString(5),
-                FirstSeen = reader.GetInstant(6),
-                LastSeen = reader.GetInstant(7),
-                Count = reader.GetInt64(8),
-                SampleStackTrace = reader.GetNullableString(9),
-                SampleRequestId = reader.GetNullableString(10),
-                SampleTraceId = reader.GetNullableString(11),
-            });
-        }
-
-        return groups;
+        return await command.ReadAllAsync(ReadErrorGroup, cancellationToken);
     }
 
     // Traces
@@ -268,14 +230,7 @@ internal abstract partial class RelationalStore
         command.AddInt64("@from", StoreTime.ToMs(range.From));
         command.AddInt64("@to", StoreTime.ToMs(range.To));
         command.AddInt32("@limit", limit);
-        var summaries = new List<TraceSummary>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            summaries.Add(ReadTraceSummary(reader));
-        }
-
-        return summaries;
+        return await command.ReadAllAsync(ReadTraceSummary, cancellationToken);
     }
 
     public async Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken)
@@ -290,7 +245,7 @@ internal abstract partial class RelationalStore
             : null;
     }
 
-    private static TraceSummary ReadTraceSummary(System.Data.Common.DbDataReader reader) => new()
+    private static TraceSummary ReadTraceSummary(DbDataReader reader) => new()
     {
         TraceId = reader.GetString(0),
         Start = reader.GetInstant(1),
@@ -301,5 +256,34 @@ internal abstract partial class RelationalStore
         EntryPoint = reader.GetNullableString(6),
         HttpStatus = reader.GetNullableString(7),
         Functions = StoreJson.Functions(reader.GetString(8)),
+    };
+
+    private static InvocationReport ReadInvocationReport(DbDataReader reader) => new()
+    {
+        Function = new FunctionKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
+        RequestId = reader.GetString(3),
+        Timestamp = reader.GetInstant(4),
+        DurationMs = reader.GetDouble(5),
+        BilledDurationMs = reader.GetDouble(6),
+        MemorySizeMb = reader.GetInt32(7),
+        MaxMemoryUsedMb = reader.GetInt32(8),
+        InitDurationMs = reader.GetNullableDouble(9),
+        RestoreDurationMs = reader.GetNullableDouble(10),
+        Status = reader.GetString(11),
+        TraceId = reader.GetNullableString(12),
+    };
+
+    private static ErrorGroup ReadErrorGroup(DbDataReader reader) => new()
+    {
+        Function = new FunctionKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
+        Fingerprint = reader.GetString(3),
+        ErrorType = reader.GetString(4),
+        Message = reader.GetString(5),
+        FirstSeen = reader.GetInstant(6),
+        LastSeen = reader.GetInstant(7),
+        Count = reader.GetInt64(8),
+        SampleStackTrace = reader.GetNullableString(9),
+        SampleRequestId = reader.GetNullableString(10),
+        SampleTraceId = reader.GetNullableString(11),
     };
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Observe.Store.Model;
 
 namespace Observe.Store.Internal;
@@ -127,35 +128,7 @@ internal abstract partial class RelationalStore
             SELECT {FunctionColumns} FROM function_inventory i JOIN fn f ON f.id = i.fid
             WHERE i.deleted_at IS NULL{where} ORDER BY f.account_id, f.region, f.name
             """;
-        var functions = new List<LambdaFunction>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            functions.Add(new LambdaFunction
-            {
-                Key = new FunctionKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
-                Arn = reader.GetString(3),
-                Runtime = reader.GetNullableString(4),
-                Architecture = reader.GetString(5),
-                MemoryMb = reader.GetInt32(6),
-                TimeoutSeconds = reader.GetInt32(7),
-                CodeSizeBytes = reader.GetInt64(8),
-                PackageType = reader.GetString(9),
-                LastModified = reader.GetInstant(10),
-                Tags = StoreJson.Dictionary(reader.GetString(11)),
-                Layers = StoreJson.Strings(reader.GetString(12)),
-                EventSources = StoreJson.EventSources(reader.GetString(13)),
-                ProvisionedConcurrency = reader.GetInt32(14),
-                ReservedConcurrency = reader.GetNullableInt32(15),
-                LastSeen = reader.GetInstant(16),
-                DeletedAt = reader.GetNullableInstant(17),
-                Aliases = StoreJson.Aliases(reader.GetString(18)),
-                PublishedVersions = StoreJson.Strings(reader.GetString(19)),
-                RevisionId = reader.GetNullableString(20),
-            });
-        }
-
-        return functions;
+        return await command.ReadAllAsync(ReadLambdaFunction, cancellationToken);
     }
 
     // Alarms
@@ -227,27 +200,7 @@ internal abstract partial class RelationalStore
         }
 
         command.CommandText = $"SELECT {AlarmColumns} FROM alarm WHERE 1 = 1{where} ORDER BY account_id, region, name, arn";
-        var alarms = new List<CloudWatchAlarm>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            alarms.Add(new CloudWatchAlarm
-            {
-                AccountId = reader.GetString(0),
-                Region = reader.GetString(1),
-                Name = reader.GetString(2),
-                Arn = reader.GetString(3),
-                Kind = reader.GetString(4),
-                State = Enum.Parse<AlarmState>(reader.GetString(5)),
-                StateReason = reader.GetNullableString(6),
-                StateUpdated = reader.GetInstant(7),
-                FunctionName = reader.GetNullableString(8),
-                MetricName = reader.GetNullableString(9),
-                Namespace = reader.GetNullableString(10),
-            });
-        }
-
-        return alarms;
+        return await command.ReadAllAsync(ReadCloudWatchAlarm, cancellationToken);
     }
 
     public async Task<IReadOnlyList<AlarmStateChange>> GetAlarmHistoryAsync(string alarmArn, int limit, CancellationToken cancellationToken)
@@ -260,18 +213,51 @@ internal abstract partial class RelationalStore
             """);
         command.AddText("@arn", alarmArn);
         command.AddInt32("@limit", limit);
-        var changes = new List<AlarmStateChange>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            changes.Add(new AlarmStateChange(
-                reader.GetString(0),
-                reader.GetInstant(1),
-                Enum.Parse<AlarmState>(reader.GetString(2)),
-                Enum.Parse<AlarmState>(reader.GetString(3)),
-                reader.GetNullableString(4)));
-        }
-
-        return changes;
+        return await command.ReadAllAsync(ReadAlarmStateChange, cancellationToken);
     }
+
+    private static LambdaFunction ReadLambdaFunction(DbDataReader reader) => new()
+    {
+        Key = new FunctionKey(reader.GetString(0), reader.GetString(1), reader.GetString(2)),
+        Arn = reader.GetString(3),
+        Runtime = reader.GetNullableString(4),
+        Architecture = reader.GetString(5),
+        MemoryMb = reader.GetInt32(6),
+        TimeoutSeconds = reader.GetInt32(7),
+        CodeSizeBytes = reader.GetInt64(8),
+        PackageType = reader.GetString(9),
+        LastModified = reader.GetInstant(10),
+        Tags = StoreJson.Dictionary(reader.GetString(11)),
+        Layers = StoreJson.Strings(reader.GetString(12)),
+        EventSources = StoreJson.EventSources(reader.GetString(13)),
+        ProvisionedConcurrency = reader.GetInt32(14),
+        ReservedConcurrency = reader.GetNullableInt32(15),
+        LastSeen = reader.GetInstant(16),
+        DeletedAt = reader.GetNullableInstant(17),
+        Aliases = StoreJson.Aliases(reader.GetString(18)),
+        PublishedVersions = StoreJson.Strings(reader.GetString(19)),
+        RevisionId = reader.GetNullableString(20),
+    };
+
+    private static CloudWatchAlarm ReadCloudWatchAlarm(DbDataReader reader) => new()
+    {
+        AccountId = reader.GetString(0),
+        Region = reader.GetString(1),
+        Name = reader.GetString(2),
+        Arn = reader.GetString(3),
+        Kind = reader.GetString(4),
+        State = Enum.Parse<AlarmState>(reader.GetString(5)),
+        StateReason = reader.GetNullableString(6),
+        StateUpdated = reader.GetInstant(7),
+        FunctionName = reader.GetNullableString(8),
+        MetricName = reader.GetNullableString(9),
+        Namespace = reader.GetNullableString(10),
+    };
+
+    private static AlarmStateChange ReadAlarmStateChange(DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetInstant(1),
+        Enum.Parse<AlarmState>(reader.GetString(2)),
+        Enum.Parse<AlarmState>(reader.GetString(3)),
+        reader.GetNullableString(4));
 }

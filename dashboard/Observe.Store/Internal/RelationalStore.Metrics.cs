@@ -149,7 +149,7 @@ internal abstract partial class RelationalStore
             fid = Convert.ToInt32(id, CultureInfo.InvariantCulture);
         }
 
-        var minutes = new List<(int Minute, MetricValues Values)>();
+        List<(int Minute, MetricValues Values)> minutes;
         await using (var command = connection.Command(snapshot, $"""
             SELECT minute, {MetricValues.Columns} FROM metric_minute
             WHERE fid = @fid AND minute >= @from AND minute < @to ORDER BY minute
@@ -158,14 +158,10 @@ internal abstract partial class RelationalStore
             command.AddInt32("@fid", fid);
             command.AddInt32("@from", StoreTime.CeilMinute(range.From));
             command.AddInt32("@to", StoreTime.CeilMinute(range.To));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                minutes.Add((reader.GetInt32(0), MetricValues.Read(reader, 1)));
-            }
+            minutes = await command.ReadAllAsync(reader => (reader.GetInt32(0), MetricValues.Read(reader, 1)), cancellationToken);
         }
 
-        var hours = new List<(int Hour, HourValues Values)>();
+        List<(int Hour, HourValues Values)> hours;
         await using (var command = connection.Command(snapshot, $"""
             SELECT hour, {HourValues.Columns} FROM metric_hour
             WHERE fid = @fid AND hour >= @from AND hour < @to ORDER BY hour
@@ -174,11 +170,7 @@ internal abstract partial class RelationalStore
             command.AddInt32("@fid", fid);
             command.AddInt32("@from", StoreTime.CeilHour(range.From));
             command.AddInt32("@to", StoreTime.CeilHour(range.To));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                hours.Add((reader.GetInt32(0), HourValues.Read(reader, 1)));
-            }
+            hours = await command.ReadAllAsync(reader => (reader.GetInt32(0), HourValues.Read(reader, 1)), cancellationToken);
         }
 
         if (resolution == SeriesResolution.Minute)

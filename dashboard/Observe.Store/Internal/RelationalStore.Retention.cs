@@ -66,15 +66,11 @@ internal abstract partial class RelationalStore
             await scope.CommitAsync(cancellationToken);
         }
 
-        var functionIds = new List<int>();
+        List<int> functionIds;
         await using (var connection = await OpenReadConnectionAsync(cancellationToken))
         await using (var command = connection.Command(null, "SELECT id FROM fn ORDER BY id"))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                functionIds.Add(reader.GetInt32(0));
-            }
+            functionIds = await command.ReadAllAsync(reader => reader.GetInt32(0), cancellationToken);
         }
 
         long minutesRolled = 0;

@@ -7,7 +7,6 @@ using Observe.Collectors.Aws;
 using Observe.Collectors.CloudWatch;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Tests.Infrastructure;
-using Observe.Collectors.Tests.Inventory;
 using Observe.Store.Model;
 
 namespace Observe.Collectors.Tests.Alarms;
@@ -27,9 +26,9 @@ public sealed class AlarmsCollectorTests
     {
         var account = FreshAccount();
         using var seed = new MotoSeeder(account);
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("orders-errors", "AWS/Lambda", "Errors", "FunctionName", "orders"));
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("queue-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "orders"));
-        await using var store = await SqliteTestStore.CreateAsync();
+        await seed.PutMetricAlarmAsync(Region, "orders-errors", "AWS/Lambda", "Errors", "FunctionName", "orders");
+        await seed.PutMetricAlarmAsync(Region, "queue-depth", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "orders");
+        await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [Region])));
         var collector = Collector(host, store);
         await collector.CollectAsync(Target(host), CancellationToken.None);
@@ -60,10 +59,10 @@ public sealed class AlarmsCollectorTests
     {
         var account = FreshAccount();
         using var seed = new MotoSeeder(account);
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing"));
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-throttles", "AWS/Lambda", "Throttles", "FunctionName", "billing"));
+        await seed.PutMetricAlarmAsync(Region, "billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing");
+        await seed.PutMetricAlarmAsync(Region, "billing-throttles", "AWS/Lambda", "Throttles", "FunctionName", "billing");
         await seed.CloudWatchAsync(Region, "SetAlarmState", new JsonObject { ["AlarmName"] = "billing-errors", ["StateValue"] = "ALARM", ["StateReason"] = "errors" });
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [Region])));
         var collector = Collector(host, store, time);
@@ -84,7 +83,7 @@ public sealed class AlarmsCollectorTests
         Assert.Equal("billing-throttles", (await Alarms(store, account)).Single(a => a.Arn != arn).Name);
 
         // Created again under the same name: the same ARN takes its new state.
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", MetricAlarm("billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing"));
+        await seed.PutMetricAlarmAsync(Region, "billing-errors", "AWS/Lambda", "Errors", "FunctionName", "billing");
         await collector.CollectAsync(Target(host), CancellationToken.None);
         Assert.NotEqual(AlarmsCollector.DeletedReason, (await Alarms(store, account)).Single(a => a.Arn == arn).StateReason);
     }
@@ -93,7 +92,7 @@ public sealed class AlarmsCollectorTests
     public async Task CollectAsync_RecordedPages_MetricAndCompositeAlarmsStored()
     {
         var transport = new StubTransport((_, i) => (HttpStatusCode.OK, StubTransport.Recorded(i == 0 ? "cloudwatch-describe-alarms-page1.json" : "cloudwatch-describe-alarms-page2.json")));
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
 
         await Collector(host, store).CollectAsync(Target(host), CancellationToken.None);
@@ -116,7 +115,7 @@ public sealed class AlarmsCollectorTests
             : failSecondPage
                 ? (HttpStatusCode.BadRequest, """{"__type":"com.amazonaws.cloudwatch#InvalidNextToken","message":"The service returned an invalid token"}""")
                 : (HttpStatusCode.OK, StubTransport.Recorded("cloudwatch-describe-alarms-page2.json")));
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
         var collector = Collector(host, store);
         await collector.CollectAsync(Target(host), CancellationToken.None);
@@ -176,19 +175,6 @@ public sealed class AlarmsCollectorTests
         },
     };
 
-    private static JsonObject MetricAlarm(string name, string ns, string metric, string dimension, string value) => new()
-    {
-        ["AlarmName"] = name,
-        ["Namespace"] = ns,
-        ["MetricName"] = metric,
-        ["Statistic"] = "Sum",
-        ["Period"] = 60,
-        ["EvaluationPeriods"] = 1,
-        ["Threshold"] = 1,
-        ["ComparisonOperator"] = "GreaterThanOrEqualToThreshold",
-        ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = dimension, ["Value"] = value }),
-    };
-
     private static AwsOptions DirectAccount()
     {
         var options = AwsTestHost.OptionsFor("https://monitoring.test.invalid", ("123456789012", [Region]));
@@ -198,11 +184,11 @@ public sealed class AlarmsCollectorTests
 
     private static string FreshAccount() => "35" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
-    private static AlarmsCollector Collector(AwsTestHost host, SqliteTestStore store, TimeProvider? time = null) =>
+    private static AlarmsCollector Collector(AwsTestHost host, TestStore store, TimeProvider? time = null) =>
         new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time ?? TimeProvider.System, NullLogger<AlarmsCollector>.Instance);
 
     private static CollectionTarget Target(AwsTestHost host) => new(host.Options.Accounts[0], Region);
 
-    private static async Task<List<CloudWatchAlarm>> Alarms(SqliteTestStore store, string account) =>
+    private static async Task<List<CloudWatchAlarm>> Alarms(TestStore store, string account) =>
         [.. await store.Store.GetAlarmsAsync(new FleetFilter(account), null, CancellationToken.None)];
 }

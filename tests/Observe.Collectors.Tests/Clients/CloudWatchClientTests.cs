@@ -80,18 +80,7 @@ public class CloudWatchClientTests
     {
         using var seed = new MotoSeeder(Account);
         var function = $"al-{Guid.NewGuid():N}"[..12];
-        await seed.CloudWatchAsync(Region, "PutMetricAlarm", new JsonObject
-        {
-            ["AlarmName"] = $"{function}-errors",
-            ["Namespace"] = "AWS/Lambda",
-            ["MetricName"] = "Errors",
-            ["Statistic"] = "Sum",
-            ["Period"] = 60,
-            ["EvaluationPeriods"] = 1,
-            ["Threshold"] = 1,
-            ["ComparisonOperator"] = "GreaterThanOrEqualToThreshold",
-            ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = "FunctionName", ["Value"] = function }),
-        });
+        await seed.PutMetricAlarmAsync(Region, $"{function}-errors", "AWS/Lambda", "Errors", "FunctionName", function);
         await seed.CloudWatchAsync(Region, "SetAlarmState", new JsonObject
         {
             ["AlarmName"] = $"{function}-errors",

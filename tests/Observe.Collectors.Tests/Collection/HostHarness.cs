@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
+using Observe.Collectors.Tests.Infrastructure;
 using Observe.Store;
 
 namespace Observe.Collectors.Tests.Collection;
@@ -16,13 +14,11 @@ namespace Observe.Collectors.Tests.Collection;
 /// </summary>
 internal sealed class HostHarness : IAsyncDisposable
 {
-    private readonly ServiceProvider _provider;
-    private readonly string _directory;
+    private readonly TestStore _store;
 
-    private HostHarness(ServiceProvider provider, string directory, CollectorsHost host, CollectorsInstance instance)
+    private HostHarness(TestStore store, CollectorsHost host, CollectorsInstance instance)
     {
-        _provider = provider;
-        _directory = directory;
+        _store = store;
         Host = host;
         Instance = instance;
     }
@@ -31,7 +27,7 @@ internal sealed class HostHarness : IAsyncDisposable
 
     public CollectorsInstance Instance { get; }
 
-    public IObserveStore Store => _provider.GetRequiredService<IObserveStore>();
+    public IObserveStore Store => _store.Store;
 
     public static AwsAccountOptions Account(string id, string name, params string[] regions) => new() { AccountId = id, Name = name, Regions = [.. regions] };
 
@@ -41,34 +37,17 @@ internal sealed class HostHarness : IAsyncDisposable
 
     public static async Task<HostHarness> CreateAsync(AwsOptions aws, CollectorsOptions options, TimeProvider time, params ICollector[] collectors)
     {
-        var directory = Directory.CreateTempSubdirectory("observe-host-tests-").FullName;
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Observe:Store:Kind"] = "Sqlite", ["Observe:Store:DataDirectory"] = directory })
-            .Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddObserveStore(configuration);
-        var provider = services.BuildServiceProvider();
-        await provider.GetRequiredService<IObserveStore>().MigrateAsync(CancellationToken.None);
+        var store = await TestStore.CreateAsync();
         var instance = new CollectorsInstance();
         var host = new CollectorsHost(
-            collectors, Options.Create(aws), Options.Create(options),
-            provider.GetRequiredService<IObserveStore>(), instance, time, NullLogger<CollectorsHost>.Instance);
-        return new HostHarness(provider, directory, host, instance);
+            collectors, Options.Create(aws), Options.Create(options), store.Store, instance, time, NullLogger<CollectorsHost>.Instance);
+        return new HostHarness(store, host, instance);
     }
 
     public async ValueTask DisposeAsync()
     {
         Host.Dispose();
-        await _provider.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A handle closing late must not fail the test.
-        }
+        await _store.DisposeAsync();
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails naming <paramref name="what"/> after 10 s.</summary>

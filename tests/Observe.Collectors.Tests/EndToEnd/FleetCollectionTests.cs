@@ -32,7 +32,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     [Fact]
     public async Task FaultFreeRun_StoreEqualsSeeded()
     {
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
 
         var failures = await CollectAsync(store.Store, Moto.Url);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
@@ -51,9 +51,9 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     [Fact]
     public async Task FaultsInFrontOfMoto_StoreEndsIdenticalToAFaultFreeRun()
     {
-        await using var clean = await SqliteTestStore.CreateAsync();
+        await using var clean = await TestStore.CreateAsync();
         await CollectAsync(clean.Store, Moto.Url);
-        await using var faulty = await SqliteTestStore.CreateAsync();
+        await using var faulty = await TestStore.CreateAsync();
         await using var proxy = new FaultProxy(Moto.Url);
 
         // A fault every third request for the first 150 faults: every collector and both regions meet some.
@@ -71,9 +71,9 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     [InlineData(400)]
     public async Task ProcessDiesMidCycle_RestartEndsIdenticalToAnUninterruptedRun(int dieAtWrite)
     {
-        await using var clean = await SqliteTestStore.CreateAsync();
+        await using var clean = await TestStore.CreateAsync();
         await CollectAsync(clean.Store, Moto.Url);
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
 
         // From its Nth write on, the first process writes nothing more: it died there, whatever was in flight.
         var dying = DyingStore.Wrap(store.Store, dieAtWrite);
@@ -221,18 +221,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
                     if (i % 10 == 0)
                     {
                         var alarm = $"{name}-errors";
-                        await seed.CloudWatchAsync(region, "PutMetricAlarm", new JsonObject
-                        {
-                            ["AlarmName"] = alarm,
-                            ["Namespace"] = "AWS/Lambda",
-                            ["MetricName"] = "Errors",
-                            ["Statistic"] = "Sum",
-                            ["Period"] = 60,
-                            ["EvaluationPeriods"] = 1,
-                            ["Threshold"] = 1,
-                            ["ComparisonOperator"] = "GreaterThanOrEqualToThreshold",
-                            ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = "FunctionName", ["Value"] = name }),
-                        });
+                        await seed.PutMetricAlarmAsync(region, alarm, "AWS/Lambda", "Errors", "FunctionName", name);
                         var state = i % 20 == 0 ? "ALARM" : "OK";
                         await seed.CloudWatchAsync(region, "SetAlarmState", new JsonObject { ["AlarmName"] = alarm, ["StateValue"] = state, ["StateReason"] = "seeded" });
                         Alarms.Add($"{region}/{alarm}/{(state == "ALARM" ? AlarmState.Alarm : AlarmState.Ok)}");

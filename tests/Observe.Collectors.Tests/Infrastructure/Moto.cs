@@ -62,6 +62,21 @@ internal sealed class MotoSeeder(string accountId) : IDisposable
     public Task CloudWatchAsync(string region, string operation, JsonObject body) =>
         SendAsync(region, "monitoring", HttpMethod.Post, "", body.ToJsonString(), "application/x-amz-json-1.0", "GraniteServiceVersion20100801." + operation);
 
+    /// <summary>A Sum &gt;= 1 over one minute alarm on one metric with one dimension.</summary>
+    public Task PutMetricAlarmAsync(string region, string name, string ns, string metric, string dimension, string value) =>
+        CloudWatchAsync(region, "PutMetricAlarm", new JsonObject
+        {
+            ["AlarmName"] = name,
+            ["Namespace"] = ns,
+            ["MetricName"] = metric,
+            ["Statistic"] = "Sum",
+            ["Period"] = 60,
+            ["EvaluationPeriods"] = 1,
+            ["Threshold"] = 1,
+            ["ComparisonOperator"] = "GreaterThanOrEqualToThreshold",
+            ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = dimension, ["Value"] = value }),
+        });
+
     public Task LogsAsync(string region, string operation, JsonObject body) =>
         SendAsync(region, "logs", HttpMethod.Post, "", body.ToJsonString(), "application/x-amz-json-1.1", "Logs_20140328." + operation);
 

@@ -37,7 +37,7 @@ public sealed class InventoryCollectorTests
             await Task.WhenAll(chunk.Select(f => seed.CreateFunctionAsync(f.Region, f.Name, new Dictionary<string, string> { ["team"] = f.Team }, memoryMb: f.Memory)));
         }
 
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var transport = new ProvisionedConcurrencyTransport();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, ["eu-west-1", "us-east-2"])), transport: transport);
         var collector = Collector(host, store);
@@ -78,7 +78,7 @@ public sealed class InventoryCollectorTests
         await seed.PutFunctionConcurrencyAsync(region, "orders", 40);
         var queue = await extras.MapQueueAsync(region, "orders", "orders-queue", 7);
         await seed.CreateFunctionAsync(region, "plain");
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var transport = new ProvisionedConcurrencyTransport();
 
         // Written from the Lambda API reference (ListProvisionedConcurrencyConfigs), as moto lacks the operation.
@@ -118,7 +118,7 @@ public sealed class InventoryCollectorTests
         using var extras = new MotoLambdaSeeder(account);
         await seed.CreateFunctionAsync(region, "keeps");
         await seed.CreateFunctionAsync(region, "goes");
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var transport = new ProvisionedConcurrencyTransport();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [region])), transport: transport);
         var collector = Collector(host, store);
@@ -158,7 +158,7 @@ public sealed class InventoryCollectorTests
         });
         var options = AwsTestHost.OptionsFor("https://lambda.test.invalid", ("123456789012", ["eu-west-1"]));
         options.Accounts[0].RoleArn = null;
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(options, transport: transport);
         var collector = Collector(host, store);
         await collector.CollectAsync(Target(host, "eu-west-1"), CancellationToken.None);
@@ -185,7 +185,7 @@ public sealed class InventoryCollectorTests
             await seed.CreateFunctionAsync(region, name);
         }
 
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var transport = new ProvisionedConcurrencyTransport();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [region])), transport: transport);
 
@@ -225,7 +225,7 @@ public sealed class InventoryCollectorTests
             arns[name] = await seed.CreateFunctionAsync(region, name);
         }
 
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         using var transport = new ProvisionedConcurrencyTransport();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [region])), transport: transport);
         var collector = Collector(host, store, new InventoryCollectorOptions { Interval = TimeSpan.FromMinutes(15), FullRefreshInterval = TimeSpan.FromMinutes(30) });
@@ -268,7 +268,7 @@ public sealed class InventoryCollectorTests
         });
         var options = AwsTestHost.OptionsFor("https://lambda.test.invalid", ("123456789012", ["eu-west-1"]));
         options.Accounts[0].RoleArn = null;
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         await store.Store.UpsertFunctionsAsync([new LambdaFunction { Key = new FunctionKey("123456789012", "eu-west-1", "image-resizer"), Arn = "arn:aws:lambda:eu-west-1:123456789012:function:image-resizer" }], CancellationToken.None);
         using var host = new AwsTestHost(options, transport: transport);
 
@@ -299,10 +299,10 @@ public sealed class InventoryCollectorTests
 
         // One function at a time, so each faulted attempt's retry gets the Pass that follows it in the script.
         var sequential = new InventoryCollectorOptions { DetailConcurrency = 1 };
-        await using var clean = await SqliteTestStore.CreateAsync();
+        await using var clean = await TestStore.CreateAsync();
         await Collector(host, clean, sequential).CollectAsync(Target(host, region), CancellationToken.None);
         var cleanRequests = proxy.Requests;
-        await using var faulted = await SqliteTestStore.CreateAsync();
+        await using var faulted = await TestStore.CreateAsync();
         proxy.Script([.. Enumerable.Range(0, 20).SelectMany(i => new[] { (Fault)(1 + (i % 4)), Fault.Pass })]);
 
         await Collector(host, faulted, sequential).CollectAsync(Target(host, region), CancellationToken.None);
@@ -338,7 +338,7 @@ public sealed class InventoryCollectorTests
         });
         var options = AwsTestHost.OptionsFor("https://lambda.test.invalid", ("123456789012", ["eu-west-1"]));
         options.Accounts[0].RoleArn = null;
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
         await store.Store.UpsertFunctionsAsync(
             [.. Enumerable.Range(0, count).Select(i => new LambdaFunction
             {
@@ -394,7 +394,7 @@ public sealed class InventoryCollectorTests
 
     private static string FreshAccount() => "34" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
-    private static InventoryCollector Collector(AwsTestHost host, SqliteTestStore store, InventoryCollectorOptions? options = null) =>
+    private static InventoryCollector Collector(AwsTestHost host, TestStore store, InventoryCollectorOptions? options = null) =>
         new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(options ?? new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
 
     private static CollectionTarget Target(AwsTestHost host, string region) => new(host.Options.Accounts[0], region);
@@ -402,11 +402,11 @@ public sealed class InventoryCollectorTests
     private static long Calls(AwsTestHost host, string account, string operation) =>
         host.Meter.GetUsage(Today).Where(u => u.AccountId == account && u.Operation == operation).Sum(u => u.Calls);
 
-    private static async Task<List<string>> Names(SqliteTestStore store, string account) =>
+    private static async Task<List<string>> Names(TestStore store, string account) =>
         [.. (await store.Store.GetFunctionsAsync(new FleetFilter(account), CancellationToken.None)).Select(f => f.Key.Name).Order(StringComparer.Ordinal)];
 
     /// <summary>Everything the store holds about the account's functions but the time they were seen, one line each.</summary>
-    private static async Task<List<string>> Snapshot(SqliteTestStore store, string account) =>
+    private static async Task<List<string>> Snapshot(TestStore store, string account) =>
         [.. (await store.Store.GetFunctionsAsync(new FleetFilter(account), CancellationToken.None)).Select(f => string.Join(
             " | ",
             f.Key, f.Arn, f.MemoryMb, f.LastModified.ToUnixTimeMilliseconds(), f.RevisionId, string.Join(",", f.Tags.OrderBy(t => t.Key).Select(t => $"{t.Key}={t.Value}")),

@@ -23,12 +23,10 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_EventsArriveInOrder_FromASignedStartLiveTailRequest()
     {
         // Written from the API reference: sessionStart, then sessionUpdate events each second.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url));
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders with { FilterPattern = "ERROR" }, CancellationToken.None));
+        await using var host = NewHost();
+        await using var viewer = Tail(host, Orders with { FilterPattern = "ERROR" });
         var first = viewer.NextAsync();
-        var exchange = await _server.NextAsync();
-        await exchange.StartStreamAsync();
-        await exchange.SendAsync(EventStreamFrames.SessionStart());
+        var exchange = await AcceptSessionAsync();
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(false));
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "one", "two"));
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "three"));
@@ -55,12 +53,10 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_SampledUpdate_SurfacesTheFlag()
     {
         // LiveTailSessionMetadata.sampled: more than 500 events matched in that second.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url));
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost();
+        await using var viewer = Tail(host);
         var first = viewer.NextAsync();
-        var exchange = await _server.NextAsync();
-        await exchange.StartStreamAsync();
-        await exchange.SendAsync(EventStreamFrames.SessionStart());
+        var exchange = await AcceptSessionAsync();
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(true, "sampled"));
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "whole"));
 
@@ -73,14 +69,12 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_TwoViewersOfTheSameGroups_ShareOneSession_WhichEndsWithTheLastViewer()
     {
         // Written from the API reference. The second viewer names the same group by ARN: still the same session.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url));
-        var a = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
-        var b = new TestViewer(host.Hub.TailAsync(Orders with { LogGroups = [$"arn:aws:logs:{Region}:{Account}:log-group:/aws/lambda/orders:*", "/aws/lambda/orders"] }, CancellationToken.None));
+        await using var host = NewHost();
+        var a = Tail(host);
+        var b = Tail(host, Orders with { LogGroups = [$"arn:aws:logs:{Region}:{Account}:log-group:/aws/lambda/orders:*", "/aws/lambda/orders"] });
         var aFirst = a.NextAsync();
         var bFirst = b.NextAsync();
-        var exchange = await _server.NextAsync();
-        await exchange.StartStreamAsync();
-        await exchange.SendAsync(EventStreamFrames.SessionStart());
+        var exchange = await AcceptSessionAsync();
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "for both"));
 
         Assert.Equal("for both", (await aFirst).Events[0].Message);
@@ -105,14 +99,12 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_SlowViewer_LosesItsOldestBatches_AndIsToldHowMany_WithoutSlowingTheOther()
     {
         // Written from the API reference.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.ViewerBufferBatches = 2));
-        await using var slow = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
-        await using var fast = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost(o => o.ViewerBufferBatches = 2);
+        await using var slow = Tail(host);
+        await using var fast = Tail(host);
         var slowFirst = slow.NextAsync();
         var fastFirst = fast.NextAsync();
-        var exchange = await _server.NextAsync();
-        await exchange.StartStreamAsync();
-        await exchange.SendAsync(EventStreamFrames.SessionStart());
+        var exchange = await AcceptSessionAsync();
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "u1"));
         Assert.Equal("u1", (await slowFirst).Events[0].Message);
         Assert.Equal("u1", (await fastFirst).Events[0].Message);
@@ -138,12 +130,10 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     {
         // Written from the API reference; time is a manual clock, so "3 hours" passes at once.
         var time = new Infrastructure.ManualTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.IdleTimeout = TimeSpan.FromHours(1)), time);
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost(o => o.IdleTimeout = TimeSpan.FromHours(1), time);
+        await using var viewer = Tail(host);
         var next = viewer.NextAsync();
-        var first = await _server.NextAsync();
-        await first.StartStreamAsync();
-        await first.SendAsync(EventStreamFrames.SessionStart("s-1"));
+        var first = await AcceptSessionAsync("s-1");
 
         // An update every 50 minutes keeps the idle timer from firing; after 3 h the session is replaced.
         for (var i = 1; i <= 3; i++)
@@ -173,18 +163,14 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_AwsEndsTheSessionWithSessionTimeoutException_ReconnectsWithAGapMarker()
     {
         // SessionTimeoutException in the stream, as the API reference says AWS sends after three hours.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url));
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost();
+        await using var viewer = Tail(host);
         var next = viewer.NextAsync();
-        var first = await _server.NextAsync();
-        await first.StartStreamAsync();
-        await first.SendAsync(EventStreamFrames.SessionStart("s-1"));
+        var first = await AcceptSessionAsync("s-1");
         await first.SendAsync(EventStreamFrames.SessionUpdate(false, "before"));
         await first.SendAsync(EventStreamFrames.Exception("SessionTimeoutException", "Session timed out after 3 hours"));
 
-        var second = await _server.NextAsync();
-        await second.StartStreamAsync();
-        await second.SendAsync(EventStreamFrames.SessionStart("s-2"));
+        var second = await AcceptSessionAsync("s-2");
         await second.SendAsync(EventStreamFrames.SessionUpdate(false, "after"));
 
         Assert.Equal("before", (await next).Events[0].Message);
@@ -196,20 +182,16 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_DroppedConnection_ReconnectsWithAGapMarker()
     {
         // Written from the API reference; the first connection is reset mid-stream.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url));
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost();
+        await using var viewer = Tail(host);
         var next = viewer.NextAsync();
-        var first = await _server.NextAsync();
-        await first.StartStreamAsync();
-        await first.SendAsync(EventStreamFrames.SessionStart("s-1"));
+        var first = await AcceptSessionAsync("s-1");
         await first.SendAsync(EventStreamFrames.SessionUpdate(false, "before"));
         Assert.Equal("before", (await next).Events[0].Message);
         next = viewer.NextAsync();
         first.Abort();
 
-        var second = await _server.NextAsync();
-        await second.StartStreamAsync();
-        await second.SendAsync(EventStreamFrames.SessionStart("s-2"));
+        var second = await AcceptSessionAsync("s-2");
         await second.SendAsync(EventStreamFrames.SessionUpdate(false, "after"));
 
         Assert.Contains("the stream failed (NetworkError) and was reconnected", (await next).Gap);
@@ -221,12 +203,10 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     {
         // Written from the API reference, which promises an update every second: silence means a dead stream.
         var time = new Infrastructure.ManualTimeProvider(DateTimeOffset.UtcNow);
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.IdleTimeout = TimeSpan.FromSeconds(30)), time);
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost(o => o.IdleTimeout = TimeSpan.FromSeconds(30), time);
+        await using var viewer = Tail(host);
         var next = viewer.NextAsync();
-        var first = await _server.NextAsync();
-        await first.StartStreamAsync();
-        await first.SendAsync(EventStreamFrames.SessionStart("s-1"));
+        var first = await AcceptSessionAsync("s-1");
         await first.SendAsync(EventStreamFrames.SessionUpdate(false, "before"));
         Assert.Equal("before", (await next).Events[0].Message);
         next = viewer.NextAsync();
@@ -244,16 +224,14 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_MoreSessionsThanTheAccountQuota_RefusesTheExtraOne_InLiveTailMode()
     {
         // Written from the API reference.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.MaxSessionsPerAccount = 1));
-        await using var orders = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost(o => o.MaxSessionsPerAccount = 1);
+        await using var orders = Tail(host);
         var next = orders.NextAsync();
-        var exchange = await _server.NextAsync();
-        await exchange.StartStreamAsync();
-        await exchange.SendAsync(EventStreamFrames.SessionStart());
+        var exchange = await AcceptSessionAsync();
         await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "x"));
         await next;
 
-        await using var payments = new TestViewer(host.Hub.TailAsync(Orders with { LogGroups = ["/aws/lambda/payments"] }, CancellationToken.None));
+        await using var payments = Tail(host, Orders with { LogGroups = ["/aws/lambda/payments"] });
         var e = await Assert.ThrowsAsync<LiveTailException>(() => payments.NextAsync());
         Assert.Equal("SessionQuotaReached", e.ErrorCode);
         Assert.Contains("1 Live Tail sessions are already open for this account (Observe:Collectors:LiveTail:MaxSessionsPerAccount)", e.Message);
@@ -264,12 +242,10 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_SessionStreamingException_EndsTheViewerWithAClearError_WhenRetriesAreSpent()
     {
         // SessionStreamingException as the API reference describes it; one failure allowed, so it reaches the viewer.
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.MaxConsecutiveFailures = 1));
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost(o => o.MaxConsecutiveFailures = 1);
+        await using var viewer = Tail(host);
         var next = viewer.MoveNextAsync();
-        var exchange = await _server.NextAsync();
-        await exchange.StartStreamAsync();
-        await exchange.SendAsync(EventStreamFrames.SessionStart());
+        var exchange = await AcceptSessionAsync();
         await exchange.SendAsync(EventStreamFrames.Exception("SessionStreamingException", "Internal error while streaming"));
 
         var e = await Assert.ThrowsAsync<LiveTailException>(() => next.WithinAsync("the error"));
@@ -282,8 +258,8 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     public async Task Tail_RefusedWithResourceNotFound_EndsTheViewerWithAwsMessage()
     {
         // The JSON error StartLiveTail answers with for a missing log group (AWS API reference: ResourceNotFoundException).
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url));
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost();
+        await using var viewer = Tail(host);
         var next = viewer.MoveNextAsync();
         var exchange = await _server.NextAsync();
         await exchange.RespondErrorAsync(400, "ResourceNotFoundException", "The specified log group does not exist.");
@@ -296,8 +272,8 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     [Fact]
     public async Task Tail_GarbageInsteadOfFrames_IsAMalformedStreamError()
     {
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, o => o.MaxConsecutiveFailures = 1));
-        await using var viewer = new TestViewer(host.Hub.TailAsync(Orders, CancellationToken.None));
+        await using var host = NewHost(o => o.MaxConsecutiveFailures = 1);
+        await using var viewer = Tail(host);
         var next = viewer.MoveNextAsync();
         var exchange = await _server.NextAsync();
         await exchange.StartStreamAsync();
@@ -311,7 +287,7 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     [Fact]
     public async Task Tail_BadRequests_AreRefusedWhereTheyAreMade()
     {
-        await using var host = new LiveTailTestHost(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url));
+        await using var host = NewHost();
 
         Assert.Contains("1 to 10 log groups, not 11", Assert.Throws<ArgumentException>(() => host.Hub.TailAsync(Orders with { LogGroups = [.. Enumerable.Range(0, 11).Select(i => $"/g/{i}")] }, CancellationToken.None)).Message);
         Assert.Contains("1 to 10 log groups, not 0", Assert.Throws<ArgumentException>(() => host.Hub.TailAsync(Orders with { LogGroups = [] }, CancellationToken.None)).Message);
@@ -319,5 +295,20 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
         Assert.Contains("'Mars' is not a region name", Assert.Throws<ArgumentException>(() => host.Hub.TailAsync(Orders with { Region = "Mars" }, CancellationToken.None)).Message);
         Assert.Contains("at most 1024", Assert.Throws<ArgumentException>(() => host.Hub.TailAsync(Orders with { FilterPattern = new string('x', 1025) }, CancellationToken.None)).Message);
         Assert.Empty(_server.Requests);
+    }
+
+    private LiveTailTestHost NewHost(Action<LiveTailOptions>? configure = null, TimeProvider? time = null) =>
+        new(LiveTailTestHost.DirectAccount(Account, Region), LiveTailTestHost.Options(_server.Url, configure), time);
+
+    private static TestViewer Tail(LiveTailTestHost host, LiveTailRequest? request = null) =>
+        new(host.Hub.TailAsync(request ?? Orders, CancellationToken.None));
+
+    /// <summary>Takes the next StartLiveTail request, opens its event stream and sends sessionStart.</summary>
+    private async Task<LiveTailExchange> AcceptSessionAsync(string sessionId = "session-1")
+    {
+        var exchange = await _server.NextAsync();
+        await exchange.StartStreamAsync();
+        await exchange.SendAsync(EventStreamFrames.SessionStart(sessionId));
+        return exchange;
     }
 }

@@ -41,7 +41,7 @@ public class LogsCollectorInsightsTests
         aws.Events.Add(EventRow("fn-55", T0.AddMinutes(5).AddSeconds(40), """{"type":"platform.report","record":{"requestId":"""));
 
         using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: aws.Transport);
-        await using var temp = await TempStore.CreateAsync();
+        await using var temp = await TestStore.CreateAsync();
         await LogsFleet.AddInventoryAsync(temp.Store, functions);
         var clock = new SettableClock(T0.AddMinutes(6));
         var collector = LogsFleet.Collector(host.Clients, temp.Store, clock, new LogsCollectorOptions { InsightsPollInterval = TimeSpan.FromMilliseconds(100) });
@@ -92,7 +92,7 @@ public class LogsCollectorInsightsTests
     {
         var aws = new FakeInsights(["/aws/lambda/fn-00"]) { FinalStatus = "Failed" };
         using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: aws.Transport);
-        await using var temp = await TempStore.CreateAsync();
+        await using var temp = await TestStore.CreateAsync();
         await LogsFleet.AddInventoryAsync(temp.Store, [new FunctionKey(Account, Region, "fn-00")]);
         var collector = LogsFleet.Collector(host.Clients, temp.Store, new SettableClock(T0), new LogsCollectorOptions { Mode = LogsReadMode.Insights, InsightsPollInterval = TimeSpan.FromMilliseconds(100) });
         var target = new CollectionTarget(host.Options.Accounts[0], Region);
@@ -109,7 +109,7 @@ public class LogsCollectorInsightsTests
         var aws = new FakeInsights(["/aws/lambda/fn-00", "/aws/lambda/fn-01"]);
         aws.Events.Add(EventRow("fn-01", T0.AddMinutes(5), """{"type":"platform.report","record":{"requestId":"""));
         using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: aws.Transport);
-        await using var temp = await TempStore.CreateAsync();
+        await using var temp = await TestStore.CreateAsync();
         await LogsFleet.AddInventoryAsync(temp.Store, [new FunctionKey(Account, Region, "fn-00"), new FunctionKey(Account, Region, "fn-01")]);
         var target = new CollectionTarget(host.Options.Accounts[0], Region);
         var behind = LogsCollector.CheckpointKey(target, "/aws/lambda/fn-00");
@@ -136,7 +136,7 @@ public class LogsCollectorInsightsTests
         }
 
         using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: aws.Transport);
-        await using var temp = await TempStore.CreateAsync();
+        await using var temp = await TestStore.CreateAsync();
         await LogsFleet.AddInventoryAsync(temp.Store, [new FunctionKey(Account, Region, "fn-00")]);
         var target = new CollectionTarget(host.Options.Accounts[0], Region);
         var collector = LogsFleet.Collector(host.Clients, temp.Store, new SettableClock(T0.AddMinutes(6)), new LogsCollectorOptions { Mode = LogsReadMode.Insights, InsightsPollInterval = TimeSpan.FromMilliseconds(100) });
@@ -148,7 +148,7 @@ public class LogsCollectorInsightsTests
         Assert.Equal(T0.AddMilliseconds((LogsCollector.MaxQueryRows - 1) * 10).ToUnixTimeMilliseconds(), checkpoint.RootElement.GetProperty("position").GetInt64());
     }
 
-    private static async Task<double?> ColdStartsAsync(TempStore temp, string function, DateTimeOffset minute, TimeRange range)
+    private static async Task<double?> ColdStartsAsync(TestStore temp, string function, DateTimeOffset minute, TimeRange range)
     {
         var series = await temp.Store.GetFunctionSeriesAsync(new FunctionKey(Account, Region, function), range, SeriesResolution.Minute, CancellationToken.None);
         return series.SingleOrDefault(b => b.Start == minute)?.ColdStarts;

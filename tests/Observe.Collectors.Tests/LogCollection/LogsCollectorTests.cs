@@ -26,7 +26,7 @@ public class LogsCollectorTests
     {
         var expected = new Expected();
         var functions = await SeedFleetAsync(expected, functionsPerRegion: 3);
-        await using var temp = await TempStore.CreateAsync(kind);
+        await using var temp = await TestStore.CreateAsync(kind);
         await LogsFleet.AddInventoryAsync(temp.Store, functions);
         var clock = new ManualTimeProvider(T0.AddMinutes(6));
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (Account, Regions)));
@@ -72,7 +72,7 @@ public class LogsCollectorTests
 
         // A function that never ran has no log group yet: FilterLogEvents answers ResourceNotFoundException.
         var neverRan = new FunctionKey(Account, Regions[0], $"never-ran-{Guid.NewGuid():N}"[..20]);
-        await using var temp = await TempStore.CreateAsync();
+        await using var temp = await TestStore.CreateAsync();
         await LogsFleet.AddInventoryAsync(temp.Store, [.. functions, neverRan]);
         await using var proxy = new FaultProxy(Moto.Url);
         // The first request is the AssumeRole into the account (credential faults are the AWS layer's own tests).
@@ -109,7 +109,7 @@ public class LogsCollectorTests
             .. lines.Invocation(f, T0.AddMinutes(4), cold: true, json: false),
             lines.DotNetTextError(f, T0.AddMinutes(4).AddSeconds(20), 1),
         ], createGroup: true);
-        await using var temp = await TempStore.CreateAsync();
+        await using var temp = await TestStore.CreateAsync();
         await LogsFleet.AddInventoryAsync(temp.Store, [f]);
         var clock = new ManualTimeProvider(T0.AddMinutes(6));
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (Account, Regions)));
@@ -148,7 +148,7 @@ public class LogsCollectorTests
 
         // Count the writes of an undisturbed pass, then stop a pass at each of them in turn.
         int writes;
-        await using (var counting = await TempStore.CreateAsync(kind))
+        await using (var counting = await TestStore.CreateAsync(kind))
         {
             await LogsFleet.AddInventoryAsync(counting.Store, functions);
             var store = CrashingStore.Wrap(counting.Store, int.MaxValue, out var proxy);
@@ -159,7 +159,7 @@ public class LogsCollectorTests
         Assert.True(writes >= 2 * 5, $"a pass over two groups with errors makes at least 10 writes, saw {writes}");
         for (var crashAt = 1; crashAt <= writes; crashAt++)
         {
-            await using var temp = await TempStore.CreateAsync(kind);
+            await using var temp = await TestStore.CreateAsync(kind);
             await LogsFleet.AddInventoryAsync(temp.Store, functions);
             var clock = new ManualTimeProvider(T0.AddMinutes(6));
             var crashing = CrashingStore.Wrap(temp.Store, crashAt, out _);

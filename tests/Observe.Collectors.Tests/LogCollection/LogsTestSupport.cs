@@ -1,10 +1,7 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Observe.Collectors.Aws;
 using Observe.Collectors.LogCollection;
 using Observe.Collectors.Tests.Infrastructure;
@@ -12,77 +9,6 @@ using Observe.Store;
 using Observe.Store.Model;
 
 namespace Observe.Collectors.Tests.LogCollection;
-
-/// <summary>
-/// A fresh store built through AddObserveStore as the hosts build it: SQLite in a temporary directory, or a uniquely
-/// named database on the PostgreSQL server scripts/peers.sh starts (OBSERVE_TEST_POSTGRES; missing, the test fails).
-/// </summary>
-internal sealed class TempStore : IAsyncDisposable
-{
-    private readonly string? _directory;
-    private readonly string? _database;
-    private readonly ServiceProvider _services;
-
-    private TempStore(string? directory, string? database, Dictionary<string, string?> settings)
-    {
-        _directory = directory;
-        _database = database;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        _services = new ServiceCollection().AddObserveStore(configuration).BuildServiceProvider();
-        Store = _services.GetRequiredService<IObserveStore>();
-    }
-
-    public IObserveStore Store { get; }
-
-    public static async Task<TempStore> CreateAsync(StoreKind kind = StoreKind.Sqlite)
-    {
-        TempStore store;
-        if (kind == StoreKind.PostgreSql)
-        {
-            var database = $"observe_logs_{Guid.NewGuid():N}";
-            await AdminAsync($"CREATE DATABASE {database}");
-            var connection = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = database }.ToString();
-            store = new TempStore(null, database, new() { ["Observe:Store:Kind"] = "PostgreSql", ["Observe:Store:ConnectionString"] = connection });
-        }
-        else
-        {
-            var directory = Directory.CreateTempSubdirectory("observe-logs-tests-").FullName;
-            store = new TempStore(directory, null, new() { ["Observe:Store:Kind"] = "Sqlite", ["Observe:Store:DataDirectory"] = directory });
-        }
-
-        await store.Store.MigrateAsync(CancellationToken.None);
-        return store;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        if (_database is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            await AdminAsync($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-        }
-
-        if (_directory is not null)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
-
-    private static string AdminConnectionString =>
-        Environment.GetEnvironmentVariable("OBSERVE_TEST_POSTGRES") is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException("OBSERVE_TEST_POSTGRES is not set: run scripts/test.sh, or scripts/peers.sh start and export .peers/env");
-
-    private static async Task AdminAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-}
 
 /// <summary>
 /// A store that fails its n-th write (any Write*, Record*, Upsert* or SetCheckpoint call), like a process killed

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
@@ -18,19 +16,14 @@ namespace Observe.Collectors.Tests.Metrics;
 /// </summary>
 internal sealed class MetricsRig : IAsyncDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "observe-metrics-" + Guid.NewGuid().ToString("N"));
-    private readonly ServiceProvider _services;
+    private readonly TestStore _store;
     private readonly MetricsCollectorOptions _options;
 
-    public MetricsRig(AwsOptions aws, DateTimeOffset start, HttpMessageHandler? transport = null, Action<MetricsCollectorOptions>? configure = null)
+    private MetricsRig(TestStore store, AwsOptions aws, DateTimeOffset start, HttpMessageHandler? transport, Action<MetricsCollectorOptions>? configure)
     {
+        _store = store;
         Time = new ManualTimeProvider(start);
         Aws = new AwsTestHost(aws, Time, transport);
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Observe:Store:DataDirectory"] = _directory })
-            .Build();
-        _services = new ServiceCollection().AddObserveStore(configuration).BuildServiceProvider();
-        Store = _services.GetRequiredService<IObserveStore>();
         _options = new MetricsCollectorOptions();
         configure?.Invoke(_options);
         var errors = new MetricsCollectorOptionsValidator().Validate(null, _options);
@@ -41,17 +34,13 @@ internal sealed class MetricsRig : IAsyncDisposable
 
     public ManualTimeProvider Time { get; }
     public AwsTestHost Aws { get; }
-    public IObserveStore Store { get; }
+    public IObserveStore Store => _store.Store;
     public WatchedFunctions Watched { get; } = new();
     public MetricsCollector Collector { get; private set; }
     public CollectionTarget Target { get; }
 
     public static async Task<MetricsRig> StartAsync(AwsOptions aws, DateTimeOffset start, HttpMessageHandler? transport = null, Action<MetricsCollectorOptions>? configure = null)
-    {
-        var rig = new MetricsRig(aws, start, transport, configure);
-        await rig.Store.MigrateAsync(CancellationToken.None);
-        return rig;
-    }
+        => new(await TestStore.CreateAsync(), aws, start, transport, configure);
 
     public FunctionKey Fn(string name) => new(Target.AccountId, Target.Region, name);
 
@@ -76,8 +65,7 @@ internal sealed class MetricsRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Aws.Dispose();
-        await _services.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await _store.DisposeAsync();
     }
 
     private MetricsCollector NewCollector() =>

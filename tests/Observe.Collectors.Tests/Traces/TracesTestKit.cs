@@ -1,9 +1,6 @@
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
@@ -11,38 +8,6 @@ using Observe.Collectors.Traces;
 using Observe.Store;
 
 namespace Observe.Collectors.Tests.Traces;
-
-/// <summary>A real SQLite store in a temporary directory, migrated, registered the way the hosts register it.</summary>
-internal sealed class TestStore : IAsyncDisposable
-{
-    private readonly ServiceProvider _provider;
-    private readonly string _directory;
-
-    private TestStore(ServiceProvider provider, string directory)
-    {
-        _provider = provider;
-        _directory = directory;
-        Store = provider.GetRequiredService<IObserveStore>();
-    }
-
-    public IObserveStore Store { get; }
-
-    public static async Task<TestStore> CreateAsync()
-    {
-        var directory = Path.Combine(Path.GetTempPath(), "observe-traces-" + Guid.NewGuid().ToString("N"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Observe:Store:DataDirectory"] = directory }).Build();
-        var store = new TestStore(new ServiceCollection().AddObserveStore(configuration).BuildServiceProvider(), directory);
-        await store.Store.MigrateAsync(CancellationToken.None);
-        return store;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _provider.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-}
 
 /// <summary>
 /// A store that fails its <see cref="CrashOnTraceWrite"/>-th trace write, as a process dying in the middle of a
