@@ -22,7 +22,7 @@ public sealed class InventoryUnreadableDetailsTests
         await seed.CreateFunctionAsync(region, "orders", new Dictionary<string, string> { ["team"] = "checkout" });
         await seed.CreateFunctionAsync(region, "billing");
         await seed.PutFunctionConcurrencyAsync(region, "orders", 7);
-        await using var store = await SqliteTestStore.CreateAsync();
+        await using var store = await TestStore.CreateAsync();
 
         // What an earlier pass (with the permission) stored: a provisioned figure the unreadable call must not wipe.
         var key = new FunctionKey(account, region, "orders");
