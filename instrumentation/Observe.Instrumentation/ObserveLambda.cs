@@ -2,14 +2,11 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Observe.Instrumentation.Internal;
 using Observe.Instrumentation.Internal.Logging;
-using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Observe.Instrumentation;
@@ -50,8 +47,7 @@ public sealed class ObserveLambda : IDisposable
     private readonly TimeSpan _flushTimeout;
     private readonly TimeSpan _safetyMargin;
     private readonly ILogger _logger;
-    private readonly ServiceProvider _services;
-    private readonly LoggerProvider? _logExport;
+    private readonly TelemetryPipeline _telemetry;
     private string? _lastArn;
     private string? _lastAccountId;
 
@@ -79,69 +75,13 @@ public sealed class ObserveLambda : IDisposable
         _duration = _meter.CreateHistogram<double>("faas.invoke_duration", "s", "Duration of the handler.");
         _initDuration = _meter.CreateHistogram<double>("faas.init_duration", "s", "Time from process start to the first invocation of a cold start.");
 
-        var resource = CreateResource(options, environment);
-        var tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource(InstrumentationName)
-            .SetResourceBuilder(resource)
-            .SetSampler(CreateSampler(options.RecordUnsampledInvocations));
-        options.ConfigureTracing?.Invoke(tracing);
-        var metrics = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(InstrumentationName)
-            .SetResourceBuilder(resource);
-        options.ConfigureMetrics?.Invoke(metrics);
-        if (options.EnableOtlpExport ?? IsOtlpConfigured(environment, "TRACES"))
-        {
-            tracing.AddOtlpExporter();
-        }
-
-        if (options.EnableOtlpExport ?? IsOtlpConfigured(environment, "METRICS"))
-        {
-            // Each execution environment is a separate short-lived process: delta points add up correctly across them.
-            metrics.AddOtlpExporter((_, reader) => reader.TemporalityPreference = MetricReaderTemporalityPreference.Delta);
-        }
-
-        TracerProvider = tracing.Build();
-        MeterProvider = metrics.Build();
-
+        // The OpenTelemetry SDK is built in the background: JIT-compiling it took ~200 ms of the cold start.
         var logSettings = new LogSettings(options.Logging, environment, sink, time);
-        var exportLogs = options.EnableOtlpLogExport ?? options.EnableOtlpExport ?? IsOtlpConfigured(environment, "LOGS");
-        var services = new ServiceCollection();
-        services.AddLogging(builder =>
-        {
-            builder.SetMinimumLevel(LogLevel.Trace);
-            builder.AddProvider(new ObserveJsonLoggerProvider(logSettings));
-            if (exportLogs)
-            {
-                // Same levels (and debug sampling) as the JSON lines. Scopes are left out when redaction is on: the
-                // exporter reads them after any processor could hide their values.
-                builder.AddOpenTelemetry(o =>
-                {
-                    o.IncludeFormattedMessage = true;
-                    o.IncludeScopes = logSettings.IncludeScopes && logSettings.Redacted.Count == 0;
-                });
-                builder.AddFilter<OpenTelemetryLoggerProvider>(logSettings.IsEnabled);
-            }
-        });
-        if (exportLogs)
-        {
-            services.ConfigureOpenTelemetryLoggerProvider(logging =>
-            {
-                logging.SetResourceBuilder(resource);
-                if (logSettings.Redacted.Count > 0)
-                {
-                    logging.AddProcessor(new RedactingLogProcessor(logSettings));
-                }
-
-                options.ConfigureLogging?.Invoke(logging);
-                logging.AddOtlpExporter();
-            });
-        }
-
-        options.ConfigureLoggingServices?.Invoke(services);
-        _services = services.BuildServiceProvider();
-        LoggerFactory = _services.GetRequiredService<ILoggerFactory>();
-        _logExport = exportLogs ? _services.GetRequiredService<LoggerProvider>() : null;
-
+        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Record);
+        ILoggerProvider[] providers = _telemetry.LogExport is { } logExport
+            ? [new ObserveJsonLoggerProvider(logSettings), logExport]
+            : [new ObserveJsonLoggerProvider(logSettings)];
+        LoggerFactory = new LoggerFactory(providers, new LoggerFilterOptions { MinLevel = LogLevel.Trace });
         _logger = LoggerFactory.CreateLogger(InstrumentationName);
         if (options.EmfNamespace is { } ns)
         {
@@ -155,11 +95,19 @@ public sealed class ObserveLambda : IDisposable
     /// </summary>
     public ILoggerFactory LoggerFactory { get; }
 
-    /// <summary>The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.</summary>
-    public TracerProvider TracerProvider { get; }
+    /// <summary>
+    /// The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.
+    /// The providers are built on a background task during initialization; this waits for them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
+    public TracerProvider TracerProvider => _telemetry.Ready.TracerProvider;
 
-    /// <summary>The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.</summary>
-    public MeterProvider MeterProvider { get; }
+    /// <summary>
+    /// The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.
+    /// The providers are built on a background task during initialization; this waits for them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
+    public MeterProvider MeterProvider => _telemetry.Ready.MeterProvider;
 
     /// <summary>
     /// Sets up logging, tracing, metrics and cold-start tracking from <paramref name="configure"/> and the Lambda and
@@ -228,12 +176,11 @@ public sealed class ObserveLambda : IDisposable
         }, rawEvent, cancellationToken);
     }
 
-    /// <summary>Flushes what is left and stops the providers.</summary>
+    /// <summary>Flushes what is left and stops the providers (waiting up to the flush timeout for them if they are still being built).</summary>
     public void Dispose()
     {
-        TracerProvider.Dispose();
-        MeterProvider.Dispose();
-        _services.Dispose();
+        _telemetry.Dispose(_flushTimeout);
+        LoggerFactory.Dispose();
         _source.Dispose();
         _meter.Dispose();
     }
@@ -305,26 +252,8 @@ public sealed class ObserveLambda : IDisposable
     {
         try
         {
-            var trigger = new KeyValuePair<string, object?>("faas.trigger", invocation.Trigger);
-            _invocationCount.Add(1, trigger);
-            _duration.Record(_time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds, trigger);
-            if (exception is not null || timedOut)
-            {
-                _errorCount.Add(1, trigger);
-            }
-
-            if (timedOut)
-            {
-                _timeoutCount.Add(1, trigger);
-            }
-
-            double? initMilliseconds = null;
-            if (invocation.Start == InvocationStart.Cold)
-            {
-                _coldStartCount.Add(1, trigger);
-                initMilliseconds = ProcessAgeMilliseconds(invocation);
-                _initDuration.Record(initMilliseconds.Value / 1000, trigger);
-            }
+            double? initMilliseconds = invocation.Start == InvocationStart.Cold ? ProcessAgeMilliseconds(invocation) : null;
+            var measurements = new InvocationMeasurements(invocation.Trigger, _time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds, exception is not null, timedOut, initMilliseconds / 1000);
 
             // Logged while the span is current, so the line carries its ids (Lambda's own error line carries none).
             if (exception is not null)
@@ -349,8 +278,13 @@ public sealed class ObserveLambda : IDisposable
                     activity.SetStatus(ActivityStatusCode.Error, "The invocation reached its deadline.");
                     activity.SetTag("error.type", "timeout");
                 }
+            }
 
-                activity.Stop();
+            // Before the SDK is ready the span and metrics wait for it; the JSON lines above already carry the span's ids.
+            if (!_telemetry.TryDefer(invocation.Activity, measurements))
+            {
+                invocation.Activity?.Stop();
+                Record(measurements);
             }
 
             _builtInMetrics?.WriteInvocation(invocation.Start, initMilliseconds, exception is not null || timedOut);
@@ -384,21 +318,29 @@ public sealed class ObserveLambda : IDisposable
 
             var start = _time.GetTimestamp();
             var budgetMs = (int)Math.Ceiling(budget.TotalMilliseconds);
-            if (!TracerProvider.ForceFlush(budgetMs))
+
+            // The first invocations may end before the background set-up does; what they left waits (bounded) for the next flush.
+            if (_telemetry.WaitReady(budget) is not { } providers)
+            {
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, _telemetry.IsReady ? "the OpenTelemetry providers failed to build" : "waiting for the OpenTelemetry providers");
+                return false;
+            }
+
+            if (!providers.TracerProvider.ForceFlush(budgetMs))
             {
                 InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "traces");
                 return false;
             }
 
             var left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (left <= 0 || !MeterProvider.ForceFlush(left))
+            if (left <= 0 || !providers.MeterProvider.ForceFlush(left))
             {
                 InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "metrics");
                 return false;
             }
 
             left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (_logExport is not null && (left <= 0 || !_logExport.ForceFlush(left)))
+            if (providers.LogExport is { } logExport && (left <= 0 || !logExport.ForceFlush(left)))
             {
                 InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "logs");
                 return false;
@@ -410,6 +352,28 @@ public sealed class ObserveLambda : IDisposable
         {
             InstrumentationEventSource.Log.InstrumentationFailed("flush", ex);
             return false;
+        }
+    }
+
+    private void Record(InvocationMeasurements measurements)
+    {
+        var trigger = new KeyValuePair<string, object?>("faas.trigger", measurements.Trigger);
+        _invocationCount.Add(1, trigger);
+        _duration.Record(measurements.DurationSeconds, trigger);
+        if (measurements.Failed || measurements.TimedOut)
+        {
+            _errorCount.Add(1, trigger);
+        }
+
+        if (measurements.TimedOut)
+        {
+            _timeoutCount.Add(1, trigger);
+        }
+
+        if (measurements.InitSeconds is { } initSeconds)
+        {
+            _coldStartCount.Add(1, trigger);
+            _initDuration.Record(initSeconds, trigger);
         }
     }
 
@@ -433,60 +397,6 @@ public sealed class ObserveLambda : IDisposable
         _lastAccountId = parts.Length > 4 && parts[4].Length > 0 ? parts[4] : null;
         _lastArn = arn;
         return _lastAccountId;
-    }
-
-    private static ResourceBuilder CreateResource(ObserveLambdaOptions options, LambdaEnvironment environment)
-    {
-        var attributes = new List<KeyValuePair<string, object>>
-        {
-            new("cloud.provider", "aws"),
-            new("cloud.platform", "aws_lambda"),
-            new("faas.name", environment.FunctionName),
-            new("faas.version", environment.FunctionVersion),
-        };
-        if (environment.Region is { } region)
-        {
-            attributes.Add(new("cloud.region", region));
-        }
-
-        if (environment.LogStreamName is { } stream)
-        {
-            attributes.Add(new("faas.instance", stream));
-        }
-
-        if (environment.MemorySizeMb is { } mb)
-        {
-            attributes.Add(new("faas.max_memory", mb * 1024L * 1024L));
-        }
-
-        if (environment.LogGroupName is { } group)
-        {
-            attributes.Add(new("aws.log.group.names", new[] { group }));
-        }
-
-        var serviceName = options.ServiceName ?? environment.Read("OTEL_SERVICE_NAME") ?? environment.FunctionName;
-        return ResourceBuilder.CreateDefault()
-            .AddService(serviceName, serviceVersion: environment.FunctionVersion, autoGenerateServiceInstanceId: true)
-            .AddAttributes(attributes);
-    }
-
-    private static Sampler CreateSampler(bool recordUnsampled) =>
-        new ParentBasedSampler(
-            new AlwaysOnSampler(),
-            remoteParentSampled: new AlwaysOnSampler(),
-            remoteParentNotSampled: recordUnsampled ? new AlwaysOnSampler() : new AlwaysOffSampler(),
-            localParentSampled: new AlwaysOnSampler(),
-            localParentNotSampled: new AlwaysOffSampler());
-
-    private static bool IsOtlpConfigured(LambdaEnvironment environment, string signal)
-    {
-        if (string.Equals(environment.Read($"OTEL_{signal}_EXPORTER"), "none", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        return !string.IsNullOrEmpty(environment.Read("OTEL_EXPORTER_OTLP_ENDPOINT"))
-            || !string.IsNullOrEmpty(environment.Read($"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"));
     }
 
     private static TimeSpan ValidTimeSpan(TimeSpan value, string name, TimeSpan fallback)
