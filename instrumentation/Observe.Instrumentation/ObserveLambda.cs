@@ -22,25 +22,12 @@ public sealed class ObserveLambda : IDisposable
     /// <summary>Name of the <see cref="ActivitySource"/> and <see cref="Meter"/> of the invocation spans and metrics.</summary>
     public const string InstrumentationName = "Observe.Instrumentation";
 
-    private static readonly Action<ILogger, string, Exception?> LogInvocationFailed =
-        LoggerMessage.Define<string>(LogLevel.Error, new EventId(1, "InvocationFailed"), "Invocation {RequestId} failed");
-
-    private static readonly Action<ILogger, string, Exception?> LogInvocationTimedOut =
-        LoggerMessage.Define<string>(LogLevel.Error, new EventId(2, "InvocationTimedOut"), "Invocation {RequestId} reached its deadline");
-
     private static readonly string? Version = typeof(ObserveLambda).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
     private readonly LambdaEnvironment _environment;
     private readonly TimeProvider _time;
     private readonly ColdStartTracker _coldStarts;
     private readonly ActivitySource _source;
-    private readonly Meter _meter;
-    private readonly Counter<long> _invocationCount;
-    private readonly Counter<long> _errorCount;
-    private readonly Counter<long> _coldStartCount;
-    private readonly Counter<long> _timeoutCount;
-    private readonly Histogram<double> _duration;
-    private readonly Histogram<double> _initDuration;
     private readonly EmbeddedMetrics? _builtInMetrics;
     private readonly IReadOnlyList<EmbeddedMetrics> _customMetrics;
     private readonly byte[][] _correlationNames;
@@ -67,21 +54,14 @@ public sealed class ObserveLambda : IDisposable
         }
 
         _source = new ActivitySource(InstrumentationName, Version);
-        _meter = new Meter(InstrumentationName, Version);
-        _invocationCount = _meter.CreateCounter<long>("faas.invocations", "{invocation}", "Invocations of the function.");
-        _errorCount = _meter.CreateCounter<long>("faas.errors", "{error}", "Invocations that ended with an exception.");
-        _coldStartCount = _meter.CreateCounter<long>("faas.coldstarts", "{coldstart}", "Invocations that waited for an on-demand initialization.");
-        _timeoutCount = _meter.CreateCounter<long>("faas.timeouts", "{timeout}", "Invocations that reached their deadline.");
-        _duration = _meter.CreateHistogram<double>("faas.invoke_duration", "s", "Duration of the handler.");
-        _initDuration = _meter.CreateHistogram<double>("faas.init_duration", "s", "Time from process start to the first invocation of a cold start.");
 
         // The OpenTelemetry SDK is built in the background: JIT-compiling it took ~200 ms of the cold start.
         var logSettings = new LogSettings(options.Logging, environment, sink, time);
-        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Record);
+        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Version);
         ILoggerProvider[] providers = _telemetry.LogExport is { } logExport
             ? [new ObserveJsonLoggerProvider(logSettings), logExport]
             : [new ObserveJsonLoggerProvider(logSettings)];
-        LoggerFactory = new LoggerFactory(providers, new LoggerFilterOptions { MinLevel = LogLevel.Trace });
+        LoggerFactory = new ObserveLoggerFactory(providers);
         _logger = LoggerFactory.CreateLogger(InstrumentationName);
         if (options.EmfNamespace is { } ns)
         {
@@ -97,14 +77,14 @@ public sealed class ObserveLambda : IDisposable
 
     /// <summary>
     /// The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.
-    /// The providers are built on a background task during initialization; this waits for them.
+    /// The providers are built on a background thread during initialization; this waits for them.
     /// </summary>
     /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
     public TracerProvider TracerProvider => _telemetry.Ready.TracerProvider;
 
     /// <summary>
     /// The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.
-    /// The providers are built on a background task during initialization; this waits for them.
+    /// The providers are built on a background thread during initialization; this waits for them.
     /// </summary>
     /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
     public MeterProvider MeterProvider => _telemetry.Ready.MeterProvider;
@@ -182,7 +162,6 @@ public sealed class ObserveLambda : IDisposable
         _telemetry.Dispose(_flushTimeout);
         LoggerFactory.Dispose();
         _source.Dispose();
-        _meter.Dispose();
     }
 
     internal CancellationTokenSource CreateDeadlineToken(LambdaInvocationContext context, CancellationToken cancellationToken)
@@ -258,11 +237,11 @@ public sealed class ObserveLambda : IDisposable
             // Logged while the span is current, so the line carries its ids (Lambda's own error line carries none).
             if (exception is not null)
             {
-                LogInvocationFailed(_logger, invocation.Context.RequestId, exception);
+                InvocationLog.Failed(_logger, invocation.Context.RequestId, exception);
             }
             else if (timedOut)
             {
-                LogInvocationTimedOut(_logger, invocation.Context.RequestId, null);
+                InvocationLog.TimedOut(_logger, invocation.Context.RequestId);
             }
 
             if (invocation.Activity is { } activity)
@@ -284,7 +263,7 @@ public sealed class ObserveLambda : IDisposable
             if (!_telemetry.TryDefer(invocation.Activity, measurements))
             {
                 invocation.Activity?.Stop();
-                Record(measurements);
+                _telemetry.Record(measurements);
             }
 
             _builtInMetrics?.WriteInvocation(invocation.Start, initMilliseconds, exception is not null || timedOut);
@@ -352,28 +331,6 @@ public sealed class ObserveLambda : IDisposable
         {
             InstrumentationEventSource.Log.InstrumentationFailed("flush", ex);
             return false;
-        }
-    }
-
-    private void Record(InvocationMeasurements measurements)
-    {
-        var trigger = new KeyValuePair<string, object?>("faas.trigger", measurements.Trigger);
-        _invocationCount.Add(1, trigger);
-        _duration.Record(measurements.DurationSeconds, trigger);
-        if (measurements.Failed || measurements.TimedOut)
-        {
-            _errorCount.Add(1, trigger);
-        }
-
-        if (measurements.TimedOut)
-        {
-            _timeoutCount.Add(1, trigger);
-        }
-
-        if (measurements.InitSeconds is { } initSeconds)
-        {
-            _coldStartCount.Add(1, trigger);
-            _initDuration.Record(initSeconds, trigger);
         }
     }
 

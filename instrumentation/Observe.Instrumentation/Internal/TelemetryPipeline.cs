@@ -12,7 +12,7 @@ using OpenTelemetry.Trace;
 namespace Observe.Instrumentation.Internal;
 
 /// <summary>
-/// The OpenTelemetry providers, built on a background task so that JIT-compiling the SDK (and the dependency injection
+/// The OpenTelemetry providers, built on a background thread so that JIT-compiling the SDK (and the dependency injection
 /// and configuration it builds on) is not on the path to the first invocation. Until they are ready, a BCL
 /// <see cref="ActivityListener"/> makes the same sampling decision the SDK will, so invocation spans and the trace ids
 /// on log lines exist from the first invocation; spans that end early are kept unstopped (their end time set) and
@@ -29,7 +29,6 @@ internal sealed class TelemetryPipeline : IDisposable
     private readonly Queue<InvocationMeasurements> _pendingMetrics = new();
     private readonly ManualResetEventSlim _ready = new(false);
     private readonly ActivityListener _earlyListener;
-    private readonly Action<InvocationMeasurements> _record;
     private readonly long _created = Stopwatch.GetTimestamp();
     private Providers? _providers;
     private Exception? _failure;
@@ -37,9 +36,8 @@ internal sealed class TelemetryPipeline : IDisposable
     private bool _disposed;
     private int _droppedInvocations;
 
-    public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, Action<InvocationMeasurements> record)
+    public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, string? version)
     {
-        _record = record;
         var exportLogs = options.EnableOtlpLogExport ?? options.EnableOtlpExport ?? IsOtlpConfigured(environment, "LOGS");
         LogExport = exportLogs ? new DeferredExportLoggerProvider(logSettings) : null;
 
@@ -51,7 +49,7 @@ internal sealed class TelemetryPipeline : IDisposable
             Sample = (ref ActivityCreationOptions<ActivityContext> o) => EarlySample(o.Parent, recordUnsampled),
         };
         ActivitySource.AddActivityListener(_earlyListener);
-        _ = Task.Run(() => BuildAsync(options, environment, logSettings, exportLogs));
+        BackgroundThread.Start("Observe telemetry set-up", () => BuildAndHandOver(options, environment, logSettings, exportLogs, version));
     }
 
     /// <summary>The OTLP log records' stand-in provider in the logger factory, or null when log export is off.</summary>
@@ -108,6 +106,9 @@ internal sealed class TelemetryPipeline : IDisposable
             return true;
         }
     }
+
+    /// <summary>Records an invocation's metrics; only called once <see cref="TryDefer"/> said the SDK is ready.</summary>
+    public void Record(InvocationMeasurements measurements) => _providers?.Instruments.Record(measurements);
 
     /// <summary>Stops the providers, once they are built, waiting at most <paramref name="wait"/> for them to finish building.</summary>
     public void Dispose(TimeSpan wait)
@@ -197,8 +198,9 @@ internal sealed class TelemetryPipeline : IDisposable
             .AddAttributes(attributes);
     }
 
-    private static Providers Build(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, bool exportLogs)
+    private static Providers Build(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, bool exportLogs, string? version)
     {
+        var instruments = new InvocationInstruments(version);
         var resource = CreateResource(options, environment);
         var tracing = Sdk.CreateTracerProviderBuilder()
             .AddSource(ObserveLambda.InstrumentationName)
@@ -224,7 +226,7 @@ internal sealed class TelemetryPipeline : IDisposable
         var meterProvider = metrics.Build();
         if (!exportLogs)
         {
-            return new Providers(tracerProvider, meterProvider, null, null, null);
+            return new Providers(instruments, tracerProvider, meterProvider, null, null, null);
         }
 
         // Same levels (and debug sampling) as the JSON lines: the deferred provider in ObserveLambda's factory filters.
@@ -250,20 +252,17 @@ internal sealed class TelemetryPipeline : IDisposable
         options.ConfigureLoggingServices?.Invoke(services);
         var logServices = services.BuildServiceProvider();
         var logs = logServices.GetServices<ILoggerProvider>().OfType<OpenTelemetryLoggerProvider>().Single();
-        return new Providers(tracerProvider, meterProvider, logServices, logs, logServices.GetRequiredService<LoggerProvider>());
+        return new Providers(instruments, tracerProvider, meterProvider, logServices, logs, logServices.GetRequiredService<LoggerProvider>());
     }
 
-    private async Task BuildAsync(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, bool exportLogs)
+    private void BuildAndHandOver(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, bool exportLogs, string? version)
     {
         Providers? providers = null;
         try
         {
-            if (options.TelemetrySetupGate is { } gate)
-            {
-                await gate().ConfigureAwait(false);
-            }
+            options.TelemetrySetupGate?.Invoke();
 
-            providers = Build(options, environment, logSettings, exportLogs);
+            providers = Build(options, environment, logSettings, exportLogs, version);
         }
         catch (Exception ex)
         {
@@ -307,7 +306,7 @@ internal sealed class TelemetryPipeline : IDisposable
             {
                 foreach (var measurements in metrics)
                 {
-                    _record(measurements);
+                    providers.Instruments.Record(measurements);
                 }
             }
 
@@ -336,13 +335,14 @@ internal sealed class TelemetryPipeline : IDisposable
     }
 
     /// <summary>The built providers; the log provider belongs to its service provider.</summary>
-    internal sealed record Providers(TracerProvider TracerProvider, MeterProvider MeterProvider, ServiceProvider? LogServices, ILoggerProvider? Logs, LoggerProvider? LogExport) : IDisposable
+    internal sealed record Providers(InvocationInstruments Instruments, TracerProvider TracerProvider, MeterProvider MeterProvider, ServiceProvider? LogServices, ILoggerProvider? Logs, LoggerProvider? LogExport) : IDisposable
     {
         public void Dispose()
         {
             TracerProvider.Dispose();
             MeterProvider.Dispose();
             LogServices?.Dispose();
+            Instruments.Dispose();
         }
     }
 
@@ -358,6 +358,3 @@ internal sealed class TelemetryPipeline : IDisposable
         }
     }
 }
-
-/// <summary>The metrics of one ended invocation, recorded at once or replayed when the SDK is ready.</summary>
-internal readonly record struct InvocationMeasurements(string Trigger, double DurationSeconds, bool Failed, bool TimedOut, double? InitSeconds);
