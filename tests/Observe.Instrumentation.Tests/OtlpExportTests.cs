@@ -162,7 +162,7 @@ public class OtlpExportTests
     }
 
     /// <summary>OTLP configured only through OTEL_* settings, as in a function's environment (handed to the SDK's configuration so parallel tests do not share process variables).</summary>
-    private static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, params (string Name, string Value)[] extraSettings)
+    internal static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, params (string Name, string Value)[] extraSettings)
     {
         var settings = new Dictionary<string, string?>
         {
