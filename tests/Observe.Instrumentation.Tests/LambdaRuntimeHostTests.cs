@@ -49,6 +49,48 @@ public class LambdaRuntimeHostTests
     }
 
     [Fact]
+    public async Task RunAsync_SdkNotReadyAtFirstInvocation_PostsResponseWithoutWaitingThenExportsBeforeNext()
+    {
+        using var api = new FakeRuntimeApi();
+        using var gate = new ManualResetEventSlim();
+        var exporter = new TimelineExporter(api.Timeline);
+        var output = new CapturedOutput();
+        var options = new ObserveLambdaOptions
+        {
+            EnableOtlpExport = false,
+            ConfigureTracing = b => b.AddProcessor(new BatchActivityExportProcessor(exporter)),
+            FlushTimeout = TimeSpan.FromSeconds(10),
+            TelemetrySetupGate = gate.Wait,
+        };
+        using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        var logger = observe.LoggerFactory.CreateLogger("Orders");
+        api.Enqueue("req-1", """{"OrderId":5}""", TimeSpan.FromSeconds(30), TraceHeader);
+
+        var run = host.RunAsync(_ => ValueTask.FromResult(LambdaRuntimeHost.Json(TestJsonContext.Default.Order, TestJsonContext.Default.Receipt, (order, context, ct) =>
+        {
+            logger.LogInformation("Handling order {OrderId}", order.OrderId);
+            return ValueTask.FromResult(new Receipt(order.OrderId, "accepted"));
+        })), stop.Token);
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+
+        // The caller has its answer while the SDK is still held back; the flush waits for it, not the caller.
+        Assert.Equal("response", Assert.Single(posts).Kind);
+        Assert.Equal(["next", "response:req-1"], api.Timeline.Entries);
+        gate.Set();
+        await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["next", "response:req-1", "export", "next"], api.Timeline.Entries);
+        var span = Assert.Single(exporter.Spans);
+        var line = Assert.Single(output.Json, l => l.TryGetProperty("requestId", out _));
+        Assert.Equal(span.TraceId.ToHexString(), line.GetProperty("trace_id").GetString());
+        Assert.Equal(span.SpanId.ToHexString(), line.GetProperty("span_id").GetString());
+    }
+
+    [Fact]
     public async Task RunAsync_HandlerThrows_PostsLambdaErrorJsonAndServesNextInvocation()
     {
         using var api = new FakeRuntimeApi();
