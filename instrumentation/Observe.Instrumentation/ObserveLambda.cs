@@ -45,7 +45,7 @@ public sealed class ObserveLambda : IDisposable
         _coldStarts = new ColdStartTracker(environment.InitializationType);
         _flushTimeout = ValidTimeSpan(options.FlushTimeout, nameof(options.FlushTimeout), TimeSpan.FromSeconds(1));
         _safetyMargin = ValidTimeSpan(options.FlushSafetyMargin, nameof(options.FlushSafetyMargin), TimeSpan.FromMilliseconds(50));
-        _correlationNames = [.. options.CorrelationIdNames.Where(n => !string.IsNullOrEmpty(n)).Select(Encoding.UTF8.GetBytes)];
+        _correlationNames = CorrelationNames(options.CorrelationIdNames);
         _customMetrics = [.. options.EmbeddedMetrics];
 
         if (options.UseXRayTraceIds)
@@ -227,13 +227,18 @@ public sealed class ObserveLambda : IDisposable
         return invocation;
     }
 
-    internal void End(Invocation invocation, Exception? exception, bool timedOut = false)
+    /// <summary>
+    /// Ends the invocation: error line, span status, span stopped (or kept until the SDK is ready). Unless
+    /// <paramref name="reportLater"/> is set, then writes its metrics and embedded-metric lines with <see cref="Report"/>;
+    /// the Runtime API host reports after posting the response, so the caller does not wait for them.
+    /// </summary>
+    internal void End(Invocation invocation, Exception? exception, bool timedOut = false, bool reportLater = false)
     {
+        invocation.DurationSeconds = _time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds;
+        invocation.Failed = exception is not null || timedOut;
+        invocation.TimedOut = timedOut;
         try
         {
-            double? initMilliseconds = invocation.Start == InvocationStart.Cold ? ProcessAgeMilliseconds(invocation) : null;
-            var measurements = new InvocationMeasurements(invocation.Trigger, _time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds, exception is not null, timedOut, initMilliseconds / 1000);
-
             // Logged while the span is current, so the line carries its ids (Lambda's own error line carries none).
             if (exception is not null)
             {
@@ -257,19 +262,12 @@ public sealed class ObserveLambda : IDisposable
                     activity.SetStatus(ActivityStatusCode.Error, "The invocation reached its deadline.");
                     activity.SetTag("error.type", "timeout");
                 }
-            }
 
-            // Before the SDK is ready the span and metrics wait for it; the JSON lines above already carry the span's ids.
-            if (!_telemetry.TryDefer(invocation.Activity, measurements))
-            {
-                invocation.Activity?.Stop();
-                _telemetry.Record(measurements);
-            }
-
-            _builtInMetrics?.WriteInvocation(invocation.Start, initMilliseconds, exception is not null || timedOut);
-            foreach (var metrics in _customMetrics)
-            {
-                metrics.Flush();
+                // Before the SDK is ready the span waits for it; the lines above already carry its ids.
+                if (!_telemetry.TryDeferSpan(activity))
+                {
+                    activity.Stop();
+                }
             }
         }
         catch (Exception ex)
@@ -279,6 +277,35 @@ public sealed class ObserveLambda : IDisposable
         finally
         {
             InvocationState.Current = invocation.PreviousState;
+        }
+
+        if (!reportLater)
+        {
+            Report(invocation);
+        }
+    }
+
+    /// <summary>Records an ended invocation's <c>faas.*</c> metrics (kept until the SDK is ready) and writes its embedded-metric lines.</summary>
+    internal void Report(Invocation invocation)
+    {
+        try
+        {
+            double? initMilliseconds = invocation.Start == InvocationStart.Cold ? ProcessAgeMilliseconds(invocation) : null;
+            var measurements = new InvocationMeasurements(invocation.Trigger, invocation.DurationSeconds, invocation.Failed, invocation.TimedOut, initMilliseconds / 1000);
+            if (!_telemetry.TryDeferMetrics(measurements))
+            {
+                _telemetry.Record(measurements);
+            }
+
+            _builtInMetrics?.WriteInvocation(invocation.Start, initMilliseconds, invocation.Failed);
+            foreach (var metrics in _customMetrics)
+            {
+                metrics.Flush();
+            }
+        }
+        catch (Exception ex)
+        {
+            InstrumentationEventSource.Log.InstrumentationFailed("report invocation", ex);
         }
     }
 
@@ -334,6 +361,21 @@ public sealed class ObserveLambda : IDisposable
         }
     }
 
+    private static byte[][] CorrelationNames(ISet<string> names)
+    {
+        // A loop, not LINQ: every generic instantiation here is JIT-compiled on the way to the first invocation.
+        var result = new List<byte[]>(names.Count);
+        foreach (var name in names)
+        {
+            if (!string.IsNullOrEmpty(name))
+            {
+                result.Add(Encoding.UTF8.GetBytes(name));
+            }
+        }
+
+        return [.. result];
+    }
+
     private double ProcessAgeMilliseconds(Invocation invocation)
     {
         using var process = Process.GetCurrentProcess();
@@ -381,5 +423,11 @@ public sealed class ObserveLambda : IDisposable
         public Activity? Activity { get; set; }
 
         public string Trigger { get; set; } = "other";
+
+        public double DurationSeconds { get; set; }
+
+        public bool Failed { get; set; }
+
+        public bool TimedOut { get; set; }
     }
 }

@@ -34,7 +34,8 @@ internal sealed class TelemetryPipeline : IDisposable
     private Exception? _failure;
     private bool _handedOver;
     private bool _disposed;
-    private int _droppedInvocations;
+    private int _droppedSpans;
+    private int _droppedMetrics;
 
     public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, string? version)
     {
@@ -73,10 +74,38 @@ internal sealed class TelemetryPipeline : IDisposable
     public bool IsReady => _ready.IsSet;
 
     /// <summary>
-    /// Keeps an ended invocation's span and metrics until the SDK is ready, and returns true; returns false when the SDK
-    /// is ready (or the queue is full), and the caller stops the span and records the metrics itself.
+    /// Keeps an ended invocation's span until the SDK is ready, and returns true; returns false when the SDK is ready (or
+    /// the queue is full), and the caller stops the span itself.
     /// </summary>
-    public bool TryDefer(Activity? activity, InvocationMeasurements measurements)
+    public bool TryDeferSpan(Activity activity)
+    {
+        lock (_gate)
+        {
+            if (_handedOver)
+            {
+                return false;
+            }
+
+            if (_pendingSpans.Count >= MaxPendingInvocations)
+            {
+                _droppedSpans++;
+                return false;
+            }
+
+            // Ended now, stopped (and so exported) when the SDK listens; Stop keeps a duration already set.
+            activity.SetEndTime(DateTime.UtcNow);
+            _pendingSpans.Enqueue(activity);
+            if (Activity.Current == activity)
+            {
+                Activity.Current = activity.Parent;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Keeps an invocation's metrics until the SDK is ready, and returns true; returns false when the caller records them with <see cref="Record"/>.</summary>
+    public bool TryDeferMetrics(InvocationMeasurements measurements)
     {
         lock (_gate)
         {
@@ -87,27 +116,16 @@ internal sealed class TelemetryPipeline : IDisposable
 
             if (_pendingMetrics.Count >= MaxPendingInvocations)
             {
-                _droppedInvocations++;
+                _droppedMetrics++;
                 return false;
             }
 
             _pendingMetrics.Enqueue(measurements);
-            if (activity is not null)
-            {
-                // Ended now, stopped (and so exported) when the SDK listens; Stop keeps a duration already set.
-                activity.SetEndTime(DateTime.UtcNow);
-                _pendingSpans.Enqueue(activity);
-                if (Activity.Current == activity)
-                {
-                    Activity.Current = activity.Parent;
-                }
-            }
-
             return true;
         }
     }
 
-    /// <summary>Records an invocation's metrics; only called once <see cref="TryDefer"/> said the SDK is ready.</summary>
+    /// <summary>Records an invocation's metrics; only called once <see cref="TryDeferMetrics"/> said the SDK is ready.</summary>
     public void Record(InvocationMeasurements measurements) => _providers?.Instruments.Record(measurements);
 
     /// <summary>Stops the providers, once they are built, waiting at most <paramref name="wait"/> for them to finish building.</summary>
@@ -277,7 +295,8 @@ internal sealed class TelemetryPipeline : IDisposable
     {
         Activity[] spans;
         InvocationMeasurements[] metrics;
-        int dropped;
+        int droppedSpans;
+        int droppedMetrics;
         lock (_gate)
         {
             if (_disposed)
@@ -290,7 +309,8 @@ internal sealed class TelemetryPipeline : IDisposable
             _handedOver = true;
             spans = [.. _pendingSpans];
             metrics = [.. _pendingMetrics];
-            dropped = _droppedInvocations;
+            droppedSpans = _droppedSpans;
+            droppedMetrics = _droppedMetrics;
             _pendingSpans.Clear();
             _pendingMetrics.Clear();
         }
@@ -317,12 +337,17 @@ internal sealed class TelemetryPipeline : IDisposable
             }
 
             Activity.Current = current;
-            if (dropped > 0)
+            if (droppedSpans > 0)
             {
-                InstrumentationEventSource.Log.TelemetryDropped("invocations' spans and metrics", dropped);
+                InstrumentationEventSource.Log.TelemetryDropped("invocation spans", droppedSpans);
             }
 
-            InstrumentationEventSource.Log.TelemetryReady((int)Stopwatch.GetElapsedTime(_created).TotalMilliseconds, metrics.Length);
+            if (droppedMetrics > 0)
+            {
+                InstrumentationEventSource.Log.TelemetryDropped("invocations' metrics", droppedMetrics);
+            }
+
+            InstrumentationEventSource.Log.TelemetryReady((int)Stopwatch.GetElapsedTime(_created).TotalMilliseconds, spans.Length);
         }
         catch (Exception ex)
         {
