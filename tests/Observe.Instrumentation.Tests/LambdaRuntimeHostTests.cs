@@ -182,7 +182,11 @@ public class LambdaRuntimeHostTests
     private static ObserveLambda CreateObserve(CapturedOutput output, Action<TracerProviderBuilder> tracing, TimeSpan? margin = null)
     {
         var options = new ObserveLambdaOptions { EnableOtlpExport = false, ConfigureTracing = tracing, FlushSafetyMargin = margin ?? TimeSpan.FromMilliseconds(50) };
-        return ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
+        var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
+
+        // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
+        _ = observe.TracerProvider;
+        return observe;
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

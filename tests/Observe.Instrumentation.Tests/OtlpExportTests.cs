@@ -185,6 +185,13 @@ public class OtlpExportTests
         };
         configure?.Invoke(options);
         var environment = TestEnvironment.Create([.. settings.Select(kv => (kv.Key, kv.Value!))]);
-        return ObserveLambda.Create(options, environment, output.Sink, TimeProvider.System);
+        var lambda = ObserveLambda.Create(options, environment, output.Sink, TimeProvider.System);
+        if (options.TelemetrySetupGate is null)
+        {
+            // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
+            _ = lambda.TracerProvider;
+        }
+
+        return lambda;
     }
 }
