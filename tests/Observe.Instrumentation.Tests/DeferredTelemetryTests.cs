@@ -19,11 +19,12 @@ public sealed class DeferredTelemetryTests
         using var receiver = new OtlpReceiver();
         using var gate = new ManualResetEventSlim();
         var output = new CapturedOutput();
-        using var lambda = OtlpExportTests.CreateLambda(receiver.Endpoint, output, TimeSpan.FromMilliseconds(300), o => o.TelemetrySetupGate = gate.Wait);
+        using var lambda = OtlpExportTests.CreateLambda(receiver.Endpoint, output, TimeSpan.FromSeconds(5), o => o.TelemetrySetupGate = gate.Wait);
         var logger = lambda.LoggerFactory.CreateLogger("Orders");
         var first = LambdaHarness.NewRequestId();
 
-        await lambda.InvokeAsync(LambdaHarness.Context(first), _ =>
+        // Little time left: its flush gives up waiting for the SDK after ~300 ms (remaining time minus the margin).
+        await lambda.InvokeAsync(LambdaHarness.Context(first, remaining: TimeSpan.FromMilliseconds(350)), _ =>
         {
             logger.LogInformation("Order {OrderId} accepted", "o-1");
             return Task.CompletedTask;
@@ -33,7 +34,7 @@ public sealed class DeferredTelemetryTests
         await Task.Delay(50);
         gate.Set();
 
-        // The next invocation's flush waits for the SDK and sends what the first one left.
+        // The next invocation's flush waits for the SDK (5 s budget) and sends what the first one left.
         await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ => Task.CompletedTask);
 
         var requests = receiver.Requests.ToList();
