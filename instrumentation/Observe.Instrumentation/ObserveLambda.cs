@@ -164,6 +164,12 @@ public sealed class ObserveLambda : IDisposable
         _source.Dispose();
     }
 
+    /// <summary>Whether the OpenTelemetry providers are built and have taken over.</summary>
+    internal bool IsTelemetryReady => _telemetry.IsReady;
+
+    /// <summary>Holds the OpenTelemetry set-up back until the first flush, if it has not begun (see <see cref="LambdaRuntimeHost"/>).</summary>
+    internal void DeferTelemetrySetup() => _telemetry.HoldBack();
+
     internal CancellationTokenSource CreateDeadlineToken(LambdaInvocationContext context, CancellationToken cancellationToken)
     {
         var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -162,6 +162,21 @@ public sealed class DeferredTelemetryTests
     }
 
     [Fact]
+    public async Task Create_NoHostHoldsTheSetUpBack_ProvidersBuiltWithoutAnyFlush()
+    {
+        using var harness = new LambdaHarness(o => o.TelemetrySetupGate = () => { });
+        var until = DateTime.UtcNow.AddSeconds(10);
+
+        // The managed-runtime wrapper: nothing waits for the providers, they are built beside the initialization.
+        while (!harness.Lambda.IsTelemetryReady && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(harness.Lambda.IsTelemetryReady);
+    }
+
+    [Fact]
     public async Task Create_SdkSetUpFails_ReportedAndInvocationsStillRun()
     {
         using var events = new DiagnosticEvents();

@@ -91,6 +91,42 @@ public class LambdaRuntimeHostTests
     }
 
     [Fact]
+    public async Task RunAsync_HostCreatedBeforeTheSdkSetUpBegan_SetUpWaitsForTheFirstFlush()
+    {
+        using var api = new FakeRuntimeApi();
+        using var gate = new ManualResetEventSlim();
+        var spans = new InMemoryExporter<Activity>();
+        var options = new ObserveLambdaOptions
+        {
+            EnableOtlpExport = false,
+            ConfigureTracing = b => b.AddProcessor(new SimpleActivityExportProcessor(spans)),
+            TelemetrySetupGate = gate.Wait,
+        };
+        using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        gate.Set();
+        api.Enqueue("req-1", "\"x\"", TimeSpan.FromSeconds(30), TraceHeader);
+        var readyDuringHandler = true;
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>(async (input, context, ct) =>
+        {
+            // Well past the window in which the set-up waits to be held back.
+            await Task.Delay(200, ct);
+            readyDuringHandler = observe.IsTelemetryReady;
+            return input;
+        }), stop.Token);
+        await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(readyDuringHandler, "the SDK was built beside the first invocation");
+        Assert.True(observe.IsTelemetryReady);
+        Assert.Single(spans.Items, a => (string?)a.GetTagItem("faas.invocation_id") == "req-1");
+    }
+
+    [Fact]
     public async Task RunAsync_HandlerThrows_PostsLambdaErrorJsonAndServesNextInvocation()
     {
         using var api = new FakeRuntimeApi();

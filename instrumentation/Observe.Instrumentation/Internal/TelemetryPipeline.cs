@@ -24,14 +24,21 @@ internal sealed class TelemetryPipeline : IDisposable
     /// <summary>Invocations whose spans and metrics are kept at most while the SDK is not ready.</summary>
     public const int MaxPendingInvocations = 64;
 
+    /// <summary>How long the set-up waits for a <see cref="LambdaRuntimeHost"/> to hold it back before it begins.</summary>
+    private static readonly TimeSpan HoldBackWindow = TimeSpan.FromMilliseconds(50);
+
     private readonly object _gate = new();
     private readonly Queue<Activity> _pendingSpans = new();
     private readonly Queue<InvocationMeasurements> _pendingMetrics = new();
     private readonly ManualResetEventSlim _ready = new(false);
+    private readonly ManualResetEventSlim _decided = new(false);
+    private readonly ManualResetEventSlim _released = new(false);
     private readonly ActivityListener _earlyListener;
     private readonly long _created = Stopwatch.GetTimestamp();
     private Providers? _providers;
     private Exception? _failure;
+    private bool _heldBack;
+    private bool _building;
     private bool _handedOver;
     private bool _disposed;
     private int _droppedSpans;
@@ -62,13 +69,44 @@ internal sealed class TelemetryPipeline : IDisposable
     {
         get
         {
+            Release();
             _ready.Wait();
             return _providers ?? throw new InvalidOperationException("The OpenTelemetry providers could not be built; the Observe-Instrumentation event source has the cause.", _failure);
         }
     }
 
     /// <summary>The providers if they are ready within <paramref name="timeout"/>, else null (also null when building them failed).</summary>
-    public Providers? WaitReady(TimeSpan timeout) => _ready.Wait(timeout) ? _providers : null;
+    public Providers? WaitReady(TimeSpan timeout)
+    {
+        Release();
+        return _ready.Wait(timeout) ? _providers : null;
+    }
+
+    /// <summary>
+    /// Holds the set-up back until <see cref="Release"/> (or anything that waits for the providers), if it has not begun.
+    /// The Runtime API host does, in its constructor: its first flush comes after the first response, and building the
+    /// SDK then keeps it from competing with that response. Code that never holds it back (the managed-runtime wrapper)
+    /// gets it built beside the rest of its initialization, after <see cref="HoldBackWindow"/>.
+    /// </summary>
+    public void HoldBack()
+    {
+        lock (_gate)
+        {
+            if (!_building)
+            {
+                _heldBack = true;
+            }
+        }
+
+        _decided.Set();
+    }
+
+    /// <summary>Lets a held-back set-up begin.</summary>
+    public void Release()
+    {
+        _released.Set();
+        _decided.Set();
+    }
 
     /// <summary>Whether <see cref="WaitReady"/> would return at once.</summary>
     public bool IsReady => _ready.IsSet;
@@ -131,6 +169,7 @@ internal sealed class TelemetryPipeline : IDisposable
     /// <summary>Stops the providers, once they are built, waiting at most <paramref name="wait"/> for them to finish building.</summary>
     public void Dispose(TimeSpan wait)
     {
+        Release();
         _ready.Wait(wait);
         Providers? providers;
         lock (_gate)
@@ -279,6 +318,19 @@ internal sealed class TelemetryPipeline : IDisposable
         try
         {
             options.TelemetrySetupGate?.Invoke();
+            _decided.Wait(HoldBackWindow);
+            bool heldBack;
+            lock (_gate)
+            {
+                // From here on a hold-back comes too late and is ignored.
+                heldBack = _heldBack;
+                _building = true;
+            }
+
+            if (heldBack)
+            {
+                _released.Wait();
+            }
 
             providers = Build(options, environment, logSettings, exportLogs, version);
         }
