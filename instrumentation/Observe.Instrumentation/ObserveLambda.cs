@@ -28,7 +28,9 @@ public sealed class ObserveLambda : IDisposable
     private readonly TimeProvider _time;
     private readonly ColdStartTracker _coldStarts;
     private readonly ActivitySource _source;
-    private readonly EmbeddedMetrics? _builtInMetrics;
+    private readonly string? _emfNamespace;
+    private readonly LineSink _sink;
+    private EmbeddedMetrics? _builtInMetrics;
     private readonly IReadOnlyList<EmbeddedMetrics> _customMetrics;
     private readonly byte[][] _correlationNames;
     private readonly TimeSpan _flushTimeout;
@@ -63,9 +65,18 @@ public sealed class ObserveLambda : IDisposable
             : [new ObserveJsonLoggerProvider(logSettings)];
         LoggerFactory = new ObserveLoggerFactory(providers);
         _logger = LoggerFactory.CreateLogger(InstrumentationName);
+        // Only checked here; the writer is built by the first report (after the first response with the Runtime API host).
+        _sink = sink;
         if (options.EmfNamespace is { } ns)
         {
-            _builtInMetrics = EmbeddedMetrics.TryCreateBuiltIn(ns, environment.FunctionName, sink, time);
+            if (EmbeddedMetrics.NamespaceProblem(ns) is { } problem)
+            {
+                InstrumentationEventSource.Log.InvalidSetting("ObserveLambdaOptions.EmfNamespace", ns, problem);
+            }
+            else
+            {
+                _emfNamespace = ns;
+            }
         }
     }
 
@@ -303,7 +314,12 @@ public sealed class ObserveLambda : IDisposable
                 _telemetry.Record(measurements);
             }
 
-            _builtInMetrics?.WriteInvocation(invocation.Start, initMilliseconds, invocation.Failed);
+            if (_emfNamespace is not null)
+            {
+                // Concurrent first reports (never in Lambda) may each build one; each writes its own line.
+                _builtInMetrics ??= EmbeddedMetrics.CreateBuiltIn(_emfNamespace, _environment.FunctionName, _sink, _time);
+                _builtInMetrics.WriteInvocation(invocation.Start, initMilliseconds, invocation.Failed);
+            }
             foreach (var metrics in _customMetrics)
             {
                 metrics.Flush();
