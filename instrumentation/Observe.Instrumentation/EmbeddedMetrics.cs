@@ -54,14 +54,9 @@ public sealed class EmbeddedMetrics
         ArgumentNullException.ThrowIfNull(metrics);
         _sink = sink;
         _time = time;
-        if (string.IsNullOrWhiteSpace(@namespace) || @namespace.Length > MaxNameLength)
+        if (NamespaceProblem(@namespace) is { } problem)
         {
-            throw new ArgumentException($"The namespace must have 1 to {MaxNameLength} characters.", nameof(@namespace));
-        }
-
-        if (@namespace.StartsWith("AWS/", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArgumentException("Namespaces starting with 'AWS/' are reserved for AWS services.", nameof(@namespace));
+            throw new ArgumentException(problem, nameof(@namespace));
         }
 
         _namespace = JsonEncodedText.Encode(@namespace, JsonLogWriter.Encoder);
@@ -181,24 +176,28 @@ public sealed class EmbeddedMetrics
         }
     }
 
-    internal static EmbeddedMetrics? TryCreateBuiltIn(string @namespace, string functionName, LineSink sink, TimeProvider time)
+    /// <summary>Why <paramref name="namespace"/> is not a valid CloudWatch namespace, or null.</summary>
+    internal static string? NamespaceProblem(string? @namespace)
     {
-        try
+        if (string.IsNullOrWhiteSpace(@namespace) || @namespace.Length > MaxNameLength)
         {
-            var metrics = new EmbeddedMetrics(
-                @namespace,
-                [new("ColdStart", EmfUnit.Count), new("InitDuration", EmfUnit.Milliseconds), new("Restore", EmfUnit.Count), new("Errors", EmfUnit.Count)],
-                [["functionName"]],
-                sink,
-                time);
-            metrics.SetDimension("functionName", functionName);
-            return metrics;
+            return $"The namespace must have 1 to {MaxNameLength} characters.";
         }
-        catch (ArgumentException ex)
-        {
-            InstrumentationEventSource.Log.InvalidSetting("ObserveLambdaOptions.EmfNamespace", @namespace, ex.Message);
-            return null;
-        }
+
+        return @namespace.StartsWith("AWS/", StringComparison.OrdinalIgnoreCase) ? "Namespaces starting with 'AWS/' are reserved for AWS services." : null;
+    }
+
+    /// <summary>The built-in set (<c>ColdStart</c>, <c>InitDuration</c>, <c>Restore</c>, <c>Errors</c>); the namespace is checked with <see cref="NamespaceProblem"/> first.</summary>
+    internal static EmbeddedMetrics CreateBuiltIn(string @namespace, string functionName, LineSink sink, TimeProvider time)
+    {
+        var metrics = new EmbeddedMetrics(
+            @namespace,
+            [new("ColdStart", EmfUnit.Count), new("InitDuration", EmfUnit.Milliseconds), new("Restore", EmfUnit.Count), new("Errors", EmfUnit.Count)],
+            [["functionName"]],
+            sink,
+            time);
+        metrics.SetDimension("functionName", functionName);
+        return metrics;
     }
 
     internal void WriteInvocation(InvocationStart start, double? initMilliseconds, bool failed)

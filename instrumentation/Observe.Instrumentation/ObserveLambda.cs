@@ -2,14 +2,11 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Observe.Instrumentation.Internal;
 using Observe.Instrumentation.Internal.Logging;
-using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace Observe.Instrumentation;
@@ -25,33 +22,21 @@ public sealed class ObserveLambda : IDisposable
     /// <summary>Name of the <see cref="ActivitySource"/> and <see cref="Meter"/> of the invocation spans and metrics.</summary>
     public const string InstrumentationName = "Observe.Instrumentation";
 
-    private static readonly Action<ILogger, string, Exception?> LogInvocationFailed =
-        LoggerMessage.Define<string>(LogLevel.Error, new EventId(1, "InvocationFailed"), "Invocation {RequestId} failed");
-
-    private static readonly Action<ILogger, string, Exception?> LogInvocationTimedOut =
-        LoggerMessage.Define<string>(LogLevel.Error, new EventId(2, "InvocationTimedOut"), "Invocation {RequestId} reached its deadline");
-
     private static readonly string? Version = typeof(ObserveLambda).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
     private readonly LambdaEnvironment _environment;
     private readonly TimeProvider _time;
     private readonly ColdStartTracker _coldStarts;
     private readonly ActivitySource _source;
-    private readonly Meter _meter;
-    private readonly Counter<long> _invocationCount;
-    private readonly Counter<long> _errorCount;
-    private readonly Counter<long> _coldStartCount;
-    private readonly Counter<long> _timeoutCount;
-    private readonly Histogram<double> _duration;
-    private readonly Histogram<double> _initDuration;
-    private readonly EmbeddedMetrics? _builtInMetrics;
+    private readonly string? _emfNamespace;
+    private readonly LineSink _sink;
+    private EmbeddedMetrics? _builtInMetrics;
     private readonly IReadOnlyList<EmbeddedMetrics> _customMetrics;
     private readonly byte[][] _correlationNames;
     private readonly TimeSpan _flushTimeout;
     private readonly TimeSpan _safetyMargin;
     private readonly ILogger _logger;
-    private readonly ServiceProvider _services;
-    private readonly LoggerProvider? _logExport;
+    private readonly TelemetryPipeline _telemetry;
     private string? _lastArn;
     private string? _lastAccountId;
 
@@ -62,7 +47,7 @@ public sealed class ObserveLambda : IDisposable
         _coldStarts = new ColdStartTracker(environment.InitializationType);
         _flushTimeout = ValidTimeSpan(options.FlushTimeout, nameof(options.FlushTimeout), TimeSpan.FromSeconds(1));
         _safetyMargin = ValidTimeSpan(options.FlushSafetyMargin, nameof(options.FlushSafetyMargin), TimeSpan.FromMilliseconds(50));
-        _correlationNames = [.. options.CorrelationIdNames.Where(n => !string.IsNullOrEmpty(n)).Select(Encoding.UTF8.GetBytes)];
+        _correlationNames = CorrelationNames(options.CorrelationIdNames);
         _customMetrics = [.. options.EmbeddedMetrics];
 
         if (options.UseXRayTraceIds)
@@ -71,81 +56,27 @@ public sealed class ObserveLambda : IDisposable
         }
 
         _source = new ActivitySource(InstrumentationName, Version);
-        _meter = new Meter(InstrumentationName, Version);
-        _invocationCount = _meter.CreateCounter<long>("faas.invocations", "{invocation}", "Invocations of the function.");
-        _errorCount = _meter.CreateCounter<long>("faas.errors", "{error}", "Invocations that ended with an exception.");
-        _coldStartCount = _meter.CreateCounter<long>("faas.coldstarts", "{coldstart}", "Invocations that waited for an on-demand initialization.");
-        _timeoutCount = _meter.CreateCounter<long>("faas.timeouts", "{timeout}", "Invocations that reached their deadline.");
-        _duration = _meter.CreateHistogram<double>("faas.invoke_duration", "s", "Duration of the handler.");
-        _initDuration = _meter.CreateHistogram<double>("faas.init_duration", "s", "Time from process start to the first invocation of a cold start.");
 
-        var resource = CreateResource(options, environment);
-        var tracing = Sdk.CreateTracerProviderBuilder()
-            .AddSource(InstrumentationName)
-            .SetResourceBuilder(resource)
-            .SetSampler(CreateSampler(options.RecordUnsampledInvocations));
-        options.ConfigureTracing?.Invoke(tracing);
-        var metrics = Sdk.CreateMeterProviderBuilder()
-            .AddMeter(InstrumentationName)
-            .SetResourceBuilder(resource);
-        options.ConfigureMetrics?.Invoke(metrics);
-        if (options.EnableOtlpExport ?? IsOtlpConfigured(environment, "TRACES"))
-        {
-            tracing.AddOtlpExporter();
-        }
-
-        if (options.EnableOtlpExport ?? IsOtlpConfigured(environment, "METRICS"))
-        {
-            // Each execution environment is a separate short-lived process: delta points add up correctly across them.
-            metrics.AddOtlpExporter((_, reader) => reader.TemporalityPreference = MetricReaderTemporalityPreference.Delta);
-        }
-
-        TracerProvider = tracing.Build();
-        MeterProvider = metrics.Build();
-
+        // The OpenTelemetry SDK is built in the background: JIT-compiling it took ~200 ms of the cold start.
         var logSettings = new LogSettings(options.Logging, environment, sink, time);
-        var exportLogs = options.EnableOtlpLogExport ?? options.EnableOtlpExport ?? IsOtlpConfigured(environment, "LOGS");
-        var services = new ServiceCollection();
-        services.AddLogging(builder =>
-        {
-            builder.SetMinimumLevel(LogLevel.Trace);
-            builder.AddProvider(new ObserveJsonLoggerProvider(logSettings));
-            if (exportLogs)
-            {
-                // Same levels (and debug sampling) as the JSON lines. Scopes are left out when redaction is on: the
-                // exporter reads them after any processor could hide their values.
-                builder.AddOpenTelemetry(o =>
-                {
-                    o.IncludeFormattedMessage = true;
-                    o.IncludeScopes = logSettings.IncludeScopes && logSettings.Redacted.Count == 0;
-                });
-                builder.AddFilter<OpenTelemetryLoggerProvider>(logSettings.IsEnabled);
-            }
-        });
-        if (exportLogs)
-        {
-            services.ConfigureOpenTelemetryLoggerProvider(logging =>
-            {
-                logging.SetResourceBuilder(resource);
-                if (logSettings.Redacted.Count > 0)
-                {
-                    logging.AddProcessor(new RedactingLogProcessor(logSettings));
-                }
-
-                options.ConfigureLogging?.Invoke(logging);
-                logging.AddOtlpExporter();
-            });
-        }
-
-        options.ConfigureLoggingServices?.Invoke(services);
-        _services = services.BuildServiceProvider();
-        LoggerFactory = _services.GetRequiredService<ILoggerFactory>();
-        _logExport = exportLogs ? _services.GetRequiredService<LoggerProvider>() : null;
-
+        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Version);
+        ILoggerProvider[] providers = _telemetry.LogExport is { } logExport
+            ? [new ObserveJsonLoggerProvider(logSettings), logExport]
+            : [new ObserveJsonLoggerProvider(logSettings)];
+        LoggerFactory = new ObserveLoggerFactory(providers);
         _logger = LoggerFactory.CreateLogger(InstrumentationName);
+        // Only checked here; the writer is built by the first report (after the first response with the Runtime API host).
+        _sink = sink;
         if (options.EmfNamespace is { } ns)
         {
-            _builtInMetrics = EmbeddedMetrics.TryCreateBuiltIn(ns, environment.FunctionName, sink, time);
+            if (EmbeddedMetrics.NamespaceProblem(ns) is { } problem)
+            {
+                InstrumentationEventSource.Log.InvalidSetting("ObserveLambdaOptions.EmfNamespace", ns, problem);
+            }
+            else
+            {
+                _emfNamespace = ns;
+            }
         }
     }
 
@@ -155,11 +86,19 @@ public sealed class ObserveLambda : IDisposable
     /// </summary>
     public ILoggerFactory LoggerFactory { get; }
 
-    /// <summary>The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.</summary>
-    public TracerProvider TracerProvider { get; }
+    /// <summary>
+    /// The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.
+    /// The providers are built on a background thread during initialization; this waits for them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
+    public TracerProvider TracerProvider => _telemetry.Ready.TracerProvider;
 
-    /// <summary>The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.</summary>
-    public MeterProvider MeterProvider { get; }
+    /// <summary>
+    /// The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.
+    /// The providers are built on a background thread during initialization; this waits for them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
+    public MeterProvider MeterProvider => _telemetry.Ready.MeterProvider;
 
     /// <summary>
     /// Sets up logging, tracing, metrics and cold-start tracking from <paramref name="configure"/> and the Lambda and
@@ -228,15 +167,19 @@ public sealed class ObserveLambda : IDisposable
         }, rawEvent, cancellationToken);
     }
 
-    /// <summary>Flushes what is left and stops the providers.</summary>
+    /// <summary>Flushes what is left and stops the providers (waiting up to the flush timeout for them if they are still being built).</summary>
     public void Dispose()
     {
-        TracerProvider.Dispose();
-        MeterProvider.Dispose();
-        _services.Dispose();
+        _telemetry.Dispose(_flushTimeout);
+        LoggerFactory.Dispose();
         _source.Dispose();
-        _meter.Dispose();
     }
+
+    /// <summary>Whether the OpenTelemetry providers are built and have taken over.</summary>
+    internal bool IsTelemetryReady => _telemetry.IsReady;
+
+    /// <summary>Holds the OpenTelemetry set-up back until the first flush, if it has not begun (see <see cref="LambdaRuntimeHost"/>).</summary>
+    internal void DeferTelemetrySetup() => _telemetry.HoldBack();
 
     internal CancellationTokenSource CreateDeadlineToken(LambdaInvocationContext context, CancellationToken cancellationToken)
     {
@@ -301,39 +244,26 @@ public sealed class ObserveLambda : IDisposable
         return invocation;
     }
 
-    internal void End(Invocation invocation, Exception? exception, bool timedOut = false)
+    /// <summary>
+    /// Ends the invocation: error line, span status, span stopped (or kept until the SDK is ready). Unless
+    /// <paramref name="reportLater"/> is set, then writes its metrics and embedded-metric lines with <see cref="Report"/>;
+    /// the Runtime API host reports after posting the response, so the caller does not wait for them.
+    /// </summary>
+    internal void End(Invocation invocation, Exception? exception, bool timedOut = false, bool reportLater = false)
     {
+        invocation.DurationSeconds = _time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds;
+        invocation.Failed = exception is not null || timedOut;
+        invocation.TimedOut = timedOut;
         try
         {
-            var trigger = new KeyValuePair<string, object?>("faas.trigger", invocation.Trigger);
-            _invocationCount.Add(1, trigger);
-            _duration.Record(_time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds, trigger);
-            if (exception is not null || timedOut)
-            {
-                _errorCount.Add(1, trigger);
-            }
-
-            if (timedOut)
-            {
-                _timeoutCount.Add(1, trigger);
-            }
-
-            double? initMilliseconds = null;
-            if (invocation.Start == InvocationStart.Cold)
-            {
-                _coldStartCount.Add(1, trigger);
-                initMilliseconds = ProcessAgeMilliseconds(invocation);
-                _initDuration.Record(initMilliseconds.Value / 1000, trigger);
-            }
-
             // Logged while the span is current, so the line carries its ids (Lambda's own error line carries none).
             if (exception is not null)
             {
-                LogInvocationFailed(_logger, invocation.Context.RequestId, exception);
+                InvocationLog.Failed(_logger, invocation.Context.RequestId, exception);
             }
             else if (timedOut)
             {
-                LogInvocationTimedOut(_logger, invocation.Context.RequestId, null);
+                InvocationLog.TimedOut(_logger, invocation.Context.RequestId);
             }
 
             if (invocation.Activity is { } activity)
@@ -350,13 +280,11 @@ public sealed class ObserveLambda : IDisposable
                     activity.SetTag("error.type", "timeout");
                 }
 
-                activity.Stop();
-            }
-
-            _builtInMetrics?.WriteInvocation(invocation.Start, initMilliseconds, exception is not null || timedOut);
-            foreach (var metrics in _customMetrics)
-            {
-                metrics.Flush();
+                // Before the SDK is ready the span waits for it; the lines above already carry its ids.
+                if (!_telemetry.TryDeferSpan(activity))
+                {
+                    activity.Stop();
+                }
             }
         }
         catch (Exception ex)
@@ -366,6 +294,40 @@ public sealed class ObserveLambda : IDisposable
         finally
         {
             InvocationState.Current = invocation.PreviousState;
+        }
+
+        if (!reportLater)
+        {
+            Report(invocation);
+        }
+    }
+
+    /// <summary>Records an ended invocation's <c>faas.*</c> metrics (kept until the SDK is ready) and writes its embedded-metric lines.</summary>
+    internal void Report(Invocation invocation)
+    {
+        try
+        {
+            double? initMilliseconds = invocation.Start == InvocationStart.Cold ? ProcessAgeMilliseconds(invocation) : null;
+            var measurements = new InvocationMeasurements(invocation.Trigger, invocation.DurationSeconds, invocation.Failed, invocation.TimedOut, initMilliseconds / 1000);
+            if (!_telemetry.TryDeferMetrics(measurements))
+            {
+                _telemetry.Record(measurements);
+            }
+
+            if (_emfNamespace is not null)
+            {
+                // Concurrent first reports (never in Lambda) may each build one; each writes its own line.
+                _builtInMetrics ??= EmbeddedMetrics.CreateBuiltIn(_emfNamespace, _environment.FunctionName, _sink, _time);
+                _builtInMetrics.WriteInvocation(invocation.Start, initMilliseconds, invocation.Failed);
+            }
+            foreach (var metrics in _customMetrics)
+            {
+                metrics.Flush();
+            }
+        }
+        catch (Exception ex)
+        {
+            InstrumentationEventSource.Log.InstrumentationFailed("report invocation", ex);
         }
     }
 
@@ -384,21 +346,29 @@ public sealed class ObserveLambda : IDisposable
 
             var start = _time.GetTimestamp();
             var budgetMs = (int)Math.Ceiling(budget.TotalMilliseconds);
-            if (!TracerProvider.ForceFlush(budgetMs))
+
+            // The first invocations may end before the background set-up does; what they left waits (bounded) for the next flush.
+            if (_telemetry.WaitReady(budget) is not { } providers)
+            {
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, _telemetry.IsReady ? "the OpenTelemetry providers failed to build" : "waiting for the OpenTelemetry providers");
+                return false;
+            }
+
+            if (!providers.TracerProvider.ForceFlush(budgetMs))
             {
                 InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "traces");
                 return false;
             }
 
             var left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (left <= 0 || !MeterProvider.ForceFlush(left))
+            if (left <= 0 || !providers.MeterProvider.ForceFlush(left))
             {
                 InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "metrics");
                 return false;
             }
 
             left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (_logExport is not null && (left <= 0 || !_logExport.ForceFlush(left)))
+            if (providers.LogExport is { } logExport && (left <= 0 || !logExport.ForceFlush(left)))
             {
                 InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "logs");
                 return false;
@@ -411,6 +381,21 @@ public sealed class ObserveLambda : IDisposable
             InstrumentationEventSource.Log.InstrumentationFailed("flush", ex);
             return false;
         }
+    }
+
+    private static byte[][] CorrelationNames(ISet<string> names)
+    {
+        // A loop, not LINQ: every generic instantiation here is JIT-compiled on the way to the first invocation.
+        var result = new List<byte[]>(names.Count);
+        foreach (var name in names)
+        {
+            if (!string.IsNullOrEmpty(name))
+            {
+                result.Add(Encoding.UTF8.GetBytes(name));
+            }
+        }
+
+        return [.. result];
     }
 
     private double ProcessAgeMilliseconds(Invocation invocation)
@@ -433,60 +418,6 @@ public sealed class ObserveLambda : IDisposable
         _lastAccountId = parts.Length > 4 && parts[4].Length > 0 ? parts[4] : null;
         _lastArn = arn;
         return _lastAccountId;
-    }
-
-    private static ResourceBuilder CreateResource(ObserveLambdaOptions options, LambdaEnvironment environment)
-    {
-        var attributes = new List<KeyValuePair<string, object>>
-        {
-            new("cloud.provider", "aws"),
-            new("cloud.platform", "aws_lambda"),
-            new("faas.name", environment.FunctionName),
-            new("faas.version", environment.FunctionVersion),
-        };
-        if (environment.Region is { } region)
-        {
-            attributes.Add(new("cloud.region", region));
-        }
-
-        if (environment.LogStreamName is { } stream)
-        {
-            attributes.Add(new("faas.instance", stream));
-        }
-
-        if (environment.MemorySizeMb is { } mb)
-        {
-            attributes.Add(new("faas.max_memory", mb * 1024L * 1024L));
-        }
-
-        if (environment.LogGroupName is { } group)
-        {
-            attributes.Add(new("aws.log.group.names", new[] { group }));
-        }
-
-        var serviceName = options.ServiceName ?? environment.Read("OTEL_SERVICE_NAME") ?? environment.FunctionName;
-        return ResourceBuilder.CreateDefault()
-            .AddService(serviceName, serviceVersion: environment.FunctionVersion, autoGenerateServiceInstanceId: true)
-            .AddAttributes(attributes);
-    }
-
-    private static Sampler CreateSampler(bool recordUnsampled) =>
-        new ParentBasedSampler(
-            new AlwaysOnSampler(),
-            remoteParentSampled: new AlwaysOnSampler(),
-            remoteParentNotSampled: recordUnsampled ? new AlwaysOnSampler() : new AlwaysOffSampler(),
-            localParentSampled: new AlwaysOnSampler(),
-            localParentNotSampled: new AlwaysOffSampler());
-
-    private static bool IsOtlpConfigured(LambdaEnvironment environment, string signal)
-    {
-        if (string.Equals(environment.Read($"OTEL_{signal}_EXPORTER"), "none", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        return !string.IsNullOrEmpty(environment.Read("OTEL_EXPORTER_OTLP_ENDPOINT"))
-            || !string.IsNullOrEmpty(environment.Read($"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"));
     }
 
     private static TimeSpan ValidTimeSpan(TimeSpan value, string name, TimeSpan fallback)
@@ -514,5 +445,11 @@ public sealed class ObserveLambda : IDisposable
         public Activity? Activity { get; set; }
 
         public string Trigger { get; set; } = "other";
+
+        public double DurationSeconds { get; set; }
+
+        public bool Failed { get; set; }
+
+        public bool TimedOut { get; set; }
     }
 }

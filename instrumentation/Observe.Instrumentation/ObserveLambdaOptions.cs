@@ -75,7 +75,13 @@ public sealed class ObserveLambdaOptions
     /// <summary>Settings of the JSON log lines of <see cref="ObserveLambda.LoggerFactory"/>.</summary>
     public ObserveLoggerOptions Logging { get; } = new();
 
-    /// <summary>Extra tracer set-up (your own <c>ActivitySource</c> names, instrumentations, exporters), run before the OTLP exporter is added.</summary>
+    /// <summary>
+    /// Called on the background thread before the OpenTelemetry providers are built; tests block in it to decide when the
+    /// SDK becomes ready relative to the invocations.
+    /// </summary>
+    internal Action? TelemetrySetupGate { get; set; }
+
+    /// <summary>Extra tracer set-up (your own <c>ActivitySource</c> names, instrumentations, exporters), run before the OTLP exporter is added. Runs on a background thread during initialization, so that building the SDK is not on the way to the first invocation.</summary>
     public Action<TracerProviderBuilder>? ConfigureTracing { get; set; }
 
     /// <summary>Extra set-up of the OpenTelemetry logger provider (processors, exporters), run before the OTLP exporter is added; used only when OTLP log export is on.</summary>

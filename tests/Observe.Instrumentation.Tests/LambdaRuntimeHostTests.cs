@@ -49,6 +49,84 @@ public class LambdaRuntimeHostTests
     }
 
     [Fact]
+    public async Task RunAsync_SdkNotReadyAtFirstInvocation_PostsResponseWithoutWaitingThenExportsBeforeNext()
+    {
+        using var api = new FakeRuntimeApi();
+        using var gate = new ManualResetEventSlim();
+        var exporter = new TimelineExporter(api.Timeline);
+        var output = new CapturedOutput();
+        var options = new ObserveLambdaOptions
+        {
+            EnableOtlpExport = false,
+            ConfigureTracing = b => b.AddProcessor(new BatchActivityExportProcessor(exporter)),
+            FlushTimeout = TimeSpan.FromSeconds(10),
+            TelemetrySetupGate = gate.Wait,
+        };
+        using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        var logger = observe.LoggerFactory.CreateLogger("Orders");
+        api.Enqueue("req-1", """{"OrderId":5}""", TimeSpan.FromSeconds(30), TraceHeader);
+
+        var run = host.RunAsync(_ => ValueTask.FromResult(LambdaRuntimeHost.Json(TestJsonContext.Default.Order, TestJsonContext.Default.Receipt, (order, context, ct) =>
+        {
+            logger.LogInformation("Handling order {OrderId}", order.OrderId);
+            return ValueTask.FromResult(new Receipt(order.OrderId, "accepted"));
+        })), stop.Token);
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+
+        // The caller has its answer while the SDK is still held back; the flush waits for it, not the caller.
+        Assert.Equal("response", Assert.Single(posts).Kind);
+        Assert.Equal(["next", "response:req-1"], api.Timeline.Entries);
+        gate.Set();
+        await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["next", "response:req-1", "export", "next"], api.Timeline.Entries);
+        var span = Assert.Single(exporter.Spans);
+        var line = Assert.Single(output.Json, l => l.TryGetProperty("requestId", out _));
+        Assert.Equal(span.TraceId.ToHexString(), line.GetProperty("trace_id").GetString());
+        Assert.Equal(span.SpanId.ToHexString(), line.GetProperty("span_id").GetString());
+    }
+
+    [Fact]
+    public async Task RunAsync_HostCreatedBeforeTheSdkSetUpBegan_SetUpWaitsForTheFirstFlush()
+    {
+        using var api = new FakeRuntimeApi();
+        using var gate = new ManualResetEventSlim();
+        var spans = new InMemoryExporter<Activity>();
+        var options = new ObserveLambdaOptions
+        {
+            EnableOtlpExport = false,
+            ConfigureTracing = b => b.AddProcessor(new SimpleActivityExportProcessor(spans)),
+            TelemetrySetupGate = gate.Wait,
+        };
+        using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        gate.Set();
+        api.Enqueue("req-1", "\"x\"", TimeSpan.FromSeconds(30), TraceHeader);
+        var readyDuringHandler = true;
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>(async (input, context, ct) =>
+        {
+            // Well past the window in which the set-up waits to be held back.
+            await Task.Delay(200, ct);
+            readyDuringHandler = observe.IsTelemetryReady;
+            return input;
+        }), stop.Token);
+        await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(readyDuringHandler, "the SDK was built beside the first invocation");
+        Assert.True(observe.IsTelemetryReady);
+        Assert.Single(spans.Items, a => (string?)a.GetTagItem("faas.invocation_id") == "req-1");
+    }
+
+    [Fact]
     public async Task RunAsync_HandlerThrows_PostsLambdaErrorJsonAndServesNextInvocation()
     {
         using var api = new FakeRuntimeApi();
@@ -140,7 +218,11 @@ public class LambdaRuntimeHostTests
     private static ObserveLambda CreateObserve(CapturedOutput output, Action<TracerProviderBuilder> tracing, TimeSpan? margin = null)
     {
         var options = new ObserveLambdaOptions { EnableOtlpExport = false, ConfigureTracing = tracing, FlushSafetyMargin = margin ?? TimeSpan.FromMilliseconds(50) };
-        return ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
+        var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
+
+        // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
+        _ = observe.TracerProvider;
+        return observe;
     }
 
     private static async Task WaitForAsync(Func<bool> condition)

@@ -62,4 +62,22 @@ internal sealed class InstrumentationEventSource : EventSource
 
     [Event(8, Level = EventLevel.Error, Message = "Runtime API call {0} failed: {1}")]
     public void RuntimeApiFailed(string operation, string error) => WriteEvent(8, operation, error);
+
+    [Event(9, Level = EventLevel.Warning, Message = "{1} {0} were dropped: the bounded queue of telemetry waiting for the OpenTelemetry SDK was full.")]
+    public void TelemetryDropped(string signal, int count) => WriteEvent(9, signal, count);
+
+    [NonEvent]
+    public void TelemetrySetupFailed(Exception exception)
+    {
+        if (IsEnabled(EventLevel.Error, EventKeywords.All))
+        {
+            TelemetrySetupFailed(exception.ToString());
+        }
+    }
+
+    [Event(10, Level = EventLevel.Error, Message = "Building the OpenTelemetry providers failed; spans, metrics and log records are not exported: {0}")]
+    public void TelemetrySetupFailed(string exception) => WriteEvent(10, exception);
+
+    [Event(11, Level = EventLevel.Informational, Message = "The OpenTelemetry providers were ready {0} ms after the instrumentation was created; {1} invocations' spans and metrics written before were handed over.")]
+    public void TelemetryReady(int milliseconds, int invocations) => WriteEvent(11, milliseconds, invocations);
 }

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
+
+namespace Observe.Instrumentation.Tests;
+
+/// <summary>
+/// The OpenTelemetry SDK is built on a background thread; these tests hold it back (the internal set-up gate) so that
+/// invocations end before it is ready, as the first invocation of a cold start may.
+/// </summary>
+[Collection(TelemetryCollection.Name)]
+public sealed class DeferredTelemetryTests
+{
+    private const string LambdaHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+
+    [Fact]
+    public async Task InvokeAsync_SdkReadyOnlyAfterTheInvocationEnded_SpanMetricsAndLogRecordsExportedWithTheLinesTraceId()
+    {
+        using var receiver = new OtlpReceiver();
+        using var gate = new ManualResetEventSlim();
+        var output = new CapturedOutput();
+        using var lambda = OtlpExportTests.CreateLambda(receiver.Endpoint, output, TimeSpan.FromSeconds(5), o => o.TelemetrySetupGate = gate.Wait);
+        var logger = lambda.LoggerFactory.CreateLogger("Orders");
+        var first = LambdaHarness.NewRequestId();
+
+        // Little time left: its flush gives up waiting for the SDK after ~300 ms (remaining time minus the margin).
+        await lambda.InvokeAsync(LambdaHarness.Context(first, remaining: TimeSpan.FromMilliseconds(350)), _ =>
+        {
+            logger.LogInformation("Order {OrderId} accepted", "o-1");
+            return Task.CompletedTask;
+        });
+        var firstEnded = DateTimeOffset.UtcNow;
+        Assert.Empty(receiver.Requests);
+        await Task.Delay(50);
+        gate.Set();
+
+        // The next invocation's flush waits for the SDK (5 s budget) and sends what the first one left.
+        await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ => Task.CompletedTask);
+
+        var requests = receiver.Requests.ToList();
+        var spans = requests.Where(r => r.Path == "/v1/traces")
+            .SelectMany(r => Protobuf.Messages(r.Body, 1)).SelectMany(rs => Protobuf.Messages(rs, 2)).SelectMany(ss => Protobuf.Messages(ss, 2)).ToList();
+        var span = Assert.Single(spans, s => Protobuf.Attributes(s, 9)["faas.invocation_id"] == first);
+        var line = Assert.Single(output.Json, l => l.TryGetProperty("message", out var m) && m.GetString() == "Order o-1 accepted");
+        Assert.Equal(line.GetProperty("trace_id").GetString(), Protobuf.Hex(Protobuf.Bytes(span, 1)));
+        Assert.Equal(line.GetProperty("span_id").GetString(), Protobuf.Hex(Protobuf.Bytes(span, 2)));
+        Assert.Equal("True", Protobuf.Attributes(span, 9)["faas.coldstart"]);
+
+        // The span keeps the time it ended, not the time the SDK took it.
+        var endNanoseconds = Protobuf.Read(span).Single(f => f.Field == 8).Varint;
+        Assert.True(DateTimeOffset.FromUnixTimeMilliseconds((long)(endNanoseconds / 1_000_000)) <= firstEnded, "the span's end time is when the SDK became ready");
+
+        var record = Assert.Single(
+            requests.Where(r => r.Path == "/v1/logs").SelectMany(r => Protobuf.Messages(r.Body, 1)).SelectMany(rl => Protobuf.Messages(rl, 2)).SelectMany(sl => Protobuf.Messages(sl, 2)),
+            r => Protobuf.String(Protobuf.Bytes(r, 5)!, 1) == "Order o-1 accepted");
+        Assert.Equal(Protobuf.Hex(Protobuf.Bytes(span, 1)), Protobuf.Hex(Protobuf.Bytes(record, 9)));
+        Assert.Equal(Protobuf.Hex(Protobuf.Bytes(span, 2)), Protobuf.Hex(Protobuf.Bytes(record, 10)));
+        Assert.Equal("o-1", Protobuf.Attributes(record, 6)["OrderId"]);
+        var recordTime = Protobuf.Read(record).Single(f => f.Field == 1).Varint;
+        Assert.True(DateTimeOffset.FromUnixTimeMilliseconds((long)(recordTime / 1_000_000)) <= firstEnded, "the log record's time is when it was replayed");
+
+        // faas.coldstarts is recorded only by the first (cold) invocation: its metrics were replayed into the SDK.
+        var metricNames = requests.Where(r => r.Path == "/v1/metrics")
+            .SelectMany(r => Protobuf.Messages(r.Body, 1)).SelectMany(rm => Protobuf.Messages(rm, 2)).SelectMany(sm => Protobuf.Messages(sm, 2))
+            .Select(m => Protobuf.String(m, 1)).ToList();
+        Assert.Contains("faas.coldstarts", metricNames);
+        Assert.Contains("faas.init_duration", metricNames);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_SdkSlowerThanTheFlushBudget_ReturnsWithinBudgetReportsAndExportsLater()
+    {
+        using var events = new DiagnosticEvents();
+        using var gate = new ManualResetEventSlim();
+        using var harness = new LambdaHarness(o =>
+        {
+            o.FlushTimeout = TimeSpan.FromMilliseconds(200);
+            o.TelemetrySetupGate = gate.Wait;
+        });
+        var logger = harness.Lambda.LoggerFactory.CreateLogger("Orders");
+        var requestIds = new[] { LambdaHarness.NewRequestId(), LambdaHarness.NewRequestId() };
+
+        foreach (var requestId in requestIds)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var result = await harness.Lambda.InvokeAsync(LambdaHarness.Context(requestId), _ =>
+            {
+                logger.LogInformation("handled");
+                return Task.FromResult(requestId);
+            });
+            stopwatch.Stop();
+            Assert.Equal(requestId, result);
+            Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(190), $"returned after {stopwatch.ElapsedMilliseconds} ms without waiting for the SDK");
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(1200), $"took {stopwatch.ElapsedMilliseconds} ms for a 200 ms budget");
+        }
+
+        Assert.Empty(harness.Spans.Items);
+        Assert.Contains(events.Named("FlushTimedOut"), e => (string?)e.Payload![1] == "waiting for the OpenTelemetry providers");
+
+        gate.Set();
+        Assert.NotNull(harness.Lambda.TracerProvider);
+        foreach (var requestId in requestIds)
+        {
+            var span = harness.SpanOf(requestId);
+            Assert.Equal(span.TraceId.ToHexString(), Assert.Single(harness.LinesOf(requestId)).GetProperty("trace_id").GetString());
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task InvokeAsync_UnsampledBeforeSdkReady_SameDecisionAsTheSdk(bool recordUnsampled)
+    {
+        using var gate = new ManualResetEventSlim();
+        using var harness = new LambdaHarness(o =>
+        {
+            o.FlushTimeout = TimeSpan.FromMilliseconds(50);
+            o.RecordUnsampledInvocations = recordUnsampled;
+            o.TelemetrySetupGate = gate.Wait;
+        });
+        var logger = harness.Lambda.LoggerFactory.CreateLogger("Orders");
+        var requestId = LambdaHarness.NewRequestId();
+
+        await harness.Lambda.InvokeAsync(LambdaHarness.Context(requestId, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0"), _ =>
+        {
+            logger.LogInformation("unsampled");
+            return Task.CompletedTask;
+        });
+        gate.Set();
+        harness.Lambda.TracerProvider.ForceFlush();
+
+        // Log lines carry Lambda's trace id either way; the span exists only when unsampled invocations are recorded.
+        var line = Assert.Single(harness.LinesOf(requestId));
+        Assert.Equal("5759e988bd862e3fe1be46a994272793", line.GetProperty("trace_id").GetString());
+        Assert.Equal(recordUnsampled ? 1 : 0, harness.Spans.Items.Count(a => (string?)a.GetTagItem("faas.invocation_id") == requestId));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_MoreInvocationsThanKeptBeforeSdkReady_KeepsTheBoundAndReportsTheRest()
+    {
+        using var events = new DiagnosticEvents();
+        using var gate = new ManualResetEventSlim();
+        using var harness = new LambdaHarness(o =>
+        {
+            o.FlushTimeout = TimeSpan.FromMilliseconds(1);
+            o.TelemetrySetupGate = gate.Wait;
+        });
+        var requestIds = Enumerable.Range(0, Internal.TelemetryPipeline.MaxPendingInvocations + 3).Select(_ => LambdaHarness.NewRequestId()).ToList();
+
+        foreach (var requestId in requestIds)
+        {
+            await harness.Lambda.InvokeAsync(LambdaHarness.Context(requestId), _ => Task.CompletedTask);
+        }
+
+        gate.Set();
+        harness.Lambda.TracerProvider.ForceFlush();
+
+        var exported = harness.Spans.Items.Select(a => (string?)a.GetTagItem("faas.invocation_id")).ToHashSet();
+        Assert.Equal(Internal.TelemetryPipeline.MaxPendingInvocations, requestIds.Count(exported.Contains));
+        Assert.True(requestIds.Take(Internal.TelemetryPipeline.MaxPendingInvocations).All(exported.Contains), "the first invocations are the ones kept");
+        Assert.Equal(["invocation spans: 3", "invocations' metrics: 3"], events.Named("TelemetryDropped").Select(e => $"{e.Payload![0]}: {e.Payload[1]}").Order());
+    }
+
+    [Fact]
+    public async Task Create_NoHostHoldsTheSetUpBack_ProvidersBuiltWithoutAnyFlush()
+    {
+        using var harness = new LambdaHarness(o => o.TelemetrySetupGate = () => { });
+        var until = DateTime.UtcNow.AddSeconds(10);
+
+        // The managed-runtime wrapper: nothing waits for the providers, they are built beside the initialization.
+        while (!harness.Lambda.IsTelemetryReady && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(harness.Lambda.IsTelemetryReady);
+    }
+
+    [Fact]
+    public async Task Create_SdkSetUpFails_ReportedAndInvocationsStillRun()
+    {
+        using var events = new DiagnosticEvents();
+        var options = new ObserveLambdaOptions { EnableOtlpExport = false, FlushTimeout = TimeSpan.FromMilliseconds(100) };
+        options.ConfigureTracing = _ => throw new InvalidOperationException("broken tracing set-up");
+        using var lambda = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
+
+        var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId()), _ => Task.FromResult(5));
+
+        Assert.Equal(5, result);
+        var error = Assert.Throws<InvalidOperationException>(() => lambda.TracerProvider);
+        Assert.Equal("broken tracing set-up", error.InnerException?.Message);
+        Assert.Contains(events.Named("TelemetrySetupFailed"), e => ((string)e.Payload![0]!).Contains("broken tracing set-up", StringComparison.Ordinal));
+    }
+}
