@@ -34,6 +34,9 @@ public class InstrumentationInvocationBenchmarks
             ConfigureMetrics = b => b.AddReader(new BaseExportingMetricReader(new DroppingExporter<Metric>())),
         };
         _observe = ObserveLambda.Create(options, new LambdaEnvironment(name => name == LambdaEnvironment.FunctionNameVariable ? "orders" : null), new LineSink(Stream.Null), TimeProvider.System);
+
+        // The providers are built in the background; measure the steady state, with the SDK listening.
+        _ = _observe.TracerProvider;
     }
 
     [GlobalCleanup]

@@ -136,7 +136,8 @@ public sealed class LambdaRuntimeHost : IDisposable
         if (finished == work && work.IsCompletedSuccessfully)
         {
             _observe.End(invocation, null, reportLater: true);
-            await PostAsync($"invocation/{context.RequestId}/response", new ReadOnlyMemoryContent(work.Result), null, cancellationToken).ConfigureAwait(false);
+            var response = await work.ConfigureAwait(false);
+            await PostAsync($"invocation/{context.RequestId}/response", new ReadOnlyMemoryContent(response), null, cancellationToken).ConfigureAwait(false);
         }
         else if (finished == work)
         {
