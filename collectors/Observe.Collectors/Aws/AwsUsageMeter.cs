@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Observe.Store.Model;
 
 namespace Observe.Collectors.Aws;
 
@@ -10,34 +11,12 @@ namespace Observe.Collectors.Aws;
 /// </summary>
 public interface IAwsUsageMeter
 {
-    /// <summary>Usage on one UTC day, ordered by account, region, service, operation. Empty for days not kept.</summary>
-    IReadOnlyList<AwsApiUsage> GetUsage(DateOnly day);
+    /// <summary>
+    /// Usage on one UTC day, ordered by account, region, service, operation, in the store's record so the usage writer
+    /// stores it as it is. Empty for days not kept.
+    /// </summary>
+    IReadOnlyList<ApiUsage> GetUsage(DateOnly day);
 }
-
-/// <summary>One API's usage in one account and region on one UTC day.</summary>
-/// <param name="Day">The UTC day.</param>
-/// <param name="AccountId">The 12-digit account id.</param>
-/// <param name="Region">The region called.</param>
-/// <param name="Service">Lambda, CloudWatch, Logs, XRay or Sts.</param>
-/// <param name="Operation">The API, for example GetMetricData.</param>
-/// <param name="Calls">Calls the collectors made (one per request, however many attempts it took).</param>
-/// <param name="Attempts">HTTP requests sent, retries included: what AWS counts against quotas.</param>
-/// <param name="ThrottledAttempts">Attempts AWS answered with throttling.</param>
-/// <param name="FailedCalls">Calls that ended in an error after their retries.</param>
-/// <param name="MetricsRequested">GetMetricData only: metrics in answered attempts, the unit AWS bills.</param>
-/// <param name="EstimatedCostUsd">MetricsRequested x the configured price per 1,000 metrics.</param>
-public sealed record AwsApiUsage(
-    DateOnly Day,
-    string AccountId,
-    string Region,
-    string Service,
-    string Operation,
-    long Calls,
-    long Attempts,
-    long ThrottledAttempts,
-    long FailedCalls,
-    long MetricsRequested,
-    decimal EstimatedCostUsd);
 
 /// <summary>The in-process meter: lock-free counters per key, days past the retention dropped as new days begin.</summary>
 internal sealed class AwsUsageMeter : IAwsUsageMeter
@@ -70,10 +49,10 @@ internal sealed class AwsUsageMeter : IAwsUsageMeter
     public void RecordMetrics(string accountId, string region, AwsService service, string operation, int metrics) =>
         Interlocked.Add(ref For(accountId, region, service, operation).Metrics, metrics);
 
-    public IReadOnlyList<AwsApiUsage> GetUsage(DateOnly day) =>
+    public IReadOnlyList<ApiUsage> GetUsage(DateOnly day) =>
         _counters
             .Where(c => c.Key.Day == day)
-            .Select(c => new AwsApiUsage(
+            .Select(c => new ApiUsage(
                 day, c.Key.AccountId, c.Key.Region, c.Key.Service, c.Key.Operation,
                 Interlocked.Read(ref c.Value.Calls), Interlocked.Read(ref c.Value.Attempts), Interlocked.Read(ref c.Value.Throttled),
                 Interlocked.Read(ref c.Value.Failed), Interlocked.Read(ref c.Value.Metrics),

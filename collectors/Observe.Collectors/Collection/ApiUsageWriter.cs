@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
 using Observe.Store;
-using Observe.Store.Model;
 
 namespace Observe.Collectors.Collection;
 
@@ -50,9 +49,7 @@ internal sealed partial class ApiUsageWriter(
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var previous = _lastFlushedDay ?? today.AddDays(-1);
-        var rows = (previous < today ? meter.GetUsage(previous) : []).Concat(meter.GetUsage(today))
-            .Select(u => new ApiUsage(u.Day, u.AccountId, u.Region, u.Service, u.Operation, u.Calls, u.Attempts, u.ThrottledAttempts, u.FailedCalls, u.MetricsRequested, u.EstimatedCostUsd))
-            .ToList();
+        var rows = (previous < today ? meter.GetUsage(previous) : []).Concat(meter.GetUsage(today)).ToList();
         try
         {
             await store.UpsertApiUsageAsync(instance.Id, rows, cancellationToken);

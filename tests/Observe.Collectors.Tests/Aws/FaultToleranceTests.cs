@@ -150,7 +150,7 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         return functions.Where(f => f.FunctionName.StartsWith(_prefix, StringComparison.Ordinal)).Select(f => $"{f.FunctionArn}|{f.MemorySize}|{f.Runtime}").Order(StringComparer.Ordinal).ToList();
     }
 
-    private static AwsApiUsage Usage(AwsTestHost host) =>
+    private static Observe.Store.Model.ApiUsage Usage(AwsTestHost host) =>
         host.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).SingleOrDefault(u => u.Operation == "ListFunctions")
-        ?? new AwsApiUsage(default, Account, Region, "Lambda", "ListFunctions", 0, 0, 0, 0, 0, 0);
+        ?? new Observe.Store.Model.ApiUsage(default, Account, Region, "Lambda", "ListFunctions", 0, 0, 0, 0, 0, 0);
 }
