@@ -66,7 +66,7 @@ public sealed partial class LogsCollector
         if (present.Count > 0)
         {
             // Stats from the start of the window's first minute, so every minute it returns is counted whole.
-            var statsFrom = FloorToMinute(DateTimeOffset.FromUnixTimeMilliseconds(from));
+            var statsFrom = UtcMinute.Floor(DateTimeOffset.FromUnixTimeMilliseconds(from));
             var stats = RunQueryAsync(target, logs, new InsightsQuery(present, statsFrom, DateTimeOffset.FromUnixTimeMilliseconds(to), StatsQuery) { Limit = MaxQueryRows }, cancellationToken);
             var events = RunQueryAsync(target, logs, new InsightsQuery(present, DateTimeOffset.FromUnixTimeMilliseconds(from), DateTimeOffset.FromUnixTimeMilliseconds(to), EventsQuery) { Limit = MaxQueryRows }, cancellationToken);
             // Both awaited together, so a failure of either is observed and fails the pass before anything is written.
@@ -134,7 +134,7 @@ public sealed partial class LogsCollector
             points.Add(new MetricPoint
             {
                 Function = group.Function,
-                Minute = FloorToMinute(minute),
+                Minute = UtcMinute.Floor(minute),
                 ColdStarts = Count(row, "textColdStarts") + Count(row, "jsonColdStarts"),
             });
         }

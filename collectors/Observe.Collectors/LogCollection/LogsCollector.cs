@@ -217,16 +217,13 @@ public sealed partial class LogsCollector(
     /// </summary>
     private async Task RecountColdStartsAsync(FunctionKey function, IReadOnlyList<InvocationReport> reports, CancellationToken cancellationToken)
     {
-        var minutes = reports.Select(r => FloorToMinute(r.Timestamp)).Distinct().ToList();
+        var minutes = reports.Select(r => UtcMinute.Floor(r.Timestamp)).Distinct().ToList();
         var range = new TimeRange(minutes.Min(), minutes.Max().AddMinutes(1));
         var coldStarts = await store.GetInvocationReportsAsync(function, range, coldStartsOnly: true, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        var perMinute = coldStarts.GroupBy(r => FloorToMinute(r.Timestamp)).ToDictionary(g => g.Key, g => g.Count());
+        var perMinute = coldStarts.GroupBy(r => UtcMinute.Floor(r.Timestamp)).ToDictionary(g => g.Key, g => g.Count());
         var points = minutes.Select(m => new MetricPoint { Function = function, Minute = m, ColdStarts = perMinute.GetValueOrDefault(m) }).ToList();
         await store.WriteMetricsAsync(points, cancellationToken).ConfigureAwait(false);
     }
-
-    internal static DateTimeOffset FloorToMinute(DateTimeOffset at) =>
-        new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
     /// <summary>An event's identity when AWS gives no event id (Insights rows): stream, time and text.</summary>
     internal static string EventKey(string? stream, long timestamp, string message)

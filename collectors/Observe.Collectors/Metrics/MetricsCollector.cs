@@ -49,10 +49,11 @@ internal sealed partial class MetricsCollector(
     public async Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var state = _states.GetOrAdd(target.CheckpointKey(Name), static _ => new TargetState());
+        var checkpointKey = target.CheckpointKey(Name);
+        var state = _states.GetOrAdd(checkpointKey, static _ => new TargetState());
         var client = clients.CloudWatch(target.AccountId, target.Region);
         var now = time.GetUtcNow();
-        var end = FloorMinute(now);
+        var end = UtcMinute.Floor(now);
 
         if (state.ListedAt is null || now - state.ListedAt >= _options.ActivityRefreshInterval)
         {
@@ -60,7 +61,6 @@ internal sealed partial class MetricsCollector(
             state.ListedAt = now;
         }
 
-        var checkpointKey = target.CheckpointKey(Name);
         var through = ParseCheckpoint(await store.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false), checkpointKey)
                       ?? end - _options.InitialLookback;
 
@@ -159,7 +159,7 @@ internal sealed partial class MetricsCollector(
                 var values = result.Values ?? [];
                 for (var i = 0; i < Math.Min(timestamps.Count, values.Count); i++)
                 {
-                    var minute = FloorMinute(timestamps[i]);
+                    var minute = UtcMinute.Floor(timestamps[i]);
                     if (!points.TryGetValue((function, minute), out var builder))
                     {
                         builder = new PointBuilder(new FunctionKey(target.AccountId, target.Region, function), minute);
@@ -250,11 +250,8 @@ internal sealed partial class MetricsCollector(
 
     private static DateTimeOffset? ParseCheckpoint(string? value, string key) =>
         value is null ? null
-        : DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? FloorMinute(at)
+        : DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? UtcMinute.Floor(at)
         : throw new InvalidOperationException($"checkpoint {key} holds '{value}', not an ISO 8601 instant; delete it to start again from {MetricsCollectorOptions.SectionName}:{nameof(MetricsCollectorOptions.InitialLookback)}");
-
-    private static DateTimeOffset FloorMinute(DateTimeOffset at) =>
-        new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

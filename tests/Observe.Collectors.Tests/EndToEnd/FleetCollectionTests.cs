@@ -134,7 +134,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     {
         public string AccountId { get; } = "37" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
-        public DateTimeOffset Now { get; } = FloorToMinute(DateTimeOffset.UtcNow);
+        public DateTimeOffset Now { get; } = UtcMinute.Floor(DateTimeOffset.UtcNow);
 
         public TimeRange Range => new(Now.AddHours(-1), Now.AddMinutes(1));
 
@@ -253,8 +253,6 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
             ["Value"] = value,
             ["Unit"] = "Count",
         };
-
-        private static DateTimeOffset FloorToMinute(DateTimeOffset at) => new(at.Ticks - (at.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
     }
 
     /// <summary>What the dashboard would read about the fleet, in a form two stores can be compared by.</summary>

@@ -19,7 +19,7 @@ public class LogsCollectorInsightsTests
 {
     private const string Account = "123456789012";
     private const string Region = "eu-west-1";
-    private static readonly DateTimeOffset T0 = LogsCollector.FloorToMinute(DateTimeOffset.UtcNow).AddMinutes(-20);
+    private static readonly DateTimeOffset T0 = UtcMinute.Floor(DateTimeOffset.UtcNow).AddMinutes(-20);
 
     [Fact]
     public async Task Collect_SixtyFunctions_AutoPicksInsights_ColdStartsFromStatsAndErrorsFromRows_OnceAcrossPasses()

@@ -17,7 +17,7 @@ public class LogsCollectorTests
     private static readonly string[] Regions = ["eu-west-1", "us-east-1"];
 
     // Whole minutes in the past, so minute buckets are predictable and CloudWatch-like retention never bites.
-    private static readonly DateTimeOffset T0 = LogsCollector.FloorToMinute(DateTimeOffset.UtcNow).AddMinutes(-20);
+    private static readonly DateTimeOffset T0 = UtcMinute.Floor(DateTimeOffset.UtcNow).AddMinutes(-20);
 
     [Theory]
     [InlineData(StoreKind.Sqlite)]

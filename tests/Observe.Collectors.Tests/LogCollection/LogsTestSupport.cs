@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
 using Observe.Collectors.LogCollection;
 using Observe.Collectors.Tests.Infrastructure;
 using Observe.Store;
@@ -67,7 +68,7 @@ internal sealed class Expected
         Reports[f] = Reports.GetValueOrDefault(f) + 1;
         if (cold)
         {
-            var minute = LogsCollector.FloorToMinute(at);
+            var minute = UtcMinute.Floor(at);
             ColdStarts[(f, minute)] = ColdStarts.GetValueOrDefault((f, minute)) + 1;
         }
     }

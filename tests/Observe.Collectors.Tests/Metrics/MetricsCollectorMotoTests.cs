@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
 using Observe.Collectors.Tests.Infrastructure;
 using Observe.Store.Model;
 
@@ -19,7 +20,7 @@ public class MetricsCollectorMotoTests
     public async Task Collect_AfterPutMetricData_StoreEqualsSeeded_AndFunctionsWithoutMetricsAreNotAsked()
     {
         var now = DateTimeOffset.UtcNow;
-        var end = FloorMinute(now);
+        var end = UtcMinute.Floor(now);
         var (busy, quiet, idle) = (Name("busy"), Name("quiet"), Name("idle"));
         using var seed = new MotoSeeder(Account);
         var seeded = await SeedAsync(seed, busy, quiet, end);
@@ -40,7 +41,7 @@ public class MetricsCollectorMotoTests
     public async Task Collect_PassCutShortThenRestarted_StoreEqualsSeeded_NothingCountedTwice()
     {
         var now = DateTimeOffset.UtcNow;
-        var end = FloorMinute(now);
+        var end = UtcMinute.Floor(now);
         var (busy, quiet) = (Name("busy"), Name("quiet"));
         using var seed = new MotoSeeder(Account);
         var seeded = await SeedAsync(seed, busy, quiet, end);
@@ -127,5 +128,4 @@ public class MetricsCollectorMotoTests
 
     private static string Name(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
-    private static DateTimeOffset FloorMinute(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
 using Observe.Collectors.Metrics;
 using Observe.Collectors.Tests.Clients;
 using Observe.Collectors.Tests.Infrastructure;
@@ -145,19 +146,19 @@ public class MetricsCollectorTests
             passes.Add((rig.Time.GetUtcNow(), [.. fake.Calls.SelectMany(c => c.Queries).Select(q => q.Function)], [.. fake.Calls]));
 
             // The watched function is current to the last whole minute after every pass.
-            var end = FloorMinute(rig.Time.GetUtcNow());
+            var end = UtcMinute.Floor(rig.Time.GetUtcNow());
             Assert.Equal(end.AddMinutes(-1), (await rig.SeriesAsync("a", end.AddMinutes(-30), end))[^1].Start);
         }
 
         Assert.All(passes, p => Assert.Contains("a", p.Functions));
-        var coldPasses = passes.Where(p => p.Functions.Contains("b")).Select(p => FloorMinute(p.At)).ToList();
+        var coldPasses = passes.Where(p => p.Functions.Contains("b")).Select(p => UtcMinute.Floor(p.At)).ToList();
         Assert.Equal([FirstEnd.AddMinutes(15), FirstEnd.AddMinutes(30), FirstEnd.AddMinutes(45), FirstEnd.AddMinutes(60)], coldPasses);
-        Assert.Equal(coldPasses, passes.Where(p => p.Functions.Contains("c")).Select(p => FloorMinute(p.At)));
+        Assert.Equal(coldPasses, passes.Where(p => p.Functions.Contains("c")).Select(p => UtcMinute.Floor(p.At)));
 
         // Each cold pass reads every minute since the previous one (and the late window) in one query per statistic.
         foreach (var pass in passes.Where(p => p.Functions.Contains("b")))
         {
-            Assert.All(pass.Calls, c => Assert.Equal((FloorMinute(pass.At).AddMinutes(-20), FloorMinute(pass.At)), (c.Start, c.End)));
+            Assert.All(pass.Calls, c => Assert.Equal((UtcMinute.Floor(pass.At).AddMinutes(-20), UtcMinute.Floor(pass.At)), (c.Start, c.End)));
         }
 
         var stored = await rig.SeriesAsync("b", FirstEnd, FirstEnd.AddMinutes(60));
@@ -323,7 +324,6 @@ public class MetricsCollectorTests
         return (rig, fake);
     }
 
-    private static DateTimeOffset FloorMinute(DateTimeOffset at) => new(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
 
     /// <summary>The rig's clock, known only once the rig exists.</summary>
     private sealed class DeferredClock(Func<TimeProvider> clock) : TimeProvider
