@@ -9,10 +9,10 @@ namespace Observe.Benchmarks;
 /// <summary>
 /// Cold start: time from starting the function's process to the Runtime API receiving the response to its first
 /// event, for the orders sample with Observe.Instrumentation (JSON logs, tracing, metrics and logs exported with OTLP
-/// to a local endpoint) against the same function without the package (Observe.Samples.ColdStartBare, a hand-written
+/// to a local endpoint; built against the packed package) against the same function without the package (Observe.Samples.ColdStartBare, a hand-written
 /// Runtime API loop), as JIT, ReadyToRun and Native AOT builds. The Runtime API and the OTLP endpoint are played in this
 /// process (<see cref="InstrumentationColdStartRuntimeApi"/>). Each iteration starts one process and a fresh Runtime
-/// API; the process is killed after the clock stops. Build the samples first (see <see cref="InstrumentationColdStartBinaries"/>).
+/// API; the process is killed after the clock stops. Build the samples first with <c>bench/build-cold-start.sh</c>.
 /// </summary>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 3, iterationCount: 20)]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -35,6 +35,9 @@ public class InstrumentationColdStartBenchmarks
                 _paths[(project, build)] = InstrumentationColdStartBinaries.Path(project, build);
             }
         }
+
+        _paths[(InstrumentationColdStartBinaries.InstrumentedFromProject, ColdStartBuild.Jit)] =
+            InstrumentationColdStartBinaries.Path(InstrumentationColdStartBinaries.InstrumentedFromProject, ColdStartBuild.Jit);
     }
 
     /// <summary>
@@ -78,6 +81,10 @@ public class InstrumentationColdStartBenchmarks
 
     [Benchmark, BenchmarkCategory("JIT")]
     public Task Instrumented_Jit() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.Jit);
+
+    /// <summary>The same function built against the project: the package's IL only, so its code is JIT-compiled.</summary>
+    [Benchmark, BenchmarkCategory("JIT")]
+    public Task InstrumentedWithoutPackageReadyToRun_Jit() => FirstInvocationAsync(InstrumentationColdStartBinaries.InstrumentedFromProject, ColdStartBuild.Jit);
 
     [Benchmark(Baseline = true), BenchmarkCategory("ReadyToRun")]
     public Task Bare_ReadyToRun() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.ReadyToRun);

@@ -1,20 +1,17 @@
 namespace Observe.Benchmarks;
 
 /// <summary>
-/// The builds the cold-start benchmark starts, found from the repository root. Build them before running it (JIT runs
-/// net10.0, the runtime installed here; Native AOT is net8.0, the only NativeAOT target the registry serves):
-/// <code>
-/// for s in ColdStartBare OrdersFunction; do
-///   dotnet build instrumentation/samples/Observe.Samples.$s -c Release -f net10.0
-///   dotnet publish instrumentation/samples/Observe.Samples.$s -c Release -f net10.0 -r linux-x64 --self-contained false -p:PublishTrimmed=false -p:PublishReadyToRun=true -o instrumentation/samples/Observe.Samples.$s/bin/r2r
-///   dotnet publish instrumentation/samples/Observe.Samples.$s -c Release -f net8.0 -r linux-x64
-/// done
-/// </code>
+/// The builds the cold-start benchmark starts, found from the repository root. Build them with
+/// <c>bench/build-cold-start.sh</c> before running it (JIT runs net10.0, the runtime installed here; Native AOT is
+/// net8.0, the only NativeAOT target the registry serves). The instrumented function is built against the packed
+/// package, as function authors build it; <see cref="InstrumentedFromProject"/> is the same function built against the
+/// project, without the package's ReadyToRun code.
 /// </summary>
 internal static class InstrumentationColdStartBinaries
 {
     public const string Bare = "Observe.Samples.ColdStartBare";
-    public const string Instrumented = "Observe.Samples.OrdersFunction";
+    public const string Instrumented = "Observe.Samples.OrdersFunction.Packaged";
+    public const string InstrumentedFromProject = "Observe.Samples.OrdersFunction";
 
     /// <summary>The <c>dotnet</c> host that runs the framework-dependent (JIT) builds.</summary>
     public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -41,7 +38,7 @@ internal static class InstrumentationColdStartBinaries
         };
         if (!File.Exists(path))
         {
-            throw new InvalidOperationException($"Missing {path}: build the samples first, with the commands in bench/Observe.Benchmarks/InstrumentationColdStartBinaries.cs.");
+            throw new InvalidOperationException($"Missing {path}: build the samples first with bench/build-cold-start.sh.");
         }
 
         return path;

@@ -140,7 +140,7 @@ public class PublicApiTests
         return name.Replace('+', '.');
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
