@@ -64,8 +64,7 @@ internal sealed class JsonLogWriter
 
     /// <summary>
     /// Writes one entry: its message rendered from <paramref name="template"/> with <paramref name="properties"/>, or
-    /// <paramref name="formattedMessage"/> when there is no template. Not generic over the logging state, so it is
-    /// JIT-compiled once rather than once per state type.
+    /// <paramref name="formattedMessage"/> when there is no template.
     /// </summary>
     public static void Write(ObserveJsonLoggerProvider provider, string category, LogLevel level, EventId eventId, IReadOnlyList<KeyValuePair<string, object?>>? properties, MessageTemplate? template, string? formattedMessage, Exception? exception)
     {
