@@ -69,11 +69,14 @@ public sealed class LambdaRuntimeHost : IDisposable
         ArgumentNullException.ThrowIfNull(inputType);
         ArgumentNullException.ThrowIfNull(outputType);
         ArgumentNullException.ThrowIfNull(handler);
-        return async (input, context, cancellationToken) =>
+        return (input, context, cancellationToken) =>
         {
-            var value = JsonSerializer.Deserialize(input.Span, inputType);
-            var result = await handler(value!, context, cancellationToken).ConfigureAwait(false);
-            return JsonSerializer.SerializeToUtf8Bytes(result, outputType);
+            var pending = handler(JsonSerializer.Deserialize(input.Span, inputType)!, context, cancellationToken);
+
+            // A handler that finished synchronously is answered without async plumbing to JIT-compile; see RunAsync.
+            return pending.IsCompletedSuccessfully
+                ? new ValueTask<ReadOnlyMemory<byte>>(JsonSerializer.SerializeToUtf8Bytes(pending.Result, outputType))
+                : SerializeWhenDoneAsync(pending, outputType);
         };
     }
 
@@ -95,15 +98,54 @@ public sealed class LambdaRuntimeHost : IDisposable
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            await PostErrorAsync("init/error", ex.GetType().Name, RuntimeError.From(ex), cancellationToken).ConfigureAwait(false);
+            const string path = "init/error";
+            using var post = ErrorPost(path, ex.GetType().Name, RuntimeError.From(ex));
+            try
+            {
+                using var response = await _http.SendAsync(post, cancellationToken).ConfigureAwait(false);
+                ReportIfRejected(path, response);
+            }
+            catch (HttpRequestException failure)
+            {
+                InstrumentationEventSource.Log.RuntimeApiFailed(path, failure.Message);
+            }
+
             return;
         }
 
+        // The loop is this one async method, and the handler's response reaches it through a non-generic
+        // TaskCompletionSource: ReadyToRun cannot precompile async plumbing over our state machines or Task<T> over
+        // ReadOnlyMemory<byte>, and JIT-compiling them was a measurable part of the first invocation.
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await RunOneAsync(handler, cancellationToken).ConfigureAwait(false);
+                using var next = await _http.GetAsync(new Uri(_baseUri, "invocation/next"), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                next.EnsureSuccessStatusCode();
+                var body = await next.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var context = ReadContext(next.Headers);
+
+                // AWS SDKs read the per-invocation trace header from here, as under Lambda's managed runtimes.
+                Environment.SetEnvironmentVariable(LambdaEnvironment.TraceHeaderVariable, context.TraceHeader);
+
+                var invocation = _observe.Begin(context, body);
+                using var deadline = _observe.CreateDeadlineToken(context, cancellationToken);
+                using var work = HandlerWork.Start(handler, body, context, deadline.Token);
+                await work.Finished.ConfigureAwait(false);
+                using var post = EndInvocation(invocation, context, work, cancellationToken, out var path);
+                try
+                {
+                    using var response = await _http.SendAsync(post, cancellationToken).ConfigureAwait(false);
+                    ReportIfRejected(path, response);
+                }
+                catch (HttpRequestException ex)
+                {
+                    InstrumentationEventSource.Log.RuntimeApiFailed(path, ex.Message);
+                }
+
+                // The caller has its answer; metrics and exporting now cost it nothing. The environment freezes only once we ask for 'next'.
+                _observe.Report(invocation);
+                _observe.Flush(context);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -115,50 +157,42 @@ public sealed class LambdaRuntimeHost : IDisposable
     /// <summary>Releases the Runtime API connection.</summary>
     public void Dispose() => _http.Dispose();
 
-    private async Task RunOneAsync(LambdaRawHandler handler, CancellationToken cancellationToken)
+    private static async ValueTask<ReadOnlyMemory<byte>> SerializeWhenDoneAsync<TOutput>(ValueTask<TOutput> pending, JsonTypeInfo<TOutput> outputType) =>
+        JsonSerializer.SerializeToUtf8Bytes(await pending.ConfigureAwait(false), outputType);
+
+    private static void ReportIfRejected(string path, HttpResponseMessage response)
     {
-        using var next = await _http.GetAsync(new Uri(_baseUri, "invocation/next"), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-        next.EnsureSuccessStatusCode();
-        var body = await next.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        var context = ReadContext(next.Headers);
-
-        // AWS SDKs read the per-invocation trace header from here, as under Lambda's managed runtimes.
-        Environment.SetEnvironmentVariable(LambdaEnvironment.TraceHeaderVariable, context.TraceHeader);
-
-        var invocation = _observe.Begin(context, body);
-        using var deadline = _observe.CreateDeadlineToken(context, cancellationToken);
-
-        // On the thread pool, so a handler that blocks synchronously past its deadline cannot block the loop too.
-        var work = Task.Run(() => handler(body, context, deadline.Token).AsTask(), CancellationToken.None);
-
-        // Wait until the handler ends or its token fires (the deadline minus the safety margin), whichever is first.
-        var finished = await Task.WhenAny(work, Task.Delay(Timeout.Infinite, deadline.Token)).ConfigureAwait(false);
-        if (finished == work && work.IsCompletedSuccessfully)
+        if (!response.IsSuccessStatusCode)
         {
-            _observe.End(invocation, null, reportLater: true);
-            var response = await work.ConfigureAwait(false);
-            await PostAsync($"invocation/{context.RequestId}/response", new ReadOnlyMemoryContent(response), null, cancellationToken).ConfigureAwait(false);
+            // 413 (response too large) and 400 are Lambda's answer about this invocation; the loop goes on.
+            InstrumentationEventSource.Log.RuntimeApiFailed(path, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
         }
-        else if (finished == work)
-        {
-            var exception = work.Exception?.InnerExceptions is [var single] ? single : (Exception?)work.Exception ?? new OperationCanceledException();
-            _observe.End(invocation, exception, reportLater: true);
-            await PostErrorAsync($"invocation/{context.RequestId}/error", exception.GetType().Name, RuntimeError.From(exception), cancellationToken).ConfigureAwait(false);
-        }
-        else
+    }
+
+    /// <summary>Ends the invocation as its handler left it and builds the post that tells Lambda: the response, or an error.</summary>
+    private HttpRequestMessage EndInvocation(ObserveLambda.Invocation invocation, LambdaInvocationContext context, HandlerWork work, CancellationToken cancellationToken, out string path)
+    {
+        if (work.TimedOut)
         {
             cancellationToken.ThrowIfCancellationRequested();
 
             // The handler ignored its token. Report now, while there is time left to flush; Lambda ends the environment.
-            _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             _observe.End(invocation, null, timedOut: true, reportLater: true);
+            path = $"invocation/{context.RequestId}/error";
             var error = new RuntimeError($"The handler was still running {FormatMs(context.Deadline - DateTimeOffset.UtcNow)} ms before its deadline.", DeadlineExceededErrorType, []);
-            await PostErrorAsync($"invocation/{context.RequestId}/error", DeadlineExceededErrorType, error, cancellationToken).ConfigureAwait(false);
+            return ErrorPost(path, DeadlineExceededErrorType, error);
         }
 
-        // The caller has its answer; metrics and exporting now cost it nothing. The environment freezes only once we ask for 'next'.
-        _observe.Report(invocation);
-        _observe.Flush(context);
+        if (work.Error is { } exception)
+        {
+            _observe.End(invocation, exception, reportLater: true);
+            path = $"invocation/{context.RequestId}/error";
+            return ErrorPost(path, exception.GetType().Name, RuntimeError.From(exception));
+        }
+
+        _observe.End(invocation, null, reportLater: true);
+        path = $"invocation/{context.RequestId}/response";
+        return new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUri, path)) { Content = new ReadOnlyMemoryContent(work.Response) };
     }
 
     private static LambdaInvocationContext ReadContext(HttpResponseHeaders headers)
@@ -174,33 +208,118 @@ public sealed class LambdaRuntimeHost : IDisposable
 
     private static string FormatMs(TimeSpan value) => Math.Max(0, (int)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
 
-    private Task PostErrorAsync(string path, string errorType, RuntimeError error, CancellationToken cancellationToken)
+    private HttpRequestMessage ErrorPost(string path, string errorType, RuntimeError error)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, InstrumentationJsonContext.Default.RuntimeError));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return PostAsync(path, content, errorType, cancellationToken);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUri, path))
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(error, InstrumentationJsonContext.Default.RuntimeError)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation(ErrorTypeHeader, errorType);
+        return request;
     }
 
-    private async Task PostAsync(string path, HttpContent content, string? errorType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the handler on the thread pool, so that one blocking synchronously cannot block the loop too, and completes
+    /// <see cref="Finished"/> when the handler ends or its token fires (the deadline minus the safety margin), whichever
+    /// is first.
+    /// </summary>
+    private sealed class HandlerWork : IDisposable
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUri, path)) { Content = content };
-        if (errorType is not null)
+        private const int Running = 0;
+        private const int Handled = 1;
+        private const int Expired = 2;
+
+        // Asynchronous continuations: the loop never goes on inside the handler's thread or the token's callback.
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly LambdaRawHandler _handler;
+        private readonly byte[] _input;
+        private readonly LambdaInvocationContext _context;
+        private readonly CancellationToken _token;
+        private CancellationTokenRegistration _deadline;
+        private ValueTask<ReadOnlyMemory<byte>> _pending;
+        private int _state;
+
+        private HandlerWork(LambdaRawHandler handler, byte[] input, LambdaInvocationContext context, CancellationToken token)
         {
-            request.Headers.TryAddWithoutValidation(ErrorTypeHeader, errorType);
+            _handler = handler;
+            _input = input;
+            _context = context;
+            _token = token;
         }
 
-        try
+        public Task Finished => _finished.Task;
+
+        /// <summary>Whether the token fired before the handler ended; read once <see cref="Finished"/> completed.</summary>
+        public bool TimedOut => Volatile.Read(ref _state) == Expired;
+
+        /// <summary>The handler's response, when it succeeded in time.</summary>
+        public ReadOnlyMemory<byte> Response { get; private set; }
+
+        /// <summary>The handler's exception, when it failed in time.</summary>
+        public Exception? Error { get; private set; }
+
+        public static HandlerWork Start(LambdaRawHandler handler, byte[] input, LambdaInvocationContext context, CancellationToken token)
         {
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            var work = new HandlerWork(handler, input, context, token);
+            work._deadline = token.UnsafeRegister(static w => ((HandlerWork)w!).Finish(Expired), work);
+
+            // QueueUserWorkItem flows the execution context, so the handler sees the invocation's span and log state.
+            ThreadPool.QueueUserWorkItem(static w => ((HandlerWork)w!).Run(), work);
+            return work;
+        }
+
+        public void Dispose() => _deadline.Dispose();
+
+        private void Run()
+        {
+            try
             {
-                // 413 (response too large) and 400 are Lambda's answer about this invocation; the loop goes on.
-                InstrumentationEventSource.Log.RuntimeApiFailed(path, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+                _pending = _handler(_input, _context, _token);
+            }
+            catch (Exception ex)
+            {
+                // A cancellation the handler throws is reported as a cancelled handler task is: a plain cancellation.
+                Error = ex is OperationCanceledException ? new OperationCanceledException() : ex;
+                Finish(Handled);
+                return;
+            }
+
+            if (_pending.IsCompleted)
+            {
+                Complete();
+            }
+            else
+            {
+                _pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(Complete);
             }
         }
-        catch (HttpRequestException ex)
+
+        private void Complete()
         {
-            InstrumentationEventSource.Log.RuntimeApiFailed(path, ex.Message);
+            if (_pending.IsCompletedSuccessfully)
+            {
+                Response = _pending.Result;
+            }
+            else if (_pending.IsCanceled)
+            {
+                Error = new OperationCanceledException();
+            }
+            else
+            {
+                var failure = _pending.AsTask().Exception!;
+                Error = failure.InnerExceptions is [var single] ? single : failure;
+            }
+
+            Finish(Handled);
+        }
+
+        private void Finish(int outcome)
+        {
+            if (Interlocked.CompareExchange(ref _state, outcome, Running) == Running)
+            {
+                _finished.SetResult();
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Observe.Instrumentation.Internal.Logging;
 using OpenTelemetry.Trace;
 
 namespace Observe.Instrumentation.Tests;
@@ -190,5 +191,48 @@ public sealed class DeferredTelemetryTests
         var error = Assert.Throws<InvalidOperationException>(() => lambda.TracerProvider);
         Assert.Equal("broken tracing set-up", error.InnerException?.Message);
         Assert.Contains(events.Named("TelemetrySetupFailed"), e => ((string)e.Payload![0]!).Contains("broken tracing set-up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DeferredLogProvider_CallsBeforeAttach_KeptUpToTheBoundThenReplayedLaterCallsForwarded()
+    {
+        var settings = new LogSettings(new ObserveLoggerOptions(), TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
+        using var deferred = new DeferredExportLoggerProvider(settings);
+        var logger = deferred.CreateLogger("Orders");
+        for (var i = 0; i < DeferredExportLoggerProvider.MaxPending + 1; i++)
+        {
+            logger.Log(LogLevel.Information, new EventId(i), new Numbered(i), null, (state, _) => $"kept {state.Value}");
+        }
+
+        var received = new List<(string Category, EventId EventId, object? State, string Message)>();
+        deferred.Attach(new RecordingProvider(received));
+        logger.Log(LogLevel.Warning, new EventId(9), new Numbered(-1), null, (state, _) => $"forwarded {state.Value}");
+
+        Assert.Equal(DeferredExportLoggerProvider.MaxPending + 1, received.Count);
+        Assert.Equal(("Orders", new EventId(0), (object?)new Numbered(0), "kept 0"), received[0]);
+        Assert.Equal("kept 255", received[DeferredExportLoggerProvider.MaxPending - 1].Message);
+        Assert.Equal(("Orders", new EventId(9), (object?)new Numbered(-1), "forwarded -1"), received[^1]);
+    }
+
+    private readonly record struct Numbered(int Value);
+
+    private sealed class RecordingProvider(List<(string Category, EventId EventId, object? State, string Message)> received) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new RecordingLogger(categoryName, received);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class RecordingLogger(string category, List<(string Category, EventId EventId, object? State, string Message)> received) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            received.Add((category, eventId, state, formatter(state, exception)));
     }
 }

@@ -21,6 +21,9 @@ internal sealed class FakeRuntimeApi : TestHttpListener
 
     public ConcurrentQueue<Posted> Posts { get; } = new();
 
+    /// <summary>Status codes to answer a request id's post with instead of 202, as Lambda rejects a response that is too large.</summary>
+    public ConcurrentDictionary<string, int> Rejections { get; } = new();
+
     public void Enqueue(string requestId, string body, TimeSpan timeout, string? traceHeader = null) =>
         _queue.Writer.TryWrite(new Invocation(requestId, body, DateTimeOffset.UtcNow + timeout, traceHeader));
 
@@ -77,7 +80,7 @@ internal sealed class FakeRuntimeApi : TestHttpListener
         {
             Timeline.Add($"{posted.Kind}:{posted.RequestId}");
             Posts.Enqueue(posted);
-            context.Response.StatusCode = 202;
+            context.Response.StatusCode = posted.RequestId is { } id && Rejections.TryGetValue(id, out var status) ? status : 202;
         }
 
         context.Response.Close();

@@ -175,7 +175,81 @@ public class JsonLoggerTests
         Assert.Equal(3, line.GetProperty("_level").GetInt32());
     }
 
+    [Fact]
+    public void Log_StateNotAPropertyList_MessageFromFormatter()
+    {
+        var output = new CapturedOutput();
+        var time = new ManualTimeProvider(new DateTimeOffset(2024, 10, 10, 13, 34, 7, 448, TimeSpan.Zero));
+        using var factory = TestEnvironment.CreateLoggerFactory(output, TestEnvironment.Create(), time: time);
+        var logger = factory.CreateLogger("x");
+
+        logger.Log(LogLevel.Warning, new EventId(7), new OrderState(42), null, (state, _) => $"order {state.Id}");
+        logger.Log(LogLevel.Error, default, "plain state", new InvalidOperationException("boom"), (state, e) => $"{state}: {e!.Message}");
+
+        Assert.Equal(
+            [
+                """{"timestamp":"2024-10-10T13:34:07.448Z","level":"Warning","message":"order 42","category":"x","eventId":7,"functionName":"orders","functionVersion":"7"}""",
+                """{"timestamp":"2024-10-10T13:34:07.448Z","level":"Error","message":"plain state: boom","category":"x","functionName":"orders","functionVersion":"7","errorType":"System.InvalidOperationException","errorMessage":"boom","stackTrace":[]}""",
+            ],
+            output.Lines);
+    }
+
+    [Fact]
+    public void Log_PropertyListWithoutTemplate_MessageFromFormatterPropertiesWritten()
+    {
+        var output = new CapturedOutput();
+        var time = new ManualTimeProvider(new DateTimeOffset(2024, 10, 10, 13, 34, 7, 448, TimeSpan.Zero));
+        using var factory = TestEnvironment.CreateLoggerFactory(output, TestEnvironment.Create(), time: time);
+        List<KeyValuePair<string, object?>> state = [new("OrderId", 42), new("level", "mine"), new("Note", null)];
+
+        factory.CreateLogger("x").Log(LogLevel.Information, default, state, null, (_, _) => "custom message");
+
+        Assert.Equal(
+            """{"timestamp":"2024-10-10T13:34:07.448Z","level":"Information","message":"custom message","category":"x","functionName":"orders","functionVersion":"7","OrderId":42,"_level":"mine","Note":null}""",
+            Assert.Single(output.Lines));
+    }
+
+    [Fact]
+    public void Log_TemplateCacheFull_MessageFromFormatterOriginalFormatNotWritten()
+    {
+        var output = new CapturedOutput();
+        using var factory = TestEnvironment.CreateLoggerFactory(output, TestEnvironment.Create());
+        var logger = factory.CreateLogger("x");
+#pragma warning disable CA2254 // The point of the test is many distinct templates.
+        for (var i = 0; i < 2048; i++)
+        {
+            logger.LogInformation($"template {i} {{A}}", i);
+        }
+#pragma warning restore CA2254
+
+        logger.LogInformation("one more {A,5}|", 7);
+
+        var line = output.Json[^1];
+        Assert.Equal("one more     7|", line.GetProperty("message").GetString());
+        Assert.Equal(7, line.GetProperty("A").GetInt32());
+        Assert.False(line.TryGetProperty("{OriginalFormat}", out _));
+    }
+
+    [Fact]
+    public void Log_ReferenceTypeStateWithTemplate_AllocatesNothingOnceWarm()
+    {
+        var settings = new LogSettings(new ObserveLoggerOptions(), TestEnvironment.Create(), new LineSink(Stream.Null), TimeProvider.System);
+        var logger = new ObserveJsonLoggerProvider(settings).CreateLogger("x");
+        List<KeyValuePair<string, object?>> state = [new("OrderId", "o-1"), new("Customer", "ann"), new("{OriginalFormat}", "Order {OrderId} for {Customer}")];
+        Func<List<KeyValuePair<string, object?>>, Exception?, string> formatter = (_, _) => throw new InvalidOperationException("The template renders the message.");
+        logger.Log(LogLevel.Information, default, state, null, formatter);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            logger.Log(LogLevel.Information, default, state, null, formatter);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Theory]
+    [InlineData("")]
     [InlineData("plain")]
     [InlineData("{A} and {B}")]
     [InlineData("{{escaped}} {A} }} {{")]
@@ -279,6 +353,8 @@ public class JsonLoggerTests
         ActivitySource.AddActivityListener(listener);
         return listener;
     }
+
+    private readonly record struct OrderState(int Id);
 
     private sealed class ThrowingToString
     {

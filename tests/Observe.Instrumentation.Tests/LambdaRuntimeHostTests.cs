@@ -206,6 +206,138 @@ public class LambdaRuntimeHostTests
     }
 
     [Fact]
+    public async Task RunAsync_JsonHandlerEndsLaterOrCancelled_ResponseOrErrorAsFromAnAsyncHandler()
+    {
+        using var api = new FakeRuntimeApi();
+        using var observe = CreateObserve(new CapturedOutput(), _ => { });
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        foreach (var id in new[] { 1, 2, 3, 4 })
+        {
+            api.Enqueue($"req-{id}", $$"""{"OrderId":{{id}}}""", TimeSpan.FromSeconds(30));
+        }
+
+        var run = host.RunAsync(_ => ValueTask.FromResult(LambdaRuntimeHost.Json(TestJsonContext.Default.Order, TestJsonContext.Default.Receipt, (order, context, ct) => order.OrderId switch
+        {
+            1 => throw new OperationCanceledException("cancelled before any await"),
+            2 => CancelLaterAsync(),
+            3 => FailLaterAsync(),
+            _ => SucceedLaterAsync(order),
+        })), stop.Token);
+        var posts = await api.WaitForPostsAsync(4, TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["error:req-1", "error:req-2", "error:req-3", "response:req-4"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
+        foreach (var cancelled in posts.Take(2))
+        {
+            // A cancelled handler task carries no exception of its own: Lambda gets a plain cancellation.
+            var error = JsonDocument.Parse(cancelled.Body).RootElement;
+            Assert.Equal("OperationCanceledException", cancelled.ErrorType);
+            Assert.Equal("The operation was canceled.", error.GetProperty("errorMessage").GetString());
+            Assert.Equal(0, error.GetProperty("stackTrace").GetArrayLength());
+        }
+
+        Assert.Equal("InvalidOperationException", posts[2].ErrorType);
+        Assert.Equal("failed after an await", JsonDocument.Parse(posts[2].Body).RootElement.GetProperty("errorMessage").GetString());
+        Assert.Equal("""{"OrderId":4,"Status":"later"}""", posts[3].Body);
+
+        static async ValueTask<Receipt> CancelLaterAsync()
+        {
+            await Task.Yield();
+            throw new OperationCanceledException("cancelled after an await");
+        }
+
+        static async ValueTask<Receipt> FailLaterAsync()
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("failed after an await");
+        }
+
+        static async ValueTask<Receipt> SucceedLaterAsync(Order order)
+        {
+            await Task.Delay(20);
+            return new Receipt(order.OrderId, "later");
+        }
+    }
+
+    [Fact]
+    public async Task RunAsync_RawHandlerFailsWithSeveralExceptionsOrThrowsCancellation_AggregateOrPlainCancellationReported()
+    {
+        using var api = new FakeRuntimeApi();
+        using var observe = CreateObserve(new CapturedOutput(), _ => { });
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        api.Enqueue("several", "\"several\"", TimeSpan.FromSeconds(30));
+        api.Enqueue("cancel", "\"cancel\"", TimeSpan.FromSeconds(30));
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) =>
+        {
+            if (context.RequestId == "cancel")
+            {
+                throw new OperationCanceledException("given up");
+            }
+
+            var failed = new TaskCompletionSource<ReadOnlyMemory<byte>>();
+            failed.SetException([new InvalidOperationException("first"), new TimeoutException("second")]);
+            return new ValueTask<ReadOnlyMemory<byte>>(failed.Task);
+        }), stop.Token);
+        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["error:several", "error:cancel"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
+        Assert.Equal("AggregateException", posts[0].ErrorType);
+        Assert.Equal("OperationCanceledException", posts[1].ErrorType);
+        Assert.Equal("The operation was canceled.", JsonDocument.Parse(posts[1].Body).RootElement.GetProperty("errorMessage").GetString());
+    }
+
+    [Fact]
+    public async Task RunAsync_EachInvocation_SetsItsTraceHeaderForAwsSdks()
+    {
+        using var api = new FakeRuntimeApi();
+        using var observe = CreateObserve(new CapturedOutput(), _ => { });
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        var seen = new List<string?>();
+        api.Enqueue("traced", "{}", TimeSpan.FromSeconds(30), TraceHeader);
+        api.Enqueue("untraced", "{}", TimeSpan.FromSeconds(30));
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) =>
+        {
+            seen.Add(Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID"));
+            return ValueTask.FromResult(input);
+        }), stop.Token);
+        await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([TraceHeader, null], seen);
+    }
+
+    [Fact]
+    public async Task RunAsync_ResponseRejected_ReportedAndNextInvocationServed()
+    {
+        using var events = new DiagnosticEvents();
+        using var api = new FakeRuntimeApi();
+        using var observe = CreateObserve(new CapturedOutput(), _ => { });
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        api.Rejections["too-large"] = 413;
+        api.Enqueue("too-large", "\"big\"", TimeSpan.FromSeconds(30));
+        api.Enqueue("after", "\"small\"", TimeSpan.FromSeconds(30));
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) => ValueTask.FromResult(input)), stop.Token);
+        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["response:too-large", "response:after"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
+        var failure = Assert.Single(events.Named("RuntimeApiFailed"));
+        Assert.Equal(["invocation/too-large/response", "413"], failure.Payload!.Select(p => (string?)p));
+    }
+
+    [Fact]
     public void Constructor_NoRuntimeApiAddress_ExplainsWhy()
     {
         using var observe = CreateObserve(new CapturedOutput(), _ => { });

@@ -29,7 +29,6 @@ internal sealed class TelemetryPipeline : IDisposable
 
     private readonly object _gate = new();
     private readonly Queue<Activity> _pendingSpans = new();
-    private readonly Queue<InvocationMeasurements> _pendingMetrics = new();
     private readonly ManualResetEventSlim _ready = new(false);
     private readonly ManualResetEventSlim _decided = new(false);
     private readonly ManualResetEventSlim _released = new(false);
@@ -43,6 +42,11 @@ internal sealed class TelemetryPipeline : IDisposable
     private bool _disposed;
     private int _droppedSpans;
     private int _droppedMetrics;
+
+    // A plain array rather than a Queue<InvocationMeasurements>: generic collections over this struct are JIT-compiled
+    // (ReadyToRun cannot precompile them), and the first invocation is what fills it.
+    private InvocationMeasurements[]? _pendingMetrics;
+    private int _pendingMetricCount;
 
     public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, string? version)
     {
@@ -152,13 +156,14 @@ internal sealed class TelemetryPipeline : IDisposable
                 return false;
             }
 
-            if (_pendingMetrics.Count >= MaxPendingInvocations)
+            if (_pendingMetricCount >= MaxPendingInvocations)
             {
                 _droppedMetrics++;
                 return false;
             }
 
-            _pendingMetrics.Enqueue(measurements);
+            _pendingMetrics ??= new InvocationMeasurements[MaxPendingInvocations];
+            _pendingMetrics[_pendingMetricCount++] = measurements;
             return true;
         }
     }
@@ -346,7 +351,8 @@ internal sealed class TelemetryPipeline : IDisposable
     private void HandOver(Providers? providers)
     {
         Activity[] spans;
-        InvocationMeasurements[] metrics;
+        InvocationMeasurements[]? metrics;
+        int metricCount;
         int droppedSpans;
         int droppedMetrics;
         lock (_gate)
@@ -360,11 +366,13 @@ internal sealed class TelemetryPipeline : IDisposable
             _providers = providers;
             _handedOver = true;
             spans = [.. _pendingSpans];
-            metrics = [.. _pendingMetrics];
+            metrics = _pendingMetrics;
+            metricCount = _pendingMetricCount;
             droppedSpans = _droppedSpans;
             droppedMetrics = _droppedMetrics;
             _pendingSpans.Clear();
-            _pendingMetrics.Clear();
+            _pendingMetrics = null;
+            _pendingMetricCount = 0;
         }
 
         try
@@ -376,9 +384,9 @@ internal sealed class TelemetryPipeline : IDisposable
             LogExport?.Attach(providers?.Logs ?? NullLoggerProvider.Instance);
             if (providers is not null)
             {
-                foreach (var measurements in metrics)
+                for (var i = 0; i < metricCount; i++)
                 {
-                    providers.Instruments.Record(measurements);
+                    providers.Instruments.Record(metrics![i]);
                 }
             }
 

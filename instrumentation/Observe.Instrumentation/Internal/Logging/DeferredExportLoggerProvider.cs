@@ -74,28 +74,29 @@ internal sealed class DeferredExportLoggerProvider(LogSettings settings) : ILogg
         // The target is owned by the service provider that built it.
     }
 
-    private void Write<TState>(DeferredLogger logger, LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    /// <summary>
+    /// Keeps a log call made before the SDK is ready (or counts it as dropped), and returns true; returns false once the
+    /// SDK is attached, and the caller forwards the call itself.
+    /// </summary>
+    private bool TryKeep(DeferredLogger logger, LogLevel level, EventId eventId, object? state, Exception? exception, string message)
     {
-        if (_target is { } target)
-        {
-            logger.Target(target).Log(level, eventId, state, exception, formatter);
-            return;
-        }
-
         lock (_gate)
         {
             if (_target is not null)
             {
-                logger.Target(_target).Log(level, eventId, state, exception, formatter);
+                return false;
             }
-            else if (_pending.Count < MaxPending)
+
+            if (_pending.Count < MaxPending)
             {
-                _pending.Enqueue(new PendingLog(logger.Category, level, eventId, state, exception, formatter(state, exception), DateTime.UtcNow, Activity.Current));
+                _pending.Enqueue(new PendingLog(logger.Category, level, eventId, state, exception, message, DateTime.UtcNow, Activity.Current));
             }
             else
             {
                 _dropped++;
             }
+
+            return true;
         }
     }
 
@@ -114,10 +115,18 @@ internal sealed class DeferredExportLoggerProvider(LogSettings settings) : ILogg
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel))
+            if (!IsEnabled(logLevel))
             {
-                provider.Write(this, logLevel, eventId, state, exception, formatter);
+                return;
             }
+
+            // Generic over the state type, so JIT-compiled once per type: keeping a call is left to non-generic code.
+            if (provider._target is null && provider.TryKeep(this, logLevel, eventId, state, exception, formatter(state, exception)))
+            {
+                return;
+            }
+
+            Target(provider._target!).Log(logLevel, eventId, state, exception, formatter);
         }
 
         public ILogger Target(ILoggerProvider target) => _target ??= target.CreateLogger(Category);

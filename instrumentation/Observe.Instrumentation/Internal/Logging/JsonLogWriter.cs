@@ -53,14 +53,27 @@ internal sealed class JsonLogWriter
 
     private JsonLogWriter() => _writer = new Utf8JsonWriter(_buffer, WriterOptions);
 
-    public static void Write<TState>(ObserveJsonLoggerProvider provider, string category, LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    /// <summary>
+    /// The parsed template of a Microsoft.Extensions.Logging state, whose last property is <c>{OriginalFormat}</c>; null
+    /// when the state has none (or the template cache is full) and the message comes from the state's formatter.
+    /// </summary>
+    public static MessageTemplate? TemplateOf(ObserveJsonLoggerProvider provider, IReadOnlyList<KeyValuePair<string, object?>>? properties) =>
+        properties is { Count: > 0 } && properties[properties.Count - 1] is { Key: "{OriginalFormat}", Value: string format }
+            ? provider.GetTemplate(format)
+            : null;
+
+    /// <summary>
+    /// Writes one entry: its message rendered from <paramref name="template"/> with <paramref name="properties"/>, or
+    /// <paramref name="formattedMessage"/> when there is no template.
+    /// </summary>
+    public static void Write(ObserveJsonLoggerProvider provider, string category, LogLevel level, EventId eventId, IReadOnlyList<KeyValuePair<string, object?>>? properties, MessageTemplate? template, string? formattedMessage, Exception? exception)
     {
         // A value's ToString that logs would re-enter on the same thread: give it its own writer.
         var writer = t_cached ?? new JsonLogWriter();
         t_cached = null;
         try
         {
-            writer.WriteEntry(provider, category, level, eventId, state, exception, formatter);
+            writer.WriteEntry(provider, category, level, eventId, properties, template, formattedMessage, exception);
             provider.Settings.Sink.Write(writer._buffer.WrittenSpan);
         }
         finally
@@ -73,7 +86,7 @@ internal sealed class JsonLogWriter
         }
     }
 
-    private void WriteEntry<TState>(ObserveJsonLoggerProvider provider, string category, LogLevel level, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    private void WriteEntry(ObserveJsonLoggerProvider provider, string category, LogLevel level, EventId eventId, IReadOnlyList<KeyValuePair<string, object?>>? properties, MessageTemplate? template, string? formattedMessage, Exception? exception)
     {
         var settings = provider.Settings;
         _settings = settings;
@@ -86,25 +99,18 @@ internal sealed class JsonLogWriter
         WriteTimestamp(w, settings.TimeProvider.GetUtcNow().UtcDateTime);
         w.WriteString("level"u8, LevelNames[(int)level]);
 
-        // State from LoggerMessage/LogInformation is a list of (name, value) ending with {OriginalFormat}.
-        var properties = state as IReadOnlyList<KeyValuePair<string, object?>>;
         var propertyCount = properties?.Count ?? 0;
-        MessageTemplate? template = null;
-        if (propertyCount > 0 && properties![propertyCount - 1] is { Key: "{OriginalFormat}", Value: string format })
-        {
-            template = provider.GetTemplate(format);
-            propertyCount--;
-        }
-
         _chars.Clear();
         if (template is not null)
         {
+            // The last property is the template's {OriginalFormat}: rendered into the message, not written as a field.
+            propertyCount--;
             template.Render(properties!, propertyCount, settings.Redacted, _chars);
             w.WriteString("message"u8, _chars.Written);
         }
         else
         {
-            w.WriteString("message"u8, formatter(state, exception));
+            w.WriteString("message"u8, formattedMessage);
         }
 
         w.WriteString("category"u8, category);

@@ -19,9 +19,19 @@ internal sealed class MessageTemplate
 
     public static MessageTemplate Parse(string template)
     {
-        var segments = new List<Segment>();
+        // Scanned twice, to count and then to fill an exact array: a List<Segment> over this struct would be one more
+        // set of generic methods JIT-compiled on the first log call.
+        var segments = new Segment[Scan(template, null, out _)];
+        Scan(template, segments, out var holes);
+        return new MessageTemplate(segments, holes);
+    }
+
+    /// <summary>Splits <paramref name="template"/> into segments, stored into <paramref name="segments"/> when given; returns how many there are.</summary>
+    private static int Scan(string template, Segment[]? segments, out int holes)
+    {
+        var count = 0;
         var literal = new System.Text.StringBuilder();
-        var holes = 0;
+        holes = 0;
         var i = 0;
         while (i < template.Length)
         {
@@ -41,22 +51,35 @@ internal sealed class MessageTemplate
                 continue;
             }
 
-            if (literal.Length > 0)
+            AddLiteral(segments, ref count, literal);
+            if (segments is not null)
             {
-                segments.Add(Segment.ForLiteral(literal.ToString()));
-                literal.Clear();
+                segments[count] = Segment.ForHole(template.AsSpan(i + 1, close - i - 1), holes);
             }
 
-            segments.Add(Segment.ForHole(template.AsSpan(i + 1, close - i - 1), holes++));
+            count++;
+            holes++;
             i = close + 1;
         }
 
-        if (literal.Length > 0)
+        AddLiteral(segments, ref count, literal);
+        return count;
+    }
+
+    private static void AddLiteral(Segment[]? segments, ref int count, System.Text.StringBuilder literal)
+    {
+        if (literal.Length == 0)
         {
-            segments.Add(Segment.ForLiteral(literal.ToString()));
+            return;
         }
 
-        return new MessageTemplate([.. segments], holes);
+        if (segments is not null)
+        {
+            segments[count] = Segment.ForLiteral(literal.ToString());
+        }
+
+        count++;
+        literal.Clear();
     }
 
     /// <summary>

@@ -29,7 +29,11 @@ internal sealed class ObserveJsonLogger : ILogger
 
         try
         {
-            JsonLogWriter.Write(_provider, Category, logLevel, eventId, state, exception, formatter);
+            // Only what needs TState is done here: this method is JIT-compiled once per state type (for a struct state,
+            // as LoggerMessage's are), so the writing itself is in non-generic code compiled once, keeping first calls cheap.
+            var properties = state as IReadOnlyList<KeyValuePair<string, object?>>;
+            var template = JsonLogWriter.TemplateOf(_provider, properties);
+            JsonLogWriter.Write(_provider, Category, logLevel, eventId, properties, template, template is null ? formatter(state, exception) : null, exception);
         }
         catch (Exception ex)
         {
