@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +10,9 @@ internal sealed class LogSettings
     {
         MinimumLevel = environment.ResolveMinimumLevel(options.MinimumLevel);
         SampleRate = environment.ResolveSampleRate(options.DebugSampleRate);
-        Redacted = options.RedactedProperties.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        // A copy, so later changes to the options do not apply; a HashSet rather than a FrozenSet, whose construction and
+        // assembly (System.Collections.Immutable) cost the cold start more than its lookups save on these few names.
+        Redacted = new HashSet<string>(options.RedactedProperties, StringComparer.OrdinalIgnoreCase);
         IncludeScopes = options.IncludeScopes;
         FunctionName = JsonEncodedText.Encode(environment.FunctionName, JsonLogWriter.Encoder);
         FunctionVersion = JsonEncodedText.Encode(environment.FunctionVersion, JsonLogWriter.Encoder);
@@ -23,7 +24,7 @@ internal sealed class LogSettings
 
     public double SampleRate { get; }
 
-    public FrozenSet<string> Redacted { get; }
+    public IReadOnlySet<string> Redacted { get; }
 
     public bool IncludeScopes { get; }
 
