@@ -232,7 +232,7 @@ public sealed class EmbeddedMetrics
 
         try
         {
-            var buffer = new ArrayBufferWriter<byte>(512);
+            var buffer = new ByteBuffer(512);
             using (var w = new Utf8JsonWriter(buffer, WriterOptions))
             {
                 w.WriteStartObject();

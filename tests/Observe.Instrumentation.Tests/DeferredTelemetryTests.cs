@@ -214,6 +214,24 @@ public sealed class DeferredTelemetryTests
         Assert.Equal(("Orders", new EventId(9), (object?)new Numbered(-1), "forwarded -1"), received[^1]);
     }
 
+    [Fact]
+    public void DeferredLogProvider_KeptCallWhoseMessageFailsToFormat_IsReportedAndTheOthersStillReplayed()
+    {
+        using var events = new DiagnosticEvents();
+        var settings = new LogSettings(new ObserveLoggerOptions(), TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
+        using var deferred = new DeferredExportLoggerProvider(settings);
+        var logger = deferred.CreateLogger("Orders");
+        logger.Log(LogLevel.Information, new EventId(1), new Numbered(1), null, (_, _) => throw new FormatException("bad value"));
+        logger.Log(LogLevel.Information, new EventId(2), new Numbered(2), null, (state, _) => $"kept {state.Value}");
+
+        var received = new List<(string Category, EventId EventId, object? State, string Message)>();
+        deferred.Attach(new RecordingProvider(received));
+
+        // Formatted at replay, off the function's path: the failing one keeps its record with an empty message.
+        Assert.Equal(["", "kept 2"], received.Select(r => r.Message));
+        Assert.Contains(events.Named("LogWriteFailed"), e => ((string)e.Payload![0]!).Contains("bad value", StringComparison.Ordinal));
+    }
+
     private readonly record struct Numbered(int Value);
 
     private sealed class RecordingProvider(List<(string Category, EventId EventId, object? State, string Message)> received) : ILoggerProvider

@@ -51,7 +51,8 @@ internal sealed class DeferredExportLoggerProvider(LogSettings settings) : ILogg
                 {
                     Activity.Current = log.Activity is { IsStopped: false } activity ? activity : null;
                     replayTimestamp = log.Timestamp;
-                    target.CreateLogger(log.Category).Log(log.Level, log.EventId, log.State, log.Exception, (_, _) => log.Message);
+                    var message = log.FormatMessage();
+                    target.CreateLogger(log.Category).Log(log.Level, log.EventId, log.State, log.Exception, (_, _) => message);
                 }
             }
             finally
@@ -78,7 +79,7 @@ internal sealed class DeferredExportLoggerProvider(LogSettings settings) : ILogg
     /// Keeps a log call made before the SDK is ready (or counts it as dropped), and returns true; returns false once the
     /// SDK is attached, and the caller forwards the call itself.
     /// </summary>
-    private bool TryKeep(DeferredLogger logger, LogLevel level, EventId eventId, object? state, Exception? exception, string message)
+    private bool TryKeep(DeferredLogger logger, LogLevel level, EventId eventId, object? state, Exception? exception, Func<string> message)
     {
         lock (_gate)
         {
@@ -100,7 +101,27 @@ internal sealed class DeferredExportLoggerProvider(LogSettings settings) : ILogg
         }
     }
 
-    private sealed record PendingLog(string Category, LogLevel Level, EventId EventId, object? State, Exception? Exception, string Message, DateTime Timestamp, Activity? Activity);
+    /// <summary>
+    /// A kept call. Its message is formatted when it is replayed, on the set-up thread after the first response, not on
+    /// the function's path: formatting JIT-compiles Microsoft.Extensions.Logging's formatter (IL only in its package)
+    /// on the first invocation. The values are the ones captured at the call, as the SDK's batch export reads them later too.
+    /// </summary>
+    private sealed record PendingLog(string Category, LogLevel Level, EventId EventId, object? State, Exception? Exception, Func<string> Message, DateTime Timestamp, Activity? Activity)
+    {
+        public string FormatMessage()
+        {
+            try
+            {
+                return Message();
+            }
+            catch (Exception ex)
+            {
+                // A value's ToString that throws fails this record's message only, as it would have failed the call.
+                InstrumentationEventSource.Log.LogWriteFailed(ex);
+                return string.Empty;
+            }
+        }
+    }
 
     private sealed class DeferredLogger(string category, DeferredExportLoggerProvider provider) : ILogger
     {
@@ -121,13 +142,17 @@ internal sealed class DeferredExportLoggerProvider(LogSettings settings) : ILogg
             }
 
             // Generic over the state type, so JIT-compiled once per type: keeping a call is left to non-generic code.
-            if (provider._target is null && provider.TryKeep(this, logLevel, eventId, state, exception, formatter(state, exception)))
+            if (provider._target is null && provider.TryKeep(this, logLevel, eventId, state, exception, FormatLater(state, exception, formatter)))
             {
                 return;
             }
 
             Target(provider._target!).Log(logLevel, eventId, state, exception, formatter);
         }
+
+        // A helper, so the closure is allocated only for a kept call, not on every forwarded one.
+        private static Func<string> FormatLater<TState>(TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            () => formatter(state, exception);
 
         public ILogger Target(ILoggerProvider target) => _target ??= target.CreateLogger(Category);
     }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Encodings.Web;
@@ -43,7 +42,7 @@ internal sealed class JsonLogWriter
     [ThreadStatic]
     private static JsonLogWriter? t_cached;
 
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly ByteBuffer _buffer = new(1024);
     private readonly Utf8JsonWriter _writer;
     private readonly CharBuffer _chars = new();
     private readonly CharBuffer _keyChars = new();
