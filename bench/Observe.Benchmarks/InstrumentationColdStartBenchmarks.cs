@@ -24,6 +24,8 @@ public class InstrumentationColdStartBenchmarks
     private readonly Dictionary<(string, ColdStartBuild), string> _paths = [];
     private readonly List<double> _cpuMilliseconds = [];
     private readonly List<double> _setupThreadCpuMilliseconds = [];
+    private readonly List<double> _pairedAddedMilliseconds = [];
+    private ColdStartBuild _pairedBuild;
     private InstrumentationColdStartRuntimeApi _api = null!;
     private Process? _process;
 
@@ -52,6 +54,13 @@ public class InstrumentationColdStartBenchmarks
     [GlobalCleanup]
     public void ReportCpuTime()
     {
+        if (_pairedAddedMilliseconds.Count > 0)
+        {
+            var sorted = _pairedAddedMilliseconds.Order().ToList();
+            Console.WriteLine($"// Paired {_pairedBuild} starts, instrumented minus bare: median {Median(sorted):F1} ms, mean {sorted.Average():F1} ms, "
+                + $"quartiles {sorted[sorted.Count / 4]:F1} to {sorted[3 * sorted.Count / 4]:F1} ms over {sorted.Count} pairs (warm-up included)");
+        }
+
         if (_cpuMilliseconds.Count > 0)
         {
             var foreground = _cpuMilliseconds.Zip(_setupThreadCpuMilliseconds, (all, setup) => all - setup).ToList();
@@ -67,6 +76,12 @@ public class InstrumentationColdStartBenchmarks
     [IterationCleanup]
     public void StopFunction()
     {
+        StopProcess();
+        _api.Dispose();
+    }
+
+    private void StopProcess()
+    {
         if (_process is { } process)
         {
             process.Kill();
@@ -74,8 +89,6 @@ public class InstrumentationColdStartBenchmarks
             process.Dispose();
             _process = null;
         }
-
-        _api.Dispose();
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("JIT")]
@@ -94,13 +107,48 @@ public class InstrumentationColdStartBenchmarks
     [Benchmark, BenchmarkCategory("ReadyToRun")]
     public Task Instrumented_ReadyToRun() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.ReadyToRun);
 
+    /// <summary>
+    /// One bare and one instrumented start per operation, in alternating order, so a burst of other load on these
+    /// shared cores falls on both sides of a pair rather than on one benchmark's whole run: the cleanup prints the
+    /// median of the per-pair differences. The time in the table is the two starts together.
+    /// </summary>
+    [Benchmark, BenchmarkCategory("JIT, paired")]
+    public Task Paired_Jit() => PairAsync(ColdStartBuild.Jit);
+
+    [Benchmark, BenchmarkCategory("ReadyToRun, paired")]
+    public Task Paired_ReadyToRun() => PairAsync(ColdStartBuild.ReadyToRun);
+
+    [Benchmark, BenchmarkCategory("NativeAOT, paired")]
+    public Task Paired_Aot() => PairAsync(ColdStartBuild.NativeAot);
+
     [Benchmark(Baseline = true), BenchmarkCategory("NativeAOT")]
     public Task Bare_Aot() => FirstInvocationAsync(InstrumentationColdStartBinaries.Bare, ColdStartBuild.NativeAot);
 
     [Benchmark, BenchmarkCategory("NativeAOT")]
     public Task Instrumented_Aot() => FirstInvocationAsync(InstrumentationColdStartBinaries.Instrumented, ColdStartBuild.NativeAot);
 
-    private async Task FirstInvocationAsync(string project, ColdStartBuild build)
+    private Task FirstInvocationAsync(string project, ColdStartBuild build) => StartUntilFirstResponseAsync(project, build, _api, recordCpu: true);
+
+    private async Task PairAsync(ColdStartBuild build)
+    {
+        _pairedBuild = build;
+        var bare = 0.0;
+        var instrumented = 0.0;
+        var instrumentedFirst = _pairedAddedMilliseconds.Count % 2 == 1;
+        foreach (var instrumentedTurn in instrumentedFirst ? new[] { true, false } : [false, true])
+        {
+            using var api = new InstrumentationColdStartRuntimeApi();
+            var project = instrumentedTurn ? InstrumentationColdStartBinaries.Instrumented : InstrumentationColdStartBinaries.Bare;
+            var elapsed = await StartUntilFirstResponseAsync(project, build, api, recordCpu: false);
+            StopProcess();
+            (instrumentedTurn ? ref instrumented : ref bare) = elapsed;
+        }
+
+        _pairedAddedMilliseconds.Add(instrumented - bare);
+    }
+
+    /// <summary>Starts the function against <paramref name="api"/> and returns the milliseconds until its first response.</summary>
+    private async Task<double> StartUntilFirstResponseAsync(string project, ColdStartBuild build, InstrumentationColdStartRuntimeApi api, bool recordCpu)
     {
         var path = _paths[(project, build)];
         var start = new ProcessStartInfo(build == ColdStartBuild.NativeAot ? path : InstrumentationColdStartBinaries.DotnetHost)
@@ -114,11 +162,12 @@ public class InstrumentationColdStartBenchmarks
             start.ArgumentList.Add(path);
         }
 
-        foreach (var (name, value) in _api.FunctionEnvironment)
+        foreach (var (name, value) in api.FunctionEnvironment)
         {
             start.Environment[name] = value;
         }
 
+        var clock = Stopwatch.StartNew();
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {path}.");
         _process = process;
         process.OutputDataReceived += static (_, _) => { };
@@ -127,14 +176,20 @@ public class InstrumentationColdStartBenchmarks
         process.BeginErrorReadLine();
 
         var exited = process.WaitForExitAsync();
-        if (await Task.WhenAny(_api.FirstResponse, exited, Task.Delay(TimeSpan.FromSeconds(30))) != _api.FirstResponse)
+        if (await Task.WhenAny(api.FirstResponse, exited, Task.Delay(TimeSpan.FromSeconds(30))) != api.FirstResponse)
         {
             throw new InvalidOperationException($"{path} exited or hung before answering its first event (exit code {(process.HasExited ? process.ExitCode : "none")}).");
         }
 
-        await _api.FirstResponse;
-        _cpuMilliseconds.Add(process.TotalProcessorTime.TotalMilliseconds);
-        _setupThreadCpuMilliseconds.Add(SetupThreadCpuMilliseconds(process.Id));
+        await api.FirstResponse;
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        if (recordCpu)
+        {
+            _cpuMilliseconds.Add(process.TotalProcessorTime.TotalMilliseconds);
+            _setupThreadCpuMilliseconds.Add(SetupThreadCpuMilliseconds(process.Id));
+        }
+
+        return elapsed;
     }
 
     private static double Median(List<double> values)
