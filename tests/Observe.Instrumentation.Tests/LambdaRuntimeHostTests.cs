@@ -333,7 +333,8 @@ public class LambdaRuntimeHostTests
         await run.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(["response:too-large", "response:after"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
-        var failure = Assert.Single(events.Named("RuntimeApiFailed"));
+        // The listener is process-wide: look only at this test's request.
+        var failure = Assert.Single(events.Named("RuntimeApiFailed"), e => e.Payload![0] is string path && path.Contains("too-large", StringComparison.Ordinal));
         Assert.Equal(["invocation/too-large/response", "413"], failure.Payload!.Select(p => (string?)p));
     }
 
