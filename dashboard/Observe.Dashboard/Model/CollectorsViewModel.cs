@@ -20,8 +20,13 @@ public sealed record CollectorsViewModel(
 
     public int Failing => Statuses.Count(s => s.Failing);
 
+    /// <param name="statuses">Every target's status from the store.</param>
+    /// <param name="usage">API usage of the last <see cref="UsageDays"/> days.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="accountNames">Names of the configured accounts.</param>
+    /// <param name="passTimeout">The collectors' <c>PassTimeout</c>: a pass still "running" well past it was interrupted.</param>
     public static CollectorsViewModel Create(
-        IReadOnlyList<CollectorStatus> statuses, IReadOnlyList<ApiUsage> usage, DateTimeOffset now, IReadOnlyDictionary<string, string> accountNames)
+        IReadOnlyList<CollectorStatus> statuses, IReadOnlyList<ApiUsage> usage, DateTimeOffset now, IReadOnlyDictionary<string, string> accountNames, TimeSpan passTimeout)
     {
         ArgumentNullException.ThrowIfNull(statuses);
         ArgumentNullException.ThrowIfNull(usage);
@@ -30,7 +35,7 @@ public sealed record CollectorsViewModel(
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var weekStart = today.AddDays(1 - UsageDays);
         var rows = statuses
-            .Select(s => CollectorStatusRow.Create(s, Account(s.AccountId, accountNames), now))
+            .Select(s => CollectorStatusRow.Create(s, Account(s.AccountId, accountNames), now, passTimeout))
             .OrderByDescending(r => r.Failing)
             .ThenBy(r => r.Collector, StringComparer.Ordinal)
             .ThenBy(r => r.AccountId, StringComparer.Ordinal)
@@ -75,14 +80,23 @@ public sealed record CollectorStatusRow(
     string? Error,
     string Instance)
 {
-    public static CollectorStatusRow Create(CollectorStatus status, string account, DateTimeOffset now)
+    /// <summary>Slack past the pass timeout for the cancelled pass to record its failure.</summary>
+    private static readonly TimeSpan RecordingSlack = TimeSpan.FromMinutes(1);
+
+    public static CollectorStatusRow Create(CollectorStatus status, string account, DateTimeOffset now, TimeSpan passTimeout)
     {
         ArgumentNullException.ThrowIfNull(status);
         var lastEnd = Max(status.LastSuccess, status.LastFailure);
+        var started = status.LastStart is { } s && (lastEnd is null || s > lastEnd) ? s : (DateTimeOffset?)null;
+
+        // The host cancels a pass at its timeout and records the failure; a start with no end long after that means
+        // the process running it stopped (restart, crash, lost store) before it could record anything.
+        var interrupted = started is { } since && now - since > passTimeout + RecordingSlack;
         var state = status switch
         {
             { LastStart: null } => "Not run yet",
-            { LastStart: { } start } when lastEnd is null || start > lastEnd => "Running",
+            _ when interrupted => "Interrupted",
+            _ when started is not null => "Running",
             { ConsecutiveFailures: 1 } => "Failing",
             { ConsecutiveFailures: > 1 } => string.Create(CultureInfo.InvariantCulture, $"Failing ({status.ConsecutiveFailures} in a row)"),
             _ => "OK",
@@ -93,11 +107,13 @@ public sealed record CollectorStatusRow(
             account,
             status.Region,
             state,
-            status.IsFailing,
+            status.IsFailing || interrupted,
             status.LastSuccess is { } success ? CollectorsFormat.Ago(now - success) : "never",
             status.LastSuccess is { } exact ? TimeRangeQuery.FormatInstant(exact) : "no successful pass recorded",
             status.LastDuration is { } duration ? CollectorsFormat.Duration(duration) : FigureFormat.NoData,
-            status.IsFailing ? status.LastError : null,
+            interrupted
+                ? $"The pass that started {CollectorsFormat.Ago(now - started!.Value)} never ended: the process running it ({status.Instance}) stopped before recording it. The next pass replaces this row."
+                : status.IsFailing ? status.LastError : null,
             status.Instance);
     }
 

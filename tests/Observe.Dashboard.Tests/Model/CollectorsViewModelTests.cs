@@ -50,13 +50,31 @@ public class CollectorsViewModelTests
             Status("d") with { LastStart = Now.AddSeconds(-5), ConsecutiveFailures = 1, LastFailure = Now, LastError = "denied" },
         };
 
-        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>());
+        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>(), TimeSpan.FromMinutes(15));
 
         Assert.Equal(
             [("d", "Failing", "denied"), ("a", "Not run yet", null), ("b", "Running", null), ("c", "OK", null)],
             model.Statuses.Select(s => (s.Collector, s.State, s.Error)));
         Assert.Equal(1, model.Failing);
         Assert.Equal("never", model.Statuses[0].LastSuccess);
+    }
+
+    [Fact]
+    public void Create_StartedLongPastThePassTimeoutWithNoEnd_InterruptedAndFailingWithTheReason()
+    {
+        var statuses = new[]
+        {
+            Status("running") with { LastStart = Now.AddMinutes(-15), LastSuccess = Now.AddMinutes(-30), Instance = "dashboard-1" },
+            Status("stopped") with { LastStart = Now.AddMinutes(-17), LastSuccess = Now.AddMinutes(-30), Instance = "worker-7" },
+        };
+
+        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>(), TimeSpan.FromMinutes(15));
+
+        Assert.Equal([("stopped", "Interrupted", true), ("running", "Running", false)], model.Statuses.Select(s => (s.Collector, s.State, s.Failing)));
+        Assert.Equal(1, model.Failing);
+        Assert.Equal(
+            "The pass that started 17 min ago never ended: the process running it (worker-7) stopped before recording it. The next pass replaces this row.",
+            model.Statuses[0].Error);
     }
 
     private static CollectorStatus Status(string collector) => new() { Collector = collector, AccountId = "111111111111", Region = "eu-west-1" };

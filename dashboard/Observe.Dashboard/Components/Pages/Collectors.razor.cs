@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
+using Observe.Collectors.Collection;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
@@ -20,6 +21,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
     private ITimer? _refreshTimer;
     private IReadOnlyDictionary<string, string> _accountNames = new Dictionary<string, string>();
     private CollectorsViewModel? _model;
+    private TimeSpan _passTimeout;
     private string? _loadError;
     private int _loading;
 
@@ -49,6 +51,9 @@ public sealed partial class Collectors : ComponentBase, IDisposable
     protected override void OnInitialized()
     {
         _accountNames = CollectorsViewModel.AccountNames(Configuration);
+
+        // The collectors' own setting (in this process or a worker's, which should say the same).
+        _passTimeout = Configuration.GetValue($"{CollectorsOptions.SectionName}:{nameof(CollectorsOptions.PassTimeout)}", new CollectorsOptions().PassTimeout);
         var interval = Options.Value.SlideInterval;
         _refreshTimer = Time.CreateTimer(static state => ((Collectors)state!).OnRefreshTick(), this, interval, interval);
     }
@@ -76,7 +81,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var statuses = await Store.GetCollectorStatusAsync(token);
             var usage = await Store.GetApiUsageAsync(today.AddDays(1 - CollectorsViewModel.UsageDays), today, token);
-            _model = CollectorsViewModel.Create(statuses, usage, now, _accountNames);
+            _model = CollectorsViewModel.Create(statuses, usage, now, _accountNames, _passTimeout);
             _loadError = null;
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
