@@ -49,6 +49,13 @@ public sealed class StoreOptions
     public TimeSpan TraceRetention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
+    /// How long alerting history is kept: alarm state changes, sent or failed notifications, resolved alert
+    /// instances and expired silences; default 90 days. A group's latest notification is kept whatever its age,
+    /// since deduplication compares against it.
+    /// </summary>
+    public TimeSpan AlertHistoryRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>
     /// Functions one retention transaction rolls up; default 500. Smaller batches hold the write lock for shorter
     /// stretches, so collector writes interleave with a long retention pass.
     /// </summary>

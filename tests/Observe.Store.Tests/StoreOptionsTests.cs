@@ -81,6 +81,16 @@ public sealed class StoreOptionsTests
             result.Failures);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Validate_AlertHistoryRetentionNotPositive_NamesSetting(int days)
+    {
+        var result = _validator.Validate(null, new StoreOptions { AlertHistoryRetention = TimeSpan.FromDays(days) });
+
+        Assert.Equal([$"Observe:Store:AlertHistoryRetention must be positive (was '{TimeSpan.FromDays(days)}')"], result.Failures);
+    }
+
     [Fact]
     public void AddObserveStore_PostgreSqlSection_BindsAndRegistersOneStoreForBothServices()
     {
@@ -90,11 +100,14 @@ public sealed class StoreOptionsTests
             ["Observe:Store:ConnectionString"] = "Host=db.internal;Port=5433;Username=observe;Database=observe",
             ["Observe:Store:RawRetention"] = "3.00:00:00",
             ["Observe:Store:BatchSize"] = "100",
+            ["Observe:Store:AlertHistoryRetention"] = "30.00:00:00",
         });
 
         provider.GetRequiredService<IStartupValidator>().Validate();
         var options = provider.GetRequiredService<IOptions<StoreOptions>>().Value;
-        Assert.Equal((TimeSpan.FromDays(3), 100, TimeSpan.FromDays(90)), (options.RawRetention, options.BatchSize, options.HourlyRetention));
+        Assert.Equal(
+            (TimeSpan.FromDays(3), 100, TimeSpan.FromDays(90), TimeSpan.FromDays(30)),
+            (options.RawRetention, options.BatchSize, options.HourlyRetention, options.AlertHistoryRetention));
         var store = provider.GetRequiredService<IObserveStore>();
         Assert.IsType<PostgresObserveStore>(store);
         Assert.Same(store, provider.GetRequiredService<IStoreChanges>());

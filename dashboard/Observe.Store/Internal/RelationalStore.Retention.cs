@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Observe.Store.Model;
 
 namespace Observe.Store.Internal;
 
@@ -38,6 +39,20 @@ internal abstract partial class RelationalStore
             duration_p99 = CASE WHEN excluded.duration_p99 IS NULL OR metric_hour.duration_p99 >= excluded.duration_p99 THEN COALESCE(metric_hour.duration_p99, excluded.duration_p99) ELSE excluded.duration_p99 END,
             concurrency = CASE WHEN excluded.concurrency IS NULL OR metric_hour.concurrency >= excluded.concurrency THEN COALESCE(metric_hour.concurrency, excluded.concurrency) ELSE excluded.concurrency END,
             iterator_age = CASE WHEN excluded.iterator_age IS NULL OR metric_hour.iterator_age >= excluded.iterator_age THEN COALESCE(metric_hour.iterator_age, excluded.iterator_age) ELSE excluded.iterator_age END
+        """;
+
+    /// <summary>
+    /// Sent and failed notifications past the cutoff, except each (channel, group)'s newest in the order
+    /// <see cref="GetLatestNotificationAsync"/> reads: deduplication compares against it, however old. Pending ones
+    /// stay, so a notification is never lost unsent.
+    /// </summary>
+    private const string DeleteNotificationsSql = """
+        DELETE FROM notification
+        WHERE created_at < @cutoff AND status IN ('sent', 'failed')
+          AND EXISTS (SELECT 1 FROM notification newer
+                      WHERE newer.channel_id = notification.channel_id AND newer.group_key = notification.group_key
+                        AND (newer.created_at > notification.created_at
+                             OR (newer.created_at = notification.created_at AND newer.id > notification.id)))
         """;
 
     public async Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -94,10 +109,29 @@ internal abstract partial class RelationalStore
             """, now - Options.HourlyRetention, WriteLock.Errors, cancellationToken);
         await DeleteApiUsageBeforeAsync(DateOnly.FromDateTime((now - Options.HourlyRetention).UtcDateTime), cancellationToken);
 
-        var result = new RetentionResult(minutesRolled, minutesRolled, hoursDeleted, reports, traces, graphWindows);
+        // No engine lock, like the alerting writes: each delete decides on its own rows only, and the one that looks
+        // at other rows (notifications) never deletes the row it keeps, so a concurrent writer cannot make it wrong.
+        var alertCutoff = now - Options.AlertHistoryRetention;
+        var alarmHistory = await DeleteOlderAsync("DELETE FROM alarm_history WHERE ts < @cutoff", alertCutoff, WriteLock.None, cancellationToken);
+        var notifications = await DeleteOlderAsync(DeleteNotificationsSql, alertCutoff, WriteLock.None, cancellationToken);
+        var alertInstances = await DeleteOlderAsync(
+            $"DELETE FROM alert_instance WHERE status = '{nameof(AlertStatus.Resolved)}' AND resolved_at < @cutoff", alertCutoff, WriteLock.None, cancellationToken);
+        var silences = await DeleteOlderAsync("DELETE FROM silence WHERE ends_at < @cutoff", alertCutoff, WriteLock.None, cancellationToken);
+
+        // A target no collector has reported on for that long was removed from the configuration (account, region
+        // or collector); a live one is rewritten after every pass.
+        var collectorStatuses = await DeleteOlderAsync(
+            "DELETE FROM collector_status WHERE updated_at < @cutoff", now - Options.HourlyRetention, WriteLock.None, cancellationToken);
+
+        var result = new RetentionResult(
+            minutesRolled, minutesRolled, hoursDeleted, reports, traces, graphWindows,
+            alarmHistory, notifications, alertInstances, silences, collectorStatuses);
         Logger.LogInformation(
-            "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports, {Traces} traces and {GraphWindows} service graph windows deleted",
-            result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted, result.ServiceGraphWindowsDeleted);
+            "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports, {Traces} traces, " +
+            "{GraphWindows} service graph windows, {AlarmHistory} alarm state changes, {Notifications} notifications, " +
+            "{AlertInstances} resolved alert instances, {Silences} expired silences and {CollectorStatuses} collector statuses deleted",
+            result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted, result.ServiceGraphWindowsDeleted,
+            result.AlarmHistoryDeleted, result.NotificationsDeleted, result.AlertInstancesDeleted, result.SilencesDeleted, result.CollectorStatusesDeleted);
         return result;
     }
 

@@ -37,6 +37,7 @@ internal sealed class StoreOptionsValidator : IValidateOptions<StoreOptions>
         RequirePositive(failures, nameof(StoreOptions.HourlyRetention), options.HourlyRetention);
         RequirePositive(failures, nameof(StoreOptions.ReportRetention), options.ReportRetention);
         RequirePositive(failures, nameof(StoreOptions.TraceRetention), options.TraceRetention);
+        RequirePositive(failures, nameof(StoreOptions.AlertHistoryRetention), options.AlertHistoryRetention);
         if (options.HourlyRetention < options.RawRetention)
         {
             failures.Add(
