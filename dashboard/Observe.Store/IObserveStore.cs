@@ -189,4 +189,5 @@ public sealed record RetentionResult(
     long NotificationsDeleted = 0,
     long AlertInstancesDeleted = 0,
     long SilencesDeleted = 0,
-    long CollectorStatusesDeleted = 0);
+    long CollectorStatusesDeleted = 0,
+    long CheckpointsDeleted = 0);

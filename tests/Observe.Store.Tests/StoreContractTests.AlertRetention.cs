@@ -139,6 +139,24 @@ public abstract partial class StoreContractTests
             (await store.GetCollectorStatusAsync(Ct)).Select(s => (s.Collector, s.Region)));
     }
 
+    [Fact]
+    public async Task ApplyRetentionAsync_CheckpointNotRewrittenWithinHourlyRetention_Deleted()
+    {
+        // Checkpoints are stamped with the wall clock when written, so the passes run at times relative to it.
+        const string Key = "logs/111111111111/eu-west-1//aws/lambda/removed";
+        var written = DateTimeOffset.UtcNow;
+        await Store.SetCheckpointAsync(Key, "{\"position\":1}", Ct);
+
+        var within = await Store.ApplyRetentionAsync(written.AddDays(89), Ct);
+        Assert.Equal(0, within.CheckpointsDeleted);
+        Assert.Equal("{\"position\":1}", await Store.GetCheckpointAsync(Key, Ct));
+
+        var past = await Store.ApplyRetentionAsync(written.AddDays(91), Ct);
+        var again = await Store.ApplyRetentionAsync(written.AddDays(91), Ct);
+        Assert.Equal((1L, 0L), (past.CheckpointsDeleted, again.CheckpointsDeleted));
+        Assert.Null(await Store.GetCheckpointAsync(Key, Ct));
+    }
+
     /// <summary>Another store on this test's (migrated) location, with the shorter alert history retention.</summary>
     private IObserveStore OpenWithAlertHistoryRetention() => Open(Location, o => o.AlertHistoryRetention = AlertHistoryRetention);
 

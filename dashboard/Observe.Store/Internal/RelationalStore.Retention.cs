@@ -123,15 +123,20 @@ internal abstract partial class RelationalStore
         var collectorStatuses = await DeleteOlderAsync(
             "DELETE FROM collector_status WHERE updated_at < @cutoff", now - Options.HourlyRetention, WriteLock.None, cancellationToken);
 
+        // Every live checkpoint is rewritten by its collector's passes; one untouched that long belongs to a removed
+        // function, account or collector. Should it come back, its collector starts from its first-pass lookback.
+        var checkpoints = await DeleteOlderAsync(
+            "DELETE FROM checkpoint WHERE updated_at < @cutoff", now - Options.HourlyRetention, WriteLock.None, cancellationToken);
+
         var result = new RetentionResult(
             minutesRolled, minutesRolled, hoursDeleted, reports, traces, graphWindows,
-            alarmHistory, notifications, alertInstances, silences, collectorStatuses);
+            alarmHistory, notifications, alertInstances, silences, collectorStatuses, checkpoints);
         Logger.LogInformation(
             "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports, {Traces} traces, " +
             "{GraphWindows} service graph windows, {AlarmHistory} alarm state changes, {Notifications} notifications, " +
-            "{AlertInstances} resolved alert instances, {Silences} expired silences and {CollectorStatuses} collector statuses deleted",
+            "{AlertInstances} resolved alert instances, {Silences} expired silences, {CollectorStatuses} collector statuses and {Checkpoints} checkpoints deleted",
             result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted, result.ServiceGraphWindowsDeleted,
-            result.AlarmHistoryDeleted, result.NotificationsDeleted, result.AlertInstancesDeleted, result.SilencesDeleted, result.CollectorStatusesDeleted);
+            result.AlarmHistoryDeleted, result.NotificationsDeleted, result.AlertInstancesDeleted, result.SilencesDeleted, result.CollectorStatusesDeleted, result.CheckpointsDeleted);
         return result;
     }
 
