@@ -254,7 +254,7 @@ internal sealed partial class AlarmsCollector(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target} cannot be read ({ErrorCode}): alarms are still listed, but a flap between two passes is missed until DescribeAlarmHistory works (does the role allow cloudwatch:DescribeAlarmHistory?)")]
     private static partial void LogHistoryUnavailable(ILogger logger, Exception exception, CollectionTarget target, string errorCode);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alarm history of {Target} can be read again; the window since the last read is caught up")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alarm history of {Target} can be read again")]
     private static partial void LogHistoryAvailable(ILogger logger, CollectionTarget target);
 
     private static DateTimeOffset? ParseCheckpoint(string? value, string key) =>
