@@ -110,6 +110,11 @@ internal sealed partial class AlarmsCollector(
     {
         var key = target.CheckpointKey(HistoryCheckpointName);
         var start = ParseCheckpoint(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key) ?? end - _options.HistoryLookback;
+        if (start < end - _options.HistoryMaxCatchUp)
+        {
+            LogHistoryGap(logger, target, start, end - _options.HistoryMaxCatchUp, AlarmsCollectorOptions.SectionName + ":" + nameof(AlarmsCollectorOptions.HistoryMaxCatchUp));
+            start = end - _options.HistoryMaxCatchUp;
+        }
 
         // History items name the alarm, not its ARN; names are unique per account and region.
         var arns = listed.ToDictionary(a => a.Name, a => a.Arn, StringComparer.Ordinal);
@@ -253,6 +258,9 @@ internal sealed partial class AlarmsCollector(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target} cannot be read ({ErrorCode}): alarms are still listed, but a flap between two passes is missed until DescribeAlarmHistory works (does the role allow cloudwatch:DescribeAlarmHistory?)")]
     private static partial void LogHistoryUnavailable(ILogger logger, Exception exception, CollectionTarget target, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target}: state changes from {From} to {To} are older than {Setting} allows to catch up and are left out")]
+    private static partial void LogHistoryGap(ILogger logger, CollectionTarget target, DateTimeOffset from, DateTimeOffset to, string setting);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alarm history of {Target} can be read again")]
     private static partial void LogHistoryAvailable(ILogger logger, CollectionTarget target);

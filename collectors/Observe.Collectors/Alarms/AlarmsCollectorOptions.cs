@@ -18,6 +18,12 @@ public sealed class AlarmsCollectorOptions
     /// previous one ended. Default 1 h.
     /// </summary>
     public TimeSpan HistoryLookback { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The longest history window one pass reads: after the collector was stopped (or DescribeAlarmHistory failed) for
+    /// longer, the older part is left out and logged, so one pass never pages through weeks of history. Default 1 day.
+    /// </summary>
+    public TimeSpan HistoryMaxCatchUp { get; set; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>Validates <see cref="AlarmsCollectorOptions"/> at start, naming each bad setting by its path.</summary>
@@ -35,6 +41,11 @@ public sealed class AlarmsCollectorOptionsValidator : IValidateOptions<AlarmsCol
         if (options.HistoryLookback < TimeSpan.FromMinutes(1))
         {
             failures.Add($"{AlarmsCollectorOptions.SectionName}:HistoryLookback '{options.HistoryLookback}' must be at least 00:01:00");
+        }
+
+        if (options.HistoryMaxCatchUp < options.HistoryLookback)
+        {
+            failures.Add($"{AlarmsCollectorOptions.SectionName}:HistoryMaxCatchUp '{options.HistoryMaxCatchUp}' must be at least HistoryLookback '{options.HistoryLookback}'");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -201,6 +201,23 @@ public sealed class AlarmsCollectorTests
     }
 
     [Fact]
+    public async Task CollectAsync_CheckpointOlderThanMaxCatchUp_ReadsOnlyTheLastDayAndLogsTheGap()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1763805600));
+        var transport = RecordedCloudWatch(history: _ => (HttpStatusCode.OK, """{"AlarmHistoryItems":[]}"""));
+        await using var store = await TestStore.CreateAsync();
+        await store.Store.SetCheckpointAsync("alarms-history/123456789012/eu-west-1", time.GetUtcNow().AddDays(-3).ToString("O", CultureInfo.InvariantCulture), CancellationToken.None);
+        using var host = new AwsTestHost(DirectAccount(), transport: transport);
+        var logger = new ListLogger();
+
+        await Collector(host, store, time, logger).CollectAsync(Target(host), CancellationToken.None);
+
+        var body = JsonNode.Parse(transport.Seen.Single(r => r.Target!.EndsWith("History", StringComparison.Ordinal)).Body)!;
+        Assert.Equal(1763805600 - 86400, body["StartDate"]!.GetValue<double>());
+        Assert.Contains("Observe:Collectors:Alarms:HistoryMaxCatchUp", Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CollectAsync_DescribeAlarmHistoryDenied_AlarmsStillStoredAndWarnedOnce()
     {
         var transport = RecordedCloudWatch(history: _ => (HttpStatusCode.BadRequest, """{"__type":"com.amazon.coral.service#AccessDeniedException","message":"User is not authorized to perform: cloudwatch:DescribeAlarmHistory"}"""));
@@ -269,6 +286,12 @@ public sealed class AlarmsCollectorTests
         Assert.Equal(
             ["Observe:Collectors:Alarms:Interval '00:00:01' must be at least 00:00:10", "Observe:Collectors:Alarms:HistoryLookback '00:00:00' must be at least 00:01:00"],
             new AlarmsCollectorOptionsValidator().Validate(null, new AlarmsCollectorOptions { Interval = TimeSpan.FromSeconds(1), HistoryLookback = TimeSpan.Zero }).Failures);
+
+    [Fact]
+    public void Validator_MaxCatchUpShorterThanLookback_NamesTheSetting() =>
+        Assert.Equal(
+            ["Observe:Collectors:Alarms:HistoryMaxCatchUp '01:00:00' must be at least HistoryLookback '02:00:00'"],
+            new AlarmsCollectorOptionsValidator().Validate(null, new AlarmsCollectorOptions { HistoryLookback = TimeSpan.FromHours(2), HistoryMaxCatchUp = TimeSpan.FromHours(1) }).Failures);
 
     /// <summary>Two OK metric alarms, as DescribeAlarms returns them (one page).</summary>
     private const string OkListing = """
