@@ -102,8 +102,18 @@ public interface IObserveStore
 
     // Alarms
 
-    /// <summary>Inserts or replaces alarms by ARN, recording a state change when the state differs from the stored one.</summary>
+    /// <summary>
+    /// Inserts or replaces alarms by ARN, recording a state change (at the alarm's <see cref="CloudWatchAlarm.StateUpdated"/>)
+    /// when the state differs from the stored one, unless that change is already recorded.
+    /// </summary>
     Task UpsertAlarmsAsync(IReadOnlyCollection<CloudWatchAlarm> alarms, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds state changes to the alarms' history (those DescribeAlarmHistory reports, including flaps no listing saw).
+    /// Idempotent: a change with the ARN, timestamp and new state of one already recorded, by this method or by
+    /// <see cref="UpsertAlarmsAsync"/>, is skipped. The alarm's current state is left alone.
+    /// </summary>
+    Task RecordAlarmStateChangesAsync(IReadOnlyCollection<AlarmStateChange> changes, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<CloudWatchAlarm>> GetAlarmsAsync(FleetFilter filter, AlarmState? state, CancellationToken cancellationToken);
 

@@ -522,6 +522,43 @@ public abstract partial class StoreContractTests : StoreTestBase
         Assert.Empty(await Store.GetAlarmsAsync(FleetFilter.All, AlarmState.Alarm, Ct));
     }
 
+    [Fact]
+    public async Task RecordAlarmStateChangesAsync_FlapRecordedTwiceAndSeenByTheUpsert_EachTransitionOnce()
+    {
+        var alarm = Alarm("111111111111", "eu-west-1", "errors-high", AlarmState.Ok);
+        await Store.UpsertAlarmsAsync([alarm], Ct);
+        AlarmStateChange[] flap =
+        [
+            new(alarm.Arn, T0.AddMinutes(5), AlarmState.Ok, AlarmState.Alarm, "threshold crossed"),
+            new(alarm.Arn, T0.AddMinutes(6), AlarmState.Alarm, AlarmState.Ok, "recovered"),
+            new(alarm.Arn, T0.AddMinutes(8), AlarmState.Ok, AlarmState.Alarm, "crossed again"),
+        ];
+
+        await Store.RecordAlarmStateChangesAsync(flap, Ct);
+        await Store.RecordAlarmStateChangesAsync(flap, Ct);
+
+        // The listing then shows the last transition, at the timestamp the history item had: nothing more to record.
+        await Store.UpsertAlarmsAsync([alarm with { State = AlarmState.Alarm, StateReason = "crossed again", StateUpdated = T0.AddMinutes(8) }], Ct);
+
+        Assert.Equal(flap.Reverse(), await Store.GetAlarmHistoryAsync(alarm.Arn, 10, Ct));
+        Assert.Equal(T0.AddMinutes(8), Assert.Single(await Store.GetAlarmsAsync(FleetFilter.All, AlarmState.Alarm, Ct)).StateUpdated);
+    }
+
+    [Fact]
+    public async Task RecordAlarmStateChangesAsync_AfterTheUpsertRecordedTheTransition_AddsNothing()
+    {
+        var alarm = Alarm("111111111111", "eu-west-1", "errors-high", AlarmState.Ok);
+        await Store.UpsertAlarmsAsync([alarm], Ct);
+        await Store.UpsertAlarmsAsync([alarm with { State = AlarmState.Alarm, StateReason = "threshold crossed", StateUpdated = T0.AddMinutes(5) }], Ct);
+
+        await Store.RecordAlarmStateChangesAsync([new AlarmStateChange(alarm.Arn, T0.AddMinutes(5), AlarmState.Ok, AlarmState.Alarm, "threshold crossed")], Ct);
+
+        Assert.Equal(
+            [new AlarmStateChange(alarm.Arn, T0.AddMinutes(5), AlarmState.Ok, AlarmState.Alarm, "threshold crossed")],
+            await Store.GetAlarmHistoryAsync(alarm.Arn, 10, Ct));
+        Assert.Equal(AlarmState.Alarm, Assert.Single(await Store.GetAlarmsAsync(FleetFilter.All, null, Ct)).State);
+    }
+
     // Invocations and errors
 
     [Fact]

@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
 using Observe.Collectors.CloudWatch;
 using Observe.Collectors.Collection;
 using Observe.Store;
@@ -9,18 +13,28 @@ namespace Observe.Collectors.Alarms;
 
 /// <summary>
 /// Reads every metric and composite alarm of a target with DescribeAlarms and writes them to the store, which records
-/// each state change in the alarm's history. The history is what this collector saw between passes: a flap that
-/// starts and ends within one interval is missed (DescribeAlarmHistory would have it, at one more call per alarm).
+/// each state change in the alarm's history. A listing only shows the state at the time of the pass, so each pass also
+/// reads DescribeAlarmHistory (one paged call for all alarms of the target) from where the previous pass ended: a flap
+/// that starts and ends between two passes is in the history too.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The history's state updates are recorded before the alarms are written, and the store skips a transition it already
+/// has (same ARN, time and new state), so the listing's own transition and a re-read window add nothing. The history
+/// checkpoint moves only after both writes: a pass that fails reads the same window again. When DescribeAlarmHistory
+/// fails (a role without <c>cloudwatch:DescribeAlarmHistory</c>, an endpoint without the operation), the pass goes on
+/// with the listing alone and the checkpoint stays, so the window is read once the call works again.
+/// </para>
+/// <para>
 /// The store keeps alarms until they are replaced, so an alarm deleted in AWS would otherwise stay in its last state
 /// forever, possibly "in alarm". After a complete listing, a stored alarm of the target that AWS no longer returns is
 /// written once more as <see cref="AlarmState.InsufficientData"/> with the reason <see cref="DeletedReason"/>: it leaves
 /// every "in alarm" view, the transition is in its history, and an alarm created again under the same name (same ARN)
 /// simply takes its new state.
+/// </para>
 /// </remarks>
 internal sealed partial class AlarmsCollector(
-    Aws.IAwsClientFactory clients,
+    IAwsClientFactory clients,
     IObserveStore store,
     IOptions<AlarmsCollectorOptions> options,
     TimeProvider time,
@@ -29,7 +43,13 @@ internal sealed partial class AlarmsCollector(
     /// <summary>The state reason of an alarm that DescribeAlarms no longer returns.</summary>
     public const string DeletedReason = "Deleted in AWS: DescribeAlarms no longer returns this alarm";
 
+    /// <summary>The collector name in the history checkpoint key (<c>alarms-history/{account}/{region}</c>).</summary>
+    internal const string HistoryCheckpointName = "alarms-history";
+
     private readonly AlarmsCollectorOptions _options = options.Value;
+
+    // Targets whose last history read failed: the warning is logged once per run of failures, not every minute.
+    private readonly ConcurrentDictionary<string, byte> _historyFailing = new(StringComparer.Ordinal);
 
     public string Name => "alarms";
 
@@ -56,6 +76,8 @@ internal sealed partial class AlarmsCollector(
             }
         }
 
+        var history = await ReadHistoryAsync(target, cloudWatch, alarms.Values, now, cancellationToken).ConfigureAwait(false);
+
         var retired = new List<CloudWatchAlarm>();
         foreach (var stored in await store.GetAlarmsAsync(new FleetFilter(target.AccountId, target.Region), null, cancellationToken).ConfigureAwait(false))
         {
@@ -65,8 +87,118 @@ internal sealed partial class AlarmsCollector(
             }
         }
 
+        // The intermediate transitions first: the upsert then finds the listing's own transition already recorded.
+        if (history is { Changes.Count: > 0 })
+        {
+            await store.RecordAlarmStateChangesAsync(history.Changes, cancellationToken).ConfigureAwait(false);
+        }
+
         await store.UpsertAlarmsAsync([.. alarms.Values, .. retired], cancellationToken).ConfigureAwait(false);
+        if (history is not null)
+        {
+            await store.SetCheckpointAsync(history.Key, history.End.ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        }
+
         LogPassCompleted(logger, target, alarms.Count, alarms.Values.Count(a => a.State == AlarmState.Alarm), retired.Count);
+    }
+
+    /// <summary>
+    /// The state changes DescribeAlarmHistory reports from the checkpoint (or <see cref="AlarmsCollectorOptions.HistoryLookback"/>
+    /// ago) to <paramref name="end"/>, or null when the call fails: the pass then goes on without them.
+    /// </summary>
+    private async Task<HistoryWindow?> ReadHistoryAsync(CollectionTarget target, ICloudWatchClient cloudWatch, IEnumerable<CloudWatchAlarm> listed, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var key = target.CheckpointKey(HistoryCheckpointName);
+        var start = ParseCheckpoint(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key) ?? end - _options.HistoryLookback;
+        if (start < end - _options.HistoryMaxCatchUp)
+        {
+            LogHistoryGap(logger, target, start, end - _options.HistoryMaxCatchUp, AlarmsCollectorOptions.SectionName + ":" + nameof(AlarmsCollectorOptions.HistoryMaxCatchUp));
+            start = end - _options.HistoryMaxCatchUp;
+        }
+
+        // History items name the alarm, not its ARN; names are unique per account and region.
+        var arns = listed.ToDictionary(a => a.Name, a => a.Arn, StringComparer.Ordinal);
+        var changes = new List<AlarmStateChange>();
+        var deleted = 0;
+        var malformed = 0;
+        AlarmHistoryItem? firstMalformed = null;
+        try
+        {
+            var request = new DescribeAlarmHistoryRequest { StartDate = start, EndDate = end };
+            await foreach (var item in cloudWatch.DescribeAlarmHistoryAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                if (item.HistoryItemType is not null and not "StateUpdate")
+                {
+                    continue;
+                }
+
+                if (!arns.TryGetValue(item.AlarmName, out var arn))
+                {
+                    // Deleted since: the store has no alarm to attach it to (the retirement records the last change).
+                    deleted++;
+                    continue;
+                }
+
+                if (ToChange(arn, item) is not { } change)
+                {
+                    malformed++;
+                    firstMalformed ??= item;
+                    continue;
+                }
+
+                // A state update that kept the state (a new reason only) is not a transition.
+                if (change.From != change.To)
+                {
+                    changes.Add(change);
+                }
+            }
+        }
+        catch (AwsServiceException e)
+        {
+            if (_historyFailing.TryAdd(key, 0))
+            {
+                LogHistoryUnavailable(logger, e, target, e.ErrorCode);
+            }
+
+            return null;
+        }
+
+        if (_historyFailing.TryRemove(key, out _))
+        {
+            LogHistoryAvailable(logger, target);
+        }
+
+        if (firstMalformed is not null)
+        {
+            LogHistoryMalformed(logger, target, malformed, firstMalformed.AlarmName, firstMalformed.Timestamp);
+        }
+
+        LogHistoryRead(logger, target, start, end, changes.Count, deleted);
+        return new HistoryWindow(key, end, changes);
+    }
+
+    /// <summary>The transition a state update describes, or null when its HistoryData or timestamp cannot be read.</summary>
+    internal static AlarmStateChange? ToChange(string arn, AlarmHistoryItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Timestamp is not { } at || string.IsNullOrEmpty(item.HistoryData))
+        {
+            return null;
+        }
+
+        AlarmHistoryData? data;
+        try
+        {
+            data = JsonSerializer.Deserialize(item.HistoryData, CloudWatchJsonContext.Default.AlarmHistoryData);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return data is { OldState.StateValue: { } from, NewState.StateValue: { } to }
+            ? new AlarmStateChange(arn, at, ParseState(from), ParseState(to), data.NewState.StateReason ?? item.HistorySummary)
+            : null;
     }
 
     internal static CloudWatchAlarm FromMetricAlarm(CollectionTarget target, MetricAlarm alarm, DateTimeOffset now)
@@ -117,4 +249,27 @@ internal sealed partial class AlarmsCollector(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Alarms of {Target}: {Alarms} alarms, {InAlarm} in alarm, {Retired} retired as deleted in AWS")]
     private static partial void LogPassCompleted(ILogger logger, CollectionTarget target, int alarms, int inAlarm, int retired);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Alarm history of {Target} from {From} to {To}: {Changes} state changes, {Deleted} of alarms no longer listed skipped")]
+    private static partial void LogHistoryRead(ILogger logger, CollectionTarget target, DateTimeOffset from, DateTimeOffset to, int changes, int deleted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target}: {Count} state updates with unreadable HistoryData skipped (the first of alarm {Alarm} at {Timestamp})")]
+    private static partial void LogHistoryMalformed(ILogger logger, CollectionTarget target, int count, string alarm, DateTimeOffset? timestamp);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target} cannot be read ({ErrorCode}): alarms are still listed, but a flap between two passes is missed until DescribeAlarmHistory works (does the role allow cloudwatch:DescribeAlarmHistory?)")]
+    private static partial void LogHistoryUnavailable(ILogger logger, Exception exception, CollectionTarget target, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target}: state changes from {From} to {To} are older than {Setting} allows to catch up and are left out")]
+    private static partial void LogHistoryGap(ILogger logger, CollectionTarget target, DateTimeOffset from, DateTimeOffset to, string setting);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alarm history of {Target} can be read again")]
+    private static partial void LogHistoryAvailable(ILogger logger, CollectionTarget target);
+
+    private static DateTimeOffset? ParseCheckpoint(string? value, string key) =>
+        value is null ? null
+        : DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
+        : throw new InvalidOperationException($"checkpoint {key} holds '{value}', not an ISO 8601 instant; delete it to start again from {AlarmsCollectorOptions.SectionName}:{nameof(AlarmsCollectorOptions.HistoryLookback)}");
+
+    /// <summary>The state changes read from the history, and the checkpoint to write once they are stored.</summary>
+    private sealed record HistoryWindow(string Key, DateTimeOffset End, IReadOnlyList<AlarmStateChange> Changes);
 }

@@ -7,7 +7,7 @@ public sealed class AwsService
         ["ListFunctions", "ListTags", "ListEventSourceMappings", "ListVersionsByFunction", "ListAliases", "GetFunctionConcurrency", "ListProvisionedConcurrencyConfigs"]);
 
     public static readonly AwsService CloudWatch = new("CloudWatch", "monitoring", "monitoring",
-        ["GetMetricData", "ListMetrics", "DescribeAlarms"]);
+        ["GetMetricData", "ListMetrics", "DescribeAlarms", "DescribeAlarmHistory"]);
 
     public static readonly AwsService Logs = new("Logs", "logs", "logs",
         ["FilterLogEvents", "StartQuery", "GetQueryResults", "DescribeLogGroups"]);

@@ -19,6 +19,9 @@ public static class RateBudgetDefaults
         // aws-limits.md: GetMetricData 50 calls/s per Region; DescribeAlarms 9 calls/s (archived).
         ["GetMetricData"] = new() { PerSecond = 50 },
         ["DescribeAlarms"] = new() { PerSecond = 9 },
+
+        // Archived CloudWatch quotas page: DescribeAlarmHistory 3 calls/s, not adjustable.
+        ["DescribeAlarmHistory"] = new() { PerSecond = 3 },
         ["ListMetrics"] = new() { PerSecond = 25 },
 
         // aws-limits.md: FilterLogEvents 5 calls/s per account per Region (archived). The Insights calls have the same

@@ -15,6 +15,12 @@ public interface ICloudWatchClient
 
     /// <summary>Every page of alarms; metric and composite alarms unless the request narrows <see cref="DescribeAlarmsRequest.AlarmTypes"/>.</summary>
     IAsyncEnumerable<DescribeAlarmsPage> DescribeAlarmsAsync(DescribeAlarmsRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The history items of every page, in the order the request's <see cref="DescribeAlarmHistoryRequest.ScanBy"/> asks;
+    /// by default the state updates of every alarm, oldest first.
+    /// </summary>
+    IAsyncEnumerable<AlarmHistoryItem> DescribeAlarmHistoryAsync(DescribeAlarmHistoryRequest request, CancellationToken cancellationToken);
 }
 
 /// <summary>CloudWatch over JSON 1.0 (<c>X-Amz-Target: GraniteServiceVersion20100801.{Operation}</c>).</summary>
@@ -65,6 +71,17 @@ internal sealed class CloudWatchClient(AwsCaller caller, AwsAccountOptions accou
             request.NextToken,
             (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeAlarms", request with { NextToken = token }, Json.DescribeAlarmsRequest, Json.DescribeAlarmsPage, ct),
             page => [page],
+            page => page.NextToken,
+            cancellationToken);
+    }
+
+    public IAsyncEnumerable<AlarmHistoryItem> DescribeAlarmHistoryAsync(DescribeAlarmHistoryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return PagesAsync(
+            request.NextToken,
+            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeAlarmHistory", request with { NextToken = token }, Json.DescribeAlarmHistoryRequest, Json.DescribeAlarmHistoryResponse, ct),
+            page => page.AlarmHistoryItems,
             page => page.NextToken,
             cancellationToken);
     }

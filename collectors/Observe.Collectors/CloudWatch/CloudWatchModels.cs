@@ -170,6 +170,79 @@ public sealed class CompositeAlarm : IDescribedAlarm
     public List<string>? AlarmActions { get; init; }
 }
 
+public sealed record DescribeAlarmHistoryRequest
+{
+    /// <summary>Without it, every alarm of the account and region (alarms deleted since included).</summary>
+    public string? AlarmName { get; init; }
+
+    /// <summary>Without <c>CompositeAlarm</c> AWS returns the history of metric alarms only.</summary>
+    public List<string>? AlarmTypes { get; init; } = ["MetricAlarm", "CompositeAlarm"];
+
+    /// <summary><c>StateUpdate</c>, <c>ConfigurationUpdate</c>, <c>Action</c>, ...; all types when null.</summary>
+    public string? HistoryItemType { get; init; } = "StateUpdate";
+
+    public DateTimeOffset? StartDate { get; init; }
+    public DateTimeOffset? EndDate { get; init; }
+
+    /// <summary>1 to 100.</summary>
+    public int? MaxRecords { get; init; } = 100;
+
+    /// <summary><c>TimestampAscending</c> (oldest first) or <c>TimestampDescending</c> (AWS's default).</summary>
+    public string? ScanBy { get; init; } = "TimestampAscending";
+
+    public string? NextToken { get; init; }
+}
+
+/// <summary>One entry of an alarm's history. The alarm is named, not identified by ARN.</summary>
+public sealed class AlarmHistoryItem
+{
+    public string AlarmName { get; init; } = "";
+
+    /// <summary><c>MetricAlarm</c> or <c>CompositeAlarm</c>.</summary>
+    public string? AlarmType { get; init; }
+
+    public DateTimeOffset? Timestamp { get; init; }
+    public string? HistoryItemType { get; init; }
+
+    /// <summary>Text such as <c>Alarm updated from OK to ALARM</c>.</summary>
+    public string? HistorySummary { get; init; }
+
+    /// <summary>
+    /// A JSON document in a string; for a state update
+    /// <c>{"version":"1.0","oldState":{"stateValue":"OK",...},"newState":{"stateValue":"ALARM","stateReason":"...",...}}</c>
+    /// (<see cref="AlarmHistoryData"/>).
+    /// </summary>
+    public string? HistoryData { get; init; }
+}
+
+/// <summary>What <see cref="AlarmHistoryItem.HistoryData"/> of a <c>StateUpdate</c> holds (camel-case names, unlike the API).</summary>
+public sealed class AlarmHistoryData
+{
+    [JsonPropertyName("version")]
+    public string? Version { get; init; }
+
+    [JsonPropertyName("oldState")]
+    public AlarmHistoryState? OldState { get; init; }
+
+    [JsonPropertyName("newState")]
+    public AlarmHistoryState? NewState { get; init; }
+}
+
+public sealed class AlarmHistoryState
+{
+    [JsonPropertyName("stateValue")]
+    public string? StateValue { get; init; }
+
+    [JsonPropertyName("stateReason")]
+    public string? StateReason { get; init; }
+}
+
+internal sealed class DescribeAlarmHistoryResponse
+{
+    public List<AlarmHistoryItem>? AlarmHistoryItems { get; init; }
+    public string? NextToken { get; init; }
+}
+
 internal sealed class GetMetricDataResponse
 {
     public List<MetricDataResult>? MetricDataResults { get; init; }
@@ -189,4 +262,7 @@ internal sealed class ListMetricsResponse
 [JsonSerializable(typeof(ListMetricsResponse))]
 [JsonSerializable(typeof(DescribeAlarmsRequest))]
 [JsonSerializable(typeof(DescribeAlarmsPage))]
+[JsonSerializable(typeof(DescribeAlarmHistoryRequest))]
+[JsonSerializable(typeof(DescribeAlarmHistoryResponse))]
+[JsonSerializable(typeof(AlarmHistoryData))]
 internal sealed partial class CloudWatchJsonContext : JsonSerializerContext;

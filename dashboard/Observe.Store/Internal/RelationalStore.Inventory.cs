@@ -144,9 +144,7 @@ internal abstract partial class RelationalStore
         await using var scope = await BeginWriteAsync(WriteLock.Alarms, cancellationToken);
         await using var read = scope.Command("SELECT state FROM alarm WHERE arn = @arn");
         var readArn = read.AddText("@arn", "");
-        await using var history = scope.Command("""
-            INSERT INTO alarm_history (alarm_arn, ts, from_state, to_state, reason) VALUES (@arn, @ts, @from, @to, @reason)
-            """);
+        await using var history = scope.Command(InsertAlarmHistorySql);
         await using var upsert = scope.Command($"""
             INSERT INTO alarm ({AlarmColumns})
             VALUES (@account, @region, @name, @arn, @kind, @state, @reason, @updated, @function, @metric, @namespace)
@@ -160,13 +158,7 @@ internal abstract partial class RelationalStore
             readArn.Value = alarm.Arn;
             if (await read.ExecuteScalarAsync(cancellationToken) is string stored && stored != alarm.State.ToString())
             {
-                history.Parameters.Clear();
-                history.AddText("@arn", alarm.Arn);
-                history.AddInt64("@ts", StoreTime.ToMs(alarm.StateUpdated));
-                history.AddText("@from", stored);
-                history.AddText("@to", alarm.State.ToString());
-                history.AddText("@reason", alarm.StateReason);
-                await history.ExecuteNonQueryAsync(cancellationToken);
+                await InsertAlarmHistoryAsync(history, new AlarmStateChange(alarm.Arn, alarm.StateUpdated, Enum.Parse<AlarmState>(stored), alarm.State, alarm.StateReason), cancellationToken);
             }
 
             upsert.Parameters.Clear();
@@ -185,6 +177,32 @@ internal abstract partial class RelationalStore
         }
 
         scope.Changed |= StoreChangeKind.Alarms;
+        await scope.CommitAsync(cancellationToken);
+    }
+
+    public async Task RecordAlarmStateChangesAsync(IReadOnlyCollection<AlarmStateChange> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        // The alarm upsert's lock: it reads the history's existence check too, and must not record the same
+        // transition concurrently.
+        await using var scope = await BeginWriteAsync(WriteLock.Alarms, cancellationToken);
+        await using var history = scope.Command(InsertAlarmHistorySql);
+        var inserted = 0;
+        foreach (var change in changes)
+        {
+            inserted += await InsertAlarmHistoryAsync(history, change, cancellationToken);
+        }
+
+        if (inserted > 0)
+        {
+            scope.Changed |= StoreChangeKind.Alarms;
+        }
+
         await scope.CommitAsync(cancellationToken);
     }
 
@@ -214,6 +232,28 @@ internal abstract partial class RelationalStore
         command.AddText("@arn", alarmArn);
         command.AddInt32("@limit", limit);
         return await command.ReadAllAsync(ReadAlarmStateChange, cancellationToken);
+    }
+
+    /// <summary>
+    /// One transition is one (ARN, timestamp, new state), whether the alarm upsert saw it or DescribeAlarmHistory
+    /// reported it: a row already there is not written again. The (alarm_arn, ts) index serves the check.
+    /// </summary>
+    private const string InsertAlarmHistorySql = """
+        INSERT INTO alarm_history (alarm_arn, ts, from_state, to_state, reason)
+        SELECT @arn, @ts, @from, @to, @reason
+        WHERE NOT EXISTS (SELECT 1 FROM alarm_history WHERE alarm_arn = @arn AND ts = @ts AND to_state = @to)
+        """;
+
+    /// <summary>Returns 1 when the change was recorded, 0 when it already was.</summary>
+    private static Task<int> InsertAlarmHistoryAsync(DbCommand history, AlarmStateChange change, CancellationToken cancellationToken)
+    {
+        history.Parameters.Clear();
+        history.AddText("@arn", change.AlarmArn);
+        history.AddInt64("@ts", StoreTime.ToMs(change.Timestamp));
+        history.AddText("@from", change.From.ToString());
+        history.AddText("@to", change.To.ToString());
+        history.AddText("@reason", change.Reason);
+        return history.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static LambdaFunction ReadLambdaFunction(DbDataReader reader) => new()

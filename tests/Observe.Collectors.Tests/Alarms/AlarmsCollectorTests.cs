@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Observe.Collectors.Alarms;
 using Observe.Collectors.Aws;
 using Observe.Collectors.CloudWatch;
 using Observe.Collectors.Collection;
+using Observe.Collectors.Tests.EndToEnd;
 using Observe.Collectors.Tests.Infrastructure;
 using Observe.Store.Model;
 
@@ -15,7 +17,9 @@ namespace Observe.Collectors.Tests.Alarms;
 /// The alarms collector against moto (PutMetricAlarm, SetAlarmState, DeleteAlarms) writing into a real SQLite store.
 /// Each test reads a fresh account (35 and ten random digits): the collector lists whole regions. moto neither pages
 /// DescribeAlarms nor keeps composite alarms, so those tests use recorded responses written from the CloudWatch API
-/// reference (Recorded/cloudwatch-describe-alarms-page*.json).
+/// reference (Recorded/cloudwatch-describe-alarms-page*.json). moto has no DescribeAlarmHistory at all (it answers HTTP
+/// 500), so the moto tests also show the pass going on without it, and the history tests answer it from the API
+/// reference (Recorded/cloudwatch-describe-alarm-history-page*.json).
 /// </summary>
 public sealed class AlarmsCollectorTests
 {
@@ -91,7 +95,7 @@ public sealed class AlarmsCollectorTests
     [Fact]
     public async Task CollectAsync_RecordedPages_MetricAndCompositeAlarmsStored()
     {
-        var transport = new StubTransport((_, i) => (HttpStatusCode.OK, StubTransport.Recorded(i == 0 ? "cloudwatch-describe-alarms-page1.json" : "cloudwatch-describe-alarms-page2.json")));
+        var transport = RecordedCloudWatch(history: _ => (HttpStatusCode.OK, """{"AlarmHistoryItems":[]}"""));
         await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
 
@@ -103,18 +107,18 @@ public sealed class AlarmsCollectorTests
         Assert.Equal(("composite", AlarmState.Alarm, (string?)null, DateTimeOffset.FromUnixTimeMilliseconds(1763805600100)), (composite.Kind, composite.State, composite.FunctionName, composite.StateUpdated));
         var metric = alarms[1];
         Assert.Equal(("metric", AlarmState.Alarm, "orders-api", DateTimeOffset.FromUnixTimeMilliseconds(1763805599512)), (metric.Kind, metric.State, metric.FunctionName, metric.StateUpdated));
-        Assert.Equal(2, transport.Seen.Count);
+        Assert.Equal(["DescribeAlarms", "DescribeAlarms", "DescribeAlarmHistory"], transport.Seen.Select(r => r.Target!.Split('.')[1]));
     }
 
     [Fact]
     public async Task CollectAsync_ListingFailsOnSecondPage_ThrowsAndRetiresNothing()
     {
         var failSecondPage = false;
-        var transport = new StubTransport((_, i) => i % 2 == 0
-            ? (HttpStatusCode.OK, StubTransport.Recorded("cloudwatch-describe-alarms-page1.json"))
-            : failSecondPage
+        var transport = RecordedCloudWatch(
+            history: _ => (HttpStatusCode.OK, """{"AlarmHistoryItems":[]}"""),
+            listing: token => token is not null && failSecondPage
                 ? (HttpStatusCode.BadRequest, """{"__type":"com.amazonaws.cloudwatch#InvalidNextToken","message":"The service returned an invalid token"}""")
-                : (HttpStatusCode.OK, StubTransport.Recorded("cloudwatch-describe-alarms-page2.json")));
+                : ListingPage(token));
         await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
         var collector = Collector(host, store);
@@ -125,6 +129,126 @@ public sealed class AlarmsCollectorTests
 
         Assert.Equal("InvalidNextToken", error.ErrorCode);
         Assert.Equal(2, (await store.Store.GetAlarmsAsync(FleetFilter.All, AlarmState.Alarm, CancellationToken.None)).Count);
+    }
+
+    // DescribeAlarmHistory from the API reference: moto does not implement it.
+    [Fact]
+    public async Task CollectAsync_FlapBetweenTwoPasses_BothTransitionsInHistoryOnce()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1763805600));
+        var flap = false;
+        var transport = RecordedCloudWatch(
+            history: token => !flap ? (HttpStatusCode.OK, """{"AlarmHistoryItems":[]}""")
+                : (HttpStatusCode.OK, StubTransport.Recorded(token is null ? "cloudwatch-describe-alarm-history-page1.json" : "cloudwatch-describe-alarm-history-page2.json")),
+            listing: _ => (HttpStatusCode.OK, OkListing));
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(DirectAccount(), transport: transport);
+        var logger = new ListLogger();
+        var collector = Collector(host, store, time, logger);
+        await collector.CollectAsync(Target(host), CancellationToken.None);
+        var first = JsonNode.Parse(transport.Seen.First(r => r.Target!.EndsWith("History", StringComparison.Ordinal)).Body)!;
+        Assert.Equal(1763805600 - 3600, first["StartDate"]!.GetValue<double>());
+
+        // OK -> ALARM -> OK within the minute: both listings say OK, the history has the flap (and an item of an
+        // alarm deleted since, and one whose HistoryData is cut off).
+        flap = true;
+        time.Advance(TimeSpan.FromMinutes(1));
+        await collector.CollectAsync(Target(host), CancellationToken.None);
+        await collector.CollectAsync(Target(host), CancellationToken.None);
+
+        var orders = (await Alarms(store, "123456789012")).Single(a => a.Name == "orders-api-errors");
+        Assert.Equal(AlarmState.Ok, orders.State);
+        var history = await store.Store.GetAlarmHistoryAsync(orders.Arn, 10, CancellationToken.None);
+        Assert.Equal(
+            [
+                (DateTimeOffset.FromUnixTimeMilliseconds(1763805640500), AlarmState.Alarm, AlarmState.Ok),
+                (DateTimeOffset.FromUnixTimeMilliseconds(1763805610250), AlarmState.Ok, AlarmState.Alarm),
+            ],
+            history.Select(h => (h.Timestamp, h.From, h.To)));
+        Assert.StartsWith("Threshold Crossed: 1 datapoint [4.0", history[1].Reason, StringComparison.Ordinal);
+        Assert.Empty(await store.Store.GetAlarmHistoryAsync("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:payments-api-errors", 10, CancellationToken.None));
+        Assert.Equal(time.GetUtcNow(), DateTimeOffset.Parse((await store.Store.GetCheckpointAsync("alarms-history/123456789012/eu-west-1", CancellationToken.None))!, CultureInfo.InvariantCulture));
+
+        // The second pass of the minute read from the first one's end; each pass logged the cut-off item once.
+        var windows = transport.Seen.Where(r => r.Target!.EndsWith("History", StringComparison.Ordinal) && !r.Body.Contains("NextToken", StringComparison.Ordinal))
+            .Select(r => JsonNode.Parse(r.Body)!).Select(b => (b["StartDate"]!.GetValue<double>(), b["EndDate"]!.GetValue<double>())).ToList();
+        Assert.Equal([(1763805600.0 - 3600, 1763805600.0), (1763805600.0, 1763805660.0), (1763805660.0, 1763805660.0)], windows);
+        Assert.Equal(2, logger.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("1 state updates with unreadable HistoryData", StringComparison.Ordinal)));
+    }
+
+    // DescribeAlarmHistory from the API reference: moto does not implement it.
+    [Fact]
+    public async Task CollectAsync_StoreFailsAfterTheHistoryWrite_CheckpointStaysAndTheRetryAddsNothingTwice()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1763805660));
+        var transport = RecordedCloudWatch(
+            history: token => (HttpStatusCode.OK, StubTransport.Recorded(token is null ? "cloudwatch-describe-alarm-history-page1.json" : "cloudwatch-describe-alarm-history-page2.json")),
+            listing: _ => (HttpStatusCode.OK, OkListing));
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(DirectAccount(), transport: transport);
+
+        // Write 1 records the history, write 2 (the alarms) fails: the process died between them.
+        var dying = DyingStore.Wrap(store.Store, dieAtWrite: 2);
+        await Assert.ThrowsAsync<IOException>(() => new AlarmsCollector(host.Clients, dying, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time, NullLogger<AlarmsCollector>.Instance)
+            .CollectAsync(Target(host), CancellationToken.None));
+        Assert.Null(await store.Store.GetCheckpointAsync("alarms-history/123456789012/eu-west-1", CancellationToken.None));
+
+        await Collector(host, store, time).CollectAsync(Target(host), CancellationToken.None);
+
+        var arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-api-errors";
+        Assert.Equal([AlarmState.Ok, AlarmState.Alarm], (await store.Store.GetAlarmHistoryAsync(arn, 10, CancellationToken.None)).Select(h => h.To));
+        Assert.NotNull(await store.Store.GetCheckpointAsync("alarms-history/123456789012/eu-west-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CollectAsync_CheckpointOlderThanMaxCatchUp_ReadsOnlyTheLastDayAndLogsTheGap()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1763805600));
+        var transport = RecordedCloudWatch(history: _ => (HttpStatusCode.OK, """{"AlarmHistoryItems":[]}"""));
+        await using var store = await TestStore.CreateAsync();
+        await store.Store.SetCheckpointAsync("alarms-history/123456789012/eu-west-1", time.GetUtcNow().AddDays(-3).ToString("O", CultureInfo.InvariantCulture), CancellationToken.None);
+        using var host = new AwsTestHost(DirectAccount(), transport: transport);
+        var logger = new ListLogger();
+
+        await Collector(host, store, time, logger).CollectAsync(Target(host), CancellationToken.None);
+
+        var body = JsonNode.Parse(transport.Seen.Single(r => r.Target!.EndsWith("History", StringComparison.Ordinal)).Body)!;
+        Assert.Equal(1763805600 - 86400, body["StartDate"]!.GetValue<double>());
+        Assert.Contains("Observe:Collectors:Alarms:HistoryMaxCatchUp", Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CollectAsync_DescribeAlarmHistoryDenied_AlarmsStillStoredAndWarnedOnce()
+    {
+        var transport = RecordedCloudWatch(history: _ => (HttpStatusCode.BadRequest, """{"__type":"com.amazon.coral.service#AccessDeniedException","message":"User is not authorized to perform: cloudwatch:DescribeAlarmHistory"}"""));
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(DirectAccount(), transport: transport);
+        var logger = new ListLogger();
+        var collector = Collector(host, store, logger: logger);
+
+        await collector.CollectAsync(Target(host), CancellationToken.None);
+        await collector.CollectAsync(Target(host), CancellationToken.None);
+
+        Assert.Equal(2, (await Alarms(store, "123456789012")).Count);
+        Assert.Null(await store.Store.GetCheckpointAsync("alarms-history/123456789012/eu-west-1", CancellationToken.None));
+        var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains("(AccessDeniedException)", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ToChange_HistoryDataWithoutStates_IsNull_ReasonFallsBackToTheSummary()
+    {
+        const string arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a";
+        var at = DateTimeOffset.FromUnixTimeSeconds(1763805600);
+        AlarmHistoryItem Item(string? data) => new() { AlarmName = "a", Timestamp = at, HistorySummary = "Alarm updated from OK to ALARM", HistoryData = data };
+
+        Assert.Equal(
+            new AlarmStateChange(arn, at, AlarmState.Ok, AlarmState.Alarm, "Alarm updated from OK to ALARM"),
+            AlarmsCollector.ToChange(arn, Item("""{"version":"1.0","oldState":{"stateValue":"OK"},"newState":{"stateValue":"ALARM"}}""")));
+        Assert.Null(AlarmsCollector.ToChange(arn, Item("""{"version":"1.0","newState":{"stateValue":"ALARM"}}""")));
+        Assert.Null(AlarmsCollector.ToChange(arn, Item("not json")));
+        Assert.Null(AlarmsCollector.ToChange(arn, Item(null)));
+        Assert.Null(AlarmsCollector.ToChange(arn, new AlarmHistoryItem { AlarmName = "a", HistoryData = """{"oldState":{"stateValue":"OK"},"newState":{"stateValue":"ALARM"}}""" }));
     }
 
     [Fact]
@@ -158,10 +282,35 @@ public sealed class AlarmsCollectorTests
     }
 
     [Fact]
-    public void Validator_IntervalTooShort_NamesTheSetting() =>
+    public void Validator_IntervalAndLookbackTooShort_NamesTheSettings() =>
         Assert.Equal(
-            ["Observe:Collectors:Alarms:Interval '00:00:01' must be at least 00:00:10"],
-            new AlarmsCollectorOptionsValidator().Validate(null, new AlarmsCollectorOptions { Interval = TimeSpan.FromSeconds(1) }).Failures);
+            ["Observe:Collectors:Alarms:Interval '00:00:01' must be at least 00:00:10", "Observe:Collectors:Alarms:HistoryLookback '00:00:00' must be at least 00:01:00"],
+            new AlarmsCollectorOptionsValidator().Validate(null, new AlarmsCollectorOptions { Interval = TimeSpan.FromSeconds(1), HistoryLookback = TimeSpan.Zero }).Failures);
+
+    [Fact]
+    public void Validator_MaxCatchUpShorterThanLookback_NamesTheSetting() =>
+        Assert.Equal(
+            ["Observe:Collectors:Alarms:HistoryMaxCatchUp '01:00:00' must be at least HistoryLookback '02:00:00'"],
+            new AlarmsCollectorOptionsValidator().Validate(null, new AlarmsCollectorOptions { HistoryLookback = TimeSpan.FromHours(2), HistoryMaxCatchUp = TimeSpan.FromHours(1) }).Failures);
+
+    /// <summary>Two OK metric alarms, as DescribeAlarms returns them (one page).</summary>
+    private const string OkListing = """
+        {"MetricAlarms":[
+          {"AlarmName":"orders-api-errors","AlarmArn":"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-api-errors","StateValue":"OK","StateReason":"quiet","StateUpdatedTimestamp":1763798400.0,"StateTransitionedTimestamp":1763798400.0,"MetricName":"Errors","Namespace":"AWS/Lambda","Dimensions":[{"Name":"FunctionName","Value":"orders-api"}]},
+          {"AlarmName":"payments-api-errors","AlarmArn":"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:payments-api-errors","StateValue":"OK","StateReason":"quiet","StateUpdatedTimestamp":1763798400.0,"StateTransitionedTimestamp":1763798400.0,"MetricName":"Errors","Namespace":"AWS/Lambda","Dimensions":[{"Name":"FunctionName","Value":"payments-api"}]}],
+         "CompositeAlarms":[]}
+        """;
+
+    /// <summary>CloudWatch answering by operation: the listing by its NextToken (the recorded pages by default), the history by its NextToken.</summary>
+    private static StubTransport RecordedCloudWatch(Func<string?, (HttpStatusCode, string)> history, Func<string?, (HttpStatusCode, string)>? listing = null) =>
+        new((request, _) =>
+        {
+            var token = JsonNode.Parse(request.Body)!["NextToken"]?.GetValue<string>();
+            return request.Target == "GraniteServiceVersion20100801.DescribeAlarmHistory" ? history(token) : (listing ?? ListingPage)(token);
+        });
+
+    private static (HttpStatusCode, string) ListingPage(string? token) =>
+        (HttpStatusCode.OK, StubTransport.Recorded(token is null ? "cloudwatch-describe-alarms-page1.json" : "cloudwatch-describe-alarms-page2.json"));
 
     private static MetricDataQuery LambdaQuery(string id, string metric, string function) => new()
     {
@@ -184,11 +333,24 @@ public sealed class AlarmsCollectorTests
 
     private static string FreshAccount() => "35" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
-    private static AlarmsCollector Collector(AwsTestHost host, TestStore store, TimeProvider? time = null) =>
-        new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time ?? TimeProvider.System, NullLogger<AlarmsCollector>.Instance);
+    private static AlarmsCollector Collector(AwsTestHost host, TestStore store, TimeProvider? time = null, ILogger<AlarmsCollector>? logger = null) =>
+        new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time ?? TimeProvider.System, logger ?? NullLogger<AlarmsCollector>.Instance);
 
     private static CollectionTarget Target(AwsTestHost host) => new(host.Options.Accounts[0], Region);
 
     private static async Task<List<CloudWatchAlarm>> Alarms(TestStore store, string account) =>
         [.. await store.Store.GetAlarmsAsync(new FleetFilter(account), null, CancellationToken.None)];
+
+    private sealed class ListLogger : ILogger<AlarmsCollector>
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
+    }
 }

@@ -126,5 +126,8 @@ public class RateBudgetTests
         Assert.Equal(50, RateBudgetDefaults.Budgets["GetMetricData"].PerSecond);
         Assert.Equal(9, RateBudgetDefaults.Budgets["DescribeAlarms"].PerSecond);
         Assert.Equal(5, RateBudgetDefaults.Budgets["FilterLogEvents"].PerSecond);
+
+        // The archived CloudWatch quotas page (not in aws-limits.md).
+        Assert.Equal(3, RateBudgetDefaults.Budgets["DescribeAlarmHistory"].PerSecond);
     }
 }

@@ -83,6 +83,37 @@ public class CloudWatchRecordedTests
         Assert.Equal("alarms-page-2", JsonNode.Parse(transport.Seen[1].Body)!["NextToken"]!.GetValue<string>());
     }
 
+    // moto has no DescribeAlarmHistory (it answers HTTP 500): the pages are written from the CloudWatch API reference.
+    [Fact]
+    public async Task DescribeAlarmHistory_AsksForStateUpdatesOldestFirst_AndFollowsNextToken()
+    {
+        var transport = new StubTransport((_, i) => (HttpStatusCode.OK, StubTransport.Recorded(i == 0 ? "cloudwatch-describe-alarm-history-page1.json" : "cloudwatch-describe-alarm-history-page2.json")));
+        using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(), transport: transport);
+        var start = DateTimeOffset.FromUnixTimeSeconds(1763805600);
+        var request = new DescribeAlarmHistoryRequest { StartDate = start, EndDate = start.AddMinutes(1).AddMilliseconds(500) };
+
+        var items = await host.Clients.CloudWatch("123456789012", "eu-west-1").DescribeAlarmHistoryAsync(request, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["orders-api-errors", "billing-api-errors", "payments-api-errors", "orders-api-errors"], items.Select(i => i.AlarmName));
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1763805610250), items[0].Timestamp);
+        Assert.Equal(("MetricAlarm", "StateUpdate", "Alarm updated from OK to ALARM"), (items[0].AlarmType, items[0].HistoryItemType, items[0].HistorySummary));
+        Assert.StartsWith("{\"version\":\"1.0\",\"oldState\":{\"stateValue\":\"OK\"", items[0].HistoryData, StringComparison.Ordinal);
+
+        Assert.Equal(2, transport.Seen.Count);
+        Assert.All(transport.Seen, r => Assert.Equal("GraniteServiceVersion20100801.DescribeAlarmHistory", r.Target));
+        var first = JsonNode.Parse(transport.Seen[0].Body)!;
+        Assert.Equal(("StateUpdate", "TimestampAscending", 100), (first["HistoryItemType"]!.GetValue<string>(), first["ScanBy"]!.GetValue<string>(), first["MaxRecords"]!.GetValue<int>()));
+        Assert.Equal((1763805600.0, 1763805660.5), (first["StartDate"]!.GetValue<double>(), first["EndDate"]!.GetValue<double>()));
+        Assert.Equal(["MetricAlarm", "CompositeAlarm"], first["AlarmTypes"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Null(first["AlarmName"]);
+        Assert.Null(first["NextToken"]);
+        Assert.Equal("history-page-2", JsonNode.Parse(transport.Seen[1].Body)!["NextToken"]!.GetValue<string>());
+
+        // Metered per page like every call, under its own operation.
+        var usage = host.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).Single();
+        Assert.Equal(("CloudWatch", "DescribeAlarmHistory", 2L), (usage.Service, usage.Operation, usage.Calls));
+    }
+
     [Fact]
     public async Task QueryCompatibleThrottling_IsRetried_AndCountedAsThrottled()
     {
