@@ -48,6 +48,10 @@ internal sealed partial class AlarmsCollector(
 
     private readonly AlarmsCollectorOptions _options = options.Value;
 
+    // Each window re-reads the end of the previous one: an item CloudWatch adds to the history a little after its
+    // timestamp is not lost between two windows, and one read twice is skipped by the store.
+    private static readonly TimeSpan HistoryOverlap = TimeSpan.FromMinutes(5);
+
     // Targets whose last history read failed: the warning is logged once per run of failures, not every minute.
     private readonly ConcurrentDictionary<string, byte> _historyFailing = new(StringComparer.Ordinal);
 
@@ -109,7 +113,9 @@ internal sealed partial class AlarmsCollector(
     private async Task<HistoryWindow?> ReadHistoryAsync(CollectionTarget target, ICloudWatchClient cloudWatch, IEnumerable<CloudWatchAlarm> listed, DateTimeOffset end, CancellationToken cancellationToken)
     {
         var key = target.CheckpointKey(HistoryCheckpointName);
-        var start = ParseCheckpoint(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key) ?? end - _options.HistoryLookback;
+        var start = ParseCheckpoint(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key) is { } checkpoint
+            ? checkpoint - HistoryOverlap
+            : end - _options.HistoryLookback;
         if (start < end - _options.HistoryMaxCatchUp)
         {
             LogHistoryGap(logger, target, start, end - _options.HistoryMaxCatchUp, AlarmsCollectorOptions.SectionName + ":" + nameof(AlarmsCollectorOptions.HistoryMaxCatchUp));
