@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -100,7 +99,7 @@ internal sealed partial class AlarmsCollector(
         await store.UpsertAlarmsAsync([.. alarms.Values, .. retired], cancellationToken).ConfigureAwait(false);
         if (history is not null)
         {
-            await store.SetCheckpointAsync(history.Key, history.End.ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            await store.SetCheckpointAsync(history.Key, InstantCheckpoint.Format(history.End), cancellationToken).ConfigureAwait(false);
         }
 
         LogPassCompleted(logger, target, alarms.Count, alarms.Values.Count(a => a.State == AlarmState.Alarm), retired.Count);
@@ -113,7 +112,7 @@ internal sealed partial class AlarmsCollector(
     private async Task<HistoryWindow?> ReadHistoryAsync(CollectionTarget target, ICloudWatchClient cloudWatch, IEnumerable<CloudWatchAlarm> listed, DateTimeOffset end, CancellationToken cancellationToken)
     {
         var key = target.CheckpointKey(HistoryCheckpointName);
-        var start = ParseCheckpoint(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key) is { } checkpoint
+        var start = InstantCheckpoint.Parse(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key, HistoryLookbackSetting) is { } checkpoint
             ? checkpoint - HistoryOverlap
             : end - _options.HistoryLookback;
         if (start < end - _options.HistoryMaxCatchUp)
@@ -271,10 +270,7 @@ internal sealed partial class AlarmsCollector(
     [LoggerMessage(Level = LogLevel.Information, Message = "Alarm history of {Target} can be read again")]
     private static partial void LogHistoryAvailable(ILogger logger, CollectionTarget target);
 
-    private static DateTimeOffset? ParseCheckpoint(string? value, string key) =>
-        value is null ? null
-        : DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
-        : throw new InvalidOperationException($"checkpoint {key} holds '{value}', not an ISO 8601 instant; delete it to start again from {AlarmsCollectorOptions.SectionName}:{nameof(AlarmsCollectorOptions.HistoryLookback)}");
+    private const string HistoryLookbackSetting = AlarmsCollectorOptions.SectionName + ":" + nameof(AlarmsCollectorOptions.HistoryLookback);
 
     /// <summary>The state changes read from the history, and the checkpoint to write once they are stored.</summary>
     private sealed record HistoryWindow(string Key, DateTimeOffset End, IReadOnlyList<AlarmStateChange> Changes);

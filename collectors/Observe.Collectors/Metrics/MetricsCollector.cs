@@ -61,13 +61,14 @@ internal sealed partial class MetricsCollector(
             state.ListedAt = now;
         }
 
-        var through = ParseCheckpoint(await store.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false), checkpointKey)
-                      ?? end - _options.InitialLookback;
+        var through = InstantCheckpoint.Parse(await store.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false), checkpointKey, InitialLookbackSetting) is { } checkpoint
+            ? UtcMinute.Floor(checkpoint)
+            : end - _options.InitialLookback;
 
         if (end - through >= _options.ColdInterval)
         {
             await CollectColdAsync(target, client, state, through, end, cancellationToken).ConfigureAwait(false);
-            await store.SetCheckpointAsync(checkpointKey, end.ToString("O", CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            await store.SetCheckpointAsync(checkpointKey, InstantCheckpoint.Format(end), cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -248,10 +249,7 @@ internal sealed partial class MetricsCollector(
         };
     }
 
-    private static DateTimeOffset? ParseCheckpoint(string? value, string key) =>
-        value is null ? null
-        : DateTimeOffset.TryParseExact(value, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? UtcMinute.Floor(at)
-        : throw new InvalidOperationException($"checkpoint {key} holds '{value}', not an ISO 8601 instant; delete it to start again from {MetricsCollectorOptions.SectionName}:{nameof(MetricsCollectorOptions.InitialLookback)}");
+    private const string InitialLookbackSetting = MetricsCollectorOptions.SectionName + ":" + nameof(MetricsCollectorOptions.InitialLookback);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
