@@ -39,6 +39,38 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task UpsertCollectorStatusAsync_DegradedWithSkips_ReadsBackWarningAndCountsByReason()
+    {
+        var degraded = new CollectorStatus
+        {
+            Collector = "logs",
+            AccountId = "111111111111",
+            Region = "eu-west-1",
+            LastStart = T0,
+            LastSuccess = T0.AddSeconds(3),
+            LastWarning = "account 111111111111, eu-west-1: 2 Insights rows had an unreadable @timestamp",
+            ConsecutiveDegraded = 2,
+            LastSkipped = SkipCounts.From([new("unreadable Insights @timestamp", 2), new("malformed REPORT line", 1)]),
+            TotalSkipped = SkipCounts.From([new("unreadable Insights @timestamp", 5), new("malformed REPORT line", 1), new("markup", 7)]),
+            Instance = "host/42/abc",
+            UpdatedAt = T0.AddSeconds(3),
+        };
+        await Store.UpsertCollectorStatusAsync(degraded, Ct);
+        var read = Assert.Single(await Store.GetCollectorStatusAsync(Ct));
+        Assert.Equal(degraded, read);
+        Assert.True(read.IsDegraded);
+        Assert.Equal(13, read.TotalSkipped.Total);
+        Assert.Equal(2, read.LastSkipped.ByReason["unreadable Insights @timestamp"]);
+
+        var clean = degraded with { LastWarning = null, ConsecutiveDegraded = 0, LastSkipped = SkipCounts.None, UpdatedAt = T0.AddMinutes(5) };
+        await Store.UpsertCollectorStatusAsync(clean, Ct);
+        read = Assert.Single(await Store.GetCollectorStatusAsync(Ct));
+        Assert.Equal(clean, read);
+        Assert.False(read.IsDegraded);
+        Assert.Equal(0, read.LastSkipped.Total);
+    }
+
+    [Fact]
     public async Task UpsertApiUsageAsync_TotalsRewrittenByTwoInstances_ReadsSumOverInstancesOnce()
     {
         var day = new DateOnly(2026, 11, 2);

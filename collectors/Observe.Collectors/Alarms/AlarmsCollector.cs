@@ -58,7 +58,7 @@ internal sealed partial class AlarmsCollector(
 
     public TimeSpan Interval => _options.Interval;
 
-    public async Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+    public async Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var cloudWatch = clients.CloudWatch(target.AccountId, target.Region);

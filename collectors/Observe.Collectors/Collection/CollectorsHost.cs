@@ -155,11 +155,12 @@ internal sealed partial class CollectorsHost(
 
         using var timeout = new CancellationTokenSource(passTimeout, time);
         using var pass = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        var report = new PassReport();
         string? error = null;
         Exception? unexpected = null;
         try
         {
-            await collector.CollectAsync(target, pass.Token);
+            await collector.CollectAsync(target, report, pass.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -177,25 +178,54 @@ internal sealed partial class CollectorsHost(
 
         var ended = time.GetUtcNow();
         var duration = time.GetElapsedTime(started);
-        if (error is null)
+
+        // Skips are recorded whether or not the pass finished: what it read and dropped before failing counts too.
+        var skips = report.Skips;
+        state.Status = state.Status with
         {
-            state.Status = state.Status with { LastSuccess = ended, LastDuration = duration, ConsecutiveFailures = 0, UpdatedAt = ended };
-            LogPassSucceeded(collector.Name, target.ToString(), duration);
-        }
-        else
+            LastDuration = duration,
+            LastSkipped = skips,
+            TotalSkipped = state.Status.TotalSkipped.Add(skips),
+            UpdatedAt = ended,
+        };
+        if (error is not null)
         {
             state.Status = state.Status with
             {
-                LastDuration = duration,
                 ConsecutiveFailures = state.Status.ConsecutiveFailures + 1,
                 LastError = error,
                 LastFailure = ended,
-                UpdatedAt = ended,
+                LastWarning = null,
+                ConsecutiveDegraded = 0,
             };
             LogPassFailed(unexpected, collector.Name, target.ToString(), state.Status.ConsecutiveFailures, collector.Interval, error);
         }
+        else if (report.IsDegraded)
+        {
+            var warning = Warning(report.Problems, target);
+            state.Status = state.Status with
+            {
+                LastSuccess = ended,
+                ConsecutiveFailures = 0,
+                LastWarning = warning,
+                ConsecutiveDegraded = state.Status.ConsecutiveDegraded + 1,
+            };
+            LogPassDegraded(collector.Name, target.ToString(), state.Status.ConsecutiveDegraded, warning, skips.ToString());
+        }
+        else
+        {
+            state.Status = state.Status with { LastSuccess = ended, ConsecutiveFailures = 0, LastWarning = null, ConsecutiveDegraded = 0 };
+            LogPassSucceeded(collector.Name, target.ToString(), duration, skips.ToString());
+        }
 
         await SaveAsync(state.Status, stoppingToken);
+    }
+
+    /// <summary>The problems in one line that names the account, as errors do.</summary>
+    private static string Warning(IReadOnlyList<string> problems, CollectionTarget target)
+    {
+        var joined = string.Join("; ", problems);
+        return joined.Contains(target.AccountId, StringComparison.Ordinal) ? joined : $"account {target.Account.DisplayName}, {target.Region}: {joined}";
     }
 
     private async Task SaveAsync(CollectorStatus status, CancellationToken cancellationToken)
@@ -239,8 +269,11 @@ internal sealed partial class CollectorsHost(
     [LoggerMessage(Level = LogLevel.Information, Message = "Collectors stopped")]
     private partial void LogStopped();
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Collector {Collector} pass on {Target} done in {Duration}")]
-    private partial void LogPassSucceeded(string collector, string target, TimeSpan duration);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Collector {Collector} pass on {Target} done in {Duration}; skipped: {Skipped}")]
+    private partial void LogPassSucceeded(string collector, string target, TimeSpan duration, string skipped);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Collector} pass on {Target} degraded ({Degraded} in a row): {Warning}; skipped: {Skipped}")]
+    private partial void LogPassDegraded(string collector, string target, int degraded, string warning, string skipped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Collector} pass on {Target} failed ({Failures} in a row; next try in {Interval}): {Error}")]
     private partial void LogPassFailed(Exception? exception, string collector, string target, int failures, TimeSpan interval, string error);

@@ -18,6 +18,8 @@ public sealed record CollectionTarget(AwsAccountOptions Account, string Region)
 /// region never stops the others; a pass that throws is retried at the next interval and its error is shown.
 /// A pass must be resumable: it reads its checkpoint from the store, writes data before advancing the checkpoint,
 /// and relies on the store's idempotent writes so a pass interrupted mid-way neither loses nor double-counts data.
+/// A pass that runs to its end but skips rows it could not read, or a sub-step that failed, says so in its
+/// <see cref="PassReport"/> and keeps its checkpoint before that data: it is degraded, never OK.
 /// </summary>
 public interface ICollector
 {
@@ -27,6 +29,6 @@ public interface ICollector
     /// <summary>Time between the starts of two passes over the same target.</summary>
     TimeSpan Interval { get; }
 
-    /// <summary>Collects what is new for one target since its checkpoint.</summary>
-    Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken);
+    /// <summary>Collects what is new for one target since its checkpoint, noting skips and problems in <paramref name="report"/>.</summary>
+    Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken);
 }

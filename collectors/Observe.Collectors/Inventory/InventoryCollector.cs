@@ -35,7 +35,7 @@ internal sealed partial class InventoryCollector(
 
     public TimeSpan Interval => _options.Interval;
 
-    public async Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+    public async Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var lambda = clients.Lambda(target.AccountId, target.Region);

@@ -49,7 +49,7 @@ public sealed partial class LogsCollector(
         return LogsCollectionStatus.Parse(await store.GetCheckpointAsync(target.CheckpointKey(CollectorName), cancellationToken).ConfigureAwait(false));
     }
 
-    public async Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+    public async Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var functions = await store.GetFunctionsAsync(new FleetFilter(target.AccountId, target.Region), cancellationToken).ConfigureAwait(false);

@@ -46,7 +46,7 @@ internal sealed partial class MetricsCollector(
 
     public TimeSpan Interval => _options.WatchedInterval;
 
-    public async Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+    public async Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var checkpointKey = target.CheckpointKey(Name);

@@ -35,7 +35,7 @@ public sealed class TracesCollector(
 
     public TimeSpan Interval => _options.Interval;
 
-    public async Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+    public async Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         var key = target.CheckpointKey(Name);

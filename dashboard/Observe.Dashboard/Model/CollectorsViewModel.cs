@@ -20,6 +20,8 @@ public sealed record CollectorsViewModel(
 
     public int Failing => Statuses.Count(s => s.Failing);
 
+    public int Degraded => Statuses.Count(s => s.Degraded);
+
     /// <param name="statuses">Every target's status from the store.</param>
     /// <param name="usage">API usage of the last <see cref="UsageDays"/> days.</param>
     /// <param name="now">The current time.</param>
@@ -37,6 +39,7 @@ public sealed record CollectorsViewModel(
         var rows = statuses
             .Select(s => CollectorStatusRow.Create(s, Account(s.AccountId, accountNames), now, passTimeout))
             .OrderByDescending(r => r.Failing)
+            .ThenByDescending(r => r.Degraded)
             .ThenBy(r => r.Collector, StringComparer.Ordinal)
             .ThenBy(r => r.AccountId, StringComparer.Ordinal)
             .ThenBy(r => r.Region, StringComparer.Ordinal)
@@ -78,7 +81,11 @@ public sealed record CollectorStatusRow(
     string LastSuccessExact,
     string LastDuration,
     string? Error,
-    string Instance)
+    string Instance,
+    bool Degraded,
+    string? Warning,
+    long SkippedLastPass,
+    string SkippedDetail)
 {
     /// <summary>Slack past the pass timeout for the cancelled pass to record its failure.</summary>
     private static readonly TimeSpan RecordingSlack = TimeSpan.FromMinutes(1);
@@ -99,6 +106,8 @@ public sealed record CollectorStatusRow(
             _ when started is not null => "Running",
             { ConsecutiveFailures: 1 } => "Failing",
             { ConsecutiveFailures: > 1 } => string.Create(CultureInfo.InvariantCulture, $"Failing ({status.ConsecutiveFailures} in a row)"),
+            { IsDegraded: true, ConsecutiveDegraded: > 1 } => string.Create(CultureInfo.InvariantCulture, $"Degraded ({status.ConsecutiveDegraded} in a row)"),
+            { IsDegraded: true } => "Degraded",
             _ => "OK",
         };
         return new CollectorStatusRow(
@@ -114,8 +123,16 @@ public sealed record CollectorStatusRow(
             interrupted
                 ? $"The pass that started {CollectorsFormat.Ago(now - started!.Value)} never ended: the process running it ({status.Instance}) stopped before recording it. The next pass replaces this row."
                 : status.IsFailing ? status.LastError : null,
-            status.Instance);
+            status.Instance,
+            status.IsDegraded && !interrupted && started is null,
+            status.IsDegraded ? status.LastWarning : null,
+            status.LastSkipped.Total,
+            DescribeSkipped(status));
     }
+
+    /// <summary>What the tooltip of the skipped count says: the latest pass's reasons and the total since the row began.</summary>
+    private static string DescribeSkipped(CollectorStatus status) =>
+        $"Latest pass: {status.LastSkipped}. All recorded passes: {status.TotalSkipped}.";
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }

@@ -6,7 +6,7 @@ namespace Observe.Store.Internal;
 internal abstract partial class RelationalStore
 {
     private const string StatusColumns =
-        "collector, account_id, region, last_start, last_success, last_duration_ms, consecutive_failures, last_error, last_failure, instance, updated_at";
+        "collector, account_id, region, last_start, last_success, last_duration_ms, consecutive_failures, last_error, last_failure, instance, updated_at, last_warning, consecutive_degraded, last_skipped, total_skipped";
 
     private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
 
@@ -16,12 +16,15 @@ internal abstract partial class RelationalStore
         await using var scope = await BeginWriteAsync(WriteLock.None, cancellationToken);
         await using (var command = scope.Command($"""
             INSERT INTO collector_status ({StatusColumns})
-            VALUES (@collector, @account, @region, @last_start, @last_success, @last_duration_ms, @failures, @last_error, @last_failure, @instance, @updated_at)
+            VALUES (@collector, @account, @region, @last_start, @last_success, @last_duration_ms, @failures, @last_error, @last_failure, @instance, @updated_at,
+                @last_warning, @degraded, @last_skipped, @total_skipped)
             ON CONFLICT (collector, account_id, region) DO UPDATE SET
                 last_start = excluded.last_start, last_success = excluded.last_success,
                 last_duration_ms = excluded.last_duration_ms, consecutive_failures = excluded.consecutive_failures,
                 last_error = excluded.last_error, last_failure = excluded.last_failure, instance = excluded.instance,
-                updated_at = excluded.updated_at
+                updated_at = excluded.updated_at, last_warning = excluded.last_warning,
+                consecutive_degraded = excluded.consecutive_degraded, last_skipped = excluded.last_skipped,
+                total_skipped = excluded.total_skipped
             """))
         {
             command.AddText("@collector", status.Collector);
@@ -35,6 +38,10 @@ internal abstract partial class RelationalStore
             command.AddInt64("@last_failure", StoreTime.ToMs(status.LastFailure));
             command.AddText("@instance", status.Instance);
             command.AddInt64("@updated_at", StoreTime.ToMs(status.UpdatedAt));
+            command.AddText("@last_warning", status.LastWarning);
+            command.AddInt32("@degraded", status.ConsecutiveDegraded);
+            command.AddText("@last_skipped", StoreJson.Skips(status.LastSkipped));
+            command.AddText("@total_skipped", StoreJson.Skips(status.TotalSkipped));
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -143,6 +150,10 @@ internal abstract partial class RelationalStore
         LastFailure = reader.GetNullableInstant(8),
         Instance = reader.GetString(9),
         UpdatedAt = reader.GetInstant(10),
+        LastWarning = reader.GetNullableString(11),
+        ConsecutiveDegraded = reader.GetInt32(12),
+        LastSkipped = StoreJson.Skips(reader.GetString(13)),
+        TotalSkipped = StoreJson.Skips(reader.GetString(14)),
     };
 
     private static ApiUsage ReadApiUsage(DbDataReader reader) => new(

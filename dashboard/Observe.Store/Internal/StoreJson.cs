@@ -7,6 +7,7 @@ namespace Observe.Store.Internal;
 /// <summary>Nested values (tags, layers, segments, labels) are stored as JSON text; source-generated to stay trim-safe.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Dictionary<string, long>))]
 [JsonSerializable(typeof(List<string>))]
 [JsonSerializable(typeof(List<EventSourceMapping>))]
 [JsonSerializable(typeof(List<FunctionAlias>))]
@@ -25,6 +26,12 @@ internal static class StoreJson
 
     public static Dictionary<string, string> Dictionary(string json) =>
         JsonSerializer.Deserialize(json, StoreJsonContext.Default.DictionaryStringString) ?? [];
+
+    public static string Skips(SkipCounts value) =>
+        JsonSerializer.Serialize(new Dictionary<string, long>(value.ByReason, StringComparer.Ordinal), StoreJsonContext.Default.DictionaryStringInt64);
+
+    public static SkipCounts Skips(string json) =>
+        SkipCounts.From(JsonSerializer.Deserialize(json, StoreJsonContext.Default.DictionaryStringInt64) ?? []);
 
     public static string Strings(IReadOnlyList<string> value) =>
         JsonSerializer.Serialize([.. value], StoreJsonContext.Default.ListString);

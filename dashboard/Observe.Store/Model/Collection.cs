@@ -30,6 +30,21 @@ public sealed record CollectorStatus
     /// <summary>When the latest failed pass ended.</summary>
     public DateTimeOffset? LastFailure { get; init; }
 
+    /// <summary>
+    /// Why the latest pass, which ran to its end, is degraded: a sub-step that failed or rows it read and could not
+    /// store, in words naming the account; null when the latest pass was clean or failed.
+    /// </summary>
+    public string? LastWarning { get; init; }
+
+    /// <summary>Degraded passes in a row; 0 when the latest pass was clean or failed.</summary>
+    public int ConsecutiveDegraded { get; init; }
+
+    /// <summary>What the latest pass read and could not store, by reason (including lines that are malformed at the source).</summary>
+    public SkipCounts LastSkipped { get; init; } = SkipCounts.None;
+
+    /// <summary>What every pass recorded in this row skipped, by reason.</summary>
+    public SkipCounts TotalSkipped { get; init; } = SkipCounts.None;
+
     /// <summary>The process that ran the pass (the dashboard or a worker), as <c>host/pid/random</c>.</summary>
     public string Instance { get; init; } = "";
 
@@ -37,6 +52,9 @@ public sealed record CollectorStatus
 
     /// <summary>Running and failing: the latest pass failed.</summary>
     public bool IsFailing => ConsecutiveFailures > 0;
+
+    /// <summary>The latest pass ran to its end but could not do all of its work (<see cref="LastWarning"/> says what).</summary>
+    public bool IsDegraded => !IsFailing && LastWarning is not null;
 }
 
 /// <summary>

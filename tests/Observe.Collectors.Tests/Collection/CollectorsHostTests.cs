@@ -194,6 +194,75 @@ public class CollectorsHostTests
     }
 
     [Fact]
+    public async Task Run_PassSkipsRowsAndASubStepFails_DegradedWithCountsUntilACleanPassAndTotalsKept()
+    {
+        var time = new ManualTimeProvider(T0);
+        var account = HostHarness.Account("111111111111", "prod", "eu-west-1");
+        var pass = 0;
+        var logs = new FakeCollector("logs", TimeSpan.FromMinutes(1), (_, report, _) =>
+        {
+            switch (Interlocked.Increment(ref pass))
+            {
+                case 1 or 2:
+                    report.Skipped("unreadable Insights @timestamp", 2);
+                    report.Skipped("malformed REPORT line");
+                    report.Degraded("2 Insights rows had an unreadable @timestamp");
+                    report.Degraded("2 Insights rows had an unreadable @timestamp");
+                    break;
+                case 3:
+                    // A line malformed at its source is counted, but the pass did all it could: not degraded.
+                    report.Skipped("malformed REPORT line");
+                    break;
+                default:
+                    report.Skipped("malformed REPORT line", 4);
+                    throw new InvalidOperationException("store unreachable");
+            }
+
+            return Task.CompletedTask;
+        });
+        await using var harness = await HostHarness.CreateAsync([account], Immediate(), time, logs);
+        await harness.Host.StartAsync(CancellationToken.None);
+
+        var first = await StatusAfterAsync(1);
+        Assert.True(first.IsDegraded);
+        Assert.False(first.IsFailing);
+        Assert.Equal(T0, first.LastSuccess);
+        Assert.Equal(1, first.ConsecutiveDegraded);
+        Assert.Equal("account 111111111111 (prod), eu-west-1: 2 Insights rows had an unreadable @timestamp", first.LastWarning);
+        Assert.Equal("3 (malformed REPORT line 1, unreadable Insights @timestamp 2)", first.LastSkipped.ToString());
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, (await StatusAfterAsync(2)).ConsecutiveDegraded);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var clean = await StatusAfterAsync(3);
+        Assert.False(clean.IsDegraded);
+        Assert.Null(clean.LastWarning);
+        Assert.Equal(0, clean.ConsecutiveDegraded);
+        Assert.Equal("1 (malformed REPORT line 1)", clean.LastSkipped.ToString());
+        Assert.Equal("7 (malformed REPORT line 3, unreadable Insights @timestamp 4)", clean.TotalSkipped.ToString());
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        var failed = await StatusAfterAsync(4);
+        Assert.True(failed.IsFailing);
+        Assert.False(failed.IsDegraded);
+        Assert.Equal(4, failed.LastSkipped.Total);
+        Assert.Equal(11, failed.TotalSkipped.Total);
+        await harness.Host.StopAsync(CancellationToken.None);
+
+        async Task<Store.Model.CollectorStatus> StatusAfterAsync(int passes)
+        {
+            Store.Model.CollectorStatus? status = null;
+            await HostHarness.WaitUntilAsync(
+                async () => (status = (await harness.Store.GetCollectorStatusAsync(CancellationToken.None)).SingleOrDefault()) is { } s
+                    && logs.Passes.Count == passes && s.UpdatedAt == time.GetUtcNow() && s.LastStart == time.GetUtcNow()
+                    && (s.LastSuccess == time.GetUtcNow() || s.LastFailure == time.GetUtcNow()),
+                $"pass {passes} recorded");
+            return status!;
+        }
+    }
+
+    [Fact]
     public async Task Run_Disabled_RunsNoPassAndEnds()
     {
         var account = HostHarness.Account("111111111111", "prod", "eu-west-1");

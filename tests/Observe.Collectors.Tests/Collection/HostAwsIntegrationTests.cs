@@ -78,7 +78,7 @@ public sealed class HostAwsIntegrationTests
 
         public TimeSpan Interval => TimeSpan.FromHours(1);
 
-        public async Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+        public async Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
         {
             var functions = await clients.Lambda(target.AccountId, target.Region).ListFunctionsAsync(cancellationToken).ToListAsync(cancellationToken);
             Listed[target.AccountId] = functions.Count;

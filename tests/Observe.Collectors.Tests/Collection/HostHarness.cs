@@ -50,12 +50,12 @@ internal sealed class HostHarness : IAsyncDisposable
         await _store.DisposeAsync();
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds; fails naming <paramref name="what"/> after 10 s.</summary>
+    /// <summary>Polls until <paramref name="condition"/> holds; fails naming <paramref name="what"/> after 30 s (a cap for a broken test, not a wait: a loaded CI machine can be slow).</summary>
     public static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
 
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
@@ -65,9 +65,14 @@ internal sealed class HostHarness : IAsyncDisposable
 }
 
 /// <summary>A collector whose pass is a delegate; records every pass it started.</summary>
-internal sealed class FakeCollector(string name, TimeSpan interval, Func<CollectionTarget, CancellationToken, Task> pass) : ICollector
+internal sealed class FakeCollector(string name, TimeSpan interval, Func<CollectionTarget, PassReport, CancellationToken, Task> pass) : ICollector
 {
     private readonly ConcurrentQueue<(CollectionTarget Target, DateTimeOffset At)> _passes = new();
+
+    public FakeCollector(string name, TimeSpan interval, Func<CollectionTarget, CancellationToken, Task> pass)
+        : this(name, interval, (target, _, ct) => pass(target, ct))
+    {
+    }
 
     public FakeCollector(string name, TimeSpan interval, TimeProvider time, Func<CollectionTarget, CancellationToken, Task> pass)
         : this(name, interval, pass) => Time = time;
@@ -82,9 +87,9 @@ internal sealed class FakeCollector(string name, TimeSpan interval, Func<Collect
 
     public int PassesOn(string accountId, string region) => Passes.Count(p => p.Target.AccountId == accountId && p.Target.Region == region);
 
-    public Task CollectAsync(CollectionTarget target, CancellationToken cancellationToken)
+    public Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
     {
         _passes.Enqueue((target, Time.GetUtcNow()));
-        return pass(target, cancellationToken);
+        return pass(target, report, cancellationToken);
     }
 }

@@ -134,6 +134,40 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
         return (cell.GetAttribute("data-value"), cell.TextContent.Trim());
     }
 
+    [Fact]
+    public async Task Collectors_DegradedPassWithSkippedRows_ShownAsDegradedWithItsWarningAndCountsNotAsOk()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var skipped = SkipCounts.From([new("unreadable Insights @timestamp", 2), new("malformed REPORT line", 1)]);
+        await _store.Store.UpsertCollectorStatusAsync(Status("logs", Prod, "eu-west-1", now) with
+        {
+            LastSuccess = now,
+            LastWarning = "account 111111111111 (prod), eu-west-1: 2 Insights rows had an unreadable @timestamp; the checkpoint stays before them",
+            ConsecutiveDegraded = 3,
+            LastSkipped = skipped,
+            TotalSkipped = skipped.Add(skipped),
+        }, CancellationToken.None);
+        await _store.Store.UpsertCollectorStatusAsync(Status("alarms", Prod, "eu-west-1", now) with { LastSuccess = now }, CancellationToken.None);
+
+        var page = RenderComponent<CollectorsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-status]").Count), TimeSpan.FromSeconds(5));
+        var rows = page.FindAll("[data-status]");
+        Assert.Equal($"logs/{Prod}/eu-west-1", rows[0].GetAttribute("data-status"));
+        Assert.True(rows[0].HasAttribute("data-row-degraded"));
+        Assert.Equal("Degraded (3 in a row)", rows[0].QuerySelector("[data-state]")!.GetAttribute("data-state"));
+        Assert.Contains("unreadable @timestamp", rows[0].QuerySelector("[data-warning]")!.TextContent, StringComparison.Ordinal);
+        var count = rows[0].QuerySelector("[data-skipped]")!;
+        Assert.Equal("3", count.GetAttribute("data-skipped"));
+        Assert.Equal(
+            "Latest pass: 3 (malformed REPORT line 1, unreadable Insights @timestamp 2). All recorded passes: 6 (malformed REPORT line 2, unreadable Insights @timestamp 4).",
+            count.GetAttribute("title"));
+        Assert.Equal("OK", rows[1].QuerySelector("[data-state]")!.GetAttribute("data-state"));
+        Assert.Equal("0", rows[1].QuerySelector("[data-skipped]")!.GetAttribute("data-skipped"));
+        Assert.Contains("1 of 2 collector targets ran their last pass to the end but could not do all of it:", page.Find("[data-testid=degraded-summary]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=failing-summary]"));
+    }
+
     private static CollectorStatus Status(string collector, string account, string region, DateTimeOffset now) => new()
     {
         Collector = collector,

@@ -48,6 +48,11 @@ public sealed partial class Collectors : ComponentBase, IDisposable
         : string.Create(CultureInfo.InvariantCulture,
             $"{_model.Failing} of {_model.Statuses.Count} collector targets are failing:");
 
+    private string DegradedSummary => _model is null
+        ? ""
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{_model.Degraded} of {_model.Statuses.Count} collector targets ran their last pass to the end but could not do all of it:");
+
     protected override void OnInitialized()
     {
         _accountNames = CollectorsViewModel.AccountNames(Configuration);
@@ -114,11 +119,16 @@ public sealed partial class Collectors : ComponentBase, IDisposable
             // An attribute, not a class: a class here would replace the grid's own row classes.
             args.Attributes["data-row-failing"] = true;
         }
+        else if (row.Degraded)
+        {
+            args.Attributes["data-row-degraded"] = true;
+        }
     }
 
     private static BadgeStyle StateStyle(CollectorStatusRow row) => row switch
     {
         { Failing: true } => BadgeStyle.Danger,
+        { Degraded: true } => BadgeStyle.Warning,
         { State: "OK" } => BadgeStyle.Success,
         _ => BadgeStyle.Info,
     };

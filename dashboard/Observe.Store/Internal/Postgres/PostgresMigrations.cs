@@ -283,5 +283,12 @@ internal static class PostgresMigrations
                 updated_at bigint NOT NULL,
                 PRIMARY KEY (day, account_id, region, service, operation, instance));
             """),
+        new(7, "degraded collector passes and skipped rows", """
+            -- Existing rows read as "clean, nothing skipped" until their next pass.
+            ALTER TABLE collector_status ADD COLUMN last_warning text;
+            ALTER TABLE collector_status ADD COLUMN consecutive_degraded integer NOT NULL DEFAULT 0;
+            ALTER TABLE collector_status ADD COLUMN last_skipped text NOT NULL DEFAULT '{}';
+            ALTER TABLE collector_status ADD COLUMN total_skipped text NOT NULL DEFAULT '{}';
+            """),
     ];
 }

@@ -298,5 +298,12 @@ internal static class SqliteMigrations
                 updated_at INTEGER NOT NULL,
                 PRIMARY KEY (day, account_id, region, service, operation, instance)) WITHOUT ROWID;
             """),
+        new(7, "degraded collector passes and skipped rows", """
+            -- Existing rows read as "clean, nothing skipped" until their next pass.
+            ALTER TABLE collector_status ADD COLUMN last_warning TEXT;
+            ALTER TABLE collector_status ADD COLUMN consecutive_degraded INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE collector_status ADD COLUMN last_skipped TEXT NOT NULL DEFAULT '{}';
+            ALTER TABLE collector_status ADD COLUMN total_skipped TEXT NOT NULL DEFAULT '{}';
+            """),
     ];
 }
