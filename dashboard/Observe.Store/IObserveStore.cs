@@ -62,6 +62,9 @@ public interface IObserveStore
     /// <summary>Reports of one function (or of all when null) in the range, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<InvocationReport>> GetInvocationReportsAsync(FunctionKey? function, TimeRange range, bool coldStartsOnly, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Cold starts (reports with an init duration) of one function per UTC minute in the range; minutes with none are absent.</summary>
+    Task<IReadOnlyDictionary<DateTimeOffset, int>> CountColdStartsAsync(FunctionKey function, TimeRange range, CancellationToken cancellationToken);
+
     /// <summary>
     /// Adds occurrences to their groups (creating groups on first sight). Idempotent per pass: occurrences are kept
     /// per (function, fingerprint, <see cref="ErrorOccurrences.FirstSeen"/>, <see cref="ErrorOccurrences.LastSeen"/>),

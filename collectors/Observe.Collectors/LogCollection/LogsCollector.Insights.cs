@@ -11,23 +11,26 @@ public sealed partial class LogsCollector
     /// <summary>Rows a query returns at most (Insights' own ceiling).</summary>
     internal const int MaxQueryRows = 10_000;
 
-    /// <summary>
-    /// Cold starts per log group and minute from the REPORT lines, both formats: text lines carry the discovered
-    /// field <c>@initDuration</c>, JSON <c>platform.report</c> records <c>record.metrics.initDurationMs</c>.
-    /// Counting per whole minute makes each row a minute's complete figure, so writing it again is harmless.
-    /// </summary>
-    internal const string StatsQuery =
-        "filter @type = \"REPORT\" or type = \"platform.report\"\n"
-        + "| stats count(*) as reports, count(@initDuration) as textColdStarts, count(record.metrics.initDurationMs) as jsonColdStarts by @log, bin(1m)";
+    /// <summary>Queries one batch of log groups may take in one pass when each returns a full page.</summary>
+    internal const int MaxQueriesPerBatch = 10;
 
-    /// <summary>Error lines and cold-start REPORT lines (for their init times), oldest first, read by the same parsers.</summary>
+    /// <summary>
+    /// The lines FilterLogEvents' default pattern selects, read by the same parsers: every REPORT line and
+    /// <c>platform.report</c> record (warm, cold, timeout, SnapStart restore; a malformed one is counted), and anything
+    /// that can be an error line. Both modes store the same reports from the same lines; a regular expression, not
+    /// <c>@type</c>, so a REPORT line Lambda's own discovery cannot parse still reaches the parser and is counted.
+    /// </summary>
     internal const string EventsQuery =
         "fields @timestamp, @message, @logStream, @log\n"
-        + "| filter ispresent(@initDuration) or ispresent(record.metrics.initDurationMs) or @message like /(?i)(error|exception|fail|crit|fatal|traceback)/\n"
+        + "| filter @message like /REPORT|platform\\.report|ERROR|Error|error|Exception|exception|fail|crit|FATAL|CRITICAL|Traceback/\n"
         + "| sort @timestamp asc\n"
         + "| limit 10000";
 
-    private async Task CollectWithInsightsAsync(CollectionTarget target, ICloudWatchLogsClient logs, IReadOnlyList<LambdaFunction> functions, DateTimeOffset now, PassTotals totals, CancellationToken cancellationToken)
+    private const string UnreadableTime = "Insights row with an unreadable @timestamp";
+    private const string UnknownGroup = "Insights row without a known log group";
+
+    private async Task CollectWithInsightsAsync(
+        CollectionTarget target, ICloudWatchLogsClient logs, IReadOnlyList<LambdaFunction> functions, DateTimeOffset now, PassTotals totals, PassReport report, CancellationToken cancellationToken)
     {
         // A query naming a group that does not exist fails whole, and Lambda creates a group only at the first invocation.
         var existing = new HashSet<string>(StringComparer.Ordinal);
@@ -38,12 +41,12 @@ public sealed partial class LogsCollector
 
         foreach (var batch in functions.Chunk(CloudWatchLogsClient.MaxLogGroupsPerQuery))
         {
-            await CollectBatchWithInsightsAsync(target, logs, batch, existing, now, totals, cancellationToken).ConfigureAwait(false);
+            await CollectBatchWithInsightsAsync(target, logs, batch, existing, now, totals, report, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task CollectBatchWithInsightsAsync(
-        CollectionTarget target, ICloudWatchLogsClient logs, LambdaFunction[] batch, HashSet<string> existing, DateTimeOffset now, PassTotals totals, CancellationToken cancellationToken)
+        CollectionTarget target, ICloudWatchLogsClient logs, LambdaFunction[] batch, HashSet<string> existing, DateTimeOffset now, PassTotals totals, PassReport report, CancellationToken cancellationToken)
     {
         var groups = new Dictionary<string, (FunctionKey Function, string Key, LogGroupCheckpoint Checkpoint)>(StringComparer.Ordinal);
         foreach (var function in batch)
@@ -60,89 +63,88 @@ public sealed partial class LogsCollector
             return;
         }
 
+        var read = new BatchRead(groups.Keys);
         var present = groups.Keys.Where(existing.Contains).ToList();
         var end = to;
-        var rows = new Dictionary<string, List<IReadOnlyDictionary<string, string>>>(StringComparer.Ordinal);
         if (present.Count > 0)
         {
-            // Stats from the start of the window's first minute, so every minute it returns is counted whole.
-            var statsFrom = UtcMinute.Floor(DateTimeOffset.FromUnixTimeMilliseconds(from));
-            var stats = RunQueryAsync(target, logs, new InsightsQuery(present, statsFrom, DateTimeOffset.FromUnixTimeMilliseconds(to), StatsQuery) { Limit = MaxQueryRows }, cancellationToken);
-            var events = RunQueryAsync(target, logs, new InsightsQuery(present, DateTimeOffset.FromUnixTimeMilliseconds(from), DateTimeOffset.FromUnixTimeMilliseconds(to), EventsQuery) { Limit = MaxQueryRows }, cancellationToken);
-            // Both awaited together, so a failure of either is observed and fails the pass before anything is written.
-            await Task.WhenAll(stats, events).ConfigureAwait(false);
-            await WriteColdStartsAsync(target, groups, await stats.ConfigureAwait(false), totals, cancellationToken).ConfigureAwait(false);
+            end = await ReadBatchAsync(target, logs, present, from, to, read, cancellationToken).ConfigureAwait(false);
+        }
 
-            var eventRows = (await events.ConfigureAwait(false)).Rows;
-            if (eventRows.Count >= MaxQueryRows)
-            {
-                // A full page may have left events out: stop at the last one returned; the next pass continues there.
-                end = ParseInsightsTime(eventRows[^1].GetValueOrDefault("@timestamp"))?.ToUnixTimeMilliseconds() ?? to;
-                logger.LogWarning("Logs for {Target}: an Insights query returned {Rows} rows, its ceiling; this pass stops at {End}", target, eventRows.Count, DateTimeOffset.FromUnixTimeMilliseconds(end));
-            }
+        if (read.HoldReason is { } reason)
+        {
+            report.Degraded(reason);
+        }
 
-            foreach (var row in eventRows)
-            {
-                if (GroupOf(row) is { } name && groups.ContainsKey(name))
-                {
-                    (rows.TryGetValue(name, out var list) ? list : rows[name] = []).Add(row);
-                }
-            }
+        if (read.Unreadable > 0)
+        {
+            report.Skipped(UnreadableTime, read.UnreadableTimes);
+            report.Skipped(UnknownGroup, read.UnknownGroups);
+            report.Degraded(string.Create(CultureInfo.InvariantCulture,
+                $"Logs Insights returned {read.Unreadable} rows this collector could not read ({read.UnreadableTimes} with an unreadable @timestamp, for example '{read.SampleTime}'; {read.UnknownGroups} without a known log group); the log groups they belong to keep their checkpoint and are read again next pass"));
         }
 
         foreach (var (name, (function, key, checkpoint)) in groups)
         {
-            if (end <= checkpoint.Position)
+            // A row that could not be placed holds back the group it belongs to, or every group when its group is unknown.
+            var held = read.HoldsAll || read.Held.Contains(name);
+            if (!held && end <= checkpoint.Position)
             {
                 // A group ahead of the batch (the others are catching up): this read adds nothing to it, and its
                 // checkpoint, seen ids included, must stay as it is.
                 continue;
             }
 
-            var reader = new GroupReader(function, checkpoint, checkpoint.Position - (long)_options.Overlap.TotalMilliseconds, end, _options);
-            foreach (var row in rows.GetValueOrDefault(name) ?? [])
+            var reader = new GroupReader(function, checkpoint, checkpoint.Position - (long)_options.Overlap.TotalMilliseconds, held ? to : end, _options);
+            foreach (var (id, timestamp, message) in read.Rows.GetValueOrDefault(name) ?? [])
             {
-                if (ParseInsightsTime(row.GetValueOrDefault("@timestamp")) is not { } at)
-                {
-                    continue;
-                }
-
-                var message = row.GetValueOrDefault("@message") ?? "";
-                var timestamp = at.ToUnixTimeMilliseconds();
-                reader.Add(EventKey(row.GetValueOrDefault("@logStream"), timestamp, message), timestamp, message);
+                reader.Add(id, timestamp, message);
             }
 
-            await CommitAsync(key, reader, end, recountColdStarts: false, totals, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(key, reader, held ? null : end, totals, report, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task WriteColdStartsAsync(
-        CollectionTarget target, Dictionary<string, (FunctionKey Function, string Key, LogGroupCheckpoint Checkpoint)> groups, InsightsQueryResults stats, PassTotals totals, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the events query over the batch's window, again from the last row's time while a page comes back full (up
+    /// to <see cref="MaxQueriesPerBatch"/>), and sorts the rows by group. Returns where the read ended: the window's
+    /// end, or the last row's time when the query cap cut it short (the next pass continues there).
+    /// </summary>
+    private async Task<long> ReadBatchAsync(
+        CollectionTarget target, ICloudWatchLogsClient logs, List<string> present, long from, long to, BatchRead read, CancellationToken cancellationToken)
     {
-        var points = new List<MetricPoint>(stats.Rows.Count);
-        long reports = 0;
-        foreach (var row in stats.Rows)
+        var start = from;
+        for (var query = 1; ; query++)
         {
-            if (GroupOf(row) is not { } name || !groups.TryGetValue(name, out var group)
-                || ParseInsightsTime(row.GetValueOrDefault("bin(1m)")) is not { } minute)
+            var results = await RunQueryAsync(target, logs, new InsightsQuery(present, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(to), EventsQuery) { Limit = MaxQueryRows }, cancellationToken).ConfigureAwait(false);
+            long? last = null;
+            foreach (var row in results.Rows)
             {
-                logger.LogWarning("Logs for {Target}: an Insights stats row without a known log group or minute was left out", target);
-                continue;
+                last = read.Add(row) ?? last;
             }
 
-            reports += Count(row, "reports");
-            points.Add(new MetricPoint
+            if (results.Rows.Count < MaxQueryRows)
             {
-                Function = group.Function,
-                Minute = UtcMinute.Floor(minute),
-                ColdStarts = Count(row, "textColdStarts") + Count(row, "jsonColdStarts"),
-            });
+                return to;
+            }
+
+            if (last is not { } next || next <= start)
+            {
+                // A full page whose rows cannot be placed past the start: continuing would read the same page again.
+                read.HoldAll(string.Create(CultureInfo.InvariantCulture,
+                    $"an Insights query returned a full page of {results.Rows.Count} rows that could not be continued past {DateTimeOffset.FromUnixTimeMilliseconds(start):O}; no log group of the batch moved past it"));
+                return to;
+            }
+
+            if (query == MaxQueriesPerBatch)
+            {
+                logger.LogWarning("Logs for {Target}: {Queries} Insights queries returned full pages; this pass stops at {End} and the next continues there", target, query, DateTimeOffset.FromUnixTimeMilliseconds(next));
+                return next;
+            }
+
+            // Insights' start time is whole seconds and inclusive: rows of that second come back again and are dropped by key.
+            start = next;
         }
-
-        await store.WriteMetricsAsync(points, cancellationToken).ConfigureAwait(false);
-
-        // Reports read by stats are events a FilterLogEvents pass would have fetched: the cost model compares with them.
-        totals.Add(reports, 0, 0, 0);
     }
 
     private async Task<InsightsQueryResults> RunQueryAsync(CollectionTarget target, ICloudWatchLogsClient logs, InsightsQuery query, CancellationToken cancellationToken)
@@ -168,7 +170,7 @@ public sealed partial class LogsCollector
         }
     }
 
-    /// <summary>The log group of a row: Insights writes <c>@log</c> as <c>{account id}:{log group}</c>.</summary>
+    /// <summary>The log group of a row: Insights writes <c>@log</c> as <c>{account id}:{log group}</c>, moto as the group alone.</summary>
     private static string? GroupOf(IReadOnlyDictionary<string, string> row)
     {
         var log = row.GetValueOrDefault("@log");
@@ -176,12 +178,90 @@ public sealed partial class LogsCollector
         return colon < 0 ? log : log![(colon + 1)..];
     }
 
-    private static long Count(IReadOnlyDictionary<string, string> row, string field) =>
-        long.TryParse(row.GetValueOrDefault(field), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0;
+    /// <summary>
+    /// An Insights time in UTC. AWS writes <c>2026-11-22 10:05:00.000</c>; emulators and other tools answer ISO 8601
+    /// (<c>2026-11-22T10:05:00.000Z</c>) or epoch milliseconds (moto), so each is read. Null when it is none of them.
+    /// </summary>
+    internal static DateTimeOffset? ParseInsightsTime(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
 
-    /// <summary>Insights writes times as <c>2026-11-22 10:05:00.000</c>, in UTC.</summary>
-    internal static DateTimeOffset? ParseInsightsTime(string? value) =>
-        DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd HH:mm:ss.fff", "yyyy-MM-dd HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? at
+        value = value.Trim();
+        if (DateTimeOffset.TryParseExact(value, ["yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+            || (value.Contains('T', StringComparison.Ordinal) && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at)))
+        {
+            return at;
+        }
+
+        // Epoch milliseconds (13 digits for any date after 2001); a fraction, as some tools print, is dropped.
+        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 1e12 && ms < 1e14
+            ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms)
             : null;
+    }
+
+    /// <summary>The rows of one batch's queries by group, de-duplicated, with what could not be placed.</summary>
+    private sealed class BatchRead(IEnumerable<string> groups)
+    {
+        private readonly HashSet<string> _groups = new(groups, StringComparer.Ordinal);
+        private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+
+        public Dictionary<string, List<(string Id, long Timestamp, string Message)>> Rows { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Groups with a row whose time could not be read.</summary>
+        public HashSet<string> Held { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>A row of no known group (or a page that could not be continued) holds back the whole batch.</summary>
+        public bool HoldsAll { get; private set; }
+
+        public long UnreadableTimes { get; private set; }
+
+        public long UnknownGroups { get; private set; }
+
+        public long Unreadable => UnreadableTimes + UnknownGroups;
+
+        public string? SampleTime { get; private set; }
+
+        /// <summary>Adds a row; returns its time when it could be read, so the caller knows where a full page ended.</summary>
+        public long? Add(IReadOnlyDictionary<string, string> row)
+        {
+            var raw = row.GetValueOrDefault("@timestamp");
+            var at = ParseInsightsTime(raw)?.ToUnixTimeMilliseconds();
+            var group = GroupOf(row);
+            if (group is null || !_groups.Contains(group))
+            {
+                UnknownGroups++;
+                HoldsAll = true;
+                return at;
+            }
+
+            if (at is not { } timestamp)
+            {
+                UnreadableTimes++;
+                SampleTime ??= raw is null ? "(absent)" : raw.Length <= 40 ? raw : raw[..40];
+                Held.Add(group);
+                return null;
+            }
+
+            var message = row.GetValueOrDefault("@message") ?? "";
+            var id = EventKey(row.GetValueOrDefault("@logStream"), timestamp, message);
+            if (_keys.Add(id))
+            {
+                (Rows.TryGetValue(group, out var list) ? list : Rows[group] = []).Add((id, timestamp, message));
+            }
+
+            return timestamp;
+        }
+
+        /// <summary>Why the whole batch is held for a reason other than an unreadable row.</summary>
+        public string? HoldReason { get; private set; }
+
+        public void HoldAll(string reason)
+        {
+            HoldsAll = true;
+            HoldReason = reason;
+        }
+    }
 }

@@ -26,6 +26,9 @@ public sealed partial class LogsCollector(
 
     private const string LambdaLogGroupPrefix = "/aws/lambda/";
 
+    /// <summary>Reports written per store transaction, and the most a group's read holds before writing them.</summary>
+    internal const int ReportChunk = 1_000;
+
     private readonly LogsCollectorOptions _options = options.Value;
 
     public string Name => CollectorName;
@@ -72,11 +75,11 @@ public sealed partial class LogsCollector(
         var totals = new PassTotals();
         if (plan.Mode == LogsReadMode.Insights)
         {
-            await CollectWithInsightsAsync(target, logs, functions, now, totals, cancellationToken).ConfigureAwait(false);
+            await CollectWithInsightsAsync(target, logs, functions, now, totals, report, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await CollectWithFilterAsync(target, logs, functions, now, totals, cancellationToken).ConfigureAwait(false);
+            await CollectWithFilterAsync(target, logs, functions, now, totals, report, cancellationToken).ConfigureAwait(false);
         }
 
         // A moving average of what a group yields per pass keeps the cost model close to the fleet as it changes.
@@ -91,14 +94,15 @@ public sealed partial class LogsCollector(
 
     // ---- FilterLogEvents ------------------------------------------------------------------------------------------
 
-    private async Task CollectWithFilterAsync(CollectionTarget target, ICloudWatchLogsClient logs, IReadOnlyList<LambdaFunction> functions, DateTimeOffset now, PassTotals totals, CancellationToken cancellationToken)
+    private async Task CollectWithFilterAsync(
+        CollectionTarget target, ICloudWatchLogsClient logs, IReadOnlyList<LambdaFunction> functions, DateTimeOffset now, PassTotals totals, PassReport report, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelGroups, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(functions, parallel, async (function, ct) =>
         {
             try
             {
-                await CollectGroupAsync(target, logs, function.Key, now, totals, ct).ConfigureAwait(false);
+                await CollectGroupAsync(target, logs, function.Key, now, totals, report, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -109,7 +113,8 @@ public sealed partial class LogsCollector(
         }).ConfigureAwait(false);
     }
 
-    private async Task CollectGroupAsync(CollectionTarget target, ICloudWatchLogsClient logs, FunctionKey function, DateTimeOffset now, PassTotals totals, CancellationToken cancellationToken)
+    private async Task CollectGroupAsync(
+        CollectionTarget target, ICloudWatchLogsClient logs, FunctionKey function, DateTimeOffset now, PassTotals totals, PassReport report, CancellationToken cancellationToken)
     {
         var group = LogGroupName(function.Name);
         var key = CheckpointKey(target, group);
@@ -131,6 +136,10 @@ public sealed partial class LogsCollector(
             {
                 // Every returned event has an id; the fallback only guards against a malformed answer.
                 reader.Add(e.EventId ?? EventKey(e.LogStreamName, e.Timestamp, e.Message), e.Timestamp, e.Message);
+                if (reader.Batch.Reports.Count >= ReportChunk)
+                {
+                    await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (AwsServiceException e) when (e.IsNotFound)
@@ -138,7 +147,7 @@ public sealed partial class LogsCollector(
             // Lambda creates the group at the first invocation: a function that never ran has none, which means no events.
         }
 
-        await CommitAsync(key, reader, to, recountColdStarts: true, totals, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(key, reader, to, totals, report, cancellationToken).ConfigureAwait(false);
     }
 
     // ---- shared -------------------------------------------------------------------------------------------------
@@ -168,27 +177,39 @@ public sealed partial class LogsCollector(
     }
 
     /// <summary>
-    /// Writes what a group's read found, then moves its checkpoint. Order matters: reports (idempotent by request id)
-    /// and cold-start minutes (recounted, so idempotent) go first; the errors, which the store counts per pass window,
-    /// are parked in the checkpoint together with the new position before they are written, so a stop at any point
-    /// either repeats the read (nothing of the errors written yet) or replays the very same error windows.
+    /// Writes what a group's read found, then moves its checkpoint to <paramref name="position"/>. Order matters:
+    /// reports (idempotent by request id) and cold-start minutes (recounted, so idempotent) go first; the errors, which
+    /// the store counts per pass window, are parked in the checkpoint together with the new position before they are
+    /// written, so a stop at any point either repeats the read (nothing of the errors written yet) or replays the very
+    /// same error windows. A null position holds the group where it is (rows of it could not be read): its reports
+    /// are written, its errors wait for the read that can move it.
     /// </summary>
-    private async Task CommitAsync(string key, GroupReader reader, long position, bool recountColdStarts, PassTotals totals, CancellationToken cancellationToken)
+    private async Task CommitAsync(string key, GroupReader reader, long? position, PassTotals totals, PassReport report, CancellationToken cancellationToken)
     {
         var batch = reader.Batch;
-        if (batch.Reports.Count > 0)
+        await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
+        foreach (var (reason, count) in batch.Stats.SkippedByReason)
         {
-            await store.WriteInvocationReportsAsync(batch.Reports, cancellationToken).ConfigureAwait(false);
-            if (recountColdStarts)
-            {
-                await RecountColdStartsAsync(reader.Function, batch.Reports, cancellationToken).ConfigureAwait(false);
-            }
+            report.Skipped(Describe(reason), count);
+        }
+
+        if (batch.Stats.Skipped > 0)
+        {
+            logger.LogWarning(
+                "Logs for {Function}: skipped {Skipped} unreadable lines ({Reasons}), for example: {Sample}",
+                reader.Function, batch.Stats.Skipped, string.Join(", ", batch.Stats.SkippedByReason.Select(r => $"{r.Key} {r.Value}")), batch.Stats.SkippedSamples.FirstOrDefault());
+        }
+
+        totals.Add(reader.EventsRead, reader.ReportsRead, batch.Stats.Errors, batch.Stats.Skipped);
+        if (position is not { } end)
+        {
+            return;
         }
 
         var errors = batch.ErrorOccurrences();
         var next = new LogGroupCheckpoint
         {
-            Position = position,
+            Position = end,
             Seen = reader.NextSeen,
             Skipped = reader.Checkpoint.Skipped + batch.Stats.Skipped,
             Pending = errors.Count > 0 ? errors.Select(PendingErrors.From).ToList() : null,
@@ -199,31 +220,48 @@ public sealed partial class LogsCollector(
             await store.RecordErrorsAsync(errors, cancellationToken).ConfigureAwait(false);
             await store.SetCheckpointAsync(key, (next with { Pending = null }).ToJson(), cancellationToken).ConfigureAwait(false);
         }
-
-        if (batch.Stats.Skipped > 0)
-        {
-            logger.LogWarning(
-                "Logs for {Function}: skipped {Skipped} unreadable lines ({Reasons}), for example: {Sample}",
-                reader.Function, batch.Stats.Skipped, string.Join(", ", batch.Stats.SkippedByReason.Select(r => $"{r.Key} {r.Value}")), batch.Stats.SkippedSamples.FirstOrDefault());
-        }
-
-        totals.Add(reader.EventsRead, batch.Reports.Count, batch.Stats.Errors, batch.Stats.Skipped);
     }
 
     /// <summary>
-    /// Cold starts of every minute these reports fall in, counted from the stored reports: the store holds each
-    /// invocation once whatever the passes read, so the count is the minute's complete figure and writing it again
-    /// (another pass, a late report, a restart) only ever overwrites it with the same or a more complete number.
+    /// Writes the reports read so far and recounts the cold starts of their minutes, then lets them go: a busy group's
+    /// hour is written in chunks of <see cref="ReportChunk"/>, each its own transaction, never held whole in memory.
+    /// </summary>
+    private async Task WriteReportsAsync(GroupReader reader, CancellationToken cancellationToken)
+    {
+        var reports = reader.Batch.TakeReports();
+        if (reports.Count == 0)
+        {
+            return;
+        }
+
+        await store.WriteInvocationReportsAsync(reports, cancellationToken).ConfigureAwait(false);
+        await RecountColdStartsAsync(reader.Function, reports, cancellationToken).ConfigureAwait(false);
+        reader.ReportsRead += reports.Count;
+    }
+
+    /// <summary>
+    /// Cold starts of every minute these reports fall in, counted by the store from the stored reports: the store holds
+    /// each invocation once whatever the passes read, so the count is the minute's complete figure and writing it again
+    /// (another pass, a late report, a restart, the other read mode) only ever overwrites it with the same or a more
+    /// complete number.
     /// </summary>
     private async Task RecountColdStartsAsync(FunctionKey function, IReadOnlyList<InvocationReport> reports, CancellationToken cancellationToken)
     {
         var minutes = reports.Select(r => UtcMinute.Floor(r.Timestamp)).Distinct().ToList();
         var range = new TimeRange(minutes.Min(), minutes.Max().AddMinutes(1));
-        var coldStarts = await store.GetInvocationReportsAsync(function, range, coldStartsOnly: true, int.MaxValue, cancellationToken).ConfigureAwait(false);
-        var perMinute = coldStarts.GroupBy(r => UtcMinute.Floor(r.Timestamp)).ToDictionary(g => g.Key, g => g.Count());
+        var perMinute = await store.CountColdStartsAsync(function, range, cancellationToken).ConfigureAwait(false);
         var points = minutes.Select(m => new MetricPoint { Function = function, Minute = m, ColdStarts = perMinute.GetValueOrDefault(m) }).ToList();
         await store.WriteMetricsAsync(points, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The words the Collectors page shows for a skip reason.</summary>
+    private static string Describe(SkipReason reason) => reason switch
+    {
+        SkipReason.MalformedReport => "malformed REPORT line",
+        SkipReason.MalformedJson => "malformed JSON log line",
+        SkipReason.TooLong => "log line too long to read",
+        _ => reason.ToString(),
+    };
 
     /// <summary>An event's identity when AWS gives no event id (Insights rows): stream, time and text.</summary>
     internal static string EventKey(string? stream, long timestamp, string message)
@@ -247,6 +285,9 @@ public sealed partial class LogsCollector(
         public LambdaLogBatch Batch { get; } = new(options.MaxSkippedSamples);
         public List<string> NextSeen { get; } = [];
         public long EventsRead { get; private set; }
+
+        /// <summary>Reports written so far (the batch lets them go once written).</summary>
+        public long ReportsRead { get; set; }
 
         public void Add(string id, long timestamp, string message)
         {

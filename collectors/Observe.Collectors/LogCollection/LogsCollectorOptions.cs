@@ -15,8 +15,8 @@ public enum LogsReadMode
     FilterLogEvents,
 
     /// <summary>
-    /// Logs Insights over up to 50 groups a query: a <c>stats</c> query counts cold starts per minute and a second
-    /// query returns error lines and cold-start REPORT lines. Warm invocations' reports are not pulled one by one.
+    /// Logs Insights over up to 50 groups a query: one query returns the lines FilterLogEvents' default pattern selects
+    /// (every REPORT line and error line), so both modes store the same reports from the same lines.
     /// </summary>
     Insights,
 }
@@ -50,7 +50,7 @@ public sealed class LogsCollectorOptions
 
     /// <summary>
     /// The most one pass reads past a checkpoint, so a collector that was down catches up in bounded steps;
-    /// default 1 hour, at most 200 minutes (an Insights stats query returns at most 10,000 rows: 50 groups x 200 minutes).
+    /// default 1 hour, at most 200 minutes.
     /// </summary>
     public TimeSpan MaxCatchUp { get; set; } = TimeSpan.FromHours(1);
 

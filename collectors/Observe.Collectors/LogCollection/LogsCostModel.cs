@@ -17,13 +17,15 @@ public static class LogsCostModel
 
     /// <summary>
     /// Insights: DescribeLogGroups pages (50 groups a page) to leave out groups that do not exist yet (a query naming
-    /// one fails whole), then per 50 groups a <c>stats</c> query and an error query, each a StartQuery and its polls.
-    /// The error query's rows (errors and cold starts) stay far below the 10,000-row page for normal fleets.
+    /// one fails whole), then per 50 groups one query (a StartQuery and its polls) per 10,000 rows it returns.
+    /// The rows are the events FilterLogEvents would return, so the same measured figure sizes both.
     /// </summary>
-    public static double InsightsCalls(int groups, int expectedPolls)
+    public static double InsightsCalls(int groups, double eventsPerGroup, int expectedPolls)
     {
         var batches = Math.Ceiling(groups / (double)CloudWatchLogsClient.MaxLogGroupsPerQuery);
-        return batches + (batches * 2 * (1 + expectedPolls));
+        var perGroup = Math.Min(groups, CloudWatchLogsClient.MaxLogGroupsPerQuery);
+        var queries = Math.Clamp(Math.Ceiling(perGroup * eventsPerGroup / LogsCollector.MaxQueryRows), 1, LogsCollector.MaxQueriesPerBatch);
+        return batches + (batches * queries * (1 + expectedPolls));
     }
 
     /// <summary>The mode for a pass: the configured one, or under <see cref="LogsReadMode.Auto"/> the one with fewer calls.</summary>
@@ -31,7 +33,7 @@ public static class LogsCostModel
     {
         ArgumentNullException.ThrowIfNull(options);
         var filter = FilterLogEventsCalls(groups, eventsPerGroup, options.EventsPerPage);
-        var insights = InsightsCalls(groups, options.InsightsExpectedPolls);
+        var insights = InsightsCalls(groups, eventsPerGroup, options.InsightsExpectedPolls);
         var figures = string.Create(CultureInfo.InvariantCulture, $"{groups} log groups, {eventsPerGroup:0.#} events a group: FilterLogEvents {filter:0} calls, Insights {insights:0} calls a pass");
         var (mode, reason) = options.Mode switch
         {

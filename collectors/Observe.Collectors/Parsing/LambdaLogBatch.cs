@@ -51,6 +51,14 @@ public sealed class LambdaLogBatch
 
     public IReadOnlyList<InvocationReport> Reports => _reports;
 
+    /// <summary>The reports read so far, which the batch then lets go (they stay counted in <see cref="Stats"/>).</summary>
+    public IReadOnlyList<InvocationReport> TakeReports()
+    {
+        var taken = _reports.ToList();
+        _reports.Clear();
+        return taken;
+    }
+
     public LogParseStats Stats { get; }
 
     /// <summary>Reads one log event of <paramref name="function"/>. Never throws.</summary>

@@ -68,8 +68,25 @@ public static class LambdaReportParser
             return ParseJson(span, function, timestamp, out report, out skipped);
         }
 
+        // Lambda's own line, mangled (markup around or inside it, a missing space): not readable, but never ignored
+        // without being counted, or a lost invocation would look like no invocation.
+        if (LooksLikeReport(span))
+        {
+            skipped = SkipReason.MalformedReport;
+            return ReportParseOutcome.Skipped;
+        }
+
         return ReportParseOutcome.NotAReport;
     }
+
+    /// <summary>
+    /// A line that is Lambda's REPORT line in some damaged form: it begins with the word REPORT and names a request id
+    /// or a duration. An application line that starts with "REPORT" (a report it generated) names neither, and one
+    /// quoting a REPORT line further in (after its own timestamp and level) is the application's, not Lambda's.
+    /// </summary>
+    private static bool LooksLikeReport(ReadOnlySpan<char> line) =>
+        line.StartsWith("REPORT", StringComparison.Ordinal) && line.Length > 6 && !char.IsLetterOrDigit(line[6])
+        && (line.Contains("RequestId", StringComparison.Ordinal) || line.Contains("Duration", StringComparison.Ordinal));
 
     private static ReportParseOutcome ParseText(ReadOnlySpan<char> rest, FunctionKey function, DateTimeOffset timestamp, out InvocationReport? report, out SkipReason skipped)
     {

@@ -64,6 +64,27 @@ internal abstract partial class RelationalStore
         await scope.CommitAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyDictionary<DateTimeOffset, int>> CountColdStartsAsync(FunctionKey function, TimeRange range, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+
+        // Counted by the database, so a burst of cold starts is a few rows here, not every report.
+        await using var command = connection.Command(null, """
+            SELECT (r.ts / 60000) * 60000, COUNT(*)
+            FROM invocation_report r
+            WHERE r.fid = (SELECT id FROM fn WHERE account_id = @account AND region = @region AND name = @name)
+              AND r.ts >= @from AND r.ts < @to AND r.init_duration_ms IS NOT NULL
+            GROUP BY (r.ts / 60000) * 60000
+            """);
+        command.AddText("@account", function.AccountId);
+        command.AddText("@region", function.Region);
+        command.AddText("@name", function.Name);
+        command.AddInt64("@from", StoreTime.ToMs(range.From));
+        command.AddInt64("@to", StoreTime.ToMs(range.To));
+        var rows = await command.ReadAllAsync(r => (Minute: r.GetInstant(0), Count: (int)r.GetInt64(1)), cancellationToken);
+        return rows.ToDictionary(r => r.Minute, r => r.Count);
+    }
+
     public async Task<IReadOnlyList<InvocationReport>> GetInvocationReportsAsync(
         FunctionKey? function, TimeRange range, bool coldStartsOnly, int limit, CancellationToken cancellationToken)
     {

@@ -54,7 +54,8 @@ public class LogsCollectorOptionsTests
 
     [Theory]
     [InlineData(3, 50, LogsReadMode.FilterLogEvents)]
-    [InlineData(8, 50, LogsReadMode.FilterLogEvents)]
+    [InlineData(4, 50, LogsReadMode.FilterLogEvents)]
+    [InlineData(8, 50, LogsReadMode.Insights)]
     [InlineData(20, 50, LogsReadMode.Insights)]
     [InlineData(10_000, 500, LogsReadMode.Insights)]
     public void Choose_Auto_PicksFewerCalls(int groups, int eventsPerGroup, LogsReadMode expected)
@@ -72,8 +73,11 @@ public class LogsCollectorOptionsTests
         Assert.Equal(10_000, LogsCostModel.FilterLogEventsCalls(10_000, 500, 3000));
         Assert.Equal(20_000, LogsCostModel.FilterLogEventsCalls(10_000, 5000, 3000));
 
-        // 200 batches: 200 DescribeLogGroups pages, then 2 queries x (StartQuery + 3 polls) each.
-        Assert.Equal(200 + (200 * 2 * 4), LogsCostModel.InsightsCalls(10_000, 3));
+        // 200 batches: 200 DescribeLogGroups pages, then per batch one query (StartQuery + 3 polls) per 10,000 rows:
+        // 50 groups x 50 events fit one page, x 500 events take three, x 5,000 hit the cap of ten queries.
+        Assert.Equal(200 + (200 * 1 * 4), LogsCostModel.InsightsCalls(10_000, 50, 3));
+        Assert.Equal(200 + (200 * 3 * 4), LogsCostModel.InsightsCalls(10_000, 500, 3));
+        Assert.Equal(200 + (200 * 10 * 4), LogsCostModel.InsightsCalls(10_000, 5000, 3));
     }
 
     [Fact]
