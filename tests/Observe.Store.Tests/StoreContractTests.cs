@@ -562,6 +562,27 @@ public abstract partial class StoreContractTests : StoreTestBase
     // Invocations and errors
 
     [Fact]
+    public async Task CountColdStartsAsync_ReportsOfSeveralMinutesAndFunctions_CountsColdOnesOfThatFunctionPerMinute()
+    {
+        var (f, g) = (Fn("orders"), Fn("billing"));
+        await Store.WriteInvocationReportsAsync(
+        [
+            Report(f, "r-1", 1) with { InitDurationMs = 400 },
+            Report(f, "r-2", 1) with { InitDurationMs = 380 },
+            Report(f, "r-3", 1),
+            Report(f, "r-4", 3) with { InitDurationMs = 390 },
+            Report(f, "r-5", 4) with { RestoreDurationMs = 95 },
+            Report(g, "r-6", 1) with { InitDurationMs = 500 },
+            Report(f, "r-7", 9) with { InitDurationMs = 410 },
+        ], Ct);
+
+        var counts = await Store.CountColdStartsAsync(f, Minutes(0, 9), Ct);
+
+        Assert.Equal([(At(1), 2), (At(3), 1)], counts.OrderBy(c => c.Key).Select(c => (c.Key, c.Value)));
+        Assert.Empty(await Store.CountColdStartsAsync(Fn("unknown"), Minutes(0, 9), Ct));
+    }
+
+    [Fact]
     public async Task WriteInvocationReportsAsync_DuplicateRequestId_KeepsFirstAndFilters()
     {
         var (f, g) = (Fn("orders"), Fn("billing"));
