@@ -35,8 +35,10 @@ public sealed class OverviewBrowserTests(DashboardFixture dashboard, ITestOutput
         var invocations = expected.Single(f => f.Id == "invocations");
         Assert.True(double.Parse(invocations.Value, CultureInfo.InvariantCulture) > 1000, $"the demo fleet should have run: {invocations}");
         Assert.Equal("300", expected.Single(f => f.Id == "functions").Display);
-        Assert.True(await page.Locator("[data-chart=invocations] svg path").CountAsync() > 0, "the invocations chart has no path");
-        Assert.True(await page.Locator("[data-chart=errors] svg path").CountAsync() > 0, "the errors chart has no path");
+        // The chart draws its SVG only after the browser measured it (a JS round trip after the figures rendered),
+        // so its paths are awaited, not counted at once.
+        await Assertions.Expect(page.Locator("[data-chart=invocations] svg path").First).ToBeAttachedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-chart=errors] svg path").First).ToBeAttachedAsync(new() { Timeout = Timeout });
 
         await ScreenshotAsync(page, "overview-fixed-range.png");
     }

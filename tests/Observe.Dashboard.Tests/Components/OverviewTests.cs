@@ -115,9 +115,22 @@ public sealed class OverviewTests : TestContext, IAsyncLifetime
         var page = RenderAt("/?range=1h");
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-figure=invocations]")), TimeSpan.FromSeconds(5));
 
-        page.Find("[data-range='6h']").Click();
+        // What a loaded machine does: the page's renderer is busy (a store-change refresh) when the click arrives, so
+        // bUnit queues the click and returns before it is handled. The address is awaited, not read at once.
+        using var busy = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var refresh = Task.Run(() => page.InvokeAsync(() =>
+        {
+            busy.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+        }));
+        Assert.True(busy.Wait(TimeSpan.FromSeconds(10)), "the renderer never ran the simulated refresh");
 
-        Assert.EndsWith("/?range=6h", navigation.Uri, StringComparison.Ordinal);
+        page.Find("[data-range='6h']").Click();
+        release.Set();
+
+        page.WaitForAssertion(() => Assert.EndsWith("/?range=6h", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await refresh;
     }
 
     private IRenderedComponent<Overview> RenderAt(string uri)
