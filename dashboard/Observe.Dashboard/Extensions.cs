@@ -49,6 +49,9 @@ public static class Extensions
         services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
+        // Everything that writes on its own (demo, collectors, retention) is registered from here on, and starts
+        // only once the server listens: see StartedWithServer.
+        var firstWriter = services.Count;
         services.AddSingleton(sp => new DemoFleetStatus(
             DemoMode.Resolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<DemoOptions>>().Value)));
         services.AddHostedService<DemoFleetService>();
@@ -62,6 +65,7 @@ public static class Extensions
         }
 
         services.AddHostedService<RetentionService>();
+        StartedWithServer.Wrap(services, firstWriter);
 
         services.AddSingleton<StoreReadiness>();
         services.AddHealthChecks()

@@ -95,7 +95,7 @@ public class CollectorsWiringTests
 
     private static List<string> CollectorServices(Microsoft.AspNetCore.Builder.WebApplication app) =>
         app.Services.GetServices<IHostedService>()
-            .Select(s => s.GetType())
+            .Select(s => (s is StartedWithServer wrapped ? wrapped.Inner : s).GetType())
             .Where(t => t.Namespace == "Observe.Collectors.Collection")
             .Select(t => t.Name)
             .ToList();
