@@ -49,6 +49,11 @@ public static class DashboardApp
         {
             throw new DashboardStartupException("Invalid configuration: " + string.Join(" ", failures), ex);
         }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder's message names the setting and the type ("... at 'Observe:Demo:Enabled' to type ...").
+            throw new DashboardStartupException("Invalid configuration: " + ex.Message, ex);
+        }
 
         // Before the migrations, so a dashboard that cannot listen leaves the store as it found it.
         if (ListenAddressCheck.FindTakenAddress(app.Configuration) is { } taken)
