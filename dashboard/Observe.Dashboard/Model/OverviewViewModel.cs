@@ -123,7 +123,9 @@ public sealed record OverviewViewModel(
         {
             // Inside the store's history a bucket without rows had no invocations; before it nothing was collected.
             var known = stored.TryGetValue(start, out var row) || (overview.FirstData is { } first && start + bucket > first);
-            var partial = start < firstMinute || start + bucket > range.To || start + bucket > now;
+            // Partial: cut by the range, still filling, or collected only from part-way through (the first data).
+            var partial = start < firstMinute || start + bucket > range.To || start + bucket > now
+                || (overview.FirstData is { } from && from > start && from < start + bucket);
             var time = start < range.From ? range.From : start;
             slots.Add(new BucketSlot(time.UtcDateTime, known ? row : null, known, partial));
         }

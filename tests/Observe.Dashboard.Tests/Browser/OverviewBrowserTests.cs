@@ -71,6 +71,31 @@ public sealed class OverviewBrowserTests(DashboardFixture dashboard, ITestOutput
         Assert.True(await page.EvaluateAsync<bool>("() => window.__observeNoReload === true"), "the page reloaded");
     }
 
+    [Theory]
+    [InlineData("1h")]
+    [InlineData("24h")]
+    public async Task Overview_Charts_SpanTheChosenRangeWithWholeCountLabels(string range)
+    {
+        var page = await OpenAsync($"/?range={range}");
+        var figures = page.Locator("[data-testid=figures]");
+        var from = DateTimeOffset.Parse((await figures.GetAttributeAsync("data-from"))!, CultureInfo.InvariantCulture);
+        var to = DateTimeOffset.Parse((await figures.GetAttributeAsync("data-to"))!, CultureInfo.InvariantCulture);
+
+        // The axis is drawn after the browser measured the chart; its labels are awaited, then read.
+        var timeLabels = page.Locator("[data-chart=invocations] .rz-category-axis text");
+        await Assertions.Expect(timeLabels.First).ToBeAttachedAsync(new() { Timeout = Timeout });
+        var times = (await timeLabels.AllTextContentsAsync()).Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
+        Assert.Equal(from.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[0]);
+        Assert.Equal(to.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[^1]);
+        foreach (var chart in new[] { "invocations", "errors", "cold-starts" })
+        {
+            var values = (await page.Locator($"[data-chart={chart}] .rz-value-axis text").AllTextContentsAsync()).Select(t => t.Trim()).ToList();
+            Assert.Equal(values.Distinct().ToList(), values);
+        }
+
+        await ScreenshotAsync(page, $"overview-{range}.png");
+    }
+
     [Fact]
     public async Task Overview_InvalidRange_ShowsTheNamedError()
     {

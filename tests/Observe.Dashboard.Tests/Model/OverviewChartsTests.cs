@@ -43,6 +43,7 @@ public class OverviewChartsTests
         Assert.Equal(new ChartPoint(new DateTime(2026, 11, 22, 12, 30, 0, DateTimeKind.Utc), 3, Partial: true), last);
         // 12:15 ends after the first stored minute (12:25): zero; everything earlier was never collected.
         Assert.Equal(0, model.Invocations[^2].Value);
+        Assert.True(model.Invocations[^2].Partial, "the bucket the store's data starts in is only partly collected");
         Assert.All(model.Invocations.SkipLast(2), p => Assert.Null(p.Value));
         Assert.Equal(range.From.UtcDateTime, model.Invocations[0].Time);
     }
