@@ -49,6 +49,17 @@ public static class DashboardApp
         {
             throw new DashboardStartupException("Invalid configuration: " + string.Join(" ", failures), ex);
         }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The binder's message names the setting and the type ("... at 'Observe:Demo:Enabled' to type ...").
+            throw new DashboardStartupException("Invalid configuration: " + ex.Message, ex);
+        }
+
+        // Before the migrations, so a dashboard that cannot listen leaves the store as it found it.
+        if (ListenAddressCheck.FindTakenAddress(app.Configuration) is { } taken)
+        {
+            throw new DashboardStartupException(taken);
+        }
 
         try
         {
@@ -60,7 +71,17 @@ public static class DashboardApp
             throw new DashboardStartupException("Store unavailable: " + ex.Message, ex);
         }
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
+        {
+            // Kestrel's message names the address ("Failed to bind to address http://127.0.0.1:5080: address already
+            // in use."); the operator also needs the setting that chose it. Nothing else started (StartedWithServer).
+            throw new DashboardStartupException(
+                $"{ex.Message} Stop what listens there, or give the dashboard another address with {ListenAddressCheck.UrlsSetting}.", ex);
+        }
     }
 
     /// <summary>Starts the dashboard and serves until shutdown; returns the process exit code.</summary>

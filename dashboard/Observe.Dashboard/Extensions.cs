@@ -41,7 +41,9 @@ public static class Extensions
             options.Duration = TimeSpan.FromDays(365);
         });
 
-        services.AddObserveStore(builder.Configuration);
+        // Decided before the store is registered: the demo fleet has a store of its own (DemoMode.StoreConfiguration).
+        var demo = DemoMode.Resolve(builder.Configuration);
+        services.AddObserveStore(demo.StoreConfiguration(builder.Configuration));
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName)).ValidateOnStart();
@@ -49,11 +51,14 @@ public static class Extensions
         services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
-        services.AddSingleton(sp => new DemoFleetStatus(
-            DemoMode.Resolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<DemoOptions>>().Value)));
+        // Everything that writes on its own (demo, collectors, retention) is registered from here on, and starts
+        // only once the server listens: see StartedWithServer.
+        var firstWriter = services.Count;
+        services.AddSingleton(new DemoFleetStatus(demo));
+        services.AddSingleton<IValidateOptions<DashboardOptions>>(new DemoModeValidator(demo));
         services.AddHostedService<DemoFleetService>();
 
-        var collectors = CollectorsMode.Resolve(builder.Configuration);
+        var collectors = CollectorsMode.Resolve(builder.Configuration, demo.Active);
         services.AddSingleton(collectors);
         services.AddSingleton<IValidateOptions<DashboardOptions>, CollectorsModeValidator>();
         if (collectors.InProcess)
@@ -62,6 +67,7 @@ public static class Extensions
         }
 
         services.AddHostedService<RetentionService>();
+        StartedWithServer.Wrap(services, firstWriter);
 
         services.AddSingleton<StoreReadiness>();
         services.AddHealthChecks()

@@ -152,6 +152,17 @@ public abstract partial class StoreContractTests : StoreTestBase
     }
 
     [Fact]
+    public async Task GetOverviewAsync_FirstData_IsTheEarliestStoredMinuteBeforeTheRangesEndWhateverItsStart()
+    {
+        // The Overview's charts count a bucket with no rows as zero only after the store's first data (issue 9, defect 4).
+        await Store.WriteMetricsAsync([Point(Fn("a"), 5, invocations: 1), Point(Fn("a"), 30, invocations: 2)], Ct);
+
+        Assert.Equal(At(5), (await Store.GetOverviewAsync(FleetFilter.All, Minutes(20, 40), TimeSpan.FromMinutes(1), Ct)).FirstData);
+        Assert.Null((await Store.GetOverviewAsync(FleetFilter.All, Minutes(-10, 5), TimeSpan.FromMinutes(1), Ct)).FirstData);
+        Assert.Null((await Store.GetOverviewAsync(new FleetFilter("999999999999"), Minutes(20, 40), TimeSpan.FromMinutes(1), Ct)).FirstData);
+    }
+
+    [Fact]
     public async Task WriteMetricsAsync_SameMinuteTwiceInOneBatch_LaterPointWins()
     {
         var f = Fn("orders");

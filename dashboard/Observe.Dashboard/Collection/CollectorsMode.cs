@@ -15,7 +15,9 @@ public sealed record CollectorsMode(bool InProcess, string Reason, string? Error
 {
     public const string InProcessSetting = CollectorsOptions.SectionName + ":" + nameof(CollectorsOptions.InProcess);
 
-    public static CollectorsMode Resolve(IConfiguration configuration)
+    /// <param name="configuration">The root configuration.</param>
+    /// <param name="demoActive">The demo fleet runs: its store is the demo's own, so nothing real may be written there.</param>
+    public static CollectorsMode Resolve(IConfiguration configuration, bool demoActive = false)
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
@@ -27,6 +29,11 @@ public sealed record CollectorsMode(bool InProcess, string Reason, string? Error
         }
 
         var inProcess = raw is null || bool.Parse(raw);
+        if (demoActive && accounts > 0)
+        {
+            return new(false, $"the demo fleet is on ({DemoMode.EnabledSetting} is true), so nothing is collected");
+        }
+
         return (accounts, inProcess) switch
         {
             (0, _) => new(false, $"no AWS account is configured ({DemoMode.AccountsSection}), so nothing is collected"),

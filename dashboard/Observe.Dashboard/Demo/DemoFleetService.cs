@@ -30,16 +30,17 @@ internal sealed class DemoFleetService(
         // would run inside the host's StartAsync and hold Kestrel back for seconds.
         await Task.Yield();
 
+        var settings = options.Value;
+        var checkpointKey = string.Create(CultureInfo.InvariantCulture, $"demo/{GeneratorVersion}/{settings.Seed}/{settings.Functions}");
         if (!status.Mode.Active)
         {
             logger.LogInformation("Demo fleet off: {Reason}", status.Mode.Reason);
+            await WarnOfOldDemoRowsAsync(checkpointKey, stoppingToken);
             return;
         }
 
-        var settings = options.Value;
         var fleet = DemoFleet.Create(settings.Seed, settings.Functions);
         var writer = new DemoWriter(fleet, store);
-        var checkpointKey = string.Create(CultureInfo.InvariantCulture, $"demo/{GeneratorVersion}/{settings.Seed}/{settings.Functions}");
         logger.LogInformation("Demo fleet on ({Reason}): {Functions} functions, seed {Seed}, {Backfill} of history, a write every {Interval}",
             status.Mode.Reason, fleet.Functions.Count, settings.Seed, settings.Backfill, settings.Interval);
 
@@ -122,6 +123,28 @@ internal sealed class DemoFleetService(
         }
 
         return range;
+    }
+
+    /// <summary>
+    /// Before the demo had a store of its own it wrote into the real one, and its checkpoint is the trace it left.
+    /// Those rows cannot be told from an account's by the store, so the operator is told once, with the way out.
+    /// </summary>
+    private async Task WarnOfOldDemoRowsAsync(string checkpointKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await store.GetCheckpointAsync(checkpointKey, cancellationToken) is not null)
+            {
+                logger.LogWarning(
+                    "This store holds demo fleet data written by an earlier version, when the demo shared the store (accounts {Accounts}); " +
+                    "it is counted with your accounts' figures. Start with an empty Observe:Store:DataDirectory (or database) to remove it",
+                    string.Join(", ", DemoCatalog.Accounts.Select(a => a.AccountId)));
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogDebug(ex, "Could not look for old demo rows");
+        }
     }
 
     private Task SaveAsync(string key, Coverage range, CancellationToken cancellationToken) =>

@@ -5,8 +5,13 @@ namespace Observe.Dashboard.Model;
 /// <summary>One figure on a card: the value as queried, how it is shown, and the exact value for the tooltip.</summary>
 public sealed record Figure(string Id, string Label, double? Value, string Display, string Exact, string? Note = null);
 
-/// <summary>One point of a chart; <see cref="Time"/> is UTC (the charts label UTC).</summary>
-public sealed record ChartPoint(DateTime Time, double Value);
+/// <summary>One bucket of a chart; <see cref="Time"/> is UTC (the charts label UTC).</summary>
+/// <remarks>
+/// <see cref="Value"/> is null when the figure is unknown (nothing was being collected), drawn as a gap.
+/// <see cref="Partial"/>: the bucket is only partly counted, still filling at "now" or cut by the range's start or end;
+/// drawn apart (dashed), so a bucket with fewer minutes does not read as a drop in traffic.
+/// </remarks>
+public sealed record ChartPoint(DateTime Time, double? Value, bool Partial = false);
 
 /// <summary>Functions on runtimes past their deprecation date, by runtime.</summary>
 public sealed record DeprecatedRuntimes(int Functions, IReadOnlyList<KeyValuePair<string, int>> ByRuntime)
@@ -25,9 +30,9 @@ public sealed record DeprecatedRuntimes(int Functions, IReadOnlyList<KeyValuePai
 
 /// <summary>What the Overview page shows for one range: fleet figures and three series.</summary>
 /// <remarks>
-/// <see cref="PartialBucketOmitted"/>: a bucket only partly inside the range (the one still filling up at "now", or
-/// one cut by the range's start) was left out of the charts, where it would look like a sudden drop in traffic. The
-/// figures still count it.
+/// Every series has one point per bucket from the range's start to its end (or to now, when the range ends later):
+/// a bucket without rows is zero once the store holds data (<see cref="FleetOverview.FirstData"/>) and unknown
+/// before, so the charts span the chosen range whatever the data.
 /// </remarks>
 public sealed record OverviewViewModel(
     TimeRange Range,
@@ -35,14 +40,22 @@ public sealed record OverviewViewModel(
     IReadOnlyList<Figure> Figures,
     IReadOnlyList<ChartPoint> Invocations,
     IReadOnlyList<ChartPoint> Errors,
-    IReadOnlyList<ChartPoint> ColdStarts,
-    bool PartialBucketOmitted)
+    IReadOnlyList<ChartPoint> ColdStarts)
 {
-    public static OverviewViewModel Create(FleetOverview overview, TimeRange range, TimeSpan bucket, DeprecatedRuntimes? deprecated)
+    /// <summary>A point of the charts is a partial bucket (see <see cref="ChartPoint.Partial"/>).</summary>
+    public bool HasPartialBucket => Invocations.Any(p => p.Partial);
+
+    /// <param name="overview">The store's figures for the range.</param>
+    /// <param name="range">The range shown.</param>
+    /// <param name="bucket">The charts' bucket, as queried.</param>
+    /// <param name="deprecated">Functions on deprecated runtimes, or null when not known.</param>
+    /// <param name="now">The time of the query; buckets after it are not drawn. Default the range's end.</param>
+    public static OverviewViewModel Create(FleetOverview overview, TimeRange range, TimeSpan bucket, DeprecatedRuntimes? deprecated, DateTimeOffset? now = null)
     {
+        ArgumentNullException.ThrowIfNull(overview);
+
         var ran = overview.Invocations > 0;
         double? errorRate = ran ? overview.ErrorRate : null;
-        double? coldStartRate = ran ? overview.ColdStartRate : null;
 
         var figures = new List<Figure>
         {
@@ -50,8 +63,7 @@ public sealed record OverviewViewModel(
             new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations)),
             new("error-rate", "Error rate", errorRate, FigureFormat.Rate(errorRate), FigureFormat.ExactRate(errorRate),
                 ran ? FigureFormat.ExactCount(overview.Errors) + " errors" : null),
-            new("cold-start-rate", "Cold-start rate", coldStartRate, FigureFormat.Rate(coldStartRate), FigureFormat.ExactRate(coldStartRate),
-                ran ? FigureFormat.ExactCount(overview.ColdStarts) + " cold starts" : null),
+            ColdStartFigure(overview),
             new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles)),
             new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), "now"),
         };
@@ -65,24 +77,79 @@ public sealed record OverviewViewModel(
                 FigureFormat.Count(deprecated.Functions), FigureFormat.ExactCount(deprecated.Functions) + " functions", note));
         }
 
-        // The store counts whole minutes from the first one starting at or after From, in buckets aligned to the
-        // epoch; a bucket is whole when all its minutes lie in the range.
-        var firstMinute = CeilMinute(range.From);
-        var whole = overview.Series.Where(b => b.Start >= firstMinute && b.Start + bucket <= range.To).ToList();
-
+        var buckets = Buckets(overview, range, bucket, now ?? range.To);
         return new OverviewViewModel(
             range,
             bucket,
             figures,
-            whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Invocations)).ToList(),
-            whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Errors)).ToList(),
-            whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.ColdStarts)).ToList(),
-            whole.Count != overview.Series.Count);
+            buckets.Select(b => b.Point(m => m.Invocations)).ToList(),
+            buckets.Select(b => b.Point(m => m.Errors)).ToList(),
+            buckets.Select(b => b.Point(m => m.ColdStarts)).ToList());
+    }
+
+    /// <summary>
+    /// The cold-start rate, or, when invocations were not read (CloudWatch's count is missing while REPORT lines
+    /// counted cold starts), the count that is known and what is missing: a dash would hide real cold starts.
+    /// </summary>
+    private static Figure ColdStartFigure(FleetOverview overview)
+    {
+        if (overview.Invocations > 0)
+        {
+            var rate = overview.ColdStartRate;
+            return new("cold-start-rate", "Cold-start rate", rate, FigureFormat.Rate(rate), FigureFormat.ExactRate(rate),
+                FigureFormat.ExactCount(overview.ColdStarts) + " cold starts");
+        }
+
+        if (overview.ColdStarts > 0)
+        {
+            return new("cold-start-rate", "Cold starts", overview.ColdStarts, FigureFormat.Count(overview.ColdStarts),
+                FigureFormat.ExactCount(overview.ColdStarts) + " cold starts", "rate unknown: invocations not read");
+        }
+
+        return new("cold-start-rate", "Cold-start rate", null, FigureFormat.Rate(null), FigureFormat.ExactRate(null));
+    }
+
+    /// <summary>
+    /// One entry per bucket the range touches, aligned as the store aligns them (multiples of the bucket since the
+    /// epoch, counting whole minutes from the first one at or after the range's start).
+    /// </summary>
+    private static List<BucketSlot> Buckets(FleetOverview overview, TimeRange range, TimeSpan bucket, DateTimeOffset now)
+    {
+        var stored = overview.Series.ToDictionary(b => b.Start);
+        var firstMinute = CeilMinute(range.From);
+        var endMinute = CeilMinute(range.To);
+        var slots = new List<BucketSlot>();
+        for (var start = Floor(firstMinute, bucket); start < endMinute && start < now; start += bucket)
+        {
+            // Inside the store's history a bucket without rows had no invocations; before it nothing was collected.
+            var known = stored.TryGetValue(start, out var row) || (overview.FirstData is { } first && start + bucket > first);
+            // Partial: cut by the range, still filling, or collected only from part-way through (the first data).
+            var partial = start < firstMinute || start + bucket > range.To || start + bucket > now
+                || (overview.FirstData is { } from && from > start && from < start + bucket);
+            var time = start < range.From ? range.From : start;
+            slots.Add(new BucketSlot(time.UtcDateTime, known ? row : null, known, partial));
+        }
+
+        return slots;
+    }
+
+    private static DateTimeOffset Floor(DateTimeOffset t, TimeSpan bucket)
+    {
+        var ms = t.ToUnixTimeMilliseconds();
+        var bucketMs = (long)bucket.TotalMilliseconds;
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Floor(ms / (double)bucketMs) * bucketMs);
     }
 
     private static DateTimeOffset CeilMinute(DateTimeOffset t)
     {
         var remainder = t.UtcTicks % TimeSpan.TicksPerMinute;
         return new DateTimeOffset(t.UtcTicks - remainder + (remainder == 0 ? 0 : TimeSpan.TicksPerMinute), TimeSpan.Zero);
+    }
+
+    /// <summary>A bucket of the range: its stored row (null when it has none), whether its figures are known.</summary>
+    private sealed record BucketSlot(DateTime Time, MetricBucket? Row, bool Known, bool Partial)
+    {
+        public ChartPoint Point(Func<MetricBucket, double> value) =>
+            new(Time, Known ? (Row is null ? 0 : value(Row)) : null, Partial);
     }
 }

@@ -255,6 +255,24 @@ internal abstract partial class RelationalStore
             total = total.Combine(point);
         }
 
+        // The first time point anything was stored for, in or before the range: the charts count a bucket with no
+        // rows as zero only from there on; before it nothing was being collected, so its figures are unknown.
+        DateTimeOffset? firstData = null;
+        await using (var command = connection.Command(snapshot, ""))
+        {
+            var where = FilterSql(command, filter, "account_id", "region");
+            command.CommandText = $"SELECT (SELECT MIN(minute) FROM fleet_minute WHERE minute < @to{where}), (SELECT MIN(hour) FROM fleet_hour WHERE hour < @to_hour{where})";
+            command.AddInt32("@to", StoreTime.CeilMinute(range.To));
+            command.AddInt32("@to_hour", StoreTime.CeilHour(range.To));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var minute = reader.IsDBNull(0) ? (DateTimeOffset?)null : StoreTime.FromMinute(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture));
+                var hour = reader.IsDBNull(1) ? (DateTimeOffset?)null : StoreTime.FromHour(Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture));
+                firstData = minute is null ? hour : hour is null ? minute : (hour < minute ? hour : minute);
+            }
+        }
+
         int functions;
         await using (var command = connection.Command(snapshot, ""))
         {
@@ -279,7 +297,8 @@ internal abstract partial class RelationalStore
             total.Throttles,
             total.ColdStarts,
             alarms,
-            [.. buckets.Select(b => b.Value.ToBucket(StoreTime.FromMs(b.Key)))]);
+            [.. buckets.Select(b => b.Value.ToBucket(StoreTime.FromMs(b.Key)))],
+            firstData);
     }
 
     private static BucketAccumulator Bucket(SortedDictionary<int, BucketAccumulator> buckets, int key)

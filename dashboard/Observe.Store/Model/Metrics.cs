@@ -69,6 +69,12 @@ public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
 }
 
 /// <summary>Fleet totals for the Overview page.</summary>
+/// <remarks>
+/// <see cref="Series"/> holds the buckets that have rows, in time order; a bucket with none is absent.
+/// <see cref="FirstData"/> is the earliest time point (minute or rolled-up hour) stored for the filter before the
+/// range's end, whatever the range's start; null when nothing is. A bucket with no rows after it is a bucket without
+/// invocations; before it, nothing was being collected and the bucket's figures are unknown.
+/// </remarks>
 public sealed record FleetOverview(
     int Functions,
     double Invocations,
@@ -76,7 +82,8 @@ public sealed record FleetOverview(
     double Throttles,
     double ColdStarts,
     int AlarmsInAlarm,
-    IReadOnlyList<MetricBucket> Series)
+    IReadOnlyList<MetricBucket> Series,
+    DateTimeOffset? FirstData = null)
 {
     /// <summary>Errors per invocation, 0 when nothing ran.</summary>
     public double ErrorRate => Invocations > 0 ? Errors / Invocations : 0;

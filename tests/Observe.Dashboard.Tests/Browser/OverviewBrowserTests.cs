@@ -35,8 +35,10 @@ public sealed class OverviewBrowserTests(DashboardFixture dashboard, ITestOutput
         var invocations = expected.Single(f => f.Id == "invocations");
         Assert.True(double.Parse(invocations.Value, CultureInfo.InvariantCulture) > 1000, $"the demo fleet should have run: {invocations}");
         Assert.Equal("300", expected.Single(f => f.Id == "functions").Display);
-        Assert.True(await page.Locator("[data-chart=invocations] svg path").CountAsync() > 0, "the invocations chart has no path");
-        Assert.True(await page.Locator("[data-chart=errors] svg path").CountAsync() > 0, "the errors chart has no path");
+        // The chart draws its SVG only after the browser measured it (a JS round trip after the figures rendered),
+        // so its paths are awaited, not counted at once.
+        await Assertions.Expect(page.Locator("[data-chart=invocations] svg path").First).ToBeAttachedAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-chart=errors] svg path").First).ToBeAttachedAsync(new() { Timeout = Timeout });
 
         await ScreenshotAsync(page, "overview-fixed-range.png");
     }
@@ -67,6 +69,31 @@ public sealed class OverviewBrowserTests(DashboardFixture dashboard, ITestOutput
         await WaitUntilAsync(() => Task.FromResult(page.Url.EndsWith("/?range=6h", StringComparison.Ordinal)), () => $"the address is {page.Url}");
         await Assertions.Expect(page.Locator("[data-testid=range-caption]")).ToContainTextAsync("Last 6 hours", new() { Timeout = Timeout });
         Assert.True(await page.EvaluateAsync<bool>("() => window.__observeNoReload === true"), "the page reloaded");
+    }
+
+    [Theory]
+    [InlineData("1h")]
+    [InlineData("24h")]
+    public async Task Overview_Charts_SpanTheChosenRangeWithWholeCountLabels(string range)
+    {
+        var page = await OpenAsync($"/?range={range}");
+        var figures = page.Locator("[data-testid=figures]");
+        var from = DateTimeOffset.Parse((await figures.GetAttributeAsync("data-from"))!, CultureInfo.InvariantCulture);
+        var to = DateTimeOffset.Parse((await figures.GetAttributeAsync("data-to"))!, CultureInfo.InvariantCulture);
+
+        // The axis is drawn after the browser measured the chart; its labels are awaited, then read.
+        var timeLabels = page.Locator("[data-chart=invocations] .rz-category-axis text");
+        await Assertions.Expect(timeLabels.First).ToBeAttachedAsync(new() { Timeout = Timeout });
+        var times = (await timeLabels.AllTextContentsAsync()).Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
+        Assert.Equal(from.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[0]);
+        Assert.Equal(to.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[^1]);
+        foreach (var chart in new[] { "invocations", "errors", "cold-starts" })
+        {
+            var values = (await page.Locator($"[data-chart={chart}] .rz-value-axis text").AllTextContentsAsync()).Select(t => t.Trim()).ToList();
+            Assert.Equal(values.Distinct().ToList(), values);
+        }
+
+        await ScreenshotAsync(page, $"overview-{range}.png");
     }
 
     [Fact]

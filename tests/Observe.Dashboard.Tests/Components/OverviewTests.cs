@@ -115,10 +115,83 @@ public sealed class OverviewTests : TestContext, IAsyncLifetime
         var page = RenderAt("/?range=1h");
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-figure=invocations]")), TimeSpan.FromSeconds(5));
 
-        page.Find("[data-range='6h']").Click();
+        // What a loaded machine does: the page's renderer is busy (a store-change refresh) when the click arrives, so
+        // bUnit queues the click and returns before it is handled. The address is awaited, not read at once.
+        using var busy = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var refresh = Task.Run(() => page.InvokeAsync(() =>
+        {
+            busy.Set();
+            release.Wait(TimeSpan.FromSeconds(10));
+        }));
+        Assert.True(busy.Wait(TimeSpan.FromSeconds(10)), "the renderer never ran the simulated refresh");
 
-        Assert.EndsWith("/?range=6h", navigation.Uri, StringComparison.Ordinal);
+        page.Find("[data-range='6h']").Click();
+        release.Set();
+
+        page.WaitForAssertion(() => Assert.EndsWith("/?range=6h", navigation.Uri, StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await refresh;
     }
+
+    [Fact]
+    public async Task Overview_OneNonZeroMinuteInAnHour_ChartSpansTheRangeWithWholeCountLabels()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var function = Function("orders-api", "nodejs22.x");
+        await _store.Store.UpsertFunctionsAsync([function], CancellationToken.None);
+        await _store.Store.WriteMetricsAsync(
+            [new MetricPoint { Function = function.Key, Minute = Minute(now).AddMinutes(-30), Invocations = 1, Errors = 0, ColdStarts = 0 }],
+            CancellationToken.None);
+
+        var page = RenderAt("/?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] .rz-category-axis text")), TimeSpan.FromSeconds(5));
+        var figures = page.Find("[data-testid=figures]");
+        var from = DateTimeOffset.Parse(figures.GetAttribute("data-from")!, CultureInfo.InvariantCulture);
+        var to = DateTimeOffset.Parse(figures.GetAttribute("data-to")!, CultureInfo.InvariantCulture);
+        var times = AxisLabels(page, "invocations", "rz-category-axis");
+        Assert.Equal(from.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[0]);
+        Assert.Equal(to.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[^1]);
+        Assert.Equal(["0", "1"], AxisLabels(page, "invocations", "rz-value-axis"));
+    }
+
+    [Fact]
+    public async Task Overview_DataOnlyInTheStillFillingBucketAt24Hours_IsChartedNotNoData()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var function = Function("orders-api", "nodejs22.x");
+        await _store.Store.UpsertFunctionsAsync([function], CancellationToken.None);
+        await _store.Store.WriteMetricsAsync(
+            [new MetricPoint { Function = function.Key, Minute = Minute(now), Invocations = 5, Errors = 0, ColdStarts = 1 }],
+            CancellationToken.None);
+
+        var page = RenderAt("/?range=24h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] svg")), TimeSpan.FromSeconds(5));
+        Assert.Empty(page.FindAll("[data-chart] .empty"));
+        Assert.Contains("dashed: a bucket only partly counted", page.Find("[data-testid=range-caption]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Overview_ColdStartsWithInvocationsNotRead_ShowsTheCountAndWhatIsMissing()
+    {
+        // Three cold starts from REPORT lines; the metrics collector has not stored an invocation count.
+        var now = DateTimeOffset.UtcNow;
+        var function = Function("orders-api", "nodejs22.x");
+        await _store.Store.UpsertFunctionsAsync([function], CancellationToken.None);
+        await _store.Store.WriteMetricsAsync(
+            [new MetricPoint { Function = function.Key, Minute = Minute(now).AddMinutes(-10), ColdStarts = 3 }],
+            CancellationToken.None);
+
+        var page = RenderAt("/?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-figure=cold-start-rate]")), TimeSpan.FromSeconds(5));
+        Assert.Equal("3", Figure(page, "cold-start-rate").Display);
+        Assert.Contains("rate unknown: invocations not read", page.Find("[data-figure=cold-start-rate]").TextContent, StringComparison.Ordinal);
+    }
+
+    private static List<string> AxisLabels(IRenderedComponent<Overview> page, string chart, string axisClass) =>
+        page.FindAll($"[data-chart={chart}] .{axisClass} text").Select(t => t.TextContent.Trim()).Where(t => t.Length > 0).ToList();
 
     private IRenderedComponent<Overview> RenderAt(string uri)
     {

@@ -50,7 +50,7 @@ public class OptionsValidationTests
     [Theory]
     [InlineData(null, false, true, "no AWS account configured")]
     [InlineData(null, true, false, "AWS accounts are configured")]
-    [InlineData(true, true, true, "Observe:Demo:Enabled is true; demo data is mixed with your accounts' data")]
+    [InlineData(true, true, true, "Observe:Demo:Enabled is true; your accounts are not collected while the demo runs")]
     [InlineData(true, false, true, "no AWS account configured")]
     [InlineData(false, false, false, "Observe:Demo:Enabled is false")]
     public void DemoMode_Resolve_FollowsAccountsAndTheSwitch(bool? enabled, bool hasAccounts, bool active, string reason)

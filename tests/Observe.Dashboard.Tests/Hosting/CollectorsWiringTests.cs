@@ -44,6 +44,30 @@ public class CollectorsWiringTests
     }
 
     [Fact]
+    public async Task Dashboard_DemoForcedOnWithAccounts_CollectsNothingIntoTheDemoStore()
+    {
+        using var directory = new TempDirectory();
+        var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Demo:Enabled"] = "true" };
+        await using var app = DashboardHost.Build(directory.Path, settings);
+
+        Assert.Empty(CollectorServices(app));
+        Assert.True(app.Services.GetRequiredService<DemoFleetStatus>().Mode.Active);
+        Assert.Equal("the demo fleet is on (Observe:Demo:Enabled is true), so nothing is collected", app.Services.GetRequiredService<CollectorsMode>().Reason);
+    }
+
+    [Fact]
+    public async Task StartDashboardAsync_DemoEnabledNotABoolean_FailsNamingTheSetting()
+    {
+        using var directory = new TempDirectory();
+        await using var app = DashboardHost.Build(directory.Path, new Dictionary<string, string?> { ["Observe:Demo:Enabled"] = "sometimes" });
+
+        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+
+        Assert.Contains("Observe:Demo:Enabled", error.Message, StringComparison.Ordinal);
+        Assert.Contains("sometimes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Dashboard_InProcessFalse_LeavesCollectingToTheWorker()
     {
         using var directory = new TempDirectory();
@@ -95,7 +119,7 @@ public class CollectorsWiringTests
 
     private static List<string> CollectorServices(Microsoft.AspNetCore.Builder.WebApplication app) =>
         app.Services.GetServices<IHostedService>()
-            .Select(s => s.GetType())
+            .Select(s => (s is StartedWithServer wrapped ? wrapped.Inner : s).GetType())
             .Where(t => t.Namespace == "Observe.Collectors.Collection")
             .Select(t => t.Name)
             .ToList();

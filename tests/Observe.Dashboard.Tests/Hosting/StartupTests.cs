@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Observe.Dashboard.Health;
 
 namespace Observe.Dashboard.Tests.Hosting;
@@ -109,5 +113,120 @@ public class StartupTests
         var problem = Assert.Single(lines, l => l.Contains("The dashboard cannot start.", StringComparison.Ordinal));
         Assert.Contains("Observe:Store:Kind", problem, StringComparison.Ordinal);
         Assert.DoesNotContain("Now listening on", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartDashboardAsync_PortTaken_FailsNamingTheAddressAndTheSettingBeforeTouchingTheStore()
+    {
+        using var directory = new TempDirectory();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+        await using var app = DashboardHost.Build(directory.Path, new Dictionary<string, string?>
+        {
+            ["urls"] = address,
+            ["Observe:Demo:Enabled"] = "true",
+        });
+
+        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+
+        Assert.Equal(
+            $"Cannot listen on {address}: the address is already in use. Stop what listens there, or give the dashboard another address " +
+            "with Urls (environment variable ASPNETCORE_URLS, or --urls).",
+            error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(directory.Path));
+        AssertNoWriterStarted(app);
+    }
+
+    [Fact]
+    public async Task StartDashboardAsync_PortTakenWhereOnlyKestrelSeesIt_FailsNamingTheAddressAndStartsNoWriter()
+    {
+        // An address set in code is invisible to the configuration check, as is a port taken between the check and
+        // Kestrel's bind: the start still fails with one message, and the writers never began.
+        using var directory = new TempDirectory();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        await using var app = DashboardApp.Build([], builder =>
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "None",
+                ["urls"] = "http://127.0.0.1:0",
+                ["Observe:Store:DataDirectory"] = directory.Path,
+                ["Observe:Demo:Enabled"] = "true",
+            });
+        });
+
+        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+
+        Assert.Contains($"127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("address already in use", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Urls (environment variable ASPNETCORE_URLS, or --urls)", error.Message, StringComparison.Ordinal);
+        AssertNoWriterStarted(app);
+    }
+
+    /// <summary>The demo, retention (and collectors, when configured) start only once the server listens.</summary>
+    private static void AssertNoWriterStarted(Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        var background = app.Services.GetServices<IHostedService>()
+            .Select(s => s is StartedWithServer wrapped ? wrapped.Inner : s)
+            .OfType<BackgroundService>()
+            .Where(s => s.GetType().Namespace!.StartsWith("Observe.", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(background);
+        Assert.All(background, s => Assert.True(s.ExecuteTask is null, $"{s.GetType().Name} started although the dashboard could not listen"));
+    }
+
+    [Fact]
+    public async Task Process_PortTaken_ExitsWithOneLineNamingTheAddressAndNothingStarted()
+    {
+        using var directory = new TempDirectory();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var (exitCode, all) = await RunDashboardProcessAsync(directory.Path, new Dictionary<string, string?>
+        {
+            ["Observe__Store__DataDirectory"] = directory.Path,
+            ["Observe__Demo__Enabled"] = "true",
+            ["ASPNETCORE_URLS"] = address,
+        });
+
+        Assert.Equal(1, exitCode);
+        var lines = all.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var problem = Assert.Single(lines, l => l.Contains("The dashboard cannot start.", StringComparison.Ordinal));
+        Assert.Contains(address, problem, StringComparison.Ordinal);
+        Assert.Contains("ASPNETCORE_URLS", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", all, StringComparison.Ordinal);
+        // The demo logs "Demo fleet on" when it starts writing.
+        Assert.DoesNotContain("Demo fleet", all, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(directory.Path));
+    }
+
+    /// <summary>Runs the dashboard's executable (copied next to the tests) until it exits; returns its exit code and output.</summary>
+    private static async Task<(int ExitCode, string Output)> RunDashboardProcessAsync(string workingDirectory, IDictionary<string, string?> environment)
+    {
+        var executable = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Observe.Dashboard.exe" : "Observe.Dashboard");
+        Assert.True(File.Exists(executable), $"the dashboard's executable should be copied next to the tests: {executable}");
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output + await errors);
     }
 }

@@ -78,11 +78,11 @@ public class FigureFormatTests
         Assert.Equal([100d, 300d], model.Invocations.Select(p => p.Value));
         Assert.Equal([5d, 1d], model.ColdStarts.Select(p => p.Value));
         Assert.Equal(DateTimeKind.Utc, model.Errors[0].Time.Kind);
-        Assert.False(model.PartialBucketOmitted);
+        Assert.False(model.HasPartialBucket);
     }
 
     [Fact]
-    public void OverviewViewModel_BucketsCutByTheRange_AreLeftOutOfTheChartsButCounted()
+    public void OverviewViewModel_BucketsCutByTheRange_AreDrawnMarkedPartialAndCounted()
     {
         // A 6-hour range ending now, in 5-minute buckets: the first bucket starts before the range's first minute,
         // the last one is still filling up.
@@ -96,10 +96,14 @@ public class FigureFormatTests
             new(new DateTimeOffset(2026, 11, 22, 6, 0, 0, TimeSpan.Zero), 12, 0, 0, null, null, null, null, null, null, 0),
         };
 
-        var model = OverviewViewModel.Create(new FleetOverview(1, 92, 0, 0, 0, 0, series), new TimeRange(from, to), bucket, null);
+        var model = OverviewViewModel.Create(new FleetOverview(1, 92, 0, 0, 0, 0, series, FirstData: series[0].Start), new TimeRange(from, to), bucket, null);
 
-        Assert.Equal([50d], model.Invocations.Select(p => p.Value));
-        Assert.True(model.PartialBucketOmitted);
+        Assert.Equal(73, model.Invocations.Count);
+        Assert.Equal(new ChartPoint(from.UtcDateTime, 30, Partial: true), model.Invocations[0]);
+        Assert.Equal(new ChartPoint(series[1].Start.UtcDateTime, 50), model.Invocations[1]);
+        Assert.Equal(new ChartPoint(series[2].Start.UtcDateTime, 12, Partial: true), model.Invocations[^1]);
+        Assert.All(model.Invocations.Skip(2).SkipLast(1), p => Assert.Equal(0, p.Value));
+        Assert.True(model.HasPartialBucket);
         Assert.Equal("92", model.Figures.Single(f => f.Id == "invocations").Display);
     }
 }

@@ -52,6 +52,10 @@ public sealed partial class Overview : ComponentBase, IDisposable
 
     private string DefaultRangeUri => Navigation.GetUriWithQueryParameters(DefaultSelection.ToQuery());
 
+    private DateTime ChartFrom => _model!.Range.From.UtcDateTime;
+
+    private DateTime ChartTo => _model!.Range.To.UtcDateTime;
+
     private string BucketText => _model is null ? "" : TimeRangeSelection.Last(_model.Bucket).Describe()["Last ".Length..];
 
     protected override void OnInitialized()
@@ -169,7 +173,7 @@ public sealed partial class Overview : ComponentBase, IDisposable
                 _deprecated = DeprecatedRuntimes.Count(functions, DateOnly.FromDateTime(now.UtcDateTime));
             }
 
-            _model = OverviewViewModel.Create(overview, range, bucket, _deprecated);
+            _model = OverviewViewModel.Create(overview, range, bucket, _deprecated, now);
             _loadError = null;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -1,0 +1,74 @@
+using Bunit;
+using Observe.Dashboard.Components.Controls;
+using Observe.Dashboard.Model;
+using Radzen;
+using Radzen.Blazor.Rendering;
+
+namespace Observe.Dashboard.Tests.Components;
+
+/// <summary>Issue 9, defect 4: the chart spans the chosen range and labels small counts as whole numbers.</summary>
+public class SeriesChartTests : TestContext
+{
+    private static readonly DateTime From = new(2026, 11, 22, 11, 30, 0, DateTimeKind.Utc);
+    private static readonly DateTime To = From.AddHours(1);
+
+    public SeriesChartTests()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        // The chart measures its container in the browser; give it a size, as a browser would.
+        JSInterop.Setup<Rect>("Radzen.createChart", _ => true).SetResult(new Rect { Width = 600, Height = 190 });
+        Services.AddRadzenComponents();
+    }
+
+    [Fact]
+    public void Chart_OneNonZeroMinute_AxisSpansTheRangeWithWholeCountLabels()
+    {
+        var points = Enumerable.Range(0, 60)
+            .Select(m => new ChartPoint(From.AddMinutes(m), m == 30 ? 1 : 0, Partial: m == 59))
+            .ToList();
+
+        var chart = Render(points);
+
+        var values = Labels(chart, "rz-value-axis");
+        Assert.Equal(values.Distinct().ToList(), values);
+        Assert.Equal(["0", "1"], values);
+        var times = Labels(chart, "rz-category-axis");
+        Assert.Equal(["11:30", "11:45", "12:00", "12:15", "12:30"], times);
+    }
+
+    [Fact]
+    public void Chart_OnlyAPartialBucketKnown_DrawsItInsteadOfNoData()
+    {
+        var points = Enumerable.Range(0, 4)
+            .Select(i => new ChartPoint(From.AddMinutes(15 * i), i == 3 ? 3 : null, Partial: i == 3))
+            .ToList();
+
+        var chart = Render(points);
+
+        Assert.Empty(chart.FindAll(".empty"));
+        Assert.NotEmpty(chart.FindAll("svg"));
+        Assert.Equal(["0", "1", "2", "3"], Labels(chart, "rz-value-axis"));
+    }
+
+    [Fact]
+    public void Chart_NothingKnown_SaysNoData()
+    {
+        var chart = Render([new ChartPoint(From, null), new ChartPoint(From.AddMinutes(1), null)]);
+
+        Assert.Equal("No data in this range.", chart.Find(".empty").TextContent);
+    }
+
+    private IRenderedComponent<SeriesChart> Render(IReadOnlyList<ChartPoint> points) =>
+        RenderComponent<SeriesChart>(p => p
+            .Add(c => c.Id, "invocations")
+            .Add(c => c.Title, "Invocations")
+            .Add(c => c.Points, points)
+            .Add(c => c.From, From)
+            .Add(c => c.To, To));
+
+    private static List<string> Labels(IRenderedComponent<SeriesChart> chart, string axisClass)
+    {
+        chart.WaitForAssertion(() => Assert.NotEmpty(chart.FindAll($".{axisClass} text")), TimeSpan.FromSeconds(5));
+        return chart.FindAll($".{axisClass} text").Select(t => t.TextContent.Trim()).Where(t => t.Length > 0).ToList();
+    }
+}
