@@ -68,7 +68,11 @@ public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
     public static TimeRange Last(TimeSpan length, DateTimeOffset now) => new(now - length, now);
 }
 
-/// <summary>Fleet totals for the Overview page.</summary>
+/// <summary>
+/// Fleet totals for the Overview page. <see cref="Errors"/> counts the errors read; <see cref="UnreadErrorInvocations"/>
+/// is the invocations in function-minutes whose error count could not be read (the Errors query failed): while there
+/// are any, the fleet's error total and rate are unknown, and <see cref="Errors"/> only a lower bound.
+/// </summary>
 public sealed record FleetOverview(
     int Functions,
     double Invocations,
@@ -76,10 +80,14 @@ public sealed record FleetOverview(
     double Throttles,
     double ColdStarts,
     int AlarmsInAlarm,
-    IReadOnlyList<MetricBucket> Series)
+    IReadOnlyList<MetricBucket> Series,
+    double UnreadErrorInvocations = 0)
 {
-    /// <summary>Errors per invocation, 0 when nothing ran.</summary>
-    public double ErrorRate => Invocations > 0 ? Errors / Invocations : 0;
+    /// <summary>Whether every invocation's minute has an error count, so <see cref="Errors"/> is the total.</summary>
+    public bool ErrorsKnown => UnreadErrorInvocations <= 0;
+
+    /// <summary>Errors per invocation; 0 when nothing ran, null when some error counts are unknown.</summary>
+    public double? ErrorRate => Invocations <= 0 ? 0 : ErrorsKnown ? Errors / Invocations : null;
 
     /// <summary>Cold starts per invocation, 0 when nothing ran.</summary>
     public double ColdStartRate => Invocations > 0 ? ColdStarts / Invocations : 0;
