@@ -41,15 +41,13 @@ public sealed record OverviewViewModel(
     public static OverviewViewModel Create(FleetOverview overview, TimeRange range, TimeSpan bucket, DeprecatedRuntimes? deprecated)
     {
         var ran = overview.Invocations > 0;
-        double? errorRate = ran ? overview.ErrorRate : null;
         double? coldStartRate = ran ? overview.ColdStartRate : null;
 
         var figures = new List<Figure>
         {
             new("functions", "Functions", overview.Functions, FigureFormat.Count(overview.Functions), FigureFormat.ExactCount(overview.Functions)),
             new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations)),
-            new("error-rate", "Error rate", errorRate, FigureFormat.Rate(errorRate), FigureFormat.ExactRate(errorRate),
-                ran ? FigureFormat.ExactCount(overview.Errors) + " errors" : null),
+            ErrorRate(overview, ran),
             new("cold-start-rate", "Cold-start rate", coldStartRate, FigureFormat.Rate(coldStartRate), FigureFormat.ExactRate(coldStartRate),
                 ran ? FigureFormat.ExactCount(overview.ColdStarts) + " cold starts" : null),
             new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles)),
@@ -78,6 +76,28 @@ public sealed record OverviewViewModel(
             whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Errors)).ToList(),
             whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.ColdStarts)).ToList(),
             whole.Count != overview.Series.Count);
+    }
+
+    /// <summary>
+    /// The error rate, or "unknown" with the reason when some invocations' error counts could not be read: computing
+    /// it as if they were 0 is how the fleet showed "0% (0 errors)" where 1.11% had failed.
+    /// </summary>
+    private static Figure ErrorRate(FleetOverview overview, bool ran)
+    {
+        if (ran && !overview.ErrorsKnown)
+        {
+            var reason = $"errors not read for {FigureFormat.ExactCount(overview.UnreadErrorInvocations)} of {FigureFormat.ExactCount(overview.Invocations)} invocations";
+            if (overview.Errors > 0)
+            {
+                reason += $"; at least {FigureFormat.ExactCount(overview.Errors)} errors";
+            }
+
+            return new("error-rate", "Error rate", null, FigureFormat.Unknown, FigureFormat.Unknown, reason);
+        }
+
+        double? rate = ran ? overview.ErrorRate : null;
+        return new("error-rate", "Error rate", rate, FigureFormat.Rate(rate), FigureFormat.ExactRate(rate),
+            ran ? FigureFormat.ExactCount(overview.Errors) + " errors" : null);
     }
 
     private static DateTimeOffset CeilMinute(DateTimeOffset t)
