@@ -27,6 +27,13 @@ public abstract class UnreadErrorsContractTests : StoreTestBase
         var eu = await Store.GetOverviewAsync(new FleetFilter(Region: "eu-west-1"), Minutes(0, 2), TimeSpan.FromMinutes(1), Ct);
         Assert.Equal(10d, eu.UnreadErrorInvocations);
 
+        // The series says which buckets' error counts are only partly known, for the fleet and for one function.
+        Assert.Equal([10d, 7d], overview.Series.Select(b => b.UnreadErrorInvocations));
+        var series = await Store.GetFunctionSeriesAsync(Fn("a"), Minutes(0, 2), SeriesResolution.Minute, Ct);
+        Assert.Equal([10d, 0d], series.Select(b => b.UnreadErrorInvocations));
+        var hour = Assert.Single(await Store.GetFunctionSeriesAsync(Fn("a"), Minutes(0, 60), SeriesResolution.Hour, Ct));
+        Assert.Equal(10d, hour.UnreadErrorInvocations);
+
         // Read later (a retried query): the merge replaces the unknown with the figure, and the rate becomes known.
         await Store.WriteMetricsAsync([Point(Fn("a"), 0, errors: 2), Point(Fn("c", region: "us-east-1"), 1, errors: 0)], Ct);
 

@@ -73,7 +73,8 @@ public sealed record OverviewViewModel(
             bucket,
             figures,
             whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Invocations)).ToList(),
-            whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.Errors)).ToList(),
+            // A bucket whose error counts were not all read has no error figure: left out rather than drawn as a count.
+            whole.Where(b => b.UnreadErrorInvocations <= 0).Select(b => new ChartPoint(b.Start.UtcDateTime, b.Errors)).ToList(),
             whole.Select(b => new ChartPoint(b.Start.UtcDateTime, b.ColdStarts)).ToList(),
             whole.Count != overview.Series.Count);
     }

@@ -325,6 +325,6 @@ internal abstract partial class RelationalStore
 
         public MetricBucket ToBucket(DateTimeOffset start) => new(
             start, Invocations, Errors, Throttles, DurationWeight > 0 ? DurationWeighted / DurationWeight : null,
-            null, null, null, Concurrency, null, ColdStarts, DeadLetterErrors, AsyncEventsDropped);
+            null, null, null, Concurrency, null, ColdStarts, DeadLetterErrors, AsyncEventsDropped, UnreadErrorInvocations);
     }
 }

@@ -44,6 +44,8 @@ public enum SeriesResolution
 /// concurrency and iterator age keep their maximum, and percentiles keep the maximum of the minutes' values
 /// (an upper bound: percentiles cannot be combined exactly). Dead-letter errors and dropped events are sums that stay
 /// null when no minute of the bucket knows them (data stored before they were collected).
+/// <see cref="UnreadErrorInvocations"/> is the bucket's invocations whose error count could not be read: while it is
+/// above 0, <see cref="Errors"/> is a lower bound, not the count (hourly rollups of one function do not keep it).
 /// </summary>
 public sealed record MetricBucket(
     DateTimeOffset Start,
@@ -58,7 +60,8 @@ public sealed record MetricBucket(
     double? IteratorAgeMs,
     double ColdStarts,
     double? DeadLetterErrors = null,
-    double? AsyncEventsDropped = null);
+    double? AsyncEventsDropped = null,
+    double UnreadErrorInvocations = 0);
 
 /// <summary>A time range, half-open: <c>[From, To)</c>.</summary>
 public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
