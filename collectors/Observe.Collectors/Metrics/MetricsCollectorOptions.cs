@@ -30,9 +30,10 @@ public sealed class MetricsCollectorOptions
     public TimeSpan LateDataWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// How often the list of recently active functions (ListMetrics with <c>RecentlyActive=PT3H</c>) is refreshed.
-    /// 1 min to 2 h, so a function active for a moment between two refreshes is still inside the 3-hour window.
-    /// Default 30 min.
+    /// How often the list of recently active functions (ListMetrics with <c>RecentlyActive=PT3H</c>) is refreshed;
+    /// at least every <see cref="ColdInterval"/> whatever this says, so a newly active function is read at the next
+    /// cold pass. 1 min to 2 h, so a function active for a moment between two refreshes is still inside the 3-hour
+    /// window. Default 30 min.
     /// </summary>
     public TimeSpan ActivityRefreshInterval { get; set; } = TimeSpan.FromMinutes(30);
 
@@ -54,6 +55,13 @@ public sealed class MetricsCollectorOptions
     /// <summary>Whether functions in the scope of enabled alert rules count as watched. Default true.</summary>
     public bool WatchAlertRuleScopes { get; set; } = true;
 
+    /// <summary>
+    /// Longest wait before a failing target, or a statistic that could not be read, is asked again. The first retry
+    /// comes one <see cref="WatchedInterval"/> after the failure and the wait doubles up to this, so a failure that
+    /// lasts is not billed every minute. Whole minutes, <see cref="WatchedInterval"/> to 60. Default 15 min.
+    /// </summary>
+    public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Queries per GetMetricData call, 1 to 500 (AWS's limit). Default 500.</summary>
     public int QueriesPerCall { get; set; } = 500;
 }
@@ -71,6 +79,7 @@ internal sealed class MetricsCollectorOptionsValidator : IValidateOptions<Metric
         Range(errors, nameof(options.ActivityRefreshInterval), options.ActivityRefreshInterval, TimeSpan.FromMinutes(1), TimeSpan.FromHours(2));
         Range(errors, nameof(options.InitialLookback), options.InitialLookback, TimeSpan.FromMinutes(1), TimeSpan.FromDays(15));
         Range(errors, nameof(options.MaxCatchUp), options.MaxCatchUp, options.ColdInterval, TimeSpan.FromDays(15));
+        WholeMinutes(errors, nameof(options.MaxRetryBackoff), options.MaxRetryBackoff, options.WatchedInterval, TimeSpan.FromMinutes(60));
         if (options.ColdInterval < options.WatchedInterval)
         {
             errors.Add($"{Prefix}{nameof(options.ColdInterval)} ({options.ColdInterval}) must be at least {Prefix}{nameof(options.WatchedInterval)} ({options.WatchedInterval})");

@@ -11,6 +11,9 @@ public static class FigureFormat
     /// <summary>Shown instead of a rate when nothing ran: 0% would claim a measurement that does not exist.</summary>
     public const string NoData = "–";
 
+    /// <summary>Shown instead of a figure that could not be read (the card's note says why); never 0.</summary>
+    public const string Unknown = "unknown";
+
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
 
     /// <summary>9,999 / 12.3K / 4.56M / 1.23B.</summary>

@@ -55,14 +55,12 @@ public sealed record OverviewViewModel(
         ArgumentNullException.ThrowIfNull(overview);
 
         var ran = overview.Invocations > 0;
-        double? errorRate = ran ? overview.ErrorRate : null;
 
         var figures = new List<Figure>
         {
             new("functions", "Functions", overview.Functions, FigureFormat.Count(overview.Functions), FigureFormat.ExactCount(overview.Functions)),
             new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations)),
-            new("error-rate", "Error rate", errorRate, FigureFormat.Rate(errorRate), FigureFormat.ExactRate(errorRate),
-                ran ? FigureFormat.ExactCount(overview.Errors) + " errors" : null),
+            ErrorRate(overview, ran),
             ColdStartFigure(overview),
             new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles)),
             new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), "now"),
@@ -83,7 +81,8 @@ public sealed record OverviewViewModel(
             bucket,
             figures,
             buckets.Select(b => b.Point(m => m.Invocations)).ToList(),
-            buckets.Select(b => b.Point(m => m.Errors)).ToList(),
+            // A bucket whose error counts were not all read has no error figure: a gap, not a count.
+            buckets.Select(b => b.Point(m => m.UnreadErrorInvocations > 0 ? null : m.Errors)).ToList(),
             buckets.Select(b => b.Point(m => m.ColdStarts)).ToList());
     }
 
@@ -140,6 +139,28 @@ public sealed record OverviewViewModel(
         return DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Floor(ms / (double)bucketMs) * bucketMs);
     }
 
+    /// <summary>
+    /// The error rate, or "unknown" with the reason when some invocations' error counts could not be read: computing
+    /// it as if they were 0 is how the fleet showed "0% (0 errors)" where 1.11% had failed.
+    /// </summary>
+    private static Figure ErrorRate(FleetOverview overview, bool ran)
+    {
+        if (ran && !overview.ErrorsKnown)
+        {
+            var reason = $"errors not read for {FigureFormat.ExactCount(overview.UnreadErrorInvocations)} of {FigureFormat.ExactCount(overview.Invocations)} invocations";
+            if (overview.Errors > 0)
+            {
+                reason += $"; at least {FigureFormat.ExactCount(overview.Errors)} errors";
+            }
+
+            return new("error-rate", "Error rate", null, FigureFormat.Unknown, FigureFormat.Unknown, reason);
+        }
+
+        double? rate = ran ? overview.ErrorRate : null;
+        return new("error-rate", "Error rate", rate, FigureFormat.Rate(rate), FigureFormat.ExactRate(rate),
+            ran ? FigureFormat.ExactCount(overview.Errors) + " errors" : null);
+    }
+
     private static DateTimeOffset CeilMinute(DateTimeOffset t)
     {
         var remainder = t.UtcTicks % TimeSpan.TicksPerMinute;
@@ -149,7 +170,7 @@ public sealed record OverviewViewModel(
     /// <summary>A bucket of the range: its stored row (null when it has none), whether its figures are known.</summary>
     private sealed record BucketSlot(DateTime Time, MetricBucket? Row, bool Known, bool Partial)
     {
-        public ChartPoint Point(Func<MetricBucket, double> value) =>
+        public ChartPoint Point(Func<MetricBucket, double?> value) =>
             new(Time, Known ? (Row is null ? 0 : value(Row)) : null, Partial);
     }
 }

@@ -22,10 +22,15 @@ internal sealed class BucketAccumulator
     private double? _iteratorAge;
     private double? _deadLetterErrors;
     private double? _asyncEventsDropped;
+    private double _unreadErrorInvocations;
 
     public static MetricBucket Minute(DateTimeOffset start, in MetricValues v) => new(
         start, v.Invocations ?? 0, v.Errors ?? 0, v.Throttles ?? 0, v.DurationAvgMs, v.DurationP50Ms, v.DurationP90Ms,
-        v.DurationP99Ms, v.ConcurrentExecutions, v.IteratorAgeMs, v.ColdStarts ?? 0, v.DeadLetterErrors, v.AsyncEventsDropped);
+        v.DurationP99Ms, v.ConcurrentExecutions, v.IteratorAgeMs, v.ColdStarts ?? 0, v.DeadLetterErrors, v.AsyncEventsDropped,
+        UnreadErrors(v));
+
+    /// <summary>The minute's invocations when its error count is unknown: then its Errors (0) is no figure at all.</summary>
+    private static double UnreadErrors(in MetricValues v) => v.Errors is null && v.Invocations is > 0 ? v.Invocations.Value : 0;
 
     public void AddMinute(in MetricValues v)
     {
@@ -43,8 +48,10 @@ internal sealed class BucketAccumulator
         _iteratorAge = Max(_iteratorAge, v.IteratorAgeMs);
         _deadLetterErrors = Sum(_deadLetterErrors, v.DeadLetterErrors);
         _asyncEventsDropped = Sum(_asyncEventsDropped, v.AsyncEventsDropped);
+        _unreadErrorInvocations += UnreadErrors(v);
     }
 
+    /// <summary>Hourly rollups of one function do not keep which minutes had no error count (only the fleet's do).</summary>
     public void AddRollup(in HourValues h)
     {
         _invocations += h.Invocations;
@@ -64,7 +71,7 @@ internal sealed class BucketAccumulator
 
     public MetricBucket ToBucket(DateTimeOffset start) => new(
         start, _invocations, _errors, _throttles, _durationWeight > 0 ? _durationWeighted / _durationWeight : null,
-        _p50, _p90, _p99, _concurrency, _iteratorAge, _coldStarts, _deadLetterErrors, _asyncEventsDropped);
+        _p50, _p90, _p99, _concurrency, _iteratorAge, _coldStarts, _deadLetterErrors, _asyncEventsDropped, _unreadErrorInvocations);
 
     private static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
 

@@ -113,6 +113,9 @@ internal sealed class FleetDelta
     public double DeadLetterErrors { get; private set; }
     public double AsyncEventsDropped { get; private set; }
 
+    /// <summary>Invocations of function-minutes whose error count is unknown: the fleet's error total is then unknown too.</summary>
+    public double UnreadErrorInvocations { get; private set; }
+
     public void Add(in MetricValues v, int sign)
     {
         Invocations += sign * (v.Invocations ?? 0);
@@ -126,6 +129,7 @@ internal sealed class FleetDelta
         ConcurrencyCount += sign * (v.ConcurrentExecutions is null ? 0 : 1);
         DeadLetterErrors += sign * (v.DeadLetterErrors ?? 0);
         AsyncEventsDropped += sign * (v.AsyncEventsDropped ?? 0);
+        UnreadErrorInvocations += sign * (v.Errors is null && v.Invocations is > 0 ? v.Invocations.Value : 0);
     }
 }
 

@@ -81,10 +81,10 @@ internal abstract partial class RelationalStore
         await using var command = scope.Command("""
             INSERT INTO fleet_minute (minute, account_id, region, invocations, errors, throttles, cold_starts,
                                       duration_weighted, duration_weight, concurrency, concurrency_count,
-                                      dead_letter_errors, async_events_dropped)
+                                      dead_letter_errors, async_events_dropped, unread_error_invocations)
             VALUES (@minute, @account, @region, @invocations, @errors, @throttles, @cold_starts,
                     @duration_weighted, @duration_weight, @concurrency, @concurrency_count,
-                    @dead_letter_errors, @async_events_dropped)
+                    @dead_letter_errors, @async_events_dropped, @unread_error_invocations)
             ON CONFLICT (minute, account_id, region) DO UPDATE SET
                 invocations = fleet_minute.invocations + excluded.invocations,
                 errors = fleet_minute.errors + excluded.errors,
@@ -95,7 +95,8 @@ internal abstract partial class RelationalStore
                 concurrency = fleet_minute.concurrency + excluded.concurrency,
                 concurrency_count = fleet_minute.concurrency_count + excluded.concurrency_count,
                 dead_letter_errors = fleet_minute.dead_letter_errors + excluded.dead_letter_errors,
-                async_events_dropped = fleet_minute.async_events_dropped + excluded.async_events_dropped
+                async_events_dropped = fleet_minute.async_events_dropped + excluded.async_events_dropped,
+                unread_error_invocations = fleet_minute.unread_error_invocations + excluded.unread_error_invocations
             """);
         var minute = command.AddInt32("@minute", 0);
         var account = command.AddText("@account", "");
@@ -110,6 +111,7 @@ internal abstract partial class RelationalStore
         var concurrencyCount = command.AddInt32("@concurrency_count", 0);
         var deadLetterErrors = command.AddDouble("@dead_letter_errors", 0);
         var asyncEventsDropped = command.AddDouble("@async_events_dropped", 0);
+        var unreadErrorInvocations = command.AddDouble("@unread_error_invocations", 0);
         foreach (var (key, delta) in deltas)
         {
             minute.Value = key.Minute;
@@ -125,6 +127,7 @@ internal abstract partial class RelationalStore
             concurrencyCount.Value = (int)delta.ConcurrencyCount;
             deadLetterErrors.Value = delta.DeadLetterErrors;
             asyncEventsDropped.Value = delta.AsyncEventsDropped;
+            unreadErrorInvocations.Value = delta.UnreadErrorInvocations;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -215,7 +218,8 @@ internal abstract partial class RelationalStore
             var where = FilterSql(command, filter, "account_id", "region");
             command.CommandText = $"""
                 SELECT minute, SUM(invocations), SUM(errors), SUM(throttles), SUM(cold_starts), SUM(duration_weighted),
-                       SUM(duration_weight), SUM(concurrency), SUM(concurrency_count), SUM(dead_letter_errors), SUM(async_events_dropped)
+                       SUM(duration_weight), SUM(concurrency), SUM(concurrency_count), SUM(dead_letter_errors), SUM(async_events_dropped),
+                       SUM(unread_error_invocations)
                 FROM fleet_minute WHERE minute >= @from AND minute < @to{where} GROUP BY minute
                 """;
             command.AddInt32("@from", StoreTime.CeilMinute(range.From));
@@ -233,7 +237,8 @@ internal abstract partial class RelationalStore
             var where = FilterSql(command, filter, "account_id", "region");
             command.CommandText = $"""
                 SELECT hour, SUM(invocations), SUM(errors), SUM(throttles), SUM(cold_starts), SUM(duration_weighted),
-                       SUM(duration_weight), SUM(concurrency), SUM(dead_letter_errors), SUM(async_events_dropped)
+                       SUM(duration_weight), SUM(concurrency), SUM(dead_letter_errors), SUM(async_events_dropped),
+                       SUM(unread_error_invocations)
                 FROM fleet_hour WHERE hour >= @from AND hour < @to{where} GROUP BY hour
                 """;
             command.AddInt32("@from", StoreTime.CeilHour(range.From));
@@ -298,7 +303,8 @@ internal abstract partial class RelationalStore
             total.ColdStarts,
             alarms,
             [.. buckets.Select(b => b.Value.ToBucket(StoreTime.FromMs(b.Key)))],
-            firstData);
+            firstData,
+            total.UnreadErrorInvocations);
     }
 
     private static BucketAccumulator Bucket(SortedDictionary<int, BucketAccumulator> buckets, int key)
@@ -315,14 +321,14 @@ internal abstract partial class RelationalStore
     /// <summary>Fleet sums at one time point or over a bucket.</summary>
     private readonly record struct FleetPoint(
         double Invocations, double Errors, double Throttles, double ColdStarts, double DurationWeighted, double DurationWeight, double? Concurrency,
-        double DeadLetterErrors, double AsyncEventsDropped)
+        double DeadLetterErrors, double AsyncEventsDropped, double UnreadErrorInvocations)
     {
         /// <param name="r">The row: time, five sums, duration weight at 1 to 6.</param>
         /// <param name="concurrency">The point's concurrency, or null when no function reported one.</param>
-        /// <param name="deadLetter">Column of the dead-letter sum; dropped events follow it.</param>
+        /// <param name="deadLetter">Column of the dead-letter sum; dropped events and unread-error invocations follow it.</param>
         public static FleetPoint Read(DbDataReader r, double? concurrency, int deadLetter) =>
             new(r.GetDouble(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetDouble(5), r.GetDouble(6), concurrency,
-                r.GetDouble(deadLetter), r.GetDouble(deadLetter + 1));
+                r.GetDouble(deadLetter), r.GetDouble(deadLetter + 1), r.GetDouble(deadLetter + 2));
 
         public FleetPoint Combine(in FleetPoint other) => new(
             Invocations + other.Invocations,
@@ -333,10 +339,11 @@ internal abstract partial class RelationalStore
             DurationWeight + other.DurationWeight,
             Concurrency is null ? other.Concurrency : other.Concurrency is null ? Concurrency : Math.Max(Concurrency.Value, other.Concurrency.Value),
             DeadLetterErrors + other.DeadLetterErrors,
-            AsyncEventsDropped + other.AsyncEventsDropped);
+            AsyncEventsDropped + other.AsyncEventsDropped,
+            UnreadErrorInvocations + other.UnreadErrorInvocations);
 
         public MetricBucket ToBucket(DateTimeOffset start) => new(
             start, Invocations, Errors, Throttles, DurationWeight > 0 ? DurationWeighted / DurationWeight : null,
-            null, null, null, Concurrency, null, ColdStarts, DeadLetterErrors, AsyncEventsDropped);
+            null, null, null, Concurrency, null, ColdStarts, DeadLetterErrors, AsyncEventsDropped, UnreadErrorInvocations);
     }
 }

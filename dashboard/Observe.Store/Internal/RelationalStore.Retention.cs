@@ -175,10 +175,11 @@ internal abstract partial class RelationalStore
     {
         await using (var command = scope.Command("""
             INSERT INTO fleet_hour (hour, account_id, region, invocations, errors, throttles, cold_starts,
-                                    duration_weighted, duration_weight, concurrency, dead_letter_errors, async_events_dropped)
+                                    duration_weighted, duration_weight, concurrency, dead_letter_errors, async_events_dropped,
+                                    unread_error_invocations)
             SELECT minute / 60, account_id, region, SUM(invocations), SUM(errors), SUM(throttles), SUM(cold_starts),
                    SUM(duration_weighted), SUM(duration_weight), MAX(CASE WHEN concurrency_count > 0 THEN concurrency END),
-                   SUM(dead_letter_errors), SUM(async_events_dropped)
+                   SUM(dead_letter_errors), SUM(async_events_dropped), SUM(unread_error_invocations)
             FROM fleet_minute WHERE minute < @watermark GROUP BY minute / 60, account_id, region
             ON CONFLICT (hour, account_id, region) DO UPDATE SET
                 invocations = fleet_hour.invocations + excluded.invocations,
@@ -189,6 +190,7 @@ internal abstract partial class RelationalStore
                 duration_weight = fleet_hour.duration_weight + excluded.duration_weight,
                 dead_letter_errors = fleet_hour.dead_letter_errors + excluded.dead_letter_errors,
                 async_events_dropped = fleet_hour.async_events_dropped + excluded.async_events_dropped,
+                unread_error_invocations = fleet_hour.unread_error_invocations + excluded.unread_error_invocations,
                 concurrency = CASE WHEN excluded.concurrency IS NULL OR fleet_hour.concurrency >= excluded.concurrency
                     THEN COALESCE(fleet_hour.concurrency, excluded.concurrency) ELSE excluded.concurrency END
             """))

@@ -40,6 +40,9 @@ internal abstract partial class RelationalStore : IObserveStore, IStoreChanges, 
 
     internal int LatestVersion => Migrations[^1].Version;
 
+    /// <summary>Steps in the schema's history; versions need not be contiguous while branches number theirs ahead.</summary>
+    internal int MigrationCount => Migrations.Count;
+
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateToAsync(LatestVersion, cancellationToken);
 
     /// <summary>Brings the schema to <paramref name="version"/>; tests use it to build an older database.</summary>

@@ -44,6 +44,8 @@ public enum SeriesResolution
 /// concurrency and iterator age keep their maximum, and percentiles keep the maximum of the minutes' values
 /// (an upper bound: percentiles cannot be combined exactly). Dead-letter errors and dropped events are sums that stay
 /// null when no minute of the bucket knows them (data stored before they were collected).
+/// <see cref="UnreadErrorInvocations"/> is the bucket's invocations whose error count could not be read: while it is
+/// above 0, <see cref="Errors"/> is a lower bound, not the count (hourly rollups of one function do not keep it).
 /// </summary>
 public sealed record MetricBucket(
     DateTimeOffset Start,
@@ -58,7 +60,8 @@ public sealed record MetricBucket(
     double? IteratorAgeMs,
     double ColdStarts,
     double? DeadLetterErrors = null,
-    double? AsyncEventsDropped = null);
+    double? AsyncEventsDropped = null,
+    double UnreadErrorInvocations = 0);
 
 /// <summary>A time range, half-open: <c>[From, To)</c>.</summary>
 public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
@@ -68,7 +71,11 @@ public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)
     public static TimeRange Last(TimeSpan length, DateTimeOffset now) => new(now - length, now);
 }
 
-/// <summary>Fleet totals for the Overview page.</summary>
+/// <summary>
+/// Fleet totals for the Overview page. <see cref="Errors"/> counts the errors read; <see cref="UnreadErrorInvocations"/>
+/// is the invocations in function-minutes whose error count could not be read (the Errors query failed): while there
+/// are any, the fleet's error total and rate are unknown, and <see cref="Errors"/> only a lower bound.
+/// </summary>
 /// <remarks>
 /// <see cref="Series"/> holds the buckets that have rows, in time order; a bucket with none is absent.
 /// <see cref="FirstData"/> is the earliest time point (minute or rolled-up hour) stored for the filter before the
@@ -83,10 +90,14 @@ public sealed record FleetOverview(
     double ColdStarts,
     int AlarmsInAlarm,
     IReadOnlyList<MetricBucket> Series,
-    DateTimeOffset? FirstData = null)
+    DateTimeOffset? FirstData = null,
+    double UnreadErrorInvocations = 0)
 {
-    /// <summary>Errors per invocation, 0 when nothing ran.</summary>
-    public double ErrorRate => Invocations > 0 ? Errors / Invocations : 0;
+    /// <summary>Whether every invocation's minute has an error count, so <see cref="Errors"/> is the total.</summary>
+    public bool ErrorsKnown => UnreadErrorInvocations <= 0;
+
+    /// <summary>Errors per invocation; 0 when nothing ran, null when some error counts are unknown.</summary>
+    public double? ErrorRate => Invocations <= 0 ? 0 : ErrorsKnown ? Errors / Invocations : null;
 
     /// <summary>Cold starts per invocation, 0 when nothing ran.</summary>
     public double ColdStartRate => Invocations > 0 ? ColdStarts / Invocations : 0;

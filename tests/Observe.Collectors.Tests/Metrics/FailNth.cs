@@ -3,8 +3,9 @@ using System.Net;
 namespace Observe.Collectors.Tests.Metrics;
 
 /// <summary>
-/// Once armed, answers the n-th GetMetricData request with a client error (which is not retried), the way a crash
-/// cuts a pass short after its earlier calls were written. Every other request goes to <paramref name="inner"/>.
+/// Once armed, answers the n-th GetMetricData request with an expired-credentials error, which is neither retried nor
+/// split into smaller calls (no part of the call could succeed), so the pass ends there the way a crash cuts it short
+/// after its earlier calls were written. Every other request goes to <paramref name="inner"/>.
 /// </summary>
 internal sealed class FailNth(HttpMessageHandler inner, int n) : DelegatingHandler(inner)
 {
@@ -25,9 +26,9 @@ internal sealed class FailNth(HttpMessageHandler inner, int n) : DelegatingHandl
 
         if (_seen >= 0 && request.Headers.GetValues("X-Amz-Target").Single().EndsWith("GetMetricData", StringComparison.Ordinal) && ++_seen == n)
         {
-            return new HttpResponseMessage(HttpStatusCode.BadRequest)
+            return new HttpResponseMessage(HttpStatusCode.Forbidden)
             {
-                Content = new StringContent("""{"__type":"InvalidParameterValue","message":"injected: the process stops here"}"""),
+                Content = new StringContent("""{"__type":"ExpiredTokenException","message":"injected: the process stops here"}"""),
             };
         }
 

@@ -60,6 +60,66 @@ public class MetricsCollectorMotoTests
         Assert.NotNull(await rig.Store.GetCheckpointAsync($"metrics/{Account}/{Region}", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Collect_PercentilesAnswer500_ErrorsAndDurationStoredExactly_OverviewErrorRateIsTheSeededOne()
+    {
+        // The issue's fleet: AWS/Lambda metrics for 12 functions over 30 minutes (Invocations, Errors, Throttles,
+        // Duration). moto answers the p50/p90/p99 queries with HTTP 500: the rest must be stored, the percentiles
+        // left unknown, and the pass must say which statistics it could not read. A separate account keeps other
+        // tests' (and earlier runs') metrics out of the listing: moto ignores RecentlyActive.
+        var account = $"31{Random.Shared.NextInt64(10_000_000_000):0000000000}";
+        var now = DateTimeOffset.UtcNow;
+        var end = UtcMinute.Floor(now);
+        var names = Enumerable.Range(0, 12).Select(i => Name($"fleet{i:00}")).ToList();
+        using var seed = new MotoSeeder(account);
+        var expected = new Dictionary<(string Function, DateTimeOffset Minute), (double Invocations, double Errors, double Throttles, double Duration)>();
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
+        {
+            var data = new JsonArray();
+            for (var ago = 31; ago >= 2; ago--)
+            {
+                var minute = end.AddMinutes(-ago);
+                var figures = (Invocations: 30d, Errors: ago % 3 == 0 ? 1d : 0d, Throttles: (double)(i % 2), Duration: 100d + i + ago);
+                data.Add(Datum(name, "Invocations", minute.AddSeconds(5), figures.Invocations));
+                data.Add(Datum(name, "Errors", minute.AddSeconds(6), figures.Errors));
+                data.Add(Datum(name, "Throttles", minute.AddSeconds(7), figures.Throttles));
+                data.Add(Datum(name, "Duration", minute.AddSeconds(8), figures.Duration));
+                expected[(name, minute)] = figures;
+            }
+
+            await seed.CloudWatchAsync(Region, "PutMetricData", new JsonObject { ["Namespace"] = "AWS/Lambda", ["MetricData"] = data });
+        }
+
+        var aws = AwsTestHost.OptionsFor(Moto.Url, (account, [Region]));
+
+        // moto's 500 is retried as transient with delays on the rig's manual clock; one attempt keeps the test on
+        // what it checks (the collector's own split and retry).
+        aws.Retry.MaxAttempts = 1;
+        await using var rig = await MetricsRig.StartAsync(aws, now);
+
+        var error = await Record.ExceptionAsync(rig.CollectAsync);
+
+        Assert.NotNull(error);
+        Assert.Contains("Duration p50", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Duration p99", error.Message, StringComparison.Ordinal);
+        foreach (var name in names)
+        {
+            var series = await rig.SeriesAsync(name, end.AddHours(-3), end);
+            var seeded = expected.Where(e => e.Key.Function == name).OrderBy(e => e.Key.Minute).ToList();
+            Assert.Equal(seeded.Select(e => e.Key.Minute), series.Select(b => b.Start));
+            foreach (var (e, b) in seeded.Zip(series))
+            {
+                Assert.Equal((e.Value.Invocations, e.Value.Errors, e.Value.Throttles, (double?)e.Value.Duration), (b.Invocations, b.Errors, b.Throttles, b.DurationAvgMs));
+                Assert.Equal(((double?)null, (double?)null, (double?)null), (b.DurationP50Ms, b.DurationP90Ms, b.DurationP99Ms));
+            }
+        }
+
+        // The issue saw "0% (0 errors)" here: 120 errors in 10,800 invocations is 1.11%.
+        var overview = await rig.Store.GetOverviewAsync(FleetFilter.All, new TimeRange(end.AddHours(-3), end), TimeSpan.FromHours(1), CancellationToken.None);
+        Assert.Equal((10_800d, 120d, 0d), (overview.Invocations, overview.Errors, overview.UnreadErrorInvocations));
+        Assert.Equal(120d / 10_800, overview.ErrorRate);
+    }
+
     /// <summary>Seeds several data points per minute; returns what CloudWatch must report per function and minute.</summary>
     private static async Task<Dictionary<(string Function, DateTimeOffset Minute), MetricPoint>> SeedAsync(MotoSeeder seed, string busy, string quiet, DateTimeOffset end)
     {

@@ -21,6 +21,8 @@ public class MetricsCollectorOptionsTests
     [InlineData("ActivityRefreshInterval", "03:00:00", "Observe:Collectors:Metrics:ActivityRefreshInterval must be between 00:01:00 and 02:00:00, not 03:00:00")]
     [InlineData("MaxCatchUp", "00:05:00", "Observe:Collectors:Metrics:MaxCatchUp must be between 00:15:00 and 15.00:00:00, not 00:05:00")]
     [InlineData("MaxWatchedFunctions", "-1", "Observe:Collectors:Metrics:MaxWatchedFunctions must be 0 or more, not -1")]
+    [InlineData("MaxRetryBackoff", "02:00:00", "Observe:Collectors:Metrics:MaxRetryBackoff must be between 00:01:00 and 01:00:00, not 02:00:00")]
+    [InlineData("MaxRetryBackoff", "00:00:30", "Observe:Collectors:Metrics:MaxRetryBackoff must be whole minutes")]
     [InlineData("QueriesPerCall", "501", "Observe:Collectors:Metrics:QueriesPerCall must be 1 to 500 (AWS's GetMetricData limit), not 501")]
     public void AddObserveMetricsCollector_BadSetting_FailsNamingIt(string setting, string value, string message)
     {

@@ -100,8 +100,9 @@ public class MetricsCollectorTests
         Assert.DoesNotContain(fake.Calls.SelectMany(c => c.Queries), q => q.Function == "dormant");
         Assert.Contains(fake.Calls.SelectMany(c => c.Queries), q => q.Function == "busy");
 
-        // Refreshed every 30 minutes (the default), not on every pass.
-        Assert.Equal(2, fake.ListMetricsCalls);
+        // Refreshed every cold interval (15 minutes: the default ActivityRefreshInterval of 30 is shortened to it), not
+        // on every pass.
+        Assert.Equal(3, fake.ListMetricsCalls);
     }
 
     [Fact]
@@ -280,18 +281,118 @@ public class MetricsCollectorTests
     }
 
     [Fact]
-    public async Task Collect_QueryForbidden_FailsThePassNamingTheFunction_CheckpointKept()
+    public async Task Collect_QueryForbidden_FailsThePassNamingTheStatistic_ReadAgainFromWhereItIsMissing()
     {
+        var forbidden = true;
         var transport = new StubTransport((r, _) => r.Target!.EndsWith("ListMetrics", StringComparison.Ordinal)
             ? (HttpStatusCode.OK, """{"Metrics":[{"Namespace":"AWS/Lambda","MetricName":"Invocations","Dimensions":[{"Name":"FunctionName","Value":"orders"}]}]}""")
-            : (HttpStatusCode.OK, """{"MetricDataResults":[{"Id":"q0","Label":"Invocations","Timestamps":[],"Values":[],"StatusCode":"Forbidden","Messages":[{"Code":"Forbidden","Value":"not authorized"}]}],"Messages":[]}"""));
+            : forbidden
+                ? (HttpStatusCode.OK, """{"MetricDataResults":[{"Id":"q0","Label":"Invocations","Timestamps":[],"Values":[],"StatusCode":"Forbidden","Messages":[{"Code":"Forbidden","Value":"not authorized"}]}],"Messages":[]}""")
+                : (HttpStatusCode.OK, """{"MetricDataResults":[{"Id":"q0","Label":"Invocations","Timestamps":[1795950000],"Values":[7],"StatusCode":"Complete"}],"Messages":[]}"""));
         await using var rig = await MetricsRig.StartAsync(LambdaRecordedTests.DirectAccount(Account), Start, transport);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(rig.CollectAsync);
+        var error = await Assert.ThrowsAsync<MetricsNotReadException>(rig.CollectAsync);
 
-        Assert.Contains("Forbidden for Invocations Sum of orders (Forbidden: not authorized)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("could not read Invocations Sum of 1 function (e.g. orders) since 2026-11-29 08:55Z: GetMetricData answered Forbidden (Forbidden: not authorized)", error.Message, StringComparison.Ordinal);
         Assert.Contains("123456789012 (prod), eu-west-1", error.Message, StringComparison.Ordinal);
-        Assert.Null(await rig.Store.GetCheckpointAsync("metrics/123456789012/eu-west-1", CancellationToken.None));
+        Assert.Equal("Invocations", Assert.Single(error.Statistics).Metric);
+
+        // The checkpoint moves over the pass; the statistic keeps its own start, and is asked for from there once
+        // its backoff (one watched interval at first) allows.
+        Assert.Equal(FirstEnd.ToString("O", System.Globalization.CultureInfo.InvariantCulture), await rig.Store.GetCheckpointAsync("metrics/123456789012/eu-west-1", CancellationToken.None));
+        forbidden = false;
+        rig.Time.Advance(TimeSpan.FromMinutes(1));
+        await rig.CollectAsync();
+
+        var retry = System.Text.Json.Nodes.JsonNode.Parse(transport.Seen[^1].Body)!;
+        Assert.Equal(FirstEnd.AddHours(-3).AddMinutes(-5).ToUnixTimeSeconds(), (long)retry["StartTime"]!.GetValue<double>());
+        Assert.Equal(7, (await rig.SeriesAsync("orders", FirstEnd.AddHours(-1), FirstEnd)).Single().Invocations);
+    }
+
+    [Fact]
+    public async Task Run_PercentilesFailEveryPass_WhatWasReadIsNotReadAgain_FailedStatisticsBackedOff()
+    {
+        ManualTimeProvider? clock = null;
+        var fake = new FakeCloudWatch(new DeferredClock(() => clock!));
+        var rejecting = new RejectPercentiles(fake, new DeferredClock(() => clock!));
+        await using var rig = await MetricsRig.StartAsync(LambdaRecordedTests.DirectAccount(Account), Start, rejecting);
+        clock = rig.Time;
+        fake.Add("orders", Core, Value);
+
+        var failed = new List<string>();
+        for (var pass = 0; pass <= 60; pass++)
+        {
+            if (pass > 0)
+            {
+                rig.Time.Advance(TimeSpan.FromMinutes(1));
+            }
+
+            var error = await Record.ExceptionAsync(rig.CollectAsync);
+            failed.Add(error?.Message ?? "");
+            if (pass == 0)
+            {
+                // The pass stored what it could read, so its checkpoint moves over it.
+                Assert.Equal(FirstEnd.ToString("O", System.Globalization.CultureInfo.InvariantCulture), await rig.Store.GetCheckpointAsync("metrics/123456789012/eu-west-1", CancellationToken.None));
+            }
+        }
+
+        // Invocations are read by the cold passes only (12:00, 12:15, 12:30, 12:45, 13:00), not again every minute
+        // because the percentiles fail: the issue saw 61 here.
+        Assert.Equal(5, fake.Calls.SelectMany(c => c.Queries).Count(q => q.Metric == "Invocations"));
+
+        // The percentiles are retried with a doubling wait, capped at 15 minutes: 12:00 (found), 12:01, 12:03, 12:07,
+        // 12:15, 12:30, 12:45, 13:00.
+        Assert.InRange(rejecting.RejectedAfter(Start.AddSeconds(1)), 1, 7 * 3);
+        Assert.Equal(8, rejecting.PassesRejected);
+
+        // Every pass says what it could not read; what it could read is stored.
+        Assert.All(failed, m => Assert.Contains("Duration p99", m, StringComparison.Ordinal));
+        var series = await rig.SeriesAsync("orders", FirstEnd.AddHours(-3), FirstEnd.AddHours(1));
+        Assert.Equal(240, series.Count);
+        Assert.All(series, b => Assert.Equal((Value("Errors", "Sum", b.Start), Value("Duration", "Average", b.Start), (double?)null), (b.Errors, b.DurationAvgMs, b.DurationP99Ms)));
+    }
+
+    [Fact]
+    public async Task Run_TargetFailsEveryPass_AttemptsBackOffToTheCap_NotEveryMinute()
+    {
+        var transport = new StubTransport((r, _) => (HttpStatusCode.BadRequest, """{"__type":"InvalidParameterValue","message":"injected: nothing works"}"""));
+        await using var rig = await MetricsRig.StartAsync(LambdaRecordedTests.DirectAccount(Account), Start, transport);
+
+        var failed = 0;
+        for (var pass = 0; pass <= 60; pass++)
+        {
+            if (pass > 0)
+            {
+                rig.Time.Advance(TimeSpan.FromMinutes(1));
+            }
+
+            failed += await Record.ExceptionAsync(rig.CollectAsync) is null ? 0 : 1;
+        }
+
+        // Attempts at 12:00, 12:01, 12:03, 12:07, 12:15, 12:30, 12:45 and 13:00; every pass in between still fails.
+        Assert.Equal(8, transport.Seen.Count);
+        Assert.Equal(61, failed);
+    }
+
+    [Fact]
+    public async Task Run_FunctionBecomesActive_ReadWithinAColdInterval_FromItsFirstMinute()
+    {
+        var (rig, fake) = await StartAsync();
+        await using var _ = rig;
+        fake.Add("old", Core, Value);
+
+        // Deployed at 12:05: no metrics before.
+        fake.Add("new", Core, (m, s, t) => t >= FirstEnd.AddMinutes(5) ? Value(m, s, t) : null);
+        await rig.CollectAsync();
+
+        await rig.RunAsync(TimeSpan.FromMinutes(15));
+
+        // The cold pass at 12:15 lists activity again and backfills the newcomer from its first minute; the issue saw
+        // it first read after ActivityRefreshInterval (30 min).
+        var series = await rig.SeriesAsync("new", FirstEnd.AddHours(-3), FirstEnd.AddMinutes(15));
+        Assert.Equal(Enumerable.Range(5, 10).Select(m => FirstEnd.AddMinutes(m)), series.Select(b => b.Start));
+        Assert.All(series, b => Assert.Equal(Value("Errors", "Sum", b.Start), b.Errors));
+        Assert.Equal(2, fake.ListMetricsCalls);
     }
 
     /// <summary>A deterministic value per metric, statistic and minute; whole numbers so sums compare exactly.</summary>
@@ -324,6 +425,56 @@ public class MetricsCollectorTests
         return (rig, fake);
     }
 
+
+    /// <summary>
+    /// Answers every GetMetricData call that asks for a percentile with a client error (not retried), the whole call as
+    /// moto does with HTTP 500; the rest goes to <paramref name="inner"/>. Counts what it rejected, and when.
+    /// </summary>
+    private sealed class RejectPercentiles(HttpMessageHandler inner, TimeProvider clock) : DelegatingHandler(inner)
+    {
+        private readonly List<DateTimeOffset> _rejected = [];
+        private readonly HashSet<DateTimeOffset> _passes = [];
+
+        public int PassesRejected
+        {
+            get
+            {
+                lock (_rejected)
+                {
+                    return _passes.Count;
+                }
+            }
+        }
+
+        public int RejectedAfter(DateTimeOffset at)
+        {
+            lock (_rejected)
+            {
+                return _rejected.Count(r => r > at);
+            }
+        }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            if (System.Text.RegularExpressions.Regex.IsMatch(body, "\"Stat\":\"p[0-9]"))
+            {
+                var date = clock.GetUtcNow();
+                lock (_rejected)
+                {
+                    _rejected.Add(date);
+                    _passes.Add(date);
+                }
+
+                return new HttpResponseMessage(HttpStatusCode.BadRequest)
+                {
+                    Content = new StringContent("""{"__type":"InvalidParameterCombination","message":"injected: percentiles are not answered"}"""),
+                };
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
 
     /// <summary>The rig's clock, known only once the rig exists.</summary>
     private sealed class DeferredClock(Func<TimeProvider> clock) : TimeProvider

@@ -58,6 +58,36 @@ public class FigureFormatTests
     }
 
     [Fact]
+    public void OverviewViewModel_ErrorsNotRead_RateIsUnknownWithTheReason_NeverZero()
+    {
+        // The fleet: 10,800 invocations, every Errors query failed, so no error count was stored.
+        var unread = new FleetOverview(60, 10_800, 0, 0, 0, 0, [], UnreadErrorInvocations: 10_800);
+        var range = TimeRange.Last(TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+
+        var figure = OverviewViewModel.Create(unread, range, TimeSpan.FromMinutes(1), deprecated: null).Figures.Single(f => f.Id == "error-rate");
+
+        Assert.Equal(("unknown", (double?)null), (figure.Display, figure.Value));
+        Assert.Equal("errors not read for 10,800 of 10,800 invocations", figure.Note);
+        Assert.DoesNotContain("0%", figure.Exact, StringComparison.Ordinal);
+
+        // Some read: the count read is a lower bound, and the rate stays unknown.
+        var partly = new FleetOverview(60, 10_800, 40, 0, 0, 0, [], UnreadErrorInvocations: 900);
+        figure = OverviewViewModel.Create(partly, range, TimeSpan.FromMinutes(1), deprecated: null).Figures.Single(f => f.Id == "error-rate");
+        Assert.Equal(("unknown", "errors not read for 900 of 10,800 invocations; at least 40 errors"), (figure.Display, figure.Note));
+
+        // The errors chart leaves out the bucket whose count is not known instead of drawing it as 0.
+        var start = new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);
+        var series = new List<MetricBucket>
+        {
+            new(start, 100, 2, 0, null, null, null, null, null, null, 0),
+            new(start.AddMinutes(1), 300, 0, 0, null, null, null, null, null, null, 0, UnreadErrorInvocations: 300),
+        };
+        var model = OverviewViewModel.Create(new FleetOverview(1, 400, 2, 0, 0, 0, series, 300), new TimeRange(start, start.AddMinutes(2)), TimeSpan.FromMinutes(1), null);
+        Assert.Equal([start.UtcDateTime], model.Errors.Select(p => p.Time));
+        Assert.Equal(2, model.Invocations.Count);
+    }
+
+    [Fact]
     public void OverviewViewModel_Figures_ComeFromTheOverview()
     {
         var start = new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);

@@ -290,5 +290,17 @@ internal static class PostgresMigrations
             ALTER TABLE collector_status ADD COLUMN last_skipped text NOT NULL DEFAULT '{}';
             ALTER TABLE collector_status ADD COLUMN total_skipped text NOT NULL DEFAULT '{}';
             """),
+        new(9, "invocations whose error count was not read, per fleet minute and hour", """
+            -- A function-minute with invocations and no error count (the Errors query failed) makes the fleet's
+            -- error total unknown rather than lower: the aggregate counts those invocations so the Overview can say so.
+            ALTER TABLE fleet_minute ADD COLUMN unread_error_invocations double precision NOT NULL DEFAULT 0;
+            ALTER TABLE fleet_hour ADD COLUMN unread_error_invocations double precision NOT NULL DEFAULT 0;
+            UPDATE fleet_minute SET unread_error_invocations = u.invocations
+            FROM (SELECT m.minute, f.account_id, f.region, SUM(m.invocations) AS invocations
+                  FROM metric_minute m JOIN fn f ON f.id = m.fid
+                  WHERE m.errors IS NULL AND m.invocations > 0
+                  GROUP BY m.minute, f.account_id, f.region) u
+            WHERE fleet_minute.minute = u.minute AND fleet_minute.account_id = u.account_id AND fleet_minute.region = u.region;
+            """),
     ];
 }
