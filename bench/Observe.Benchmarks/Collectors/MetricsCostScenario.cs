@@ -112,7 +112,7 @@ internal sealed class MetricsCostScenario : IAsyncDisposable
     {
         var scenario = new MetricsCostScenario(functions, profile);
         await scenario._store.MigrateAsync(CancellationToken.None);
-        await scenario._collector.CollectAsync(scenario._target, CancellationToken.None);
+        await scenario._collector.CollectAsync(scenario._target, new PassReport(), CancellationToken.None);
         for (var minute = 0; minute < 60; minute++)
         {
             await scenario.PassAsync();
@@ -166,7 +166,7 @@ internal sealed class MetricsCostScenario : IAsyncDisposable
     private Task PassAsync()
     {
         _clock.Advance(TimeSpan.FromMinutes(1));
-        return _collector.CollectAsync(_target, CancellationToken.None);
+        return _collector.CollectAsync(_target, new PassReport(), CancellationToken.None);
     }
 
     /// <summary>A clock for the collector that moves only when the scenario says; timers and timeouts stay real.</summary>

@@ -72,8 +72,9 @@ internal sealed partial class MetricsCollector(
 
         if (state.Unread.Count > 0)
         {
-            // Stored what it could, but not everything: the pass says so, naming the statistics.
-            throw new MetricsNotReadException(target, state.Unread.Summarize(), state.Retry.NextAt);
+            // Stored what it could, but not everything: the pass is degraded, naming the statistics. Failing it would
+            // hide that the rest arrives; calling it OK would hide the unknowns.
+            report.Degraded(UnreadStatistics.Describe(target, state.Unread.Summarize(), state.Retry.NextAt));
         }
     }
 

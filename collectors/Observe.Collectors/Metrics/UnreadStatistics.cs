@@ -16,8 +16,7 @@ internal sealed record UnreadStatistic(string Metric, string Statistic, int Func
 
 /// <summary>
 /// The statistics of one target that could not be read, per function, until a retry reads them. The one place a
-/// partial failure is kept: what a pass reports (<see cref="MetricsNotReadException"/>) is built from it, and so can a
-/// "degraded" pass state. Their minutes stay unknown (NULL) in the store meanwhile, never zero. Kept in memory: after
+/// partial failure is kept: what a degraded pass reports (<see cref="Describe"/>) is built from it. Their minutes stay unknown (NULL) in the store meanwhile, never zero. Kept in memory: after
 /// a restart they stay unknown, which the Overview shows as such.
 /// </summary>
 internal sealed class UnreadStatistics
@@ -87,21 +86,9 @@ internal sealed class UnreadStatistics
                 var first = g.OrderBy(q => q.Function, StringComparer.Ordinal).First();
                 return new UnreadStatistic(metric, statistic, g.Count(), first.Function, g.Min(q => q.From), first.Error);
             })];
-}
 
-/// <summary>
-/// A metrics pass that stored what it could but could not read some statistics: the pass fails, naming them, and
-/// their minutes are unknown in the store until a retry reads them.
-/// </summary>
-internal sealed class MetricsNotReadException(CollectionTarget target, IReadOnlyList<UnreadStatistic> statistics, DateTimeOffset? retryAt)
-    : Exception(Describe(target, statistics, retryAt))
-{
-    public IReadOnlyList<UnreadStatistic> Statistics { get; } = statistics;
-
-    /// <summary>When the unread statistics are next asked for; null when at the next pass.</summary>
-    public DateTimeOffset? RetryAt { get; } = retryAt;
-
-    private static string Describe(CollectionTarget target, IReadOnlyList<UnreadStatistic> statistics, DateTimeOffset? retryAt)
+    /// <summary>What a pass that stored what it could but not these statistics says: which, since when, and when they are retried.</summary>
+    public static string Describe(CollectionTarget target, IReadOnlyList<UnreadStatistic> statistics, DateTimeOffset? retryAt)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(statistics);

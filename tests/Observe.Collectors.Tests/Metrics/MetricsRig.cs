@@ -46,6 +46,14 @@ internal sealed class MetricsRig : IAsyncDisposable
 
     public Task CollectAsync() => Collector.CollectAsync(Target, CancellationToken.None);
 
+    /// <summary>One pass; its report says whether it was degraded and why.</summary>
+    public async Task<PassReport> CollectReportAsync()
+    {
+        var report = new PassReport();
+        await Collector.CollectAsync(Target, report, CancellationToken.None);
+        return report;
+    }
+
     /// <summary>Advances the clock one watched interval at a time, collecting after each step.</summary>
     public async Task RunAsync(TimeSpan duration)
     {

@@ -75,15 +75,15 @@ public class FigureFormatTests
         figure = OverviewViewModel.Create(partly, range, TimeSpan.FromMinutes(1), deprecated: null).Figures.Single(f => f.Id == "error-rate");
         Assert.Equal(("unknown", "errors not read for 900 of 10,800 invocations; at least 40 errors"), (figure.Display, figure.Note));
 
-        // The errors chart leaves out the bucket whose count is not known instead of drawing it as 0.
+        // The errors chart leaves a gap for the bucket whose count is not known instead of drawing it as 0.
         var start = new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);
         var series = new List<MetricBucket>
         {
             new(start, 100, 2, 0, null, null, null, null, null, null, 0),
             new(start.AddMinutes(1), 300, 0, 0, null, null, null, null, null, null, 0, UnreadErrorInvocations: 300),
         };
-        var model = OverviewViewModel.Create(new FleetOverview(1, 400, 2, 0, 0, 0, series, 300), new TimeRange(start, start.AddMinutes(2)), TimeSpan.FromMinutes(1), null);
-        Assert.Equal([start.UtcDateTime], model.Errors.Select(p => p.Time));
+        var model = OverviewViewModel.Create(new FleetOverview(1, 400, 2, 0, 0, 0, series, UnreadErrorInvocations: 300), new TimeRange(start, start.AddMinutes(2)), TimeSpan.FromMinutes(1), null);
+        Assert.Equal([(start.UtcDateTime, (double?)2), (start.AddMinutes(1).UtcDateTime, null)], model.Errors.Select(p => (p.Time, p.Value)));
         Assert.Equal(2, model.Invocations.Count);
     }
 
