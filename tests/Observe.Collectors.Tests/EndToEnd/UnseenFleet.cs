@@ -49,8 +49,12 @@ public sealed class UnseenFleet : IAsyncLifetime
     /// <summary>The AWS/Lambda metrics put per function and minute.</summary>
     public Dictionary<FunctionKey, Dictionary<DateTimeOffset, SeededMinute>> Metrics { get; } = [];
 
+    /// <summary>How long seeding took, for the test's output: the run must stay short on 2 shared cores.</summary>
+    public TimeSpan SeedingTime { get; private set; }
+
     public async Task InitializeAsync()
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         using var seed = new MotoSeeder(AccountId);
 
         // Functions and their logs in parallel: moto answers each call in a few milliseconds, and sequential seeding
@@ -75,6 +79,7 @@ public sealed class UnseenFleet : IAsyncLifetime
 
         await SeedAlarmsAsync(seed, plans.Select(p => (p.Key, p.Index)));
         await SeedMetricsAsync(seed, plans.Where(p => p.Index % 10 == 0).Select(p => p.Key));
+        SeedingTime = started.Elapsed;
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

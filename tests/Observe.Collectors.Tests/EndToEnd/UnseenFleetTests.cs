@@ -12,6 +12,7 @@ using Observe.Collectors.Tests.Infrastructure;
 using Observe.Collectors.Tests.Inventory;
 using Observe.Store;
 using Observe.Store.Model;
+using Xunit.Abstractions;
 
 namespace Observe.Collectors.Tests.EndToEnd;
 
@@ -37,7 +38,7 @@ namespace Observe.Collectors.Tests.EndToEnd;
 /// X-Ray filter expressions with HTTP 500 (the traces collector's default sampling uses one).
 /// </para>
 /// </remarks>
-public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFleet>
+public sealed class UnseenFleetTests(UnseenFleet fleet, ITestOutputHelper output) : IClassFixture<UnseenFleet>
 {
     private static readonly string[] CollectorNames = ["alarms", "inventory", "logs", "metrics", "traces"];
 
@@ -79,8 +80,8 @@ public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFl
         var insights = await fleet.OnceAsync(nameof(LogsReadMode.Insights), () => RunAsync(LogsReadMode.Insights));
         var failures = new List<string>();
 
-        CompareSets(failures, "reports (FilterLogEvents vs Insights)", filter.Reports, insights.Reports);
-        CompareSets(failures, "cold starts per function and minute (FilterLogEvents vs Insights)", ColdStartKeys(filter.ColdStarts), ColdStartKeys(insights.ColdStarts));
+        CompareSets(failures, "reports", filter.Reports, insights.Reports, "by FilterLogEvents", "by Insights");
+        CompareSets(failures, "cold starts per function and minute", ColdStartKeys(filter.ColdStarts), ColdStartKeys(insights.ColdStarts), "by FilterLogEvents", "by Insights");
         foreach (var region in UnseenFleet.Regions)
         {
             var a = filter.Status("logs", region)?.TotalSkipped ?? SkipCounts.None;
@@ -94,6 +95,12 @@ public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFl
     /// <summary>Every figure of one run against the seeded truth; each mismatch is one line, so a failing run says all that is wrong at once.</summary>
     private List<string> Check(Outcome outcome)
     {
+        output.WriteLine($"seeded in {fleet.SeedingTime.TotalSeconds:F1} s; collected in {outcome.Took.TotalSeconds:F1} s; logs modes: {string.Join(", ", outcome.LogsModes)}");
+        foreach (var s in outcome.Statuses.OrderBy(s => s.Collector, StringComparer.Ordinal).ThenBy(s => s.Region, StringComparer.Ordinal))
+        {
+            output.WriteLine($"{s.Collector} {s.Region}: failing={s.IsFailing} degraded={s.IsDegraded} error='{s.LastError}' warning='{s.LastWarning}' skipped={s.TotalSkipped} took={s.LastDuration}");
+        }
+
         var failures = new List<string>(outcome.Failures);
 
         // Inventory: every function in its region, none elsewhere.
@@ -218,6 +225,7 @@ public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFl
     /// </summary>
     private async Task<Outcome> RunAsync(LogsReadMode? logsMode)
     {
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var store = await TestStore.CreateAsync();
         var settings = Configuration(logsMode);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
@@ -277,7 +285,7 @@ public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFl
             }
         }
 
-        return await Outcome.TakeAsync(store.Store, fleet, failures, modes);
+        return await Outcome.TakeAsync(store.Store, fleet, failures, modes) with { Took = started.Elapsed };
     }
 
     /// <summary>Polls the store for the event the test needs: a finished pass of every collector over every region. The cap is for a broken run, not a wait.</summary>
@@ -340,7 +348,7 @@ public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFl
         coldStarts.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key.Function} {c.Key.Minute:HH:mm} {c.Value}"));
 
     /// <summary>Adds one line naming what is missing and what is extra (the first few of each) when the sets differ.</summary>
-    private static void CompareSets(List<string> failures, string what, IEnumerable<string> expected, IEnumerable<string> actual)
+    private static void CompareSets(List<string> failures, string what, IEnumerable<string> expected, IEnumerable<string> actual, string expectedName = "seeded", string actualName = "stored")
     {
         var e = expected.ToHashSet(StringComparer.Ordinal);
         var a = actual.ToHashSet(StringComparer.Ordinal);
@@ -348,7 +356,7 @@ public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFl
         var extra = a.Except(e).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0 || extra.Count > 0)
         {
-            failures.Add($"{what}: {e.Count} expected, {a.Count} stored; {missing.Count} missing, e.g. [{string.Join(" | ", missing.Take(4))}]; {extra.Count} unexpected, e.g. [{string.Join(" | ", extra.Take(4))}]");
+            failures.Add($"{what}: {e.Count} {expectedName}, {a.Count} {actualName}; {missing.Count} not {actualName}, e.g. [{string.Join(" | ", missing.Take(4))}]; {extra.Count} not {expectedName}, e.g. [{string.Join(" | ", extra.Take(4))}]");
         }
     }
 
@@ -374,6 +382,8 @@ public sealed class UnseenFleetTests(UnseenFleet fleet) : IClassFixture<UnseenFl
         IReadOnlyDictionary<string, LogsReadMode> LogsModes,
         IReadOnlyList<string> Failures)
     {
+        public TimeSpan Took { get; init; }
+
         public CollectorStatus? Status(string collector, string region) =>
             Statuses.SingleOrDefault(s => s.Collector == collector && s.Region == region);
 
