@@ -1,3 +1,4 @@
+using Observe.Collectors.Collection;
 using Observe.Collectors.Tests.Clients;
 using Observe.Collectors.Tests.Infrastructure;
 using Observe.Collectors.Traces;
@@ -86,6 +87,37 @@ public class TracesCollectorRecordedTests
     }
 
     [Fact]
+    public async Task CollectAsync_TraceStillUnprocessedAndABrokenSegment_CountedAsSkippedByReason()
+    {
+        var xray = new FakeXRay();
+        var late = Trace(-4);
+        var broken = Trace(-3);
+
+        // A segment cut to a fragment (no name, no times): the trace is kept with its other segments.
+        var documents = broken.Documents.ToList();
+        documents[^1] = new System.Text.Json.Nodes.JsonObject { ["id"] = documents[^1]["id"]!.GetValue<string>() };
+        xray.Add(late, broken with { Documents = documents });
+        xray.Unprocessed.Add(late.TraceId);
+        await using var store = await TestStore.CreateAsync();
+        var aws = LambdaRecordedTests.DirectAccount(Account);
+        aws.UnprocessedTraceRetries = 0;
+        using var host = new AwsTestHost(aws, transport: xray.Transport);
+        var target = TracesTestKit.Target(host.Options);
+        var options = Options();
+        options.LateArrival = TimeSpan.Zero;
+        var first = new PassReport();
+        var second = new PassReport();
+
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, first, CancellationToken.None);
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now.AddMinutes(1))).CollectAsync(target, second, CancellationToken.None);
+
+        Assert.Equal([KeyValuePair.Create(TracesCollector.UnreadableSkip, 1L)], first.Skips.ByReason);
+        Assert.Equal([KeyValuePair.Create(TracesCollector.AbandonedSkip, 1L)], second.Skips.ByReason);
+        Assert.False(first.IsDegraded || second.IsDegraded);
+        Assert.NotNull(await store.Store.GetTraceAsync(broken.TraceId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CollectAsync_OverMaxTracesPerPass_StopsAtAWindowAndNextPassContinues()
     {
         var xray = new FakeXRay();
@@ -125,8 +157,11 @@ public class TracesCollectorRecordedTests
         var options = Options();
         options.MaxTracesPerPass = 2;
 
-        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, CancellationToken.None);
+        var report = new PassReport();
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, report, CancellationToken.None);
 
+        // Traces were left behind: the pass says so on the Collectors page, naming the setting.
+        Assert.Equal("1 query windows held more traces than Observe:Collectors:Traces:MaxTracesPerPass (2); the rest of them was not collected", Assert.Single(report.Problems));
         var stored = await store.Store.GetTraceSummariesAsync(new TimeRange(Now.AddHours(-1), Now), false, 100, CancellationToken.None);
         Assert.Equal(2, stored.Count);
         Assert.Contains(stored, s => s.TraceId == seeded[1].TraceId && s.HasFault);
