@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
@@ -283,6 +284,7 @@ public sealed class TracesCollector(
         if (from < oldest)
         {
             logger.LogWarning("Traces {Target}: service graph from {From:O} to {Oldest:O} is older than MaxLookback and is skipped", pass.Target, from, oldest);
+            pass.Report.Degraded(string.Create(CultureInfo.InvariantCulture, $"service graph from {from:O} to {oldest:O} is older than {TracesCollectorOptions.SectionName}:MaxLookback and was left out"));
             from = oldest;
         }
 
@@ -320,6 +322,7 @@ public sealed class TracesCollector(
         if (from < oldest)
         {
             logger.LogWarning("Traces {Target}: traces from {From:O} to {Oldest:O} are older than MaxLookback and are skipped", pass.Target, from, oldest);
+            pass.Report.Degraded(string.Create(CultureInfo.InvariantCulture, $"traces from {from:O} to {oldest:O} are older than {TracesCollectorOptions.SectionName}:MaxLookback and were left out"));
             from = oldest;
         }
 

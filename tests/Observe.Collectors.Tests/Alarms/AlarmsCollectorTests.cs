@@ -216,10 +216,14 @@ public sealed class AlarmsCollectorTests
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
         var logger = new ListLogger();
 
-        await Collector(host, store, time, logger).CollectAsync(Target(host), CancellationToken.None);
+        var report = new PassReport();
+        await Collector(host, store, time, logger).CollectAsync(Target(host), report, CancellationToken.None);
 
         var body = JsonNode.Parse(transport.Seen.Single(r => r.Target!.EndsWith("History", StringComparison.Ordinal)).Body)!;
         Assert.Equal(1763805600 - 86400, body["StartDate"]!.GetValue<double>());
+        Assert.Equal(
+            "alarm state changes from 2025-11-19T09:55:00.0000000+00:00 to 2025-11-21T10:00:00.0000000+00:00 are older than Observe:Collectors:Alarms:HistoryMaxCatchUp allows to catch up and were left out",
+            Assert.Single(report.Problems));
         Assert.Contains("Observe:Collectors:Alarms:HistoryMaxCatchUp", Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning).Message, StringComparison.Ordinal);
     }
 

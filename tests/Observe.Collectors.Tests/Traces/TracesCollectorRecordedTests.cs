@@ -118,6 +118,36 @@ public class TracesCollectorRecordedTests
     }
 
     [Fact]
+    public async Task CollectAsync_CheckpointOlderThanMaxLookback_PassDegradedNamingTheGapAndTheSetting()
+    {
+        var xray = new FakeXRay();
+        var recent = Trace(-3);
+        xray.Add(recent);
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: xray.Transport);
+        var target = TracesTestKit.Target(host.Options);
+        var stopped = Now.AddDays(-2).ToUnixTimeMilliseconds();
+        await store.Store.SetCheckpointAsync(target.CheckpointKey("traces"), new TracesCheckpoint { TracesUntilMs = stopped, GraphUntilMs = stopped }.Serialize(), CancellationToken.None);
+        var options = Options();
+        options.LateArrival = TimeSpan.Zero;
+        options.ServiceGraph = true;
+        options.MaxLookback = TimeSpan.FromHours(1);
+        var report = new PassReport();
+
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, report, CancellationToken.None);
+
+        Assert.Equal(
+            [
+                "traces from 2026-11-18T12:07:30.0000000+00:00 to 2026-11-20T11:07:30.0000000+00:00 are older than Observe:Collectors:Traces:MaxLookback and were left out",
+                "service graph from 2026-11-18T12:05:00.0000000+00:00 to 2026-11-20T11:05:00.0000000+00:00 is older than Observe:Collectors:Traces:MaxLookback and was left out",
+            ],
+            report.Problems);
+
+        // What is within MaxLookback is still collected.
+        Assert.NotNull(await store.Store.GetTraceAsync(recent.TraceId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CollectAsync_OverMaxTracesPerPass_StopsAtAWindowAndNextPassContinues()
     {
         var xray = new FakeXRay();
