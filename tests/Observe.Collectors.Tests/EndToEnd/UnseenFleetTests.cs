@@ -38,6 +38,7 @@ namespace Observe.Collectors.Tests.EndToEnd;
 /// X-Ray filter expressions with HTTP 500 (the traces collector's default sampling uses one).
 /// </para>
 /// </remarks>
+[Collection(nameof(UnseenFleetTests))]
 public sealed class UnseenFleetTests(UnseenFleet fleet, ITestOutputHelper output) : IClassFixture<UnseenFleet>
 {
     private static readonly string[] CollectorNames = ["alarms", "inventory", "logs", "metrics", "traces"];
@@ -412,3 +413,10 @@ public sealed class UnseenFleetTests(UnseenFleet fleet, ITestOutputHelper output
         }
     }
 }
+
+/// <summary>
+/// Runs the unseen fleet alone: seeding 300 functions and three host runs load moto and both cores enough that other
+/// moto tests with 2-second attempt timeouts (FleetCollectionTests' restart comparisons) failed beside it.
+/// </summary>
+[CollectionDefinition(nameof(UnseenFleetTests), DisableParallelization = true)]
+public sealed class UnseenFleetCollection;
