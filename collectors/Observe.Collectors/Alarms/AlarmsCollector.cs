@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,8 @@ namespace Observe.Collectors.Alarms;
 /// has (same ARN, time and new state), so the listing's own transition and a re-read window add nothing. The history
 /// checkpoint moves only after both writes: a pass that fails reads the same window again. When DescribeAlarmHistory
 /// fails (a role without <c>cloudwatch:DescribeAlarmHistory</c>, an endpoint without the operation), the pass goes on
-/// with the listing alone and the checkpoint stays, so the window is read once the call works again.
+/// with the listing alone, degraded with what AWS answered, and the checkpoint stays, so the window is read once the
+/// call works again.
 /// </para>
 /// <para>
 /// The store keeps alarms until they are replaced, so an alarm deleted in AWS would otherwise stay in its last state
@@ -79,7 +81,7 @@ internal sealed partial class AlarmsCollector(
             }
         }
 
-        var history = await ReadHistoryAsync(target, cloudWatch, alarms.Values, now, cancellationToken).ConfigureAwait(false);
+        var history = await ReadHistoryAsync(target, cloudWatch, alarms.Values, now, report, cancellationToken).ConfigureAwait(false);
 
         var retired = new List<CloudWatchAlarm>();
         foreach (var stored in await store.GetAlarmsAsync(new FleetFilter(target.AccountId, target.Region), null, cancellationToken).ConfigureAwait(false))
@@ -107,9 +109,10 @@ internal sealed partial class AlarmsCollector(
 
     /// <summary>
     /// The state changes DescribeAlarmHistory reports from the checkpoint (or <see cref="AlarmsCollectorOptions.HistoryLookback"/>
-    /// ago) to <paramref name="end"/>, or null when the call fails: the pass then goes on without them.
+    /// ago) to <paramref name="end"/>, or null when the call fails: the pass then goes on without them, degraded, with
+    /// the failure in its warning on every pass until the call works (the log says it once per run of failures).
     /// </summary>
-    private async Task<HistoryWindow?> ReadHistoryAsync(CollectionTarget target, ICloudWatchClient cloudWatch, IEnumerable<CloudWatchAlarm> listed, DateTimeOffset end, CancellationToken cancellationToken)
+    private async Task<HistoryWindow?> ReadHistoryAsync(CollectionTarget target, ICloudWatchClient cloudWatch, IEnumerable<CloudWatchAlarm> listed, DateTimeOffset end, PassReport report, CancellationToken cancellationToken)
     {
         var key = target.CheckpointKey(HistoryCheckpointName);
         var start = InstantCheckpoint.Parse(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key, HistoryLookbackSetting) is { } checkpoint
@@ -117,7 +120,11 @@ internal sealed partial class AlarmsCollector(
             : end - _options.HistoryLookback;
         if (start < end - _options.HistoryMaxCatchUp)
         {
-            LogHistoryGap(logger, target, start, end - _options.HistoryMaxCatchUp, AlarmsCollectorOptions.SectionName + ":" + nameof(AlarmsCollectorOptions.HistoryMaxCatchUp));
+            var setting = AlarmsCollectorOptions.SectionName + ":" + nameof(AlarmsCollectorOptions.HistoryMaxCatchUp);
+            LogHistoryGap(logger, target, start, end - _options.HistoryMaxCatchUp, setting);
+
+            // Left out for good (the checkpoint moves past it): this pass did not do all of its work.
+            report.Degraded(string.Create(CultureInfo.InvariantCulture, $"alarm state changes from {start:O} to {end - _options.HistoryMaxCatchUp:O} are older than {setting} allows to catch up and were left out"));
             start = end - _options.HistoryMaxCatchUp;
         }
 
@@ -160,9 +167,11 @@ internal sealed partial class AlarmsCollector(
         }
         catch (AwsServiceException e)
         {
+            var problem = HistoryProblem(e);
+            report.Degraded(problem);
             if (_historyFailing.TryAdd(key, 0))
             {
-                LogHistoryUnavailable(logger, e, target, e.ErrorCode);
+                LogHistoryUnavailable(logger, e, target, problem);
             }
 
             return null;
@@ -175,12 +184,39 @@ internal sealed partial class AlarmsCollector(
 
         if (firstMalformed is not null)
         {
+            report.Skipped(UnreadableHistorySkip, malformed);
             LogHistoryMalformed(logger, target, malformed, firstMalformed.AlarmName, firstMalformed.Timestamp);
         }
 
         LogHistoryRead(logger, target, start, end, changes.Count, deleted);
         return new HistoryWindow(key, end, changes);
     }
+
+    /// <summary>
+    /// The pass's warning for a failed history read: the operation, what AWS answered (HTTP status and error code, or
+    /// the network failure), and the permission to grant only when AWS said access is denied. A 500 or a 404 from an
+    /// endpoint that lacks the operation (moto) is not a permission problem, and saying so would send the reader to IAM.
+    /// </summary>
+    internal static string HistoryProblem(AwsServiceException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var answer = e.StatusCode is { } status
+            ? $"HTTP {(int)status} {e.ErrorCode}"
+            : e.ErrorCode;
+        if (!string.IsNullOrWhiteSpace(e.AwsMessage))
+        {
+            var message = e.AwsMessage.Trim();
+            answer += ": " + (message.Length > 200 ? message[..200] + "…" : message);
+        }
+
+        const string Consequence = "alarms are still listed, but a flap between two passes is missed";
+        return e.IsAccessDenied
+            ? $"DescribeAlarmHistory was denied ({answer}): allow cloudwatch:DescribeAlarmHistory to the role; until then {Consequence}"
+            : $"DescribeAlarmHistory failed ({answer}); {Consequence} until it works";
+    }
+
+    /// <summary>The skip reason of a state update whose HistoryData or timestamp cannot be read.</summary>
+    internal const string UnreadableHistorySkip = "alarm history item unreadable";
 
     /// <summary>The transition a state update describes, or null when its HistoryData or timestamp cannot be read.</summary>
     internal static AlarmStateChange? ToChange(string arn, AlarmHistoryItem item)
@@ -261,8 +297,8 @@ internal sealed partial class AlarmsCollector(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target}: {Count} state updates with unreadable HistoryData skipped (the first of alarm {Alarm} at {Timestamp})")]
     private static partial void LogHistoryMalformed(ILogger logger, CollectionTarget target, int count, string alarm, DateTimeOffset? timestamp);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target} cannot be read ({ErrorCode}): alarms are still listed, but a flap between two passes is missed until DescribeAlarmHistory works (does the role allow cloudwatch:DescribeAlarmHistory?)")]
-    private static partial void LogHistoryUnavailable(ILogger logger, Exception exception, CollectionTarget target, string errorCode);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target} cannot be read: {Problem}")]
+    private static partial void LogHistoryUnavailable(ILogger logger, Exception exception, CollectionTarget target, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm history of {Target}: state changes from {From} to {To} are older than {Setting} allows to catch up and are left out")]
     private static partial void LogHistoryGap(ILogger logger, CollectionTarget target, DateTimeOffset from, DateTimeOffset to, string setting);

@@ -47,5 +47,14 @@ public sealed class AwsServiceException : Exception
 
     public bool IsThrottling => AwsErrorClassifier.IsThrottlingCode(ErrorCode) || StatusCode == HttpStatusCode.TooManyRequests;
 
+    /// <summary>
+    /// AWS refused the call for lack of permission (the role's policy, an SCP, a resource policy): the one case where
+    /// naming the missing IAM action helps. Rejected credentials are <see cref="IsCredentialError"/> instead, and a 5xx,
+    /// a 404 or an unknown operation is the endpoint's answer, not a permission.
+    /// </summary>
+    public bool IsAccessDenied => !IsCredentialError
+        && (ErrorCode is "AccessDenied" or "AccessDeniedException" or "UnauthorizedOperation" or "UnauthorizedException" or "NotAuthorized"
+            || (StatusCode == HttpStatusCode.Forbidden && AwsErrorClassifier.CredentialProblem(ErrorCode) is null));
+
     public bool IsNotFound => StatusCode == HttpStatusCode.NotFound || ErrorCode is "ResourceNotFoundException" or "ResourceNotFound";
 }

@@ -109,7 +109,10 @@ internal sealed partial class InventoryCollector(
 
         if (unreadable.First is { } first)
         {
-            LogDetailsUnreadable(logger, target, unreadable.Count, first.Message);
+            // Degraded, not OK: the functions are listed, but their tags, versions or concurrency may be stale.
+            var problem = DetailsProblem(unreadable.Count, first);
+            report.Degraded(problem);
+            LogDetailsUnreadable(logger, target, problem);
         }
 
         var deleted = await store.MarkDeletedExceptAsync(target.AccountId, target.Region, present, seenAt, cancellationToken).ConfigureAwait(false);
@@ -195,6 +198,21 @@ internal sealed partial class InventoryCollector(
             // deletion, or a misrouted pass would mark the whole region deleted.
             return null;
         }
+    }
+
+    /// <summary>
+    /// The pass's warning for details it could not read: how many, the first failing operation and what AWS answered,
+    /// and the IAM action to allow only when AWS said access is denied (a 404 from an endpoint without the operation,
+    /// as moto answers ListProvisionedConcurrencyConfigs, is not a permission problem).
+    /// </summary>
+    internal static string DetailsProblem(int count, AwsServiceException first)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        var answer = first.StatusCode is { } status ? $"HTTP {(int)status} {first.ErrorCode}" : first.ErrorCode;
+        var kept = $"{count} function details could not be read and kept their stored values";
+        return first.IsAccessDenied
+            ? $"{kept}: {first.Operation} was denied ({answer}); allow lambda:{first.Operation} to the role"
+            : $"{kept}: {first.Operation} failed ({answer})";
     }
 
     /// <summary>Details a pass could not read, counted for one warning per pass.</summary>
@@ -302,6 +320,6 @@ internal sealed partial class InventoryCollector(
     [LoggerMessage(Level = LogLevel.Information, Message = "Inventory of {Target}: {Functions} functions, {Detailed} read in detail (new, changed or in refresh slice {Slice}/{Slices}), {Deleted} marked deleted")]
     private static partial void LogPassCompleted(ILogger logger, CollectionTarget target, int functions, int detailed, int deleted, int slice, int slices);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory of {Target}: {Count} function details could not be read and kept their stored values (check the role's lambda:List* and lambda:GetFunctionConcurrency permissions); first: {Error}")]
-    private static partial void LogDetailsUnreadable(ILogger logger, CollectionTarget target, int count, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory of {Target}: {Problem}")]
+    private static partial void LogDetailsUnreadable(ILogger logger, CollectionTarget target, string problem);
 }

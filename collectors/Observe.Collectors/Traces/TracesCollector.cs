@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
@@ -41,7 +42,7 @@ public sealed class TracesCollector(
         var key = target.CheckpointKey(Name);
         var checkpoint = TracesCheckpoint.Parse(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key);
         var now = time.GetUtcNow();
-        var pass = new PassState(target, key, _options.MaxTracesPerPass);
+        var pass = new PassState(target, key, _options.MaxTracesPerPass, report);
 
         checkpoint = _options.TransactionSearchAccounts.Contains(target.AccountId, StringComparer.Ordinal)
             ? await CollectSpansAsync(pass, checkpoint, now, cancellationToken).ConfigureAwait(false)
@@ -51,8 +52,11 @@ public sealed class TracesCollector(
         logger.LogInformation(
             "Traces {Target}: {Traces} traces ({Faulty} with a fault, error or throttle) from {Windows} windows, {CutWindows} of them cut at MaxTracesPerPass, {Pending} trace ids left for the next pass, {Skipped} unreadable segments or spans skipped; {GraphWindows} service graph windows",
             target, pass.Written, pass.Faulty, pass.Windows, pass.CutWindows, pass.Pending, pass.Skipped, graphWindows);
+        report.Skipped(UnreadableSkip, pass.Skipped);
         if (pass.CutWindows > 0)
         {
+            // Traces were left behind and the checkpoint moved past them: the pass did not do all of its work.
+            report.Degraded($"{pass.CutWindows} query windows held more traces than {TracesCollectorOptions.SectionName}:MaxTracesPerPass ({_options.MaxTracesPerPass}); the rest of them was not collected");
             logger.LogWarning("Traces {Target}: a query window held more traces than MaxTracesPerPass ({Max}); the rest of it was not collected", target, _options.MaxTracesPerPass);
         }
     }
@@ -101,12 +105,14 @@ public sealed class TracesCollector(
             var abandoned = retry.Count(unprocessed.Contains);
             if (abandoned > 0)
             {
+                pass.Report.Skipped(AbandonedSkip, abandoned);
                 logger.LogWarning("Traces {Target}: X-Ray still had not processed {Count} trace ids after a second pass; they are not collected", pass.Target, abandoned);
             }
 
             carried.AddRange(batch.UnprocessedTraceIds.Where(id => !retry.Contains(id, StringComparer.Ordinal)));
             if (carried.Count > _options.MaxPendingTraceIds)
             {
+                pass.Report.Skipped(OverPendingSkip, carried.Count - _options.MaxPendingTraceIds);
                 logger.LogWarning("Traces {Target}: {Count} unprocessed trace ids over MaxPendingTraceIds dropped", pass.Target, carried.Count - _options.MaxPendingTraceIds);
                 carried.RemoveRange(0, carried.Count - _options.MaxPendingTraceIds);
             }
@@ -278,6 +284,7 @@ public sealed class TracesCollector(
         if (from < oldest)
         {
             logger.LogWarning("Traces {Target}: service graph from {From:O} to {Oldest:O} is older than MaxLookback and is skipped", pass.Target, from, oldest);
+            pass.Report.Degraded(string.Create(CultureInfo.InvariantCulture, $"service graph from {from:O} to {oldest:O} is older than {TracesCollectorOptions.SectionName}:MaxLookback and was left out"));
             from = oldest;
         }
 
@@ -315,6 +322,7 @@ public sealed class TracesCollector(
         if (from < oldest)
         {
             logger.LogWarning("Traces {Target}: traces from {From:O} to {Oldest:O} are older than MaxLookback and are skipped", pass.Target, from, oldest);
+            pass.Report.Degraded(string.Create(CultureInfo.InvariantCulture, $"traces from {from:O} to {oldest:O} are older than {TracesCollectorOptions.SectionName}:MaxLookback and were left out"));
             from = oldest;
         }
 
@@ -334,10 +342,20 @@ public sealed class TracesCollector(
     private static DateTimeOffset Floor(DateTimeOffset at, TimeSpan length) =>
         new(at.UtcTicks - ((at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) % length.Ticks), TimeSpan.Zero);
 
+    /// <summary>Skip reason: a segment document or span that could not be read.</summary>
+    internal const string UnreadableSkip = "unreadable segment or span";
+
+    /// <summary>Skip reason: a trace id X-Ray still had not processed when it was asked a second time.</summary>
+    internal const string AbandonedSkip = "trace X-Ray had not processed after two passes";
+
+    /// <summary>Skip reason: an unprocessed trace id over MaxPendingTraceIds, not carried to the next pass.</summary>
+    internal const string OverPendingSkip = "unprocessed trace id over MaxPendingTraceIds";
+
     /// <summary>What one pass over one target did so far.</summary>
-    private sealed class PassState(CollectionTarget target, string key, int maxTraces)
+    private sealed class PassState(CollectionTarget target, string key, int maxTraces, PassReport report)
     {
         public CollectionTarget Target { get; } = target;
+        public PassReport Report { get; } = report;
         public string Key { get; } = key;
         public int Budget => Math.Max(0, maxTraces - Written);
         public int Written { get; set; }

@@ -153,8 +153,14 @@ public sealed class AlarmsCollectorTests
         // alarm deleted since, and one whose HistoryData is cut off).
         flap = true;
         time.Advance(TimeSpan.FromMinutes(1));
+        var flapPass = new PassReport();
+        await collector.CollectAsync(Target(host), flapPass, CancellationToken.None);
         await collector.CollectAsync(Target(host), CancellationToken.None);
-        await collector.CollectAsync(Target(host), CancellationToken.None);
+
+        // The cut-off item is counted as skipped; the deleted alarm's item is not a loss (nothing to attach it to).
+        Assert.Equal(1, flapPass.Skips.ByReason[AlarmsCollector.UnreadableHistorySkip]);
+        Assert.Equal(1, flapPass.Skips.Total);
+        Assert.False(flapPass.IsDegraded);
 
         var orders = (await Alarms(store, "123456789012")).Single(a => a.Name == "orders-api-errors");
         Assert.Equal(AlarmState.Ok, orders.State);
@@ -210,15 +216,19 @@ public sealed class AlarmsCollectorTests
         using var host = new AwsTestHost(DirectAccount(), transport: transport);
         var logger = new ListLogger();
 
-        await Collector(host, store, time, logger).CollectAsync(Target(host), CancellationToken.None);
+        var report = new PassReport();
+        await Collector(host, store, time, logger).CollectAsync(Target(host), report, CancellationToken.None);
 
         var body = JsonNode.Parse(transport.Seen.Single(r => r.Target!.EndsWith("History", StringComparison.Ordinal)).Body)!;
         Assert.Equal(1763805600 - 86400, body["StartDate"]!.GetValue<double>());
+        Assert.Equal(
+            "alarm state changes from 2025-11-19T09:55:00.0000000+00:00 to 2025-11-21T10:00:00.0000000+00:00 are older than Observe:Collectors:Alarms:HistoryMaxCatchUp allows to catch up and were left out",
+            Assert.Single(report.Problems));
         Assert.Contains("Observe:Collectors:Alarms:HistoryMaxCatchUp", Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning).Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task CollectAsync_DescribeAlarmHistoryDenied_AlarmsStillStoredAndWarnedOnce()
+    public async Task CollectAsync_DescribeAlarmHistoryDenied_AlarmsStillStoredEveryPassDegradedNamingThePermission()
     {
         var transport = RecordedCloudWatch(history: _ => (HttpStatusCode.BadRequest, """{"__type":"com.amazon.coral.service#AccessDeniedException","message":"User is not authorized to perform: cloudwatch:DescribeAlarmHistory"}"""));
         await using var store = await TestStore.CreateAsync();
@@ -226,13 +236,89 @@ public sealed class AlarmsCollectorTests
         var logger = new ListLogger();
         var collector = Collector(host, store, logger: logger);
 
-        await collector.CollectAsync(Target(host), CancellationToken.None);
-        await collector.CollectAsync(Target(host), CancellationToken.None);
+        var first = new PassReport();
+        var second = new PassReport();
+        await collector.CollectAsync(Target(host), first, CancellationToken.None);
+        await collector.CollectAsync(Target(host), second, CancellationToken.None);
 
         Assert.Equal(2, (await Alarms(store, "123456789012")).Count);
         Assert.Null(await store.Store.GetCheckpointAsync("alarms-history/123456789012/eu-west-1", CancellationToken.None));
+
+        // Degraded on every pass, not only the first: the Collectors page must keep showing it while it lasts.
+        foreach (var report in new[] { first, second })
+        {
+            var problem = Assert.Single(report.Problems);
+            Assert.StartsWith("DescribeAlarmHistory was denied (HTTP 400 AccessDeniedException: User is not authorized", problem, StringComparison.Ordinal);
+            Assert.Contains("allow cloudwatch:DescribeAlarmHistory to the role", problem, StringComparison.Ordinal);
+        }
+
+        // The log says it once per run of failures.
         var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
-        Assert.Contains("(AccessDeniedException)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("HTTP 400 AccessDeniedException", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.InternalServerError, """{"__type":"InternalFailure","message":"The request processing has failed because of an unknown error"}""", "DescribeAlarmHistory failed (HTTP 500 InternalFailure: The request processing has failed because of an unknown error)")]
+    [InlineData(HttpStatusCode.NotFound, """{"__type":"com.amazon.coral.service#UnknownOperationException"}""", "DescribeAlarmHistory failed (HTTP 404 UnknownOperationException)")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "<html><body>upstream unavailable</body></html>", "DescribeAlarmHistory failed (HTTP 503 ServiceUnavailable)")]
+    public async Task CollectAsync_DescribeAlarmHistoryFailsOtherwise_DegradedWithWhatAwsAnsweredAndNoPermissionHint(HttpStatusCode status, string body, string expected)
+    {
+        var transport = RecordedCloudWatch(history: _ => (status, body));
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(DirectAccount(), transport: transport);
+        var logger = new ListLogger();
+        var report = new PassReport();
+
+        await Collector(host, store, logger: logger).CollectAsync(Target(host), report, CancellationToken.None);
+
+        Assert.Equal(2, (await Alarms(store, "123456789012")).Count);
+        var problem = Assert.Single(report.Problems);
+        Assert.StartsWith(expected, problem, StringComparison.Ordinal);
+        Assert.Contains("alarms are still listed", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("cloudwatch:", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("permission", problem, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("cloudwatch:", Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning).Message, StringComparison.Ordinal);
+    }
+
+    // moto has no DescribeAlarmHistory: it answers HTTP 500 with an HTML page, which is what AWS answered, not a permission.
+    [Fact]
+    public async Task CollectAsync_MotoLacksDescribeAlarmHistory_AlarmsStoredAndPassDegradedWithoutPermissionHint()
+    {
+        var account = FreshAccount();
+        using var seed = new MotoSeeder(account);
+        await seed.PutMetricAlarmAsync(Region, "orders-errors", "AWS/Lambda", "Errors", "FunctionName", "orders");
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [Region])));
+        var report = new PassReport();
+
+        await Collector(host, store).CollectAsync(Target(host), report, CancellationToken.None);
+
+        Assert.Equal(["orders-errors"], (await Alarms(store, account)).Select(a => a.Name));
+        var problem = Assert.Single(report.Problems);
+        Assert.StartsWith("DescribeAlarmHistory failed (HTTP 500 ", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("cloudwatch:", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CollectAsync_HistoryReadAfterFailures_PassNoLongerDegraded()
+    {
+        var failing = true;
+        var transport = RecordedCloudWatch(history: _ => failing
+            ? (HttpStatusCode.InternalServerError, """{"__type":"InternalFailure"}""")
+            : (HttpStatusCode.OK, """{"AlarmHistoryItems":[]}"""));
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(DirectAccount(), transport: transport);
+        var collector = Collector(host, store);
+        var failed = new PassReport();
+        await collector.CollectAsync(Target(host), failed, CancellationToken.None);
+
+        failing = false;
+        var recovered = new PassReport();
+        await collector.CollectAsync(Target(host), recovered, CancellationToken.None);
+
+        Assert.True(failed.IsDegraded);
+        Assert.False(recovered.IsDegraded);
+        Assert.NotNull(await store.Store.GetCheckpointAsync("alarms-history/123456789012/eu-west-1", CancellationToken.None));
     }
 
     [Fact]

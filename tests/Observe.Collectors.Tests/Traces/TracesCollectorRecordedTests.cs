@@ -1,3 +1,4 @@
+using Observe.Collectors.Collection;
 using Observe.Collectors.Tests.Clients;
 using Observe.Collectors.Tests.Infrastructure;
 using Observe.Collectors.Traces;
@@ -86,6 +87,67 @@ public class TracesCollectorRecordedTests
     }
 
     [Fact]
+    public async Task CollectAsync_TraceStillUnprocessedAndABrokenSegment_CountedAsSkippedByReason()
+    {
+        var xray = new FakeXRay();
+        var late = Trace(-4);
+        var broken = Trace(-3);
+
+        // A segment cut to a fragment (no name, no times): the trace is kept with its other segments.
+        var documents = broken.Documents.ToList();
+        documents[^1] = new System.Text.Json.Nodes.JsonObject { ["id"] = documents[^1]["id"]!.GetValue<string>() };
+        xray.Add(late, broken with { Documents = documents });
+        xray.Unprocessed.Add(late.TraceId);
+        await using var store = await TestStore.CreateAsync();
+        var aws = LambdaRecordedTests.DirectAccount(Account);
+        aws.UnprocessedTraceRetries = 0;
+        using var host = new AwsTestHost(aws, transport: xray.Transport);
+        var target = TracesTestKit.Target(host.Options);
+        var options = Options();
+        options.LateArrival = TimeSpan.Zero;
+        var first = new PassReport();
+        var second = new PassReport();
+
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, first, CancellationToken.None);
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now.AddMinutes(1))).CollectAsync(target, second, CancellationToken.None);
+
+        Assert.Equal([KeyValuePair.Create(TracesCollector.UnreadableSkip, 1L)], first.Skips.ByReason);
+        Assert.Equal([KeyValuePair.Create(TracesCollector.AbandonedSkip, 1L)], second.Skips.ByReason);
+        Assert.False(first.IsDegraded || second.IsDegraded);
+        Assert.NotNull(await store.Store.GetTraceAsync(broken.TraceId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CollectAsync_CheckpointOlderThanMaxLookback_PassDegradedNamingTheGapAndTheSetting()
+    {
+        var xray = new FakeXRay();
+        var recent = Trace(-3);
+        xray.Add(recent);
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: xray.Transport);
+        var target = TracesTestKit.Target(host.Options);
+        var stopped = Now.AddDays(-2).ToUnixTimeMilliseconds();
+        await store.Store.SetCheckpointAsync(target.CheckpointKey("traces"), new TracesCheckpoint { TracesUntilMs = stopped, GraphUntilMs = stopped }.Serialize(), CancellationToken.None);
+        var options = Options();
+        options.LateArrival = TimeSpan.Zero;
+        options.ServiceGraph = true;
+        options.MaxLookback = TimeSpan.FromHours(1);
+        var report = new PassReport();
+
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, report, CancellationToken.None);
+
+        Assert.Equal(
+            [
+                "traces from 2026-11-18T12:07:30.0000000+00:00 to 2026-11-20T11:07:30.0000000+00:00 are older than Observe:Collectors:Traces:MaxLookback and were left out",
+                "service graph from 2026-11-18T12:05:00.0000000+00:00 to 2026-11-20T11:05:00.0000000+00:00 is older than Observe:Collectors:Traces:MaxLookback and was left out",
+            ],
+            report.Problems);
+
+        // What is within MaxLookback is still collected.
+        Assert.NotNull(await store.Store.GetTraceAsync(recent.TraceId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CollectAsync_OverMaxTracesPerPass_StopsAtAWindowAndNextPassContinues()
     {
         var xray = new FakeXRay();
@@ -125,8 +187,11 @@ public class TracesCollectorRecordedTests
         var options = Options();
         options.MaxTracesPerPass = 2;
 
-        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, CancellationToken.None);
+        var report = new PassReport();
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(target, report, CancellationToken.None);
 
+        // Traces were left behind: the pass says so on the Collectors page, naming the setting.
+        Assert.Equal("1 query windows held more traces than Observe:Collectors:Traces:MaxTracesPerPass (2); the rest of them was not collected", Assert.Single(report.Problems));
         var stored = await store.Store.GetTraceSummariesAsync(new TimeRange(Now.AddHours(-1), Now), false, 100, CancellationToken.None);
         Assert.Equal(2, stored.Count);
         Assert.Contains(stored, s => s.TraceId == seeded[1].TraceId && s.HasFault);
