@@ -35,6 +35,7 @@ public sealed class EmbeddedMetrics
     private readonly Dictionary<string, string> _dimensionValues = new(StringComparer.Ordinal);
     private readonly List<double>[] _values;
     private readonly LineSink _sink;
+    private readonly Notices _notices;
     private readonly TimeProvider _time;
     private readonly object _lock = new();
     private int _pending;
@@ -45,14 +46,15 @@ public sealed class EmbeddedMetrics
     /// <param name="dimensionSets">Dimension sets, each of at most 30 distinct keys; null or empty for metrics without dimensions. Give the keys values with <see cref="SetDimension"/>.</param>
     /// <exception cref="ArgumentException">The definition breaks an EMF or CloudWatch limit; the message says which.</exception>
     public EmbeddedMetrics(string @namespace, IEnumerable<EmfMetric> metrics, IEnumerable<IEnumerable<string>>? dimensionSets = null)
-        : this(@namespace, metrics, dimensionSets, LineSink.StandardOutput, TimeProvider.System)
+        : this(@namespace, metrics, dimensionSets, LineSink.StandardOutput, TimeProvider.System, Notices.StandardError)
     {
     }
 
-    internal EmbeddedMetrics(string @namespace, IEnumerable<EmfMetric> metrics, IEnumerable<IEnumerable<string>>? dimensionSets, LineSink sink, TimeProvider time)
+    internal EmbeddedMetrics(string @namespace, IEnumerable<EmfMetric> metrics, IEnumerable<IEnumerable<string>>? dimensionSets, LineSink sink, TimeProvider time, Notices? notices = null)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _sink = sink;
+        _notices = notices ?? Notices.Discard;
         _time = time;
         if (NamespaceProblem(@namespace) is { } problem)
         {
@@ -188,14 +190,15 @@ public sealed class EmbeddedMetrics
     }
 
     /// <summary>The built-in set (<c>ColdStart</c>, <c>InitDuration</c>, <c>Restore</c>, <c>Errors</c>); the namespace is checked with <see cref="NamespaceProblem"/> first.</summary>
-    internal static EmbeddedMetrics CreateBuiltIn(string @namespace, string functionName, LineSink sink, TimeProvider time)
+    internal static EmbeddedMetrics CreateBuiltIn(string @namespace, string functionName, LineSink sink, TimeProvider time, Notices notices)
     {
         var metrics = new EmbeddedMetrics(
             @namespace,
             [new("ColdStart", EmfUnit.Count), new("InitDuration", EmfUnit.Milliseconds), new("Restore", EmfUnit.Count), new("Errors", EmfUnit.Count)],
             [["functionName"]],
             sink,
-            time);
+            time,
+            notices);
         metrics.SetDimension("functionName", functionName);
         return metrics;
     }

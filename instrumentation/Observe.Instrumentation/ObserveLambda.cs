@@ -40,9 +40,10 @@ public sealed class ObserveLambda : IDisposable
     private string? _lastArn;
     private string? _lastAccountId;
 
-    private ObserveLambda(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time)
+    private ObserveLambda(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time, Notices notices)
     {
         _environment = environment;
+        Notices = notices;
         _time = time;
         _coldStarts = new ColdStartTracker(environment.InitializationType);
         _flushTimeout = ValidTimeSpan(options.FlushTimeout, nameof(options.FlushTimeout), TimeSpan.FromSeconds(1));
@@ -110,11 +111,14 @@ public sealed class ObserveLambda : IDisposable
     {
         var options = new ObserveLambdaOptions();
         configure?.Invoke(options);
-        return new ObserveLambda(options, LambdaEnvironment.FromProcess(), LineSink.StandardOutput, TimeProvider.System);
+        return new ObserveLambda(options, LambdaEnvironment.FromProcess(), LineSink.StandardOutput, TimeProvider.System, Notices.StandardError);
     }
 
-    internal static ObserveLambda Create(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time) =>
-        new(options, environment, sink, time);
+    internal static ObserveLambda Create(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time, Notices? notices = null) =>
+        new(options, environment, sink, time, notices ?? Notices.Discard);
+
+    /// <summary>Where problems the function author must hear about are said once (standard error in Lambda).</summary>
+    internal Notices Notices { get; }
 
     /// <summary>
     /// Runs <paramref name="handler"/> as one traced invocation: a server span with the <c>faas.*</c> and <c>cloud.*</c>
@@ -317,7 +321,7 @@ public sealed class ObserveLambda : IDisposable
             if (_emfNamespace is not null)
             {
                 // Concurrent first reports (never in Lambda) may each build one; each writes its own line.
-                _builtInMetrics ??= EmbeddedMetrics.CreateBuiltIn(_emfNamespace, _environment.FunctionName, _sink, _time);
+                _builtInMetrics ??= EmbeddedMetrics.CreateBuiltIn(_emfNamespace, _environment.FunctionName, _sink, _time, Notices);
                 _builtInMetrics.WriteInvocation(invocation.Start, initMilliseconds, invocation.Failed);
             }
             foreach (var metrics in _customMetrics)
