@@ -5,7 +5,6 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Observe.Instrumentation.Internal;
 using Observe.Instrumentation.Internal.Logging;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -37,6 +36,7 @@ public sealed class ObserveLambda : IDisposable
     private readonly TimeSpan _safetyMargin;
     private readonly ILogger _logger;
     private readonly TelemetryPipeline _telemetry;
+    private FlushRun? _lastFlush;
     private string? _lastArn;
     private string? _lastAccountId;
 
@@ -348,6 +348,8 @@ public sealed class ObserveLambda : IDisposable
                 return false;
             }
 
+            // One deadline for the whole flush: waiting for the providers and each signal's flush all take from the
+            // same budget, so a late SDK set-up followed by a black-holed endpoint cannot take the budget twice.
             var start = _time.GetTimestamp();
             var budgetMs = (int)Math.Ceiling(budget.TotalMilliseconds);
 
@@ -358,23 +360,24 @@ public sealed class ObserveLambda : IDisposable
                 return false;
             }
 
-            if (!providers.TracerProvider.ForceFlush(budgetMs))
+            // A flush that outlived its invocation (a black-holed endpoint) may still be exporting: wait for it first.
+            if (_lastFlush is { IsDone: false } previous && !previous.Wait(MillisecondsLeft(start, budgetMs)))
             {
-                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "traces");
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "the previous flush is still exporting " + previous.Stage);
                 return false;
             }
 
-            var left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (left <= 0 || !providers.MeterProvider.ForceFlush(left))
+            var run = FlushRun.Start(providers, MillisecondsLeft(start, budgetMs));
+            _lastFlush = run;
+            if (!run.Wait(MillisecondsLeft(start, budgetMs)))
             {
-                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "metrics");
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, run.Stage);
                 return false;
             }
 
-            left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (providers.LogExport is { } logExport && (left <= 0 || !logExport.ForceFlush(left)))
+            if (!run.Succeeded)
             {
-                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "logs");
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, run.Stage);
                 return false;
             }
 
@@ -386,6 +389,8 @@ public sealed class ObserveLambda : IDisposable
             return false;
         }
     }
+
+    private int MillisecondsLeft(long start, int budgetMs) => budgetMs - (int)Math.Ceiling(_time.GetElapsedTime(start).TotalMilliseconds);
 
     private static byte[][] CorrelationNames(ISet<string> names)
     {
