@@ -89,17 +89,25 @@ public sealed class ObserveLambda : IDisposable
 
     /// <summary>
     /// The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.
-    /// The providers are built on a background thread during initialization; this waits for them.
+    /// The providers are built on a background thread during initialization. This waits for them at most
+    /// <see cref="ObserveLambdaOptions.FlushTimeout"/> (1 s by default); if they are still not ready it returns
+    /// <see cref="TracerProvider.Default"/>, a provider with no processors whose <c>ForceFlush</c> does nothing (tracers
+    /// obtained from it still record once the real provider listens to their source). Read it again later for the real one.
     /// </summary>
     /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
-    public TracerProvider TracerProvider => _telemetry.Ready.TracerProvider;
+    public TracerProvider TracerProvider => _telemetry.ReadyWithin(_flushTimeout, nameof(TracerProvider))?.TracerProvider ?? TracerProvider.Default;
 
     /// <summary>
     /// The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.
-    /// The providers are built on a background thread during initialization; this waits for them.
+    /// The providers are built on a background thread during initialization. This waits for them at most
+    /// <see cref="ObserveLambdaOptions.FlushTimeout"/> (1 s by default); if they are still not ready it returns an empty
+    /// provider that collects nothing and whose <c>ForceFlush</c> does nothing. Read it again later for the real one.
     /// </summary>
     /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
-    public MeterProvider MeterProvider => _telemetry.Ready.MeterProvider;
+    public MeterProvider MeterProvider => _telemetry.ReadyWithin(_flushTimeout, nameof(MeterProvider))?.MeterProvider ?? NotReadyMeterProvider.Instance;
+
+    /// <summary>Waits (for tests) until the providers are built; returns whether they were within <paramref name="timeout"/>.</summary>
+    internal bool WaitForTelemetry(TimeSpan timeout) => _telemetry.WaitReady(timeout) is not null;
 
     /// <summary>
     /// Sets up logging, tracing, metrics and cold-start tracking from <paramref name="configure"/> and the Lambda and
@@ -438,6 +446,12 @@ public sealed class ObserveLambda : IDisposable
 
         InstrumentationEventSource.Log.InvalidSetting("ObserveLambdaOptions." + name, value.ToString(), "must be positive and under Lambda's 15-minute limit");
         return fallback;
+    }
+
+    /// <summary>What <see cref="MeterProvider"/> returns while the real provider is being built: no meters, no readers.</summary>
+    private sealed class NotReadyMeterProvider : MeterProvider
+    {
+        public static readonly NotReadyMeterProvider Instance = new();
     }
 
     /// <summary>The bookkeeping of one invocation between <see cref="Begin"/> and <see cref="End"/>.</summary>

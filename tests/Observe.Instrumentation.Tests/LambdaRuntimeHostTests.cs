@@ -354,7 +354,7 @@ public class LambdaRuntimeHostTests
         var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
 
         // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
-        _ = observe.TracerProvider;
+        observe.WaitForTelemetry(TimeSpan.FromSeconds(30));
         return observe;
     }
 

@@ -248,7 +248,7 @@ public class OtlpExportTests
         if (options.TelemetrySetupGate is null)
         {
             // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
-            _ = lambda.TracerProvider;
+            lambda.WaitForTelemetry(TimeSpan.FromSeconds(30));
         }
 
         return lambda;

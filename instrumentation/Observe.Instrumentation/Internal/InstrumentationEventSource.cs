@@ -80,4 +80,7 @@ internal sealed class InstrumentationEventSource : EventSource
 
     [Event(11, Level = EventLevel.Informational, Message = "The OpenTelemetry providers were ready {0} ms after the instrumentation was created; {1} invocations' spans and metrics written before were handed over.")]
     public void TelemetryReady(int milliseconds, int invocations) => WriteEvent(11, milliseconds, invocations);
+
+    [Event(12, Level = EventLevel.Warning, Message = "ObserveLambda.{0} was read before the OpenTelemetry providers were ready; after waiting {1} ms a provider that does nothing was returned.")]
+    public void ProviderNotReady(string provider, int waitedMilliseconds) => WriteEvent(12, provider, waitedMilliseconds);
 }

@@ -67,16 +67,22 @@ internal sealed class TelemetryPipeline : IDisposable
     /// <summary>The OTLP log records' stand-in provider in the logger factory, or null when log export is off.</summary>
     public DeferredExportLoggerProvider? LogExport { get; }
 
-    /// <summary>The providers, waiting for them if they are still being built.</summary>
+    /// <summary>
+    /// The providers if they are ready within <paramref name="timeout"/>, else null (reported as <paramref name="what"/>
+    /// not ready). The public getters use it: a bounded wait, so code reading them in a handler cannot hang on a set-up
+    /// the machine starves.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Building them failed.</exception>
-    public Providers Ready
+    public Providers? ReadyWithin(TimeSpan timeout, string what)
     {
-        get
+        Release();
+        if (!_ready.Wait(timeout))
         {
-            Release();
-            _ready.Wait();
-            return _providers ?? throw new InvalidOperationException("The OpenTelemetry providers could not be built; the Observe-Instrumentation event source has the cause.", _failure);
+            InstrumentationEventSource.Log.ProviderNotReady(what, (int)timeout.TotalMilliseconds);
+            return null;
         }
+
+        return _providers ?? throw new InvalidOperationException("The OpenTelemetry providers could not be built; the Observe-Instrumentation event source has the cause.", _failure);
     }
 
     /// <summary>The providers if they are ready within <paramref name="timeout"/>, else null (also null when building them failed).</summary>
