@@ -83,4 +83,7 @@ internal sealed class InstrumentationEventSource : EventSource
 
     [Event(12, Level = EventLevel.Warning, Message = "ObserveLambda.{0} was read before the OpenTelemetry providers were ready; after waiting {1} ms a provider that does nothing was returned.")]
     public void ProviderNotReady(string provider, int waitedMilliseconds) => WriteEvent(12, provider, waitedMilliseconds);
+
+    [Event(13, Level = EventLevel.Critical, Message = "The Runtime API host gave up: {0}")]
+    public void RuntimeApiGaveUp(string message) => WriteEvent(13, message);
 }
