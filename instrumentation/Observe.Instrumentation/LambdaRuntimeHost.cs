@@ -248,6 +248,12 @@ public sealed class LambdaRuntimeHost : IDisposable
             return ErrorPost(path, exception.GetType().Name, RuntimeError.From(exception));
         }
 
+        if (invocation.Trigger == "http")
+        {
+            // API Gateway and ALB proxy responses carry the status the caller gets; the span records it.
+            invocation.HttpStatusCode = EventInspector.ReadStatusCode(work.Response.Span);
+        }
+
         _observe.End(invocation, null, reportLater: true);
         path = $"invocation/{context.RequestId}/response";
         return new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUri, path)) { Content = new ReadOnlyMemoryContent(work.Response) };

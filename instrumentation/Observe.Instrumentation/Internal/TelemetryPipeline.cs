@@ -140,8 +140,7 @@ internal sealed class TelemetryPipeline : IDisposable
                 return false;
             }
 
-            // Ended now, stopped (and so exported) when the SDK listens; Stop keeps a duration already set.
-            activity.SetEndTime(DateTime.UtcNow);
+            // Ended already (ObserveLambda.End set its end time), stopped and so exported when the SDK listens; Stop keeps it.
             _pendingSpans.Enqueue(activity);
             if (Activity.Current == activity)
             {
