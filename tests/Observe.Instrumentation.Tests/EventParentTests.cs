@@ -105,6 +105,30 @@ public class EventParentTests
         Assert.Equal(ActivityKind.Consumer, span.Kind);
     }
 
+    [Fact]
+    public async Task InvokeAsync_EventTraceparentOfAnotherTrace_LogKeepsLambdasXRayTraceAndTheSpansOwnIds()
+    {
+        using var harness = new LambdaHarness();
+        var requestId = LambdaHarness.NewRequestId();
+        var logger = harness.Lambda.LoggerFactory.CreateLogger("x");
+        var json = $$$"""{"resource":"/orders","path":"/orders","httpMethod":"POST","headers":{"traceparent":"{{{TraceParent}}}"},"requestContext":{"requestId":"apigw-1"}}""";
+
+        await harness.Lambda.InvokeAsync(LambdaHarness.Context(requestId, LambdaHeader), _ =>
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "handled");
+            return Task.CompletedTask;
+        }, LambdaHarness.Event(json));
+
+        var span = harness.SpanOf(requestId);
+        Assert.Equal(W3CTrace, span.TraceId.ToHexString());
+        var line = Assert.Single(harness.LinesOf(requestId));
+
+        // Lambda's own X-Ray trace, under Lambda's key, so the line correlates with the invocation in X-Ray.
+        Assert.Equal("1-5759e988-bd862e3fe1be46a994272793", line.GetProperty("traceId").GetString());
+        Assert.Equal(W3CTrace, line.GetProperty("trace_id").GetString());
+        Assert.Equal(span.SpanId.ToHexString(), line.GetProperty("span_id").GetString());
+    }
+
     public static TheoryData<string, string, string> Propagators => new()
     {
         // xray-lambda: the X-Ray context of the Lambda environment wins over the event's headers.
