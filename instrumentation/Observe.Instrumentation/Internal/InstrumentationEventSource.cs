@@ -86,4 +86,7 @@ internal sealed class InstrumentationEventSource : EventSource
 
     [Event(13, Level = EventLevel.Critical, Message = "The Runtime API host gave up: {0}")]
     public void RuntimeApiGaveUp(string message) => WriteEvent(13, message);
+
+    [Event(14, Level = EventLevel.Warning, Message = "Embedded metrics of namespace '{0}' have dropped {1} values, dimensions or dimension sets so far.")]
+    public void MetricValuesDropped(string @namespace, long dropped) => WriteEvent(14, @namespace, dropped);
 }
