@@ -62,7 +62,7 @@ public sealed class ObserveLambda : IDisposable
 
         // The OpenTelemetry SDK is built in the background: JIT-compiling it took ~200 ms of the cold start.
         var logSettings = new LogSettings(options.Logging, environment, sink, time);
-        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Version);
+        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Version, notices);
         ILoggerProvider[] providers = _telemetry.LogExport is { } logExport
             ? [new ObserveJsonLoggerProvider(logSettings), logExport]
             : [new ObserveJsonLoggerProvider(logSettings)];

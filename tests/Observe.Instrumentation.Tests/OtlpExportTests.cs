@@ -221,7 +221,7 @@ public class OtlpExportTests
     }
 
     /// <summary>OTLP configured only through OTEL_* settings, as in a function's environment (handed to the SDK's configuration so parallel tests do not share process variables).</summary>
-    internal static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, params (string Name, string Value)[] extraSettings)
+    internal static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, Internal.Notices? notices = null, params (string Name, string Value)[] extraSettings)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -244,7 +244,7 @@ public class OtlpExportTests
         };
         configure?.Invoke(options);
         var environment = TestEnvironment.Create([.. settings.Select(kv => (kv.Key, kv.Value!))]);
-        var lambda = ObserveLambda.Create(options, environment, output.Sink, TimeProvider.System);
+        var lambda = ObserveLambda.Create(options, environment, output.Sink, TimeProvider.System, notices);
         if (options.TelemetrySetupGate is null)
         {
             // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.

@@ -89,4 +89,7 @@ internal sealed class InstrumentationEventSource : EventSource
 
     [Event(14, Level = EventLevel.Warning, Message = "Embedded metrics of namespace '{0}' have dropped {1} values, dimensions or dimension sets so far.")]
     public void MetricValuesDropped(string @namespace, long dropped) => WriteEvent(14, @namespace, dropped);
+
+    [Event(15, Level = EventLevel.Error, Message = "OTLP export failed ({1} so far in this process): {0}")]
+    public void ExportFailed(string detail, long failures) => WriteEvent(15, detail, failures);
 }

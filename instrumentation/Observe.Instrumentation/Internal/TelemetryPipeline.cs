@@ -34,7 +34,9 @@ internal sealed class TelemetryPipeline : IDisposable
     private readonly ManualResetEventSlim _released = new(false);
     private readonly ActivityListener _earlyListener;
     private readonly long _created = Stopwatch.GetTimestamp();
+    private readonly Notices _notices;
     private Providers? _providers;
+    private ExportFailureListener? _exportFailures;
     private Exception? _failure;
     private bool _heldBack;
     private bool _building;
@@ -48,8 +50,9 @@ internal sealed class TelemetryPipeline : IDisposable
     private InvocationMeasurements[]? _pendingMetrics;
     private int _pendingMetricCount;
 
-    public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, string? version)
+    public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, string? version, Notices notices)
     {
+        _notices = notices;
         var exportLogs = options.EnableOtlpLogExport ?? options.EnableOtlpExport ?? IsOtlpConfigured(environment, "LOGS");
         LogExport = exportLogs ? new DeferredExportLoggerProvider(logSettings) : null;
 
@@ -190,6 +193,7 @@ internal sealed class TelemetryPipeline : IDisposable
 
         providers?.Dispose();
         _earlyListener.Dispose();
+        _exportFailures?.Dispose();
     }
 
     public void Dispose() => Dispose(TimeSpan.Zero);
@@ -343,6 +347,11 @@ internal sealed class TelemetryPipeline : IDisposable
             }
 
             providers = Build(options, environment, logSettings, exportLogs, version);
+            if (exportLogs || (options.EnableOtlpExport ?? (IsOtlpConfigured(environment, "TRACES") || IsOtlpConfigured(environment, "METRICS"))))
+            {
+                // Here, beside the SDK's set-up, not on the way to the first invocation.
+                _exportFailures = new ExportFailureListener(_notices, environment);
+            }
         }
         catch (Exception ex)
         {
