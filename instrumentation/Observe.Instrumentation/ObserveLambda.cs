@@ -284,16 +284,11 @@ public sealed class ObserveLambda : IDisposable
             return lambda.ToContext();
         }
 
-        foreach (var kind in _propagators.Order)
-        {
-            var found = kind == PropagatorSettings.Kind.TraceContext ? info.TraceContextParent : info.XRayParent;
-            if (found != default)
-            {
-                return found;
-            }
-        }
-
-        return default;
+        var traceContext = _propagators.TraceContext ? info.TraceContextParent : default;
+        var xray = _propagators.XRay ? info.XRayParent : default;
+        return _propagators.TraceContextFirst
+            ? (traceContext != default ? traceContext : xray)
+            : (xray != default ? xray : traceContext);
     }
 
     private static void SetEventTags(Activity activity, Internal.EventInfo info)

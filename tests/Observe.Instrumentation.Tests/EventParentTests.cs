@@ -136,6 +136,9 @@ public class EventParentTests
         { "xray-lambda,tracecontext", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}"},"requestContext":{}}""", "5759e988bd862e3fe1be46a994272793/53995c3f42cd8ad8" },
         // xray alone reads the event's X-Ray header and ignores its traceparent.
         { "xray", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}","x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", "6759e988aaaaaaaaaaaaaaaaaaaaaaaa/1111111111111111" },
+        // Both listed: the first in the list that finds a context wins.
+        { "xray,tracecontext", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}","x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", "6759e988aaaaaaaaaaaaaaaaaaaaaaaa/1111111111111111" },
+        { "tracecontext,xray", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}","x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", W3CTrace + "/" + W3CParent },
         // tracecontext alone: the event's X-Ray header and Lambda's are not propagators in the list.
         { "tracecontext,baggage", $$$"""{"headers":{"x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", "root" },
         { "none", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}"},"requestContext":{}}""", "root" },

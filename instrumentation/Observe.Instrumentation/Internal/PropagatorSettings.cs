@@ -13,54 +13,51 @@ internal sealed class PropagatorSettings
 {
     public const string Variable = "OTEL_PROPAGATORS";
 
-    private PropagatorSettings(bool isDefault, bool lambdaWins, Kind[] order)
-    {
-        IsDefault = isDefault;
-        LambdaWins = lambdaWins;
-        Order = order;
-    }
-
-    public enum Kind
-    {
-        TraceContext,
-        XRay,
-    }
+    // Flags, not a list: this is read on the way to the first invocation, and a List or array of an enum is a generic
+    // instantiation ReadyToRun may leave to the JIT.
+    private static readonly PropagatorSettings PackageDefault = new() { IsDefault = true };
 
     /// <summary>The package's behaviour: <c>OTEL_PROPAGATORS</c> is not set.</summary>
-    public bool IsDefault { get; }
+    public bool IsDefault { get; private init; }
 
     /// <summary>Whether <c>xray-lambda</c> is listed: Lambda's own X-Ray context takes priority over the event's.</summary>
-    public bool LambdaWins { get; }
+    public bool LambdaWins { get; private set; }
 
-    /// <summary>The event propagators in the order listed.</summary>
-    public Kind[] Order { get; }
+    /// <summary>Whether the event's W3C <c>traceparent</c> is read (<c>tracecontext</c>).</summary>
+    public bool TraceContext { get; private set; }
+
+    /// <summary>Whether the event's X-Ray header is read (<c>xray</c> or <c>xray-lambda</c>).</summary>
+    public bool XRay { get; private set; }
+
+    /// <summary>Whether <c>tracecontext</c> comes before the X-Ray propagators in the list (the first that finds a context wins).</summary>
+    public bool TraceContextFirst { get; private set; }
 
     public static PropagatorSettings Read(LambdaEnvironment environment)
     {
         var text = environment.Read(Variable);
         if (string.IsNullOrWhiteSpace(text))
         {
-            return new PropagatorSettings(isDefault: true, lambdaWins: false, []);
+            return PackageDefault;
         }
 
-        var order = new List<Kind>(2);
-        var lambdaWins = false;
+        var settings = new PropagatorSettings();
         foreach (var part in text.Split(','))
         {
             switch (part.Trim().ToLowerInvariant())
             {
                 case "none":
                     // The specification: "none" means no automatically configured propagator at all.
-                    return new PropagatorSettings(isDefault: false, lambdaWins: false, []);
+                    return new PropagatorSettings();
                 case "tracecontext":
-                    Add(order, Kind.TraceContext);
+                    settings.TraceContextFirst |= !settings.XRay;
+                    settings.TraceContext = true;
                     break;
                 case "xray":
-                    Add(order, Kind.XRay);
+                    settings.XRay = true;
                     break;
                 case "xray-lambda":
-                    lambdaWins = true;
-                    Add(order, Kind.XRay);
+                    settings.LambdaWins = true;
+                    settings.XRay = true;
                     break;
                 case "baggage" or "":
                     break;
@@ -70,14 +67,6 @@ internal sealed class PropagatorSettings
             }
         }
 
-        return new PropagatorSettings(isDefault: false, lambdaWins, [.. order]);
-    }
-
-    private static void Add(List<Kind> order, Kind kind)
-    {
-        if (!order.Contains(kind))
-        {
-            order.Add(kind);
-        }
+        return settings;
     }
 }
