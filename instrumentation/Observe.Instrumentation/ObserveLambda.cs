@@ -131,7 +131,7 @@ public sealed class ObserveLambda : IDisposable
     internal Notices Notices { get; }
 
     /// <summary>
-    /// Runs <paramref name="handler"/> as one traced invocation: a server span with the <c>faas.*</c> and <c>cloud.*</c>
+    /// Runs <paramref name="handler"/> as one traced invocation: a span (server; consumer for SQS) with the <c>faas.*</c> and <c>cloud.*</c>
     /// attributes, parented by the event's or Lambda's trace context; log lines stamped with the request id, trace id,
     /// cold-start flag and correlation id; metrics; then a flush bounded by the invocation's remaining time. The
     /// handler's exceptions are recorded and rethrown unchanged.
