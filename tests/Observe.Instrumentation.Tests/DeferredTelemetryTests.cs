@@ -128,6 +128,9 @@ public sealed class DeferredTelemetryTests
             return Task.CompletedTask;
         });
         gate.Set();
+
+        // The getter waits only FlushTimeout (50 ms here): wait for the set-up itself before asking for the real provider.
+        Assert.True(harness.Lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)));
         harness.Lambda.TracerProvider.ForceFlush();
 
         // Log lines carry Lambda's trace id either way; the span exists only when unsampled invocations are recorded.
@@ -154,6 +157,9 @@ public sealed class DeferredTelemetryTests
         }
 
         gate.Set();
+
+        // The getter waits only FlushTimeout (1 ms here): wait for the set-up itself before asking for the real provider.
+        Assert.True(harness.Lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)));
         harness.Lambda.TracerProvider.ForceFlush();
 
         var exported = harness.Spans.Items.Select(a => (string?)a.GetTagItem("faas.invocation_id")).ToHashSet();
