@@ -20,8 +20,12 @@ internal sealed class Notices(LineSink sink)
     private static Notices? s_standardError;
     private int _said;
 
-    /// <summary>The process's standard error, opened on first use (Lambda sends it to the same log stream as stdout).</summary>
-    public static Notices StandardError => s_standardError ??= new Notices(new LineSink(Console.OpenStandardError()));
+    /// <summary>
+    /// The process's standard error, opened on first use (Lambda sends it to the same log stream as stdout); one instance
+    /// per process, so each kind of notice is said once per process whichever instance or metric set meets it.
+    /// </summary>
+    public static Notices StandardError =>
+        Volatile.Read(ref s_standardError) ?? Interlocked.CompareExchange(ref s_standardError, new Notices(new LineSink(Console.OpenStandardError())), null) ?? s_standardError;
 
     /// <summary>Notices nobody reads: the default of the internal constructors tests use, so their captured stdout stays JSON lines.</summary>
     public static Notices Discard => new(new LineSink(Stream.Null));
