@@ -36,7 +36,7 @@ public class InstrumentationInvocationBenchmarks
         _observe = ObserveLambda.Create(options, new LambdaEnvironment(name => name == LambdaEnvironment.FunctionNameVariable ? "orders" : null), new LineSink(Stream.Null), TimeProvider.System);
 
         // The providers are built in the background; measure the steady state, with the SDK listening.
-        _ = _observe.TracerProvider;
+        _observe.WaitForTelemetry(TimeSpan.FromSeconds(30));
     }
 
     [GlobalCleanup]

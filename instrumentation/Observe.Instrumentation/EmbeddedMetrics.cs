@@ -9,7 +9,8 @@ namespace Observe.Instrumentation;
 /// A set of CloudWatch metrics written as Embedded Metric Format log lines, which CloudWatch turns into metrics with
 /// no API call. The definition is checked against EMF's limits when constructed (an <see cref="ArgumentException"/>
 /// there, during initialization); recording and flushing never throw: a value that cannot be written (unknown metric,
-/// NaN, unknown dimension) is dropped and reported through the <c>Observe-Instrumentation</c> event source. Thread-safe.
+/// NaN or infinite, unknown dimension, a dimension set whose key never got a value) is dropped, counted on the
+/// <c>Observe-Instrumentation</c> event source, and said once per process on standard error. Thread-safe.
 /// </summary>
 public sealed class EmbeddedMetrics
 {
@@ -35,6 +36,9 @@ public sealed class EmbeddedMetrics
     private readonly Dictionary<string, string> _dimensionValues = new(StringComparer.Ordinal);
     private readonly List<double>[] _values;
     private readonly LineSink _sink;
+    private readonly Notices _notices;
+    private readonly string _namespaceName;
+    private long _dropped;
     private readonly TimeProvider _time;
     private readonly object _lock = new();
     private int _pending;
@@ -45,14 +49,15 @@ public sealed class EmbeddedMetrics
     /// <param name="dimensionSets">Dimension sets, each of at most 30 distinct keys; null or empty for metrics without dimensions. Give the keys values with <see cref="SetDimension"/>.</param>
     /// <exception cref="ArgumentException">The definition breaks an EMF or CloudWatch limit; the message says which.</exception>
     public EmbeddedMetrics(string @namespace, IEnumerable<EmfMetric> metrics, IEnumerable<IEnumerable<string>>? dimensionSets = null)
-        : this(@namespace, metrics, dimensionSets, LineSink.StandardOutput, TimeProvider.System)
+        : this(@namespace, metrics, dimensionSets, LineSink.StandardOutput, TimeProvider.System, Notices.StandardError)
     {
     }
 
-    internal EmbeddedMetrics(string @namespace, IEnumerable<EmfMetric> metrics, IEnumerable<IEnumerable<string>>? dimensionSets, LineSink sink, TimeProvider time)
+    internal EmbeddedMetrics(string @namespace, IEnumerable<EmfMetric> metrics, IEnumerable<IEnumerable<string>>? dimensionSets, LineSink sink, TimeProvider time, Notices? notices = null)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _sink = sink;
+        _notices = notices ?? Notices.Discard;
         _time = time;
         if (NamespaceProblem(@namespace) is { } problem)
         {
@@ -60,6 +65,7 @@ public sealed class EmbeddedMetrics
         }
 
         _namespace = JsonEncodedText.Encode(@namespace, JsonLogWriter.Encoder);
+        _namespaceName = @namespace;
         _metrics = [.. metrics];
         if (_metrics.Length is 0 or > MaxMetricsPerDirective)
         {
@@ -122,13 +128,13 @@ public sealed class EmbeddedMetrics
     {
         if (name is null || !_dimensionKeys.Contains(name))
         {
-            InstrumentationEventSource.Log.MetricDropped(name ?? "(null)", "not a dimension of this metric set");
+            Drop(name ?? "(null)", "not a dimension of this metric set");
             return;
         }
 
         if (string.IsNullOrWhiteSpace(value) || value.Length > MaxDimensionValueLength)
         {
-            InstrumentationEventSource.Log.MetricDropped(name, $"dimension values have 1 to {MaxDimensionValueLength} characters");
+            Drop(name, $"dimension values have 1 to {MaxDimensionValueLength} characters");
             return;
         }
 
@@ -145,13 +151,13 @@ public sealed class EmbeddedMetrics
     {
         if (name is null || !_metricIndex.TryGetValue(name, out var index))
         {
-            InstrumentationEventSource.Log.MetricDropped(name ?? "(null)", "not defined in this metric set");
+            Drop(name ?? "(null)", "not defined in this metric set");
             return;
         }
 
         if (!double.IsFinite(value))
         {
-            InstrumentationEventSource.Log.MetricDropped(name, "the value is not a finite number");
+            Drop(name, "the value is not a finite number (CloudWatch rejects NaN and infinities)");
             return;
         }
 
@@ -176,6 +182,22 @@ public sealed class EmbeddedMetrics
         }
     }
 
+    /// <summary>
+    /// Reports something this set could not write: every occurrence and a running count on the event source, and once
+    /// per process on standard error, since nobody listens to the event source by default and a metric that silently
+    /// never appears in CloudWatch is found too late.
+    /// </summary>
+    private void Drop(string metric, string reason)
+    {
+        var dropped = Interlocked.Increment(ref _dropped);
+        InstrumentationEventSource.Log.MetricDropped(metric, reason);
+        InstrumentationEventSource.Log.MetricValuesDropped(_namespaceName, dropped);
+        _notices.Once(
+            NoticeKind.EmfValuesDropped,
+            $"embedded metrics of namespace '{_namespaceName}' dropped a value ({metric}: {reason}). Further drops are not repeated here; "
+            + "the Observe-Instrumentation event source reports each one (MetricDropped) and the running count (MetricValuesDropped).");
+    }
+
     /// <summary>Why <paramref name="namespace"/> is not a valid CloudWatch namespace, or null.</summary>
     internal static string? NamespaceProblem(string? @namespace)
     {
@@ -188,14 +210,15 @@ public sealed class EmbeddedMetrics
     }
 
     /// <summary>The built-in set (<c>ColdStart</c>, <c>InitDuration</c>, <c>Restore</c>, <c>Errors</c>); the namespace is checked with <see cref="NamespaceProblem"/> first.</summary>
-    internal static EmbeddedMetrics CreateBuiltIn(string @namespace, string functionName, LineSink sink, TimeProvider time)
+    internal static EmbeddedMetrics CreateBuiltIn(string @namespace, string functionName, LineSink sink, TimeProvider time, Notices notices)
     {
         var metrics = new EmbeddedMetrics(
             @namespace,
             [new("ColdStart", EmfUnit.Count), new("InitDuration", EmfUnit.Milliseconds), new("Restore", EmfUnit.Count), new("Errors", EmfUnit.Count)],
             [["functionName"]],
             sink,
-            time);
+            time,
+            notices);
         metrics.SetDimension("functionName", functionName);
         return metrics;
     }
@@ -257,7 +280,7 @@ public sealed class EmbeddedMetrics
                     }
                     else
                     {
-                        InstrumentationEventSource.Log.MetricDropped(string.Join(",", set), "dimension set left out: a key has no value (SetDimension)");
+                        Drop(string.Join(",", set), "dimension set left out: a key has no value (SetDimension)");
                     }
                 }
 

@@ -24,6 +24,9 @@ public sealed class LambdaRuntimeHost : IDisposable
     /// <summary>The error type reported for a handler still running at its deadline.</summary>
     public const string DeadlineExceededErrorType = "Function.DeadlineExceeded";
 
+    /// <summary>How many <c>next</c> requests in a row may fail before the host gives up.</summary>
+    internal const int MaxNextAttempts = 8;
+
     private const string ErrorTypeHeader = "Lambda-Runtime-Function-Error-Type";
 
     private readonly ObserveLambda _observe;
@@ -83,7 +86,9 @@ public sealed class LambdaRuntimeHost : IDisposable
     /// <summary>
     /// Runs <paramref name="initialize"/>, then serves invocations until <paramref name="cancellationToken"/> is
     /// cancelled. If initialization throws, the error is posted to the Runtime API's init error endpoint and the method
-    /// returns: Lambda then discards the environment.
+    /// returns: Lambda then discards the environment. A failed request for the next event is retried after 25 ms,
+    /// doubling up to 1 s; after 8 failures in a row (about 2.6 s) the method says so on standard error and the
+    /// <c>Observe-Instrumentation</c> event source, and returns, so the process can exit and Lambda replace it.
     /// </summary>
     /// <param name="initialize">Builds the handler (connections, configuration); its time counts as init duration.</param>
     /// <param name="cancellationToken">Stops the loop.</param>
@@ -116,21 +121,56 @@ public sealed class LambdaRuntimeHost : IDisposable
         // The loop is this one async method, and the handler's response reaches it through a non-generic
         // TaskCompletionSource: ReadyToRun cannot precompile async plumbing over our state machines or Task<T> over
         // ReadOnlyMemory<byte>, and JIT-compiling them was a measurable part of the first invocation.
+        var failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
+            HttpResponseMessage? next = null;
             try
             {
-                using var next = await _http.GetAsync(new Uri(_baseUri, "invocation/next"), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                next.EnsureSuccessStatusCode();
-                var body = await next.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                var context = ReadContext(next.Headers);
+                // Inline rather than a helper: another async method would be async plumbing to JIT-compile on the first invocation.
+                byte[]? body = null;
+                string? failure = null;
+                try
+                {
+                    next = await _http.GetAsync(new Uri(_baseUri, "invocation/next"), HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                    if (next.IsSuccessStatusCode)
+                    {
+                        body = await next.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        failure = "HTTP " + ((int)next.StatusCode).ToString(CultureInfo.InvariantCulture);
+                    }
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+                {
+                    failure = ex.Message;
+                }
+
+                if (failure is not null)
+                {
+                    // The Runtime API is local, but a 'next' can still fail (a reset connection, a 5xx while Lambda's side
+                    // restarts). AWS's runtime clients retry; ending the process on the first failure cost the environment.
+                    InstrumentationEventSource.Log.RuntimeApiFailed("invocation/next", failure);
+                    if (++failures >= MaxNextAttempts)
+                    {
+                        GiveUp(failure);
+                        return;
+                    }
+
+                    await Task.Delay(NextRetryDelay(failures), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                failures = 0;
+                var context = ReadContext(next!.Headers);
 
                 // AWS SDKs read the per-invocation trace header from here, as under Lambda's managed runtimes.
                 Environment.SetEnvironmentVariable(LambdaEnvironment.TraceHeaderVariable, context.TraceHeader);
 
-                var invocation = _observe.Begin(context, body);
+                var invocation = _observe.Begin(context, body!);
                 using var deadline = _observe.CreateDeadlineToken(context, cancellationToken);
-                using var work = HandlerWork.Start(handler, body, context, deadline.Token);
+                using var work = HandlerWork.Start(handler, body!, context, deadline.Token);
                 await work.Finished.ConfigureAwait(false);
                 using var post = EndInvocation(invocation, context, work, cancellationToken, out var path);
                 try
@@ -151,11 +191,29 @@ public sealed class LambdaRuntimeHost : IDisposable
             {
                 return;
             }
+            finally
+            {
+                next?.Dispose();
+            }
         }
     }
 
     /// <summary>Releases the Runtime API connection.</summary>
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// Wait before the <paramref name="failures"/>th retry of 'next': 25 ms doubling up to 1 s, so a blip costs
+    /// milliseconds and <see cref="MaxNextAttempts"/> failures in a row take about 2.6 s before the host gives up.
+    /// </summary>
+    internal static TimeSpan NextRetryDelay(int failures) => TimeSpan.FromMilliseconds(Math.Min(1000, 25 << Math.Min(failures - 1, 10)));
+
+    private void GiveUp(string lastFailure)
+    {
+        var message = $"the Runtime API at {_baseUri.Authority} failed {MaxNextAttempts} 'invocation/next' requests in a row (last: {lastFailure}); "
+            + "the host stops serving invocations and Lambda replaces the execution environment.";
+        InstrumentationEventSource.Log.RuntimeApiGaveUp(message);
+        _observe.Notices.Once(NoticeKind.RuntimeApiUnreachable, message);
+    }
 
     private static async ValueTask<ReadOnlyMemory<byte>> SerializeWhenDoneAsync<TOutput>(ValueTask<TOutput> pending, JsonTypeInfo<TOutput> outputType) =>
         JsonSerializer.SerializeToUtf8Bytes(await pending.ConfigureAwait(false), outputType);
@@ -188,6 +246,12 @@ public sealed class LambdaRuntimeHost : IDisposable
             _observe.End(invocation, exception, reportLater: true);
             path = $"invocation/{context.RequestId}/error";
             return ErrorPost(path, exception.GetType().Name, RuntimeError.From(exception));
+        }
+
+        if (invocation.Trigger == "http")
+        {
+            // API Gateway and ALB proxy responses carry the status the caller gets; the span records it.
+            invocation.HttpStatusCode = EventInspector.ReadStatusCode(work.Response.Span);
         }
 
         _observe.End(invocation, null, reportLater: true);

@@ -5,7 +5,6 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Observe.Instrumentation.Internal;
 using Observe.Instrumentation.Internal.Logging;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -33,21 +32,25 @@ public sealed class ObserveLambda : IDisposable
     private EmbeddedMetrics? _builtInMetrics;
     private readonly IReadOnlyList<EmbeddedMetrics> _customMetrics;
     private readonly byte[][] _correlationNames;
+    private readonly PropagatorSettings _propagators;
     private readonly TimeSpan _flushTimeout;
     private readonly TimeSpan _safetyMargin;
     private readonly ILogger _logger;
     private readonly TelemetryPipeline _telemetry;
+    private FlushRun? _lastFlush;
     private string? _lastArn;
     private string? _lastAccountId;
 
-    private ObserveLambda(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time)
+    private ObserveLambda(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time, Notices notices)
     {
         _environment = environment;
+        Notices = notices;
         _time = time;
         _coldStarts = new ColdStartTracker(environment.InitializationType);
         _flushTimeout = ValidTimeSpan(options.FlushTimeout, nameof(options.FlushTimeout), TimeSpan.FromSeconds(1));
         _safetyMargin = ValidTimeSpan(options.FlushSafetyMargin, nameof(options.FlushSafetyMargin), TimeSpan.FromMilliseconds(50));
         _correlationNames = CorrelationNames(options.CorrelationIdNames);
+        _propagators = PropagatorSettings.Read(environment);
         _customMetrics = [.. options.EmbeddedMetrics];
 
         if (options.UseXRayTraceIds)
@@ -59,7 +62,7 @@ public sealed class ObserveLambda : IDisposable
 
         // The OpenTelemetry SDK is built in the background: JIT-compiling it took ~200 ms of the cold start.
         var logSettings = new LogSettings(options.Logging, environment, sink, time);
-        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Version);
+        _telemetry = new TelemetryPipeline(options, environment, logSettings, _source, Version, notices);
         ILoggerProvider[] providers = _telemetry.LogExport is { } logExport
             ? [new ObserveJsonLoggerProvider(logSettings), logExport]
             : [new ObserveJsonLoggerProvider(logSettings)];
@@ -88,17 +91,25 @@ public sealed class ObserveLambda : IDisposable
 
     /// <summary>
     /// The tracer provider: invocation spans, plus the sources added by <see cref="ObserveLambdaOptions.ConfigureTracing"/>.
-    /// The providers are built on a background thread during initialization; this waits for them.
+    /// The providers are built on a background thread during initialization. This waits for them at most
+    /// <see cref="ObserveLambdaOptions.FlushTimeout"/> (1 s by default); if they are still not ready it returns
+    /// <see cref="TracerProvider.Default"/>, a provider with no processors whose <c>ForceFlush</c> does nothing (tracers
+    /// obtained from it still record once the real provider listens to their source). Read it again later for the real one.
     /// </summary>
     /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
-    public TracerProvider TracerProvider => _telemetry.Ready.TracerProvider;
+    public TracerProvider TracerProvider => _telemetry.ReadyWithin(_flushTimeout, nameof(TracerProvider))?.TracerProvider ?? TracerProvider.Default;
 
     /// <summary>
     /// The meter provider: the <c>faas.*</c> metrics, plus the meters added by <see cref="ObserveLambdaOptions.ConfigureMetrics"/>.
-    /// The providers are built on a background thread during initialization; this waits for them.
+    /// The providers are built on a background thread during initialization. This waits for them at most
+    /// <see cref="ObserveLambdaOptions.FlushTimeout"/> (1 s by default); if they are still not ready it returns an empty
+    /// provider that collects nothing and whose <c>ForceFlush</c> does nothing. Read it again later for the real one.
     /// </summary>
     /// <exception cref="InvalidOperationException">Building the providers failed (the <c>Observe-Instrumentation</c> event source has the cause).</exception>
-    public MeterProvider MeterProvider => _telemetry.Ready.MeterProvider;
+    public MeterProvider MeterProvider => _telemetry.ReadyWithin(_flushTimeout, nameof(MeterProvider))?.MeterProvider ?? NotReadyMeterProvider.Instance;
+
+    /// <summary>Waits (for tests) until the providers are built; returns whether they were within <paramref name="timeout"/>.</summary>
+    internal bool WaitForTelemetry(TimeSpan timeout) => _telemetry.WaitReady(timeout) is not null;
 
     /// <summary>
     /// Sets up logging, tracing, metrics and cold-start tracking from <paramref name="configure"/> and the Lambda and
@@ -110,14 +121,17 @@ public sealed class ObserveLambda : IDisposable
     {
         var options = new ObserveLambdaOptions();
         configure?.Invoke(options);
-        return new ObserveLambda(options, LambdaEnvironment.FromProcess(), LineSink.StandardOutput, TimeProvider.System);
+        return new ObserveLambda(options, LambdaEnvironment.FromProcess(), LineSink.StandardOutput, TimeProvider.System, Notices.StandardError);
     }
 
-    internal static ObserveLambda Create(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time) =>
-        new(options, environment, sink, time);
+    internal static ObserveLambda Create(ObserveLambdaOptions options, LambdaEnvironment environment, LineSink sink, TimeProvider time, Notices? notices = null) =>
+        new(options, environment, sink, time, notices ?? Notices.Discard);
+
+    /// <summary>Where problems the function author must hear about are said once (standard error in Lambda).</summary>
+    internal Notices Notices { get; }
 
     /// <summary>
-    /// Runs <paramref name="handler"/> as one traced invocation: a server span with the <c>faas.*</c> and <c>cloud.*</c>
+    /// Runs <paramref name="handler"/> as one traced invocation: a span (server; consumer for SQS) with the <c>faas.*</c> and <c>cloud.*</c>
     /// attributes, parented by the event's or Lambda's trace context; log lines stamped with the request id, trace id,
     /// cold-start flag and correlation id; metrics; then a flush bounded by the invocation's remaining time. The
     /// handler's exceptions are recorded and rethrown unchanged.
@@ -197,22 +211,31 @@ public sealed class ObserveLambda : IDisposable
     internal Invocation Begin(LambdaInvocationContext context, ReadOnlySpan<byte> rawEvent)
     {
         var start = _coldStarts.Next();
-        var invocation = new Invocation(context, start, _time.GetTimestamp(), InvocationState.Current);
+
+        // One start for the span and faas.invoke_duration, so the two agree (issue 9: 1.6 ms against 25.8 ms).
+        var invocation = new Invocation(context, start, _time.GetTimestamp(), _time.GetUtcNow(), InvocationState.Current);
         try
         {
             var headerText = context.TraceHeader ?? _environment.CurrentTraceHeader;
             XRayTraceHeader? header = headerText is not null && XRayTraceHeader.TryParse(headerText, out var parsed) ? parsed : null;
             var info = EventInspector.Inspect(rawEvent, _correlationNames);
             invocation.Trigger = info.Trigger;
+            var parent = ChooseParent(info, header);
 
-            // An OpenTelemetry or X-Ray context sent by the caller with the event wins; then Lambda's own header.
-            var parent = info.Parent;
-            if (parent == default && header is { HasParent: true } h)
+            // OpenTelemetry's conventions: an HTTP span is named after its route, an SQS one is a consumer's "process".
+            var kind = ActivityKind.Server;
+            var name = _environment.FunctionName;
+            if (info.HttpMethod is { } method)
             {
-                parent = h.ToContext();
+                name = info.HttpRoute is { } route ? method + " " + route : method;
+            }
+            else if (info.RecordSource == "aws:sqs")
+            {
+                kind = ActivityKind.Consumer;
+                name = info.QueueName is { } queue ? "process " + queue : "process";
             }
 
-            var activity = _source.StartActivity(ActivityKind.Server, parent, tags: null, links: info.Links, name: _environment.FunctionName);
+            var activity = _source.StartActivity(kind, parent, tags: null, links: info.Links, startTime: invocation.StartTime, name: name);
             if (activity is { IsAllDataRequested: true })
             {
                 activity.SetTag("faas.trigger", info.Trigger);
@@ -225,12 +248,15 @@ public sealed class ObserveLambda : IDisposable
 
                 if (context.InvokedFunctionArn is { } arn)
                 {
+                    activity.SetTag("aws.lambda.invoked_arn", arn);
                     activity.SetTag("cloud.resource_id", arn);
                     if (AccountId(arn) is { } account)
                     {
                         activity.SetTag("cloud.account.id", account);
                     }
                 }
+
+                SetEventTags(activity, info);
             }
 
             invocation.Activity = activity;
@@ -244,6 +270,50 @@ public sealed class ObserveLambda : IDisposable
         return invocation;
     }
 
+    private ActivityContext ChooseParent(Internal.EventInfo info, XRayTraceHeader? header)
+    {
+        if (_propagators.IsDefault)
+        {
+            // An OpenTelemetry or X-Ray context sent by the caller with the event wins; then Lambda's own header.
+            return info.Parent != default ? info.Parent : header is { HasParent: true } h ? h.ToContext() : default;
+        }
+
+        // OTEL_PROPAGATORS: xray-lambda gives Lambda's own context priority; otherwise the first listed propagator that found one.
+        if (_propagators.LambdaWins && header is { HasParent: true } lambda)
+        {
+            return lambda.ToContext();
+        }
+
+        var traceContext = _propagators.TraceContext ? info.TraceContextParent : default;
+        var xray = _propagators.XRay ? info.XRayParent : default;
+        return _propagators.TraceContextFirst
+            ? (traceContext != default ? traceContext : xray)
+            : (xray != default ? xray : traceContext);
+    }
+
+    private static void SetEventTags(Activity activity, Internal.EventInfo info)
+    {
+        if (info.HttpMethod is { } method)
+        {
+            activity.SetTag("http.request.method", method);
+            activity.SetTag("http.route", info.HttpRoute);
+            activity.SetTag("url.path", info.UrlPath);
+            activity.SetTag("url.scheme", info.UrlScheme);
+            activity.SetTag("server.address", info.ServerAddress);
+        }
+        else if (info.RecordSource == "aws:sqs")
+        {
+            activity.SetTag("messaging.system", "aws_sqs");
+            activity.SetTag("messaging.operation.type", "process");
+            activity.SetTag("messaging.operation.name", "process");
+            activity.SetTag("messaging.destination.name", info.QueueName);
+            if (info.RecordCount > 1)
+            {
+                activity.SetTag("messaging.batch.message_count", info.RecordCount);
+            }
+        }
+    }
+
     /// <summary>
     /// Ends the invocation: error line, span status, span stopped (or kept until the SDK is ready). Unless
     /// <paramref name="reportLater"/> is set, then writes its metrics and embedded-metric lines with <see cref="Report"/>;
@@ -251,7 +321,9 @@ public sealed class ObserveLambda : IDisposable
     /// </summary>
     internal void End(Invocation invocation, Exception? exception, bool timedOut = false, bool reportLater = false)
     {
-        invocation.DurationSeconds = _time.GetElapsedTime(invocation.StartTimestamp).TotalSeconds;
+        // Measured first, before the error line and the exception's details: the span ends at the same moment.
+        var elapsed = _time.GetElapsedTime(invocation.StartTimestamp);
+        invocation.DurationSeconds = elapsed.TotalSeconds;
         invocation.Failed = exception is not null || timedOut;
         invocation.TimedOut = timedOut;
         try
@@ -279,6 +351,19 @@ public sealed class ObserveLambda : IDisposable
                     activity.SetStatus(ActivityStatusCode.Error, "The invocation reached its deadline.");
                     activity.SetTag("error.type", "timeout");
                 }
+                else if (invocation.HttpStatusCode is >= 500 and var status)
+                {
+                    // HTTP server conventions: a 5xx answer is an error of the span, a 4xx is the client's.
+                    activity.SetStatus(ActivityStatusCode.Error);
+                    activity.SetTag("error.type", status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                if (invocation.HttpStatusCode is { } statusCode)
+                {
+                    activity.SetTag("http.response.status_code", statusCode);
+                }
+
+                activity.SetEndTime((invocation.StartTime + elapsed).UtcDateTime);
 
                 // Before the SDK is ready the span waits for it; the lines above already carry its ids.
                 if (!_telemetry.TryDeferSpan(activity))
@@ -317,7 +402,7 @@ public sealed class ObserveLambda : IDisposable
             if (_emfNamespace is not null)
             {
                 // Concurrent first reports (never in Lambda) may each build one; each writes its own line.
-                _builtInMetrics ??= EmbeddedMetrics.CreateBuiltIn(_emfNamespace, _environment.FunctionName, _sink, _time);
+                _builtInMetrics ??= EmbeddedMetrics.CreateBuiltIn(_emfNamespace, _environment.FunctionName, _sink, _time, Notices);
                 _builtInMetrics.WriteInvocation(invocation.Start, initMilliseconds, invocation.Failed);
             }
             foreach (var metrics in _customMetrics)
@@ -344,6 +429,8 @@ public sealed class ObserveLambda : IDisposable
                 return false;
             }
 
+            // One deadline for the whole flush: waiting for the providers and each signal's flush all take from the
+            // same budget, so a late SDK set-up followed by a black-holed endpoint cannot take the budget twice.
             var start = _time.GetTimestamp();
             var budgetMs = (int)Math.Ceiling(budget.TotalMilliseconds);
 
@@ -354,23 +441,24 @@ public sealed class ObserveLambda : IDisposable
                 return false;
             }
 
-            if (!providers.TracerProvider.ForceFlush(budgetMs))
+            // A flush that outlived its invocation (a black-holed endpoint) may still be exporting: wait for it first.
+            if (_lastFlush is { IsDone: false } previous && !previous.Wait(MillisecondsLeft(start, budgetMs)))
             {
-                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "traces");
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "the previous flush is still exporting " + previous.Stage);
                 return false;
             }
 
-            var left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (left <= 0 || !providers.MeterProvider.ForceFlush(left))
+            var run = FlushRun.Start(providers, MillisecondsLeft(start, budgetMs));
+            _lastFlush = run;
+            if (!run.Wait(MillisecondsLeft(start, budgetMs)))
             {
-                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "metrics");
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, run.Stage);
                 return false;
             }
 
-            left = budgetMs - (int)_time.GetElapsedTime(start).TotalMilliseconds;
-            if (providers.LogExport is { } logExport && (left <= 0 || !logExport.ForceFlush(left)))
+            if (!run.Succeeded)
             {
-                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, "logs");
+                InstrumentationEventSource.Log.FlushTimedOut(budgetMs, run.Stage);
                 return false;
             }
 
@@ -382,6 +470,8 @@ public sealed class ObserveLambda : IDisposable
             return false;
         }
     }
+
+    private int MillisecondsLeft(long start, int budgetMs) => budgetMs - (int)Math.Ceiling(_time.GetElapsedTime(start).TotalMilliseconds);
 
     private static byte[][] CorrelationNames(ISet<string> names)
     {
@@ -431,9 +521,21 @@ public sealed class ObserveLambda : IDisposable
         return fallback;
     }
 
-    /// <summary>The bookkeeping of one invocation between <see cref="Begin"/> and <see cref="End"/>.</summary>
-    internal sealed class Invocation(LambdaInvocationContext context, InvocationStart start, long startTimestamp, InvocationState? previousState)
+    /// <summary>What <see cref="MeterProvider"/> returns while the real provider is being built: no meters, no readers.</summary>
+    private sealed class NotReadyMeterProvider : MeterProvider
     {
+        public static readonly NotReadyMeterProvider Instance = new();
+    }
+
+    /// <summary>The bookkeeping of one invocation between <see cref="Begin"/> and <see cref="End"/>.</summary>
+    internal sealed class Invocation(LambdaInvocationContext context, InvocationStart start, long startTimestamp, DateTimeOffset startTime, InvocationState? previousState)
+    {
+        /// <summary>The span's start: the wall-clock time of <see cref="StartTimestamp"/>.</summary>
+        public DateTimeOffset StartTime { get; } = startTime;
+
+        /// <summary>The HTTP response's status code, when the Runtime API host read one from the handler's response.</summary>
+        public int? HttpStatusCode { get; set; }
+
         public LambdaInvocationContext Context { get; } = context;
 
         public InvocationStart Start { get; } = start;

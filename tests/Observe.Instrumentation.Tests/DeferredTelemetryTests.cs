@@ -99,7 +99,7 @@ public sealed class DeferredTelemetryTests
         Assert.Contains(events.Named("FlushTimedOut"), e => (string?)e.Payload![1] == "waiting for the OpenTelemetry providers");
 
         gate.Set();
-        Assert.NotNull(harness.Lambda.TracerProvider);
+        Assert.True(harness.Lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)));
         foreach (var requestId in requestIds)
         {
             var span = harness.SpanOf(requestId);
@@ -128,6 +128,9 @@ public sealed class DeferredTelemetryTests
             return Task.CompletedTask;
         });
         gate.Set();
+
+        // The getter waits only FlushTimeout (50 ms here): wait for the set-up itself before asking for the real provider.
+        Assert.True(harness.Lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)));
         harness.Lambda.TracerProvider.ForceFlush();
 
         // Log lines carry Lambda's trace id either way; the span exists only when unsampled invocations are recorded.
@@ -154,12 +157,40 @@ public sealed class DeferredTelemetryTests
         }
 
         gate.Set();
+
+        // The getter waits only FlushTimeout (1 ms here): wait for the set-up itself before asking for the real provider.
+        Assert.True(harness.Lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)));
         harness.Lambda.TracerProvider.ForceFlush();
 
         var exported = harness.Spans.Items.Select(a => (string?)a.GetTagItem("faas.invocation_id")).ToHashSet();
         Assert.Equal(Internal.TelemetryPipeline.MaxPendingInvocations, requestIds.Count(exported.Contains));
         Assert.True(requestIds.Take(Internal.TelemetryPipeline.MaxPendingInvocations).All(exported.Contains), "the first invocations are the ones kept");
         Assert.Equal(["invocation spans: 3", "invocations' metrics: 3"], events.Named("TelemetryDropped").Select(e => $"{e.Payload![0]}: {e.Payload[1]}").Order());
+    }
+
+    [Fact]
+    public async Task TracerAndMeterProvider_SdkNotReady_ReturnWithinTheFlushTimeoutInsteadOfWaiting()
+    {
+        using var gate = new ManualResetEventSlim();
+        using var harness = new LambdaHarness(o =>
+        {
+            o.FlushTimeout = TimeSpan.FromMilliseconds(200);
+            o.TelemetrySetupGate = gate.Wait;
+        });
+        try
+        {
+            // Before issue 9 these waited without a limit: the guard below fails the test instead of hanging it.
+            var tracer = await Task.Run(() => harness.Lambda.TracerProvider).WaitAsync(TimeSpan.FromSeconds(10));
+            var meter = await Task.Run(() => harness.Lambda.MeterProvider).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.NotNull(tracer);
+            Assert.NotNull(meter);
+            Assert.False(harness.Lambda.IsTelemetryReady);
+        }
+        finally
+        {
+            gate.Set();
+        }
     }
 
     [Fact]

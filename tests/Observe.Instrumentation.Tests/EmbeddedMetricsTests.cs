@@ -35,6 +35,32 @@ public class EmbeddedMetricsTests
     }
 
     [Fact]
+    public void RecordAndFlush_ValuesDropped_CountedOnTheEventSourceAndSaidOnceOnStderr()
+    {
+        using var events = new DiagnosticEvents();
+        var output = new CapturedOutput();
+        var errors = new CapturedOutput();
+        var ns = "dropped-" + Guid.NewGuid().ToString("N");
+        var metrics = new EmbeddedMetrics(ns, [new("latency", EmfUnit.Milliseconds)], [["service"]], output.Sink, TimeProvider.System, new Internal.Notices(errors.Sink));
+
+        metrics.Record("latency", double.NaN);
+        metrics.Record("latency", double.PositiveInfinity);
+        metrics.Record("no-such-metric", 1);
+        metrics.Record("latency", 12);
+        metrics.Flush();
+        metrics.Record("latency", 13);
+        metrics.Flush();
+
+        // Two lines still written, each without the dimension set whose key never got a value.
+        Assert.Equal(2, output.Json.Count);
+        var counts = events.Named("MetricValuesDropped").Where(e => (string?)e.Payload![0] == ns).Select(e => (long)e.Payload![1]!);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], counts);
+        var notice = Assert.Single(errors.Lines);
+        Assert.Contains(ns, notice, StringComparison.Ordinal);
+        Assert.Contains("dropped", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Record_HundredthValue_WritesLineAtOnce()
     {
         var output = new CapturedOutput();

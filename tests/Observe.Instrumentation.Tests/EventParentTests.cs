@@ -102,6 +102,59 @@ public class EventParentTests
         Assert.Equal(
             [W3CTrace, "6759e988aaaaaaaaaaaaaaaaaaaaaaaa"],
             span.Links.Select(l => l.Context.TraceId.ToHexString()));
-        Assert.Equal(ActivityKind.Server, span.Kind);
+        Assert.Equal(ActivityKind.Consumer, span.Kind);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_EventTraceparentOfAnotherTrace_LogKeepsLambdasXRayTraceAndTheSpansOwnIds()
+    {
+        using var harness = new LambdaHarness();
+        var requestId = LambdaHarness.NewRequestId();
+        var logger = harness.Lambda.LoggerFactory.CreateLogger("x");
+        var json = $$$"""{"resource":"/orders","path":"/orders","httpMethod":"POST","headers":{"traceparent":"{{{TraceParent}}}"},"requestContext":{"requestId":"apigw-1"}}""";
+
+        await harness.Lambda.InvokeAsync(LambdaHarness.Context(requestId, LambdaHeader), _ =>
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "handled");
+            return Task.CompletedTask;
+        }, LambdaHarness.Event(json));
+
+        var span = harness.SpanOf(requestId);
+        Assert.Equal(W3CTrace, span.TraceId.ToHexString());
+        var line = Assert.Single(harness.LinesOf(requestId));
+
+        // Lambda's own X-Ray trace, under Lambda's key, so the line correlates with the invocation in X-Ray.
+        Assert.Equal("1-5759e988-bd862e3fe1be46a994272793", line.GetProperty("traceId").GetString());
+        Assert.Equal(W3CTrace, line.GetProperty("trace_id").GetString());
+        Assert.Equal(span.SpanId.ToHexString(), line.GetProperty("span_id").GetString());
+    }
+
+    public static TheoryData<string, string, string> Propagators => new()
+    {
+        // xray-lambda: the X-Ray context of the Lambda environment wins over the event's headers.
+        { "tracecontext,xray-lambda", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}"},"requestContext":{}}""", "5759e988bd862e3fe1be46a994272793/53995c3f42cd8ad8" },
+        { "xray-lambda,tracecontext", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}"},"requestContext":{}}""", "5759e988bd862e3fe1be46a994272793/53995c3f42cd8ad8" },
+        // xray alone reads the event's X-Ray header and ignores its traceparent.
+        { "xray", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}","x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", "6759e988aaaaaaaaaaaaaaaaaaaaaaaa/1111111111111111" },
+        // Both listed: the first in the list that finds a context wins.
+        { "xray,tracecontext", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}","x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", "6759e988aaaaaaaaaaaaaaaaaaaaaaaa/1111111111111111" },
+        { "tracecontext,xray", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}","x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", W3CTrace + "/" + W3CParent },
+        // tracecontext alone: the event's X-Ray header and Lambda's are not propagators in the list.
+        { "tracecontext,baggage", $$$"""{"headers":{"x-amzn-trace-id":"{{{XRayEventHeader}}}"},"requestContext":{}}""", "root" },
+        { "none", $$$"""{"headers":{"traceparent":"{{{TraceParent}}}"},"requestContext":{}}""", "root" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Propagators))]
+    public async Task InvokeAsync_OtelPropagatorsSet_ParentFromTheListedPropagatorsOnly(string propagators, string json, string parent)
+    {
+        using var harness = new LambdaHarness(environment: [("OTEL_PROPAGATORS", propagators)]);
+        var requestId = LambdaHarness.NewRequestId();
+
+        await harness.Lambda.InvokeAsync(LambdaHarness.Context(requestId, LambdaHeader), _ => Task.CompletedTask, LambdaHarness.Event(json));
+
+        var span = harness.SpanOf(requestId);
+        var actual = span.ParentSpanId == default ? "root" : span.TraceId.ToHexString() + "/" + span.ParentSpanId.ToHexString();
+        Assert.Equal(parent, actual);
     }
 }

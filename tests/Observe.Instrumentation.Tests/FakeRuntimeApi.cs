@@ -21,11 +21,32 @@ internal sealed class FakeRuntimeApi : TestHttpListener
 
     public ConcurrentQueue<Posted> Posts { get; } = new();
 
+    /// <summary>When each <c>next</c> request arrived, in order.</summary>
+    public ConcurrentQueue<DateTimeOffset> NextRequests { get; } = new();
+
+    /// <summary>How the coming <c>next</c> requests fail before events are handed out: a status code, or 0 to drop the connection.</summary>
+    public ConcurrentQueue<int> NextFailures { get; } = new();
+
+    /// <summary>Fail every <c>next</c> request with this status (0: drop the connection); null to serve events.</summary>
+    public int? AlwaysFailNext { get; set; }
+
     /// <summary>Status codes to answer a request id's post with instead of 202, as Lambda rejects a response that is too large.</summary>
     public ConcurrentDictionary<string, int> Rejections { get; } = new();
 
     public void Enqueue(string requestId, string body, TimeSpan timeout, string? traceHeader = null) =>
         _queue.Writer.TryWrite(new Invocation(requestId, body, DateTimeOffset.UtcNow + timeout, traceHeader));
+
+    /// <summary>Waits until <paramref name="count"/> <c>next</c> requests arrived; returns their times.</summary>
+    public async Task<IReadOnlyList<DateTimeOffset>> WaitForNextRequestsAsync(int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (NextRequests.Count < count && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        return [.. NextRequests];
+    }
 
     /// <summary>Waits until <paramref name="count"/> responses or errors were posted.</summary>
     public async Task<IReadOnlyList<Posted>> WaitForPostsAsync(int count, TimeSpan timeout)
@@ -45,6 +66,22 @@ internal sealed class FakeRuntimeApi : TestHttpListener
         if (context.Request.HttpMethod == "GET" && path == "/2018-06-01/runtime/invocation/next")
         {
             Timeline.Add("next");
+            NextRequests.Enqueue(DateTimeOffset.UtcNow);
+            if (AlwaysFailNext is { } always || NextFailures.TryDequeue(out always))
+            {
+                if (always == 0)
+                {
+                    context.Response.Abort();
+                }
+                else
+                {
+                    context.Response.StatusCode = always;
+                    context.Response.Close();
+                }
+
+                return;
+            }
+
             var invocation = await _queue.Reader.ReadAsync(Stopping);
             var headers = context.Response.Headers;
             headers["Lambda-Runtime-Aws-Request-Id"] = invocation.RequestId;

@@ -20,7 +20,7 @@ internal sealed class LambdaHarness : IDisposable
         // path hold it back with the gate, the others start once it is ready.
         if (options.TelemetrySetupGate is null)
         {
-            _ = Lambda.TracerProvider;
+            Lambda.WaitForTelemetry(TimeSpan.FromSeconds(30));
         }
     }
 

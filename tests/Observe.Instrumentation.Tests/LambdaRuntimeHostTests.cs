@@ -339,6 +339,49 @@ public class LambdaRuntimeHostTests
     }
 
     [Fact]
+    public async Task RunAsync_NextFailsTransiently_RetriesAndServesTheInvocation()
+    {
+        using var events = new DiagnosticEvents();
+        using var api = new FakeRuntimeApi();
+        api.NextFailures.Enqueue(0);
+        api.NextFailures.Enqueue(503);
+        using var observe = CreateObserve(new CapturedOutput(), _ => { });
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+        using var stop = new CancellationTokenSource();
+        api.Enqueue("after-failures", "\"x\"", TimeSpan.FromSeconds(30));
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) => ValueTask.FromResult(input)), stop.Token);
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        var stoppedEarly = run.IsCompleted;
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(stoppedEarly, "the loop ended after a failed 'next'");
+        Assert.Equal(["response:after-failures"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
+        Assert.True(api.NextRequests.Count >= 3, $"{api.NextRequests.Count} 'next' requests");
+    }
+
+    [Fact]
+    public async Task RunAsync_NextFailsEveryTime_GivesUpAfterTheLimitAndSaysSo()
+    {
+        using var events = new DiagnosticEvents();
+        using var api = new FakeRuntimeApi { AlwaysFailNext = 502 };
+        var errors = new CapturedOutput();
+        var options = new ObserveLambdaOptions { EnableOtlpExport = false };
+        using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System, new Internal.Notices(errors.Sink));
+        using var host = new LambdaRuntimeHost(observe, api.Address);
+
+        // Returns (the process then exits and Lambda replaces the environment) rather than throwing into Main.
+        await host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) => ValueTask.FromResult(input))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(LambdaRuntimeHost.MaxNextAttempts, api.NextRequests.Count);
+        var line = Assert.Single(errors.Lines);
+        Assert.Contains("invocation/next", line, StringComparison.Ordinal);
+        Assert.Contains(LambdaRuntimeHost.MaxNextAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture), line, StringComparison.Ordinal);
+        Assert.Single(events.Named("RuntimeApiGaveUp"), e => ((string)e.Payload![0]!).Contains(api.Address, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Constructor_NoRuntimeApiAddress_ExplainsWhy()
     {
         using var observe = CreateObserve(new CapturedOutput(), _ => { });
@@ -354,7 +397,7 @@ public class LambdaRuntimeHostTests
         var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
 
         // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
-        _ = observe.TracerProvider;
+        observe.WaitForTelemetry(TimeSpan.FromSeconds(30));
         return observe;
     }
 

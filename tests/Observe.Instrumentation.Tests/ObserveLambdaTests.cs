@@ -181,7 +181,7 @@ public class ObserveLambdaTests
         var options = new ObserveLambdaOptions { EnableOtlpExport = false, FlushTimeout = TimeSpan.FromSeconds(30), FlushSafetyMargin = TimeSpan.FromMilliseconds(50) };
         options.ConfigureTracing = b => b.AddProcessor(new BatchActivityExportProcessor(hanging));
         using var lambda = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
-        _ = lambda.TracerProvider; // ready first: this test is about a hanging exporter, not a slow set-up
+        lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)); // ready first: this test is about a hanging exporter, not a slow set-up
         var stopwatch = Stopwatch.StartNew();
 
         var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), remaining: TimeSpan.FromMilliseconds(600)), _ => Task.FromResult(7));

@@ -151,6 +151,65 @@ public class OtlpExportTests
     }
 
     [Fact]
+    public async Task RunAsync_SdkReadyLateAndOtlpBlackHoled_NextRequestedBeforeTheDeadline()
+    {
+        // Issue 9: the flush waited up to its budget for the SDK, then gave each signal's flush the whole budget again.
+        using var blackHole = new BlackHole();
+        using var api = new FakeRuntimeApi();
+        var timeout = TimeSpan.FromMilliseconds(1500);
+
+        // A cold test process spends seconds JIT-compiling the SDK set-up; warm it so the gate below decides when it is ready.
+        CreateLambda(blackHole.Endpoint, new CapturedOutput(), TimeSpan.FromMilliseconds(100)).Dispose();
+
+        // The set-up stands for a slow SDK build under JIT: it becomes ready well into the first flush's budget.
+        using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromSeconds(30), o => o.TelemetrySetupGate = () =>
+        {
+            api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            Thread.Sleep(300);
+        });
+        using var host = new LambdaRuntimeHost(lambda, api.Address);
+        using var stop = new CancellationTokenSource();
+
+        var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) => ValueTask.FromResult(input)), stop.Token);
+        await api.WaitForNextRequestsAsync(1, TimeSpan.FromSeconds(10));
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        api.Enqueue("first", "{}", timeout, LambdaHeader);
+        var nexts = await api.WaitForNextRequestsAsync(2, TimeSpan.FromSeconds(15));
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, nexts.Count);
+
+        // The flush ends at the deadline less the safety margin (50 ms); 150 ms more is scheduling slack on a busy machine.
+        var late = nexts[1] - deadline;
+        Assert.True(late < TimeSpan.FromMilliseconds(150), $"the next event was asked for {late.TotalMilliseconds:F0} ms after the deadline");
+    }
+
+    [Fact]
+    public async Task InvokeAsync_GrpcDefaultAgainstAnOtlpHttpReceiver_ExportFailureReportedAndSaidOnceOnStderr()
+    {
+        using var events = new DiagnosticEvents();
+        using var receiver = new OtlpReceiver();
+        var errors = new CapturedOutput();
+
+        // Only the endpoint is set, as a user pointing it at an OTLP/HTTP receiver would: the exporter speaks gRPC.
+        using var lambda = CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(2), notices: new Internal.Notices(errors.Sink), extraSettings: [("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]);
+
+        await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ => Task.FromResult(1));
+        await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ => Task.FromResult(2));
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (events.Named("ExportFailed").Count() < 2 && DateTime.UtcNow < until)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(events.Named("ExportFailed").Count() >= 2, "each failed export is reported on the event source");
+        var notice = Assert.Single(errors.Lines);
+        Assert.Contains("gRPC", notice, StringComparison.Ordinal);
+        Assert.Contains("OTEL_EXPORTER_OTLP_PROTOCOL", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvokeAsync_OtlpEndpointRefusesConnections_ResultUnaffected()
     {
         var closedPort = TestHttpListener.FreePort();
@@ -162,7 +221,7 @@ public class OtlpExportTests
     }
 
     /// <summary>OTLP configured only through OTEL_* settings, as in a function's environment (handed to the SDK's configuration so parallel tests do not share process variables).</summary>
-    internal static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, params (string Name, string Value)[] extraSettings)
+    internal static ObserveLambda CreateLambda(string endpoint, CapturedOutput output, TimeSpan flushTimeout, Action<ObserveLambdaOptions>? configure = null, Internal.Notices? notices = null, params (string Name, string Value)[] extraSettings)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -185,11 +244,11 @@ public class OtlpExportTests
         };
         configure?.Invoke(options);
         var environment = TestEnvironment.Create([.. settings.Select(kv => (kv.Key, kv.Value!))]);
-        var lambda = ObserveLambda.Create(options, environment, output.Sink, TimeProvider.System);
+        var lambda = ObserveLambda.Create(options, environment, output.Sink, TimeProvider.System, notices);
         if (options.TelemetrySetupGate is null)
         {
             // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
-            _ = lambda.TracerProvider;
+            lambda.WaitForTelemetry(TimeSpan.FromSeconds(30));
         }
 
         return lambda;

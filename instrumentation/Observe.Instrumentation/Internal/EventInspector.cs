@@ -18,6 +18,32 @@ internal sealed class EventInfo
     public List<ActivityLink>? Links { get; set; }
 
     public string? CorrelationId { get; set; }
+
+    /// <summary>The caller's context from each propagator the event carries, for <c>OTEL_PROPAGATORS</c> to choose from.</summary>
+    public ActivityContext TraceContextParent { get; set; }
+
+    /// <summary>The caller's X-Ray context (an <c>X-Amzn-Trace-Id</c> header or SQS's <c>AWSTraceHeader</c>).</summary>
+    public ActivityContext XRayParent { get; set; }
+
+    /// <summary>HTTP request method (API Gateway, ALB), or null.</summary>
+    public string? HttpMethod { get; set; }
+
+    /// <summary>The route template (API Gateway v1 <c>resource</c>, v2 <c>routeKey</c>); null when unknown (ALB, <c>$default</c>).</summary>
+    public string? HttpRoute { get; set; }
+
+    public string? UrlPath { get; set; }
+
+    public string? UrlScheme { get; set; }
+
+    public string? ServerAddress { get; set; }
+
+    /// <summary>The event source of a batch (<c>aws:sqs</c>, <c>aws:sns</c>, ...), or null.</summary>
+    public string? RecordSource { get; set; }
+
+    /// <summary>The queue of an SQS batch (the last part of the first record's <c>eventSourceARN</c>).</summary>
+    public string? QueueName { get; set; }
+
+    public int RecordCount { get; set; }
 }
 
 /// <summary>
@@ -60,12 +86,13 @@ internal static class EventInspector
             return EventInfo.Empty;
         }
 
-        var info = new EventInfo();
         var carrier = default(Carrier);
-        string? requestContextId = null, eventId = null, detailType = null;
+        string? eventId = null, detailType = null, resource = null, routeKey = null, method = null, path = null, rawPath = null;
+        var requestContext = default(RequestContext);
         var isHttp = false;
         List<Carrier>? records = null;
         string? recordSource = null;
+        var info = new EventInfo();
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -78,18 +105,35 @@ internal static class EventInspector
             {
                 isHttp = true;
                 reader.Read();
-                requestContextId = ReadStringMember(ref reader, "requestId"u8);
+                ReadRequestContext(ref reader, ref requestContext);
             }
-            else if (reader.ValueTextEquals("httpMethod"u8) || reader.ValueTextEquals("routeKey"u8))
+            else if (reader.ValueTextEquals("httpMethod"u8))
             {
                 isHttp = true;
-                reader.Read();
-                reader.Skip();
+                method = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("routeKey"u8))
+            {
+                isHttp = true;
+                routeKey = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("resource"u8))
+            {
+                resource = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("path"u8))
+            {
+                path = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("rawPath"u8))
+            {
+                rawPath = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals("Records"u8))
             {
                 reader.Read();
-                records = ReadRecords(ref reader, correlationNames, out recordSource);
+                records = ReadRecords(ref reader, correlationNames, out recordSource, out var sourceArn);
+                info.QueueName = sourceArn is { } arn && arn.LastIndexOf(':') is var colon and >= 0 ? arn[(colon + 1)..] : null;
             }
             else if (reader.ValueTextEquals("detail-type"u8))
             {
@@ -117,6 +161,8 @@ internal static class EventInspector
 
         if (records is { Count: > 0 })
         {
+            info.RecordSource = recordSource;
+            info.RecordCount = records.Count;
             info.Trigger = recordSource switch
             {
                 "aws:sqs" or "aws:sns" => "pubsub",
@@ -126,6 +172,8 @@ internal static class EventInspector
             if (records.Count == 1)
             {
                 info.Parent = records[0].ToContext();
+                info.TraceContextParent = records[0].TraceContextContext();
+                info.XRayParent = records[0].XRayContext();
             }
             else
             {
@@ -149,16 +197,139 @@ internal static class EventInspector
         else if (isHttp)
         {
             info.Trigger = "http";
+            SetHttp(info, carrier, requestContext, method, resource, routeKey, path ?? rawPath);
         }
 
         info.Parent = carrier.ToContext();
-        info.CorrelationId = carrier.CorrelationId ?? requestContextId ?? (detailType is not null ? eventId : null);
+        info.TraceContextParent = carrier.TraceContextContext();
+        info.XRayParent = carrier.XRayContext();
+        info.CorrelationId = carrier.CorrelationId ?? requestContext.RequestId ?? (detailType is not null ? eventId : null);
         return info;
     }
 
-    private static List<Carrier> ReadRecords(ref Utf8JsonReader reader, byte[][] correlationNames, out string? source)
+    /// <summary>
+    /// The HTTP server attributes OpenTelemetry's conventions ask for, from API Gateway v1 (<c>resource</c> is the
+    /// route), v2 (<c>routeKey</c> is "METHOD /route", or <c>$default</c> with no route) and ALB (no route).
+    /// </summary>
+    private static void SetHttp(EventInfo info, in Carrier carrier, in RequestContext context, string? method, string? resource, string? routeKey, string? path)
+    {
+        string? route = null;
+        if (routeKey is not null && routeKey != "$default" && routeKey.IndexOf(' ') is var space and > 0)
+        {
+            method ??= routeKey[..space];
+            route = routeKey[(space + 1)..];
+        }
+        else if (resource is not null)
+        {
+            route = resource;
+        }
+
+        info.HttpMethod = (method ?? context.Method)?.ToUpperInvariant();
+        info.HttpRoute = route;
+        info.UrlPath = path ?? context.Path;
+
+        // API Gateway only serves HTTPS; an ALB says in X-Forwarded-Proto.
+        info.UrlScheme = carrier.ForwardedProto ?? (context.DomainName is not null || routeKey is not null ? "https" : null);
+        info.ServerAddress = carrier.Host ?? context.DomainName;
+    }
+
+    /// <summary>Positioned on a property name: reads its value as a string (null for any other token) and skips the rest.</summary>
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        var value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        reader.Skip();
+        return value;
+    }
+
+    private static void ReadRequestContext(ref Utf8JsonReader reader, ref RequestContext context)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("requestId"u8))
+            {
+                context.RequestId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("domainName"u8))
+            {
+                context.DomainName = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("http"u8))
+            {
+                // API Gateway v2: {"method": "GET", "path": "/orders"}.
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("method"u8))
+                    {
+                        context.Method = ReadString(ref reader);
+                    }
+                    else if (reader.ValueTextEquals("path"u8))
+                    {
+                        context.Path = ReadString(ref reader);
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>Reads a response's top-level <c>statusCode</c> (API Gateway and ALB proxy responses); null when there is none.</summary>
+    public static int? ReadStatusCode(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isStatus = reader.ValueTextEquals("statusCode"u8);
+                reader.Read();
+                if (isStatus && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var status))
+                {
+                    return status;
+                }
+
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON, or a body that is not a proxy response: no status code to report.
+        }
+
+        return null;
+    }
+
+    private static List<Carrier> ReadRecords(ref Utf8JsonReader reader, byte[][] correlationNames, out string? source, out string? sourceArn)
     {
         source = null;
+        sourceArn = null;
         var records = new List<Carrier>();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -182,6 +353,11 @@ internal static class EventInspector
                     reader.Read();
                     source ??= reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                     reader.Skip();
+                }
+                else if (reader.ValueTextEquals("eventSourceARN"u8))
+                {
+                    var arn = ReadString(ref reader);
+                    sourceArn ??= arn;
                 }
                 else if (reader.ValueTextEquals("messageAttributes"u8))
                 {
@@ -332,6 +508,16 @@ internal static class EventInspector
             return Field.XRay;
         }
 
+        if (Ascii.EqualsIgnoreCase(raw, "host"u8))
+        {
+            return Field.Host;
+        }
+
+        if (Ascii.EqualsIgnoreCase(raw, "x-forwarded-proto"u8))
+        {
+            return Field.ForwardedProto;
+        }
+
         foreach (var correlation in correlationNames)
         {
             if (Ascii.EqualsIgnoreCase(raw, correlation))
@@ -350,6 +536,17 @@ internal static class EventInspector
         TraceState,
         XRay,
         Correlation,
+        Host,
+        ForwardedProto,
+    }
+
+    /// <summary>The few members of an API Gateway or ALB <c>requestContext</c> the span uses.</summary>
+    private struct RequestContext
+    {
+        public string? RequestId;
+        public string? DomainName;
+        public string? Method;
+        public string? Path;
     }
 
     private struct Carrier
@@ -358,6 +555,8 @@ internal static class EventInspector
         public string? TraceState;
         public string? XRay;
         public string? CorrelationId;
+        public string? Host;
+        public string? ForwardedProto;
 
         public void Set(Field field, string? value)
         {
@@ -367,23 +566,20 @@ internal static class EventInspector
                 case Field.TraceState: TraceState ??= value; break;
                 case Field.XRay: XRay ??= value; break;
                 case Field.Correlation: CorrelationId ??= value; break;
+                case Field.Host: Host ??= value; break;
+                case Field.ForwardedProto: ForwardedProto ??= value; break;
             }
         }
 
         /// <summary>W3C <c>traceparent</c> first (an OpenTelemetry caller), then the X-Ray header.</summary>
-        public readonly ActivityContext ToContext()
-        {
-            if (TraceParent is not null && ActivityContext.TryParse(TraceParent, TraceState, isRemote: true, out var w3c))
-            {
-                return w3c;
-            }
+        public readonly ActivityContext ToContext() => TraceContextContext() is { TraceId: var id } w3c && id != default ? w3c : XRayContext();
 
-            if (XRay is not null && XRayTraceHeader.TryParse(XRay, out var header) && header.HasParent)
-            {
-                return header.ToContext();
-            }
+        /// <summary>The W3C <c>traceparent</c>/<c>tracestate</c> context, or default.</summary>
+        public readonly ActivityContext TraceContextContext() =>
+            TraceParent is not null && ActivityContext.TryParse(TraceParent, TraceState, isRemote: true, out var w3c) ? w3c : default;
 
-            return default;
-        }
+        /// <summary>The X-Ray header's context, or default.</summary>
+        public readonly ActivityContext XRayContext() =>
+            XRay is not null && XRayTraceHeader.TryParse(XRay, out var header) && header.HasParent ? header.ToContext() : default;
     }
 }

@@ -80,4 +80,16 @@ internal sealed class InstrumentationEventSource : EventSource
 
     [Event(11, Level = EventLevel.Informational, Message = "The OpenTelemetry providers were ready {0} ms after the instrumentation was created; {1} invocations' spans and metrics written before were handed over.")]
     public void TelemetryReady(int milliseconds, int invocations) => WriteEvent(11, milliseconds, invocations);
+
+    [Event(12, Level = EventLevel.Warning, Message = "ObserveLambda.{0} was read before the OpenTelemetry providers were ready; after waiting {1} ms a provider that does nothing was returned.")]
+    public void ProviderNotReady(string provider, int waitedMilliseconds) => WriteEvent(12, provider, waitedMilliseconds);
+
+    [Event(13, Level = EventLevel.Critical, Message = "The Runtime API host gave up: {0}")]
+    public void RuntimeApiGaveUp(string message) => WriteEvent(13, message);
+
+    [Event(14, Level = EventLevel.Warning, Message = "Embedded metrics of namespace '{0}' have dropped {1} values, dimensions or dimension sets so far.")]
+    public void MetricValuesDropped(string @namespace, long dropped) => WriteEvent(14, @namespace, dropped);
+
+    [Event(15, Level = EventLevel.Error, Message = "OTLP export failed ({1} so far in this process): {0}")]
+    public void ExportFailed(string detail, long failures) => WriteEvent(15, detail, failures);
 }

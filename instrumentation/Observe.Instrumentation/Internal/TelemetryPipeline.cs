@@ -34,7 +34,9 @@ internal sealed class TelemetryPipeline : IDisposable
     private readonly ManualResetEventSlim _released = new(false);
     private readonly ActivityListener _earlyListener;
     private readonly long _created = Stopwatch.GetTimestamp();
+    private readonly Notices _notices;
     private Providers? _providers;
+    private ExportFailureListener? _exportFailures;
     private Exception? _failure;
     private bool _heldBack;
     private bool _building;
@@ -48,8 +50,9 @@ internal sealed class TelemetryPipeline : IDisposable
     private InvocationMeasurements[]? _pendingMetrics;
     private int _pendingMetricCount;
 
-    public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, string? version)
+    public TelemetryPipeline(ObserveLambdaOptions options, LambdaEnvironment environment, LogSettings logSettings, ActivitySource source, string? version, Notices notices)
     {
+        _notices = notices;
         var exportLogs = options.EnableOtlpLogExport ?? options.EnableOtlpExport ?? IsOtlpConfigured(environment, "LOGS");
         LogExport = exportLogs ? new DeferredExportLoggerProvider(logSettings) : null;
 
@@ -67,16 +70,22 @@ internal sealed class TelemetryPipeline : IDisposable
     /// <summary>The OTLP log records' stand-in provider in the logger factory, or null when log export is off.</summary>
     public DeferredExportLoggerProvider? LogExport { get; }
 
-    /// <summary>The providers, waiting for them if they are still being built.</summary>
+    /// <summary>
+    /// The providers if they are ready within <paramref name="timeout"/>, else null (reported as <paramref name="what"/>
+    /// not ready). The public getters use it: a bounded wait, so code reading them in a handler cannot hang on a set-up
+    /// the machine starves.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Building them failed.</exception>
-    public Providers Ready
+    public Providers? ReadyWithin(TimeSpan timeout, string what)
     {
-        get
+        Release();
+        if (!_ready.Wait(timeout))
         {
-            Release();
-            _ready.Wait();
-            return _providers ?? throw new InvalidOperationException("The OpenTelemetry providers could not be built; the Observe-Instrumentation event source has the cause.", _failure);
+            InstrumentationEventSource.Log.ProviderNotReady(what, (int)timeout.TotalMilliseconds);
+            return null;
         }
+
+        return _providers ?? throw new InvalidOperationException("The OpenTelemetry providers could not be built; the Observe-Instrumentation event source has the cause.", _failure);
     }
 
     /// <summary>The providers if they are ready within <paramref name="timeout"/>, else null (also null when building them failed).</summary>
@@ -134,8 +143,7 @@ internal sealed class TelemetryPipeline : IDisposable
                 return false;
             }
 
-            // Ended now, stopped (and so exported) when the SDK listens; Stop keeps a duration already set.
-            activity.SetEndTime(DateTime.UtcNow);
+            // Ended already (ObserveLambda.End set its end time), stopped and so exported when the SDK listens; Stop keeps it.
             _pendingSpans.Enqueue(activity);
             if (Activity.Current == activity)
             {
@@ -185,6 +193,7 @@ internal sealed class TelemetryPipeline : IDisposable
 
         providers?.Dispose();
         _earlyListener.Dispose();
+        _exportFailures?.Dispose();
     }
 
     public void Dispose() => Dispose(TimeSpan.Zero);
@@ -338,6 +347,11 @@ internal sealed class TelemetryPipeline : IDisposable
             }
 
             providers = Build(options, environment, logSettings, exportLogs, version);
+            if (exportLogs || (options.EnableOtlpExport ?? (IsOtlpConfigured(environment, "TRACES") || IsOtlpConfigured(environment, "METRICS"))))
+            {
+                // Here, beside the SDK's set-up, not on the way to the first invocation.
+                _exportFailures = new ExportFailureListener(_notices, environment);
+            }
         }
         catch (Exception ex)
         {

@@ -180,21 +180,26 @@ internal sealed class JsonLogWriter
             w.WriteString("requestId"u8, invocation.Context.RequestId);
         }
 
-        Span<char> xray = stackalloc char[35];
+        // traceId is Lambda's key for Lambda's own X-Ray trace (Lambda-Runtime-Trace-Id / _X_AMZN_TRACE_ID), whatever
+        // parents the span: a caller's traceparent gives the span another trace, and the line must still correlate with
+        // the invocation in X-Ray. The span's own trace and span are trace_id/span_id (W3C hex, OpenTelemetry's names).
+        if (invocation?.TraceHeader is { } header)
+        {
+            Span<char> xray = stackalloc char[35];
+            XRayTraceHeader.WriteXRayTraceId(header.TraceId, xray);
+            w.WriteString("traceId"u8, xray);
+        }
+
         var activity = Activity.Current;
         if (activity is not null && activity.IdFormat == ActivityIdFormat.W3C)
         {
-            XRayTraceHeader.WriteXRayTraceId(activity.TraceId, xray);
-            w.WriteString("traceId"u8, xray);
             w.WriteString("trace_id"u8, activity.TraceId.ToHexString());
             w.WriteString("span_id"u8, activity.SpanId.ToHexString());
         }
-        else if (invocation?.TraceHeader is { } header)
+        else if (invocation?.TraceHeader is { } unrecorded)
         {
-            // Not recorded (Sampled=0 and the setting says so): the X-Ray id still joins the line to Lambda's trace.
-            XRayTraceHeader.WriteXRayTraceId(header.TraceId, xray);
-            w.WriteString("traceId"u8, xray);
-            w.WriteString("trace_id"u8, header.TraceId.ToHexString());
+            // No span (Sampled=0 and not recorded): the invocation's trace is still Lambda's.
+            w.WriteString("trace_id"u8, unrecorded.TraceId.ToHexString());
         }
 
         w.WriteString("functionName"u8, settings.FunctionName);
