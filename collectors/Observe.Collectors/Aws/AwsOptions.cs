@@ -24,6 +24,15 @@ public sealed class AwsOptions
     public AwsRetryOptions Retry { get; set; } = new();
 
     /// <summary>
+    /// Largest response body read from AWS, counted after decompression (1 MiB to 1 GiB). A longer body fails the call
+    /// with <c>ResponseTooLarge</c> instead of being buffered in the process. Default 64 MiB: AWS's largest documented
+    /// answers (a 10,000-row Insights result, a 100,800-point GetMetricData page) stay well under it.
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
+
+    public const long DefaultMaxResponseBytes = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Rate budget overrides, keyed by an operation name (<c>GetMetricData</c>) or a service name (<c>Lambda</c>, shared
     /// by that service's operations). Each budget applies per account and region. Defaults: <see cref="RateBudgetDefaults"/>.
     /// </summary>

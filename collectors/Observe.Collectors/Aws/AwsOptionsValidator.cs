@@ -195,6 +195,11 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
             errors.Add($"{Section}:UnprocessedTraceRetryDelay ({options.UnprocessedTraceRetryDelay}) is negative");
         }
 
+        if (options.MaxResponseBytes is < 1024 * 1024 or > 1024 * 1024 * 1024)
+        {
+            errors.Add($"{Section}:MaxResponseBytes {options.MaxResponseBytes.ToString(CultureInfo.InvariantCulture)} is outside 1048576 (1 MiB) to 1073741824 (1 GiB)");
+        }
+
         if (options.UsageRetentionDays < 1)
         {
             errors.Add($"{Section}:UsageRetentionDays {options.UsageRetentionDays} must be at least 1");

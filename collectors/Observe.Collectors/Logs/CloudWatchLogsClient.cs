@@ -34,9 +34,11 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
     public IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        Func<AwsServiceException, bool>? missingIsEmpty = filter.MissingLogGroupIsEmpty ? IsServiceNotFound : null;
         return PagesAsync(
+            "FilterLogEvents",
             null,
-            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "FilterLogEvents", new FilterLogEventsWire
+            (token, ct) => FilterPageAsync(new FilterLogEventsWire
             {
                 LogGroupName = filter.LogGroupName,
                 LogStreamNames = filter.LogStreamNames,
@@ -46,10 +48,23 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
                 FilterPattern = filter.FilterPattern,
                 Limit = filter.PageSize,
                 NextToken = token,
-            }, Json.FilterLogEventsWire, Json.FilterLogEventsResponse, ct),
+            }, missingIsEmpty, ct),
             page => page.Events,
             page => page.NextToken,
             cancellationToken);
+    }
+
+    private async Task<FilterLogEventsResponse> FilterPageAsync(FilterLogEventsWire request, Func<AwsServiceException, bool>? missingIsEmpty, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RpcAsync(TargetPrefix, JsonVersion, "FilterLogEvents", request, Json.FilterLogEventsWire, Json.FilterLogEventsResponse, cancellationToken, isExpectedAnswer: missingIsEmpty).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (missingIsEmpty?.Invoke(e) == true)
+        {
+            // No group: a page with no events and no token ends the listing.
+            return new FilterLogEventsResponse();
+        }
     }
 
     public async Task<string> StartQueryAsync(InsightsQuery query, CancellationToken cancellationToken)
@@ -96,6 +111,7 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
 
     public IAsyncEnumerable<LogGroup> DescribeLogGroupsAsync(string? namePrefix, CancellationToken cancellationToken) =>
         PagesAsync(
+            "DescribeLogGroups",
             null,
             (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeLogGroups", new DescribeLogGroupsWire { LogGroupNamePrefix = namePrefix, Limit = 50, NextToken = token }, Json.DescribeLogGroupsWire, Json.DescribeLogGroupsResponse, ct),
             page => page.LogGroups,

@@ -31,6 +31,7 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
     {
         ArgumentNullException.ThrowIfNull(request);
         return PagesAsync(
+            "GetTraceSummaries",
             request.NextToken,
             (token, ct) => RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", JsonSerializer.SerializeToUtf8Bytes(request with { NextToken = token }, Json.GetTraceSummariesRequest), Json.GetTraceSummariesResponse, ct),
             page => page.TraceSummaries,
@@ -70,6 +71,7 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
 
     public IAsyncEnumerable<XRayServiceNode> GetServiceGraphAsync(DateTimeOffset start, DateTimeOffset end, string? groupName, CancellationToken cancellationToken) =>
         PagesAsync(
+            "GetServiceGraph",
             null,
             (token, ct) => RestAsync("GetServiceGraph", HttpMethod.Post, "ServiceGraph", JsonSerializer.SerializeToUtf8Bytes(new GetServiceGraphWire { StartTime = start, EndTime = end, GroupName = groupName, NextToken = token }, Json.GetServiceGraphWire), Json.GetServiceGraphResponse, ct),
             page => page.Services,
@@ -92,6 +94,7 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
     {
         // A trace too large for one response continues on the next page of the same call.
         string? token = null;
+        var seen = new PageTokens(this, "BatchGetTraces");
         do
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(new BatchGetTracesWire { TraceIds = [.. ids], NextToken = token }, Json.BatchGetTracesWire);
@@ -99,6 +102,7 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
             traces.AddRange(page.Traces ?? []);
             unprocessed.AddRange(page.UnprocessedTraceIds ?? []);
             token = page.NextToken;
+            seen.Check(token);
         }
         while (!string.IsNullOrEmpty(token));
     }
