@@ -117,9 +117,15 @@ internal sealed class AwsCaller : IDisposable
 
         if (result.Class == AttemptClass.Success)
         {
+            // Units known from the request alone; units only the response tells (bytes scanned, traces) are
+            // recorded by the client that reads them.
             if (request.MetricsRequested > 0)
             {
-                _meter.RecordMetrics(account.AccountId, region, service, operation, request.MetricsRequested);
+                _meter.RecordBilled(account.AccountId, region, service, operation, request.MetricsRequested);
+            }
+            else if (AwsBilling.For(service.Name, operation) == BilledAs.CloudWatchRequests)
+            {
+                _meter.RecordBilled(account.AccountId, region, service, operation, 1);
             }
 
             return result.Body!;
@@ -133,6 +139,9 @@ internal sealed class AwsCaller : IDisposable
 
         throw exception;
     }
+
+    /// <summary>The meter, for clients that learn a call's billed quantity only from its response.</summary>
+    internal AwsUsageMeter Meter => _meter;
 
     public void Dispose() => _transport.Dispose();
 

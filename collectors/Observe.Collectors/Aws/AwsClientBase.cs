@@ -25,6 +25,11 @@ internal abstract class AwsClientBase
 
     public AwsAccountOptions Account { get; }
 
+    /// <summary>The meter of the shared pipeline, for billed quantities a response reports (bytes scanned, traces).</summary>
+    private protected AwsUsageMeter Meter => _caller.Meter;
+
+    private protected AwsService Service => _service;
+
     public string Region { get; }
 
     /// <summary>

@@ -81,6 +81,10 @@ internal sealed class LiveTailStreamClient : IDisposable
         _meter.RecordAttempt(account.AccountId, region, AwsService.Logs, Operation);
 
         using var response = await SendAsync(account, region, logGroupArns, filterPattern, where, cancellationToken).ConfigureAwait(false);
+
+        // Live Tail is billed per session minute from the moment AWS accepts it until the stream ends, whichever
+        // side ends it; the time is billed as the session runs so a long session shows in the usage before it ends.
+        using var billing = _meter.StartSession(account.AccountId, region, AwsService.Logs, Operation);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
@@ -88,6 +92,7 @@ internal sealed class LiveTailStreamClient : IDisposable
             try
             {
                 message = await EventStreamDecoder.ReadAsync(body, cancellationToken).ConfigureAwait(false);
+                billing.Update();
             }
             catch (EventStreamFormatException e)
             {

@@ -84,7 +84,15 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
             Limit = query.Limit,
         };
         var response = await RpcAsync(TargetPrefix, JsonVersion, "StartQuery", request, Json.StartQueryWire, Json.StartQueryResponse, cancellationToken).ConfigureAwait(false);
-        return response.QueryId ?? throw Malformed("StartQuery", "no queryId");
+        if (response.QueryId is not { } queryId)
+        {
+            // A query may have started without naming itself: what it scans is billed and can never be read.
+            Meter.RecordUnpriced(Account.AccountId, Region, Service, "StartQuery");
+            throw Malformed("StartQuery", "no queryId");
+        }
+
+        Meter.RecordQueryStarted(Account.AccountId, Region, queryId);
+        return queryId;
     }
 
     public async Task<InsightsQueryResults> GetQueryResultsAsync(string queryId, CancellationToken cancellationToken)
@@ -106,6 +114,13 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
         }
 
         var stats = response.Statistics;
+
+        // bytesScanned grows while the query runs; what is billed is its value once the query has ended.
+        if (response.Status is "Complete" or "Failed" or "Cancelled" or "Timeout")
+        {
+            Meter.RecordQueryEnded(queryId, stats?.BytesScanned is { } bytes && bytes >= 0 ? (long)Math.Ceiling(bytes) : null);
+        }
+
         return new InsightsQueryResults(response.Status ?? "Unknown", rows, stats?.RecordsMatched, stats?.RecordsScanned, stats?.BytesScanned);
     }
 

@@ -33,10 +33,28 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
         return PagesAsync(
             "GetTraceSummaries",
             request.NextToken,
-            (token, ct) => RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", JsonSerializer.SerializeToUtf8Bytes(request with { NextToken = token }, Json.GetTraceSummariesRequest), Json.GetTraceSummariesResponse, ct),
+            (token, ct) => SummariesPageAsync(request with { NextToken = token }, ct),
             page => page.TraceSummaries,
             page => page.NextToken,
             cancellationToken);
+    }
+
+    private async Task<GetTraceSummariesResponse> SummariesPageAsync(GetTraceSummariesRequest request, CancellationToken cancellationToken)
+    {
+        var page = await RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", JsonSerializer.SerializeToUtf8Bytes(request, Json.GetTraceSummariesRequest), Json.GetTraceSummariesResponse, cancellationToken).ConfigureAwait(false);
+
+        // Billed per trace scanned, which only X-Ray knows: a page without the count is an unknown, not zero
+        // (the summaries returned are fewer than the traces scanned whenever a filter expression is used).
+        if (page.TracesProcessedCount is { } scanned && scanned >= 0)
+        {
+            Meter.RecordBilled(Account.AccountId, Region, Service, "GetTraceSummaries", scanned);
+        }
+        else
+        {
+            Meter.RecordUnpriced(Account.AccountId, Region, Service, "GetTraceSummaries");
+        }
+
+        return page;
     }
 
     public async Task<XRayTraceBatch> BatchGetTracesAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
@@ -100,6 +118,9 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
             var body = JsonSerializer.SerializeToUtf8Bytes(new BatchGetTracesWire { TraceIds = [.. ids], NextToken = token }, Json.BatchGetTracesWire);
             var page = await RestAsync("BatchGetTraces", HttpMethod.Post, "Traces", body, Json.BatchGetTracesResponse, cancellationToken).ConfigureAwait(false);
             traces.AddRange(page.Traces ?? []);
+
+            // Billed per trace retrieved; a trace continued over pages is counted on each, as AWS documents no merge.
+            Meter.RecordBilled(Account.AccountId, Region, Service, "BatchGetTraces", page.Traces?.Count ?? 0);
             unprocessed.AddRange(page.UnprocessedTraceIds ?? []);
             token = page.NextToken;
             seen.Check(token);

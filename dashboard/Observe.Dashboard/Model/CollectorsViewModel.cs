@@ -142,10 +142,10 @@ public sealed record AccountUsageRow(
             accountId,
             account,
             todays.Sum(u => u.Calls),
-            todays.Sum(u => u.MetricsRequested),
+            todays.Sum(u => u.BilledUnits),
             todays.Sum(u => u.EstimatedCostUsd),
             all.Sum(u => u.Calls),
-            all.Sum(u => u.MetricsRequested),
+            all.Sum(u => u.BilledUnits),
             all.Sum(u => u.EstimatedCostUsd),
             all.Sum(u => u.ThrottledAttempts),
             all.Sum(u => u.FailedCalls));

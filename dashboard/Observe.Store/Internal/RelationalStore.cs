@@ -40,6 +40,9 @@ internal abstract partial class RelationalStore : IObserveStore, IStoreChanges, 
 
     internal int LatestVersion => Migrations[^1].Version;
 
+    /// <summary>Steps in the schema; versions may have gaps (two branches numbered their steps apart), so not LatestVersion.</summary>
+    internal int MigrationCount => Migrations.Count;
+
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateToAsync(LatestVersion, cancellationToken);
 
     /// <summary>Brings the schema to <paramref name="version"/>; tests use it to build an older database.</summary>

@@ -283,5 +283,9 @@ internal static class PostgresMigrations
                 updated_at bigint NOT NULL,
                 PRIMARY KEY (day, account_id, region, service, operation, instance));
             """),
+        new(8, "API usage: billed calls whose quantity AWS did not report", """
+            -- Existing rows priced GetMetricData alone, whose quantity was always known: none was unpriced.
+            ALTER TABLE api_usage ADD COLUMN unpriced bigint NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -298,5 +298,9 @@ internal static class SqliteMigrations
                 updated_at INTEGER NOT NULL,
                 PRIMARY KEY (day, account_id, region, service, operation, instance)) WITHOUT ROWID;
             """),
+        new(8, "API usage: billed calls whose quantity AWS did not report", """
+            -- Existing rows priced GetMetricData alone, whose quantity was always known: none was unpriced.
+            ALTER TABLE api_usage ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }
