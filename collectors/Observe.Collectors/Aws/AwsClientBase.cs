@@ -76,9 +76,11 @@ internal abstract class AwsClientBase
         {
             if (!string.IsNullOrEmpty(token) && !_seen.Add(token))
             {
+                // The token's start is enough to compare with a capture; a whole token can run to kilobytes.
+                var shown = token.Length <= 40 ? token : token[..40] + "...";
                 throw client.Malformed(
                     operation,
-                    $"page {_seen.Count + 1} returned a page token already followed (after {_seen.Count} pages), so paging would never end; stopped",
+                    $"after {_seen.Count} page tokens the server returned '{shown}', a page token already followed, so paging would never end; stopped",
                     code: "RepeatedPageToken");
             }
         }
