@@ -1,3 +1,23 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using Observe.Benchmarks.Collectors;
+
+// `--cost-model` prints CollectionCostModel's day for the benchmark fleets (arithmetic, no run): the other billed
+// APIs next to the measured GetMetricData figures of the MetricsCost benchmark.
+if (args is ["--cost-model"])
+{
+    foreach (var functions in new[] { 1000, 10000 })
+    {
+        foreach (var profile in new[] { MetricsCostProfile.Typical, MetricsCostProfile.AllBusy })
+        {
+            foreach (var day in CollectionCostModel.Day(functions, profile))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{functions,6} {profile,-8} {day.Kind,-24} {day.Units,16:N0} ${day.Dollars,10:N4}  {day.Basis}"));
+            }
+        }
+    }
+
+    return;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

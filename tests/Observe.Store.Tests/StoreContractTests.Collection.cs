@@ -102,6 +102,43 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task UpsertApiUsageAsync_BilledUnitsAndUnpricedCalls_RewrittenAndSummedOverInstances()
+    {
+        // Issue 9 defect 8: Insights bytes scanned and the queries whose scan AWS never reported.
+        var day = new DateOnly(2026, 11, 2);
+        Task Write(string instance, long bytes, decimal cost, long unpriced) => Store.UpsertApiUsageAsync(
+            instance, [new ApiUsage(day, "111111111111", "eu-west-1", "Logs", "StartQuery", 4, 4, 0, 0, bytes, cost, unpriced)], Ct);
+
+        await Write("worker/1/a", 5_000_000_000, 0.0233m, 2);
+        await Write("worker/1/a", 6_000_000_000, 0.0279m, 1);
+        await Write("dashboard/7/b", 1_073_741_824, 0.005m, 3);
+
+        var row = Assert.Single(await Store.GetApiUsageAsync(day, day, Ct));
+
+        Assert.Equal((8L, 7_073_741_824L, 0.0329m, 4L), (row.Calls, row.BilledUnits, row.EstimatedCostUsd, row.UnpricedCalls));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_UsageWrittenBeforeVersion8_ReadsWithNoUnpricedCalls()
+    {
+        var location = await FreshLocationAsync();
+        await Open(location).MigrateToAsync(6, Ct);
+
+        // A row exactly as the version-6 build wrote it: GetMetricData priced alone.
+        await location.ExecuteAsync("""
+            INSERT INTO api_usage (day, account_id, region, service, operation, instance, calls, attempts, throttled, failed, metrics, cost_usd, updated_at)
+            VALUES (20394, '111111111111', 'eu-west-1', 'CloudWatch', 'GetMetricData', 'worker/1/a', 10, 11, 1, 0, 5000, 0.05, 0);
+            """);
+        var store = Open(location);
+        await store.MigrateAsync(Ct);
+
+        var day = DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + 20394);
+        Assert.Equal(
+            [new ApiUsage(day, "111111111111", "eu-west-1", "CloudWatch", "GetMetricData", 10, 11, 1, 0, 5000, 0.05m, 0)],
+            await store.GetApiUsageAsync(day, day, Ct));
+    }
+
+    [Fact]
     public async Task ApplyRetentionAsync_UsageOlderThanHourlyRetention_Deleted()
     {
         var today = DateOnly.FromDateTime(T0.UtcDateTime);

@@ -67,7 +67,8 @@ internal sealed class MetricsCostConfig : ManualConfig
             new MetricsCostColumn("$/day", "Metrics requested and ListMetrics calls a day at $0.01 per 1,000", r => r.DollarsPerDay.ToString("N2", CultureInfo.InvariantCulture)),
             new MetricsCostColumn("Naive calls/day", "8 GetMetricStatistics calls per function a minute", r => r.NaiveCallsPerDay.ToString("N0", CultureInfo.InvariantCulture)),
             new MetricsCostColumn("Naive $/day", "The naive calls at $0.01 per 1,000", r => r.NaiveDollarsPerDay.ToString("N2", CultureInfo.InvariantCulture)),
-            new MetricsCostColumn("Fewer calls", "Naive calls / our calls", r => r.FewerCalls.ToString("N0", CultureInfo.InvariantCulture) + "x"));
+            new MetricsCostColumn("Fewer calls", "Naive calls / our calls", r => r.FewerCalls.ToString("N0", CultureInfo.InvariantCulture) + "x"),
+            new MetricsCostColumn("All billed $/day", "Every billed API a day: these metrics plus CollectionCostModel's alarms, Insights, one Live Tail viewer-hour and X-Ray", r => CollectionCostModel.Day(r.Functions, r.Profile, r).Sum(d => d.Dollars).ToString("N2", CultureInfo.InvariantCulture)));
     }
 }
 

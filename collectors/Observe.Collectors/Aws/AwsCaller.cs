@@ -19,8 +19,14 @@ internal readonly record struct AwsCallTarget(AwsAccountOptions Account, string 
 /// One API request, turned into a new HTTP message for every attempt so each attempt is signed anew.
 /// <c>PathAndQuery</c> is relative to the endpoint (no leading slash); <c>AmzTarget</c> is the <c>X-Amz-Target</c> header
 /// of the JSON RPC protocols; <c>MetricsRequested</c> (GetMetricData only) is the number of metrics AWS bills for.
+/// <c>IsExpectedAnswer</c> lets the caller say which errors are answers rather than failures (a log group that does not
+/// exist yet means "no events"): they are still thrown, so the caller sees them, but the meter does not count them as
+/// failed calls, or the usage figures would show failures where every collector works as designed.
 /// </summary>
-internal sealed record AwsRequest(HttpMethod Method, string PathAndQuery, byte[]? Body, string? ContentType, string? AmzTarget, int MetricsRequested = 0);
+internal sealed record AwsRequest(HttpMethod Method, string PathAndQuery, byte[]? Body, string? ContentType, string? AmzTarget, int MetricsRequested = 0)
+{
+    public Func<AwsServiceException, bool>? IsExpectedAnswer { get; init; }
+}
 
 /// <summary>
 /// Every AWS call goes through here: credentials, the rate budget, SigV4 signing, per-attempt and per-call timeouts,
@@ -111,17 +117,31 @@ internal sealed class AwsCaller : IDisposable
 
         if (result.Class == AttemptClass.Success)
         {
+            // Units known from the request alone; units only the response tells (bytes scanned, traces) are
+            // recorded by the client that reads them.
             if (request.MetricsRequested > 0)
             {
-                _meter.RecordMetrics(account.AccountId, region, service, operation, request.MetricsRequested);
+                _meter.RecordBilled(account.AccountId, region, service, operation, request.MetricsRequested);
+            }
+            else if (AwsBilling.For(service.Name, operation) == BilledAs.CloudWatchRequests)
+            {
+                _meter.RecordBilled(account.AccountId, region, service, operation, 1);
             }
 
             return result.Body!;
         }
 
-        _meter.RecordFailure(account.AccountId, region, service, operation);
-        throw ToException(target, result);
+        var exception = ToException(target, result);
+        if (request.IsExpectedAnswer?.Invoke(exception) != true)
+        {
+            _meter.RecordFailure(account.AccountId, region, service, operation);
+        }
+
+        throw exception;
     }
+
+    /// <summary>The meter, for clients that learn a call's billed quantity only from its response.</summary>
+    internal AwsUsageMeter Meter => _meter;
 
     public void Dispose() => _transport.Dispose();
 
@@ -173,10 +193,12 @@ internal sealed class AwsCaller : IDisposable
         try
         {
             using var response = await s.Signer.SendAsync(message, linked.Token).ConfigureAwait(false);
-            var content = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
-            attempt = response.IsSuccessStatusCode
-                ? Attempt.Succeeded(content, number)
-                : FromErrorResponse(account, response, content, number);
+            var content = await ReadCappedAsync(response.Content, linked.Token).ConfigureAwait(false);
+            attempt = content is null
+                ? TooLarge(response, number)
+                : response.IsSuccessStatusCode
+                    ? Attempt.Succeeded(content, number)
+                    : FromErrorResponse(account, response, content, number);
         }
         catch (OperationCanceledException e) when (attemptTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -205,6 +227,55 @@ internal sealed class AwsCaller : IDisposable
         context.Properties.Set(LastAttempt, attempt);
         return attempt;
     }
+
+    /// <summary>
+    /// The body, or null when it is longer than <see cref="AwsOptions.MaxResponseBytes"/>. Bytes are counted as the
+    /// transport decompresses them, so a small gzip body that inflates without end (a "gzip bomb") is stopped at the
+    /// cap too; a declared length over the cap is refused before reading. HttpMessageInvoker does not buffer the body,
+    /// so nothing past the cap is ever held in memory.
+    /// </summary>
+    private async Task<byte[]?> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var cap = _options.MaxResponseBytes;
+        if (content.Headers.ContentLength is { } declared && declared > cap && content.Headers.ContentEncoding.Count == 0)
+        {
+            return null;
+        }
+
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream((int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, cap));
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > cap)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return buffer.ToArray();
+    }
+
+    // Not retried: the same request would get the same oversized answer.
+    private Attempt TooLarge(HttpResponseMessage response, int number) => new(
+        AttemptClass.Final,
+        number,
+        null,
+        response.StatusCode,
+        "ResponseTooLarge",
+        $"the response body is longer than {AwsOptions.SectionName}:MaxResponseBytes ({_options.MaxResponseBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes, counted after decompression); it was not read further",
+        AwsErrorClassifier.RequestIdOf(response),
+        null);
 
     private Attempt FromErrorResponse(AwsAccountOptions account, HttpResponseMessage response, byte[] content, int number)
     {

@@ -108,14 +108,12 @@ internal static class AwsErrorClassifier
             code = response.StatusCode.ToString();
         }
 
-        string? requestId = null;
-        if (TryGetHeader(response, "x-amzn-RequestId", out var id) || TryGetHeader(response, "x-amz-request-id", out id))
-        {
-            requestId = id;
-        }
-
-        return new AwsError(code, message, requestId);
+        return new AwsError(code, message, RequestIdOf(response));
     }
+
+    /// <summary>The request id AWS put in the response headers, if any.</summary>
+    public static string? RequestIdOf(HttpResponseMessage response) =>
+        TryGetHeader(response, "x-amzn-RequestId", out var id) || TryGetHeader(response, "x-amz-request-id", out id) ? id : null;
 
     private static void ReadJsonError(ReadOnlySpan<byte> body, ref string? code, ref string? message)
     {

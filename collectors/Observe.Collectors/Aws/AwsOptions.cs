@@ -24,6 +24,15 @@ public sealed class AwsOptions
     public AwsRetryOptions Retry { get; set; } = new();
 
     /// <summary>
+    /// Largest response body read from AWS, counted after decompression (1 MiB to 1 GiB). A longer body fails the call
+    /// with <c>ResponseTooLarge</c> instead of being buffered in the process. Default 64 MiB: AWS's largest documented
+    /// answers (a 10,000-row Insights result, a 100,800-point GetMetricData page) stay well under it.
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = DefaultMaxResponseBytes;
+
+    public const long DefaultMaxResponseBytes = 64L * 1024 * 1024;
+
+    /// <summary>
     /// Rate budget overrides, keyed by an operation name (<c>GetMetricData</c>) or a service name (<c>Lambda</c>, shared
     /// by that service's operations). Each budget applies per account and region. Defaults: <see cref="RateBudgetDefaults"/>.
     /// </summary>
@@ -38,8 +47,14 @@ public sealed class AwsOptions
     /// <summary>Assumed-role credentials are renewed this long before they expire. Default 5 min.</summary>
     public TimeSpan CredentialRefreshBefore { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>GetMetricData price in US dollars per 1,000 metrics requested, for the cost estimate. Default 0.01.</summary>
-    public decimal GetMetricDataPricePer1000Metrics { get; set; } = 0.01m;
+    /// <summary>The dated list prices behind the cost estimates (<c>Observe:Aws:Prices:*</c>).</summary>
+    public AwsPriceOptions Prices { get; set; } = new();
+
+    /// <summary>
+    /// Replaced by <c>Observe:Aws:Prices:GetMetricDataPer1000Metrics</c>; kept only so a configuration that still sets
+    /// it fails at start with a message naming the new setting, instead of its price being silently ignored.
+    /// </summary>
+    public decimal? GetMetricDataPricePer1000Metrics { get; set; }
 
     /// <summary>Times BatchGetTraces asks again for ids X-Ray reported as unprocessed. Default 3.</summary>
     public int UnprocessedTraceRetries { get; set; } = 3;

@@ -20,6 +20,7 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
         ValidateEndpoints(options.Endpoints, errors);
         ValidateTimings(options, errors);
         ValidateRateBudgets(options.RateBudgets, errors);
+        ValidatePrices(options.Prices, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -180,9 +181,9 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
             errors.Add($"{Section}:RoleSessionName '{options.RoleSessionName}' must be 2 to 64 characters of letters, digits and +=,.@-");
         }
 
-        if (options.GetMetricDataPricePer1000Metrics < 0)
+        if (options.GetMetricDataPricePer1000Metrics is not null)
         {
-            errors.Add($"{Section}:GetMetricDataPricePer1000Metrics {options.GetMetricDataPricePer1000Metrics.ToString(CultureInfo.InvariantCulture)} is negative");
+            errors.Add($"{Section}:GetMetricDataPricePer1000Metrics is replaced by {Section}:Prices:GetMetricDataPer1000Metrics (with {Section}:Prices:AsOf, the date the price was taken): move the value there");
         }
 
         if (options.UnprocessedTraceRetries is < 0 or > 10)
@@ -195,6 +196,11 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
             errors.Add($"{Section}:UnprocessedTraceRetryDelay ({options.UnprocessedTraceRetryDelay}) is negative");
         }
 
+        if (options.MaxResponseBytes is < 1024 * 1024 or > 1024 * 1024 * 1024)
+        {
+            errors.Add($"{Section}:MaxResponseBytes {options.MaxResponseBytes.ToString(CultureInfo.InvariantCulture)} is outside 1048576 (1 MiB) to 1073741824 (1 GiB)");
+        }
+
         if (options.UsageRetentionDays < 1)
         {
             errors.Add($"{Section}:UsageRetentionDays {options.UsageRetentionDays} must be at least 1");
@@ -205,6 +211,36 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
             if (value <= TimeSpan.Zero)
             {
                 errors.Add($"{Section}:{setting} ({value}) must be longer than zero");
+            }
+        }
+    }
+
+    private static void ValidatePrices(AwsPriceOptions? prices, List<string> errors)
+    {
+        if (prices is null)
+        {
+            return;
+        }
+
+        // An estimate without its date cannot be checked against AWS's current page.
+        if (prices.AsOf == default)
+        {
+            errors.Add($"{Section}:Prices:AsOf is not set: give the date the prices were taken, for example 2026-12-03");
+        }
+
+        Price("GetMetricDataPer1000Metrics", prices.GetMetricDataPer1000Metrics);
+        Price("CloudWatchRequestsPer1000", prices.CloudWatchRequestsPer1000);
+        Price("InsightsPerGbScanned", prices.InsightsPerGbScanned);
+        Price("LiveTailPerSessionMinute", prices.LiveTailPerSessionMinute);
+        Price("XRayPerMillionTracesScanned", prices.XRayPerMillionTracesScanned);
+        Price("XRayPerMillionTracesRetrieved", prices.XRayPerMillionTracesRetrieved);
+
+        void Price(string setting, decimal value)
+        {
+            // Every list price is cents or dollars per unit block; a thousand dollars is a misplaced decimal point.
+            if (value is < 0 or > 1000)
+            {
+                errors.Add($"{Section}:Prices:{setting} {value.ToString(CultureInfo.InvariantCulture)} is outside 0 to 1000 US dollars");
             }
         }
     }

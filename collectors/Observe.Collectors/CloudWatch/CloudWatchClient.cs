@@ -46,6 +46,7 @@ internal sealed class CloudWatchClient(AwsCaller caller, AwsAccountOptions accou
         // AWS bills GetMetricData per metric requested, on every page.
         var metrics = request.MetricDataQueries.Count(q => q.MetricStat is not null);
         return PagesAsync(
+            "GetMetricData",
             request.NextToken,
             (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "GetMetricData", request with { NextToken = token }, Json.GetMetricDataRequest, Json.GetMetricDataResponse, ct, metrics),
             page => page.MetricDataResults,
@@ -57,6 +58,7 @@ internal sealed class CloudWatchClient(AwsCaller caller, AwsAccountOptions accou
     {
         ArgumentNullException.ThrowIfNull(request);
         return PagesAsync(
+            "ListMetrics",
             request.NextToken,
             (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "ListMetrics", request with { NextToken = token }, Json.ListMetricsRequest, Json.ListMetricsResponse, ct),
             page => page.Metrics,
@@ -68,6 +70,7 @@ internal sealed class CloudWatchClient(AwsCaller caller, AwsAccountOptions accou
     {
         ArgumentNullException.ThrowIfNull(request);
         return PagesAsync<DescribeAlarmsPage, DescribeAlarmsPage>(
+            "DescribeAlarms",
             request.NextToken,
             (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeAlarms", request with { NextToken = token }, Json.DescribeAlarmsRequest, Json.DescribeAlarmsPage, ct),
             page => [page],
@@ -79,6 +82,7 @@ internal sealed class CloudWatchClient(AwsCaller caller, AwsAccountOptions accou
     {
         ArgumentNullException.ThrowIfNull(request);
         return PagesAsync(
+            "DescribeAlarmHistory",
             request.NextToken,
             (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeAlarmHistory", request with { NextToken = token }, Json.DescribeAlarmHistoryRequest, Json.DescribeAlarmHistoryResponse, ct),
             page => page.AlarmHistoryItems,

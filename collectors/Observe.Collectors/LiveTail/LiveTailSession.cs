@@ -166,7 +166,7 @@ internal sealed class LiveTailSession
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop, maxSession.Token, idle.Token);
         try
         {
-            await foreach (var item in _hub.Client.StartAsync(_account, _region, _arns, _filter, linked.Token).ConfigureAwait(false))
+            await foreach (var item in _hub.Client.StartAsync(_account, _region, _arns, _filter, linked.Token, IsFallbackAnswer).ConfigureAwait(false))
             {
                 idle.CancelAfter(Options.IdleTimeout);
                 switch (item)
@@ -320,6 +320,9 @@ internal sealed class LiveTailSession
             _hub.ReleaseLiveSlot(_account.AccountId);
         }
     }
+
+    // In Auto mode a refusal of Live Tail is answered by polling FilterLogEvents (see RunAsync): not a failed call.
+    private bool IsFallbackAnswer(LiveTailException e) => e.IsNotAllowed && Options.Mode == LiveTailMode.Auto;
 
     private static bool IsTransient(Exception e) => e switch
     {

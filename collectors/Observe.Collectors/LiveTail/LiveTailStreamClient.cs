@@ -72,15 +72,21 @@ internal sealed class LiveTailStreamClient : IDisposable
     /// <summary>
     /// Opens a session and yields what it sends until the server ends the stream. Ends normally only on
     /// <c>SessionTimeoutException</c> (the 3-hour limit); every other end is a <see cref="LiveTailException"/>.
+    /// <paramref name="isExpectedAnswer"/> names the refusals the caller handles by design (Auto mode falls back to
+    /// polling when Live Tail is not allowed): they are thrown as ever but not counted as failed calls.
     /// </summary>
     public async IAsyncEnumerable<LiveTailStreamEvent> StartAsync(
-        AwsAccountOptions account, string region, IReadOnlyList<string> logGroupArns, string? filterPattern, [EnumeratorCancellation] CancellationToken cancellationToken)
+        AwsAccountOptions account, string region, IReadOnlyList<string> logGroupArns, string? filterPattern, [EnumeratorCancellation] CancellationToken cancellationToken, Func<LiveTailException, bool>? isExpectedAnswer = null)
     {
         var where = $"account {account.DisplayName}, {region}, Live Tail of {string.Join(", ", logGroupArns.Select(LogGroupArn.ToName))}";
         _meter.RecordCall(account.AccountId, region, AwsService.Logs, Operation);
         _meter.RecordAttempt(account.AccountId, region, AwsService.Logs, Operation);
 
-        using var response = await SendAsync(account, region, logGroupArns, filterPattern, where, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(account, region, logGroupArns, filterPattern, where, isExpectedAnswer, cancellationToken).ConfigureAwait(false);
+
+        // Live Tail is billed per session minute from the moment AWS accepts it until the stream ends, whichever
+        // side ends it; the time is billed as the session runs so a long session shows in the usage before it ends.
+        using var billing = _meter.StartSession(account.AccountId, region, AwsService.Logs, Operation);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
@@ -88,19 +94,20 @@ internal sealed class LiveTailStreamClient : IDisposable
             try
             {
                 message = await EventStreamDecoder.ReadAsync(body, cancellationToken).ConfigureAwait(false);
+                billing.Update();
             }
             catch (EventStreamFormatException e)
             {
-                throw Failed(account, region, new LiveTailException($"{where}: the stream is not a valid event stream ({e.Message})", "MalformedStream", null, e));
+                throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: the stream is not a valid event stream ({e.Message})", "MalformedStream", null, e));
             }
             catch (Exception e) when (AwsErrorClassifier.IsTransientTransportFailure(e))
             {
-                throw Failed(account, region, new LiveTailException($"{where}: the stream broke ({e.Message})", "NetworkError", null, e));
+                throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: the stream broke ({e.Message})", "NetworkError", null, e));
             }
 
             if (message is null)
             {
-                throw Failed(account, region, new LiveTailException($"{where}: the server ended the stream without saying why", "StreamEnded"));
+                throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: the server ended the stream without saying why", "StreamEnded"));
             }
 
             switch (message.MessageType)
@@ -113,7 +120,7 @@ internal sealed class LiveTailStreamClient : IDisposable
                     }
                     catch (LiveTailException e)
                     {
-                        throw Failed(account, region, e);
+                        throw Failed(account, region, isExpectedAnswer, e);
                     }
 
                     if (interpreted is not null)
@@ -127,10 +134,10 @@ internal sealed class LiveTailStreamClient : IDisposable
                     yield break;
                 case "exception":
                     var type = message.ExceptionType ?? "UnknownException";
-                    throw Failed(account, region, new LiveTailException($"{where}: AWS sent {type} in the stream: {PayloadMessage(message) ?? "no message"}", type));
+                    throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: AWS sent {type} in the stream: {PayloadMessage(message) ?? "no message"}", type));
                 case "error":
                     var code = message.GetString(":error-code") ?? "UnknownError";
-                    throw Failed(account, region, new LiveTailException($"{where}: AWS sent error {code} in the stream: {message.GetString(":error-message") ?? "no message"}", code));
+                    throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: AWS sent error {code} in the stream: {message.GetString(":error-message") ?? "no message"}", code));
                 default:
                     _logger.LogDebug("{Where}: ignored an event-stream message of type {Type}", where, message.MessageType);
                     break;
@@ -140,7 +147,7 @@ internal sealed class LiveTailStreamClient : IDisposable
 
     public void Dispose() => _transport.Dispose();
 
-    private async Task<HttpResponseMessage> SendAsync(AwsAccountOptions account, string region, IReadOnlyList<string> logGroupArns, string? filterPattern, string where, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(AwsAccountOptions account, string region, IReadOnlyList<string> logGroupArns, string? filterPattern, string where, Func<LiveTailException, bool>? isExpectedAnswer, CancellationToken cancellationToken)
     {
         AWSCredentials credentials;
         try
@@ -149,7 +156,7 @@ internal sealed class LiveTailStreamClient : IDisposable
         }
         catch (AwsServiceException e)
         {
-            throw Failed(account, region, new LiveTailException($"{where}: {e.Message}", e.ErrorCode, null, e));
+            throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: {e.Message}", e.ErrorCode, null, e));
         }
 
         var body = JsonSerializer.SerializeToUtf8Bytes(new StartLiveTailWire { LogGroupIdentifiers = logGroupArns, LogEventFilterPattern = filterPattern }, LiveTailJsonContext.Default.StartLiveTailWire);
@@ -173,21 +180,21 @@ internal sealed class LiveTailStreamClient : IDisposable
         }
         catch (Exception e) when (AwsErrorClassifier.IsTransientTransportFailure(e))
         {
-            throw Failed(account, region, new LiveTailException($"{where}: could not reach {request.RequestUri!.Host} ({e.Message})", "NetworkError", null, e));
+            throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: could not reach {request.RequestUri!.Host} ({e.Message})", "NetworkError", null, e));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             // SocketsHttpHandler's ConnectTimeout surfaces as a cancellation nobody asked for.
-            throw Failed(account, region, new LiveTailException($"{where}: could not reach {request.RequestUri!.Host} in time ({e.Message})", "NetworkError", null, e));
+            throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: could not reach {request.RequestUri!.Host} in time ({e.Message})", "NetworkError", null, e));
         }
         catch (AmazonServiceException e)
         {
             // The signer resolves credentials per request: STS refusing AssumeRole surfaces here and will not change on a retry.
-            throw Failed(account, region, new LiveTailException($"{where}: could not obtain credentials ({e.Message})", e.ErrorCode ?? "AssumeRoleFailed", null, e));
+            throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: could not obtain credentials ({e.Message})", e.ErrorCode ?? "AssumeRoleFailed", null, e));
         }
         catch (AmazonClientException e)
         {
-            throw Failed(account, region, new LiveTailException($"{where}: could not sign the request ({e.Message})", "CredentialsUnavailable", null, e));
+            throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: could not sign the request ({e.Message})", "CredentialsUnavailable", null, e));
         }
 
         if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "application/vnd.amazon.eventstream")
@@ -200,11 +207,11 @@ internal sealed class LiveTailStreamClient : IDisposable
             var content = await ReadBoundedAsync(response, cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                throw Failed(account, region, new LiveTailException($"{where}: the answer is {response.Content.Headers.ContentType?.MediaType ?? "untyped"}, not an event stream", "MalformedStream", response.StatusCode));
+                throw Failed(account, region, isExpectedAnswer, new LiveTailException($"{where}: the answer is {response.Content.Headers.ContentType?.MediaType ?? "untyped"}, not an event stream", "MalformedStream", response.StatusCode));
             }
 
             var error = AwsErrorClassifier.Decode(response, content);
-            throw Failed(account, region, new LiveTailException(
+            throw Failed(account, region, isExpectedAnswer, new LiveTailException(
                 $"{where}: HTTP {(int)response.StatusCode} {error.Code}: {error.Message ?? "no message"} (request id {error.RequestId ?? "none"})", error.Code, response.StatusCode));
         }
     }
@@ -265,9 +272,13 @@ internal sealed class LiveTailStreamClient : IDisposable
         return buffer[..filled];
     }
 
-    private LiveTailException Failed(AwsAccountOptions account, string region, LiveTailException e)
+    private LiveTailException Failed(AwsAccountOptions account, string region, Func<LiveTailException, bool>? isExpectedAnswer, LiveTailException e)
     {
-        _meter.RecordFailure(account.AccountId, region, AwsService.Logs, Operation);
+        if (isExpectedAnswer?.Invoke(e) != true)
+        {
+            _meter.RecordFailure(account.AccountId, region, AwsService.Logs, Operation);
+        }
+
         return e;
     }
 }

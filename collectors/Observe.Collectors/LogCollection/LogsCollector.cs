@@ -129,22 +129,19 @@ public sealed partial class LogsCollector(
         var filter = new LogEventFilter(group, DateTimeOffset.FromUnixTimeMilliseconds(from), DateTimeOffset.FromUnixTimeMilliseconds(to))
         {
             FilterPattern = string.IsNullOrWhiteSpace(_options.FilterPattern) ? null : _options.FilterPattern,
+
+            // Lambda creates the group at the first invocation: a function that never ran has none, which means no
+            // events, and is not a failed call in the usage figures either.
+            MissingLogGroupIsEmpty = true,
         };
-        try
+        await foreach (var e in logs.FilterLogEventsAsync(filter, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var e in logs.FilterLogEventsAsync(filter, cancellationToken).ConfigureAwait(false))
+            // Every returned event has an id; the fallback only guards against a malformed answer.
+            reader.Add(e.EventId ?? EventKey(e.LogStreamName, e.Timestamp, e.Message), e.Timestamp, e.Message);
+            if (reader.Batch.Reports.Count >= ReportChunk)
             {
-                // Every returned event has an id; the fallback only guards against a malformed answer.
-                reader.Add(e.EventId ?? EventKey(e.LogStreamName, e.Timestamp, e.Message), e.Timestamp, e.Message);
-                if (reader.Batch.Reports.Count >= ReportChunk)
-                {
-                    await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
-                }
+                await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
             }
-        }
-        catch (AwsServiceException e) when (e.IsNotFound)
-        {
-            // Lambda creates the group at the first invocation: a function that never ran has none, which means no events.
         }
 
         await CommitAsync(key, reader, to, totals, report, cancellationToken).ConfigureAwait(false);

@@ -34,9 +34,11 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
     public IAsyncEnumerable<FilteredLogEvent> FilterLogEventsAsync(LogEventFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        Func<AwsServiceException, bool>? missingIsEmpty = filter.MissingLogGroupIsEmpty ? IsServiceNotFound : null;
         return PagesAsync(
+            "FilterLogEvents",
             null,
-            (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "FilterLogEvents", new FilterLogEventsWire
+            (token, ct) => FilterPageAsync(new FilterLogEventsWire
             {
                 LogGroupName = filter.LogGroupName,
                 LogStreamNames = filter.LogStreamNames,
@@ -46,10 +48,23 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
                 FilterPattern = filter.FilterPattern,
                 Limit = filter.PageSize,
                 NextToken = token,
-            }, Json.FilterLogEventsWire, Json.FilterLogEventsResponse, ct),
+            }, missingIsEmpty, ct),
             page => page.Events,
             page => page.NextToken,
             cancellationToken);
+    }
+
+    private async Task<FilterLogEventsResponse> FilterPageAsync(FilterLogEventsWire request, Func<AwsServiceException, bool>? missingIsEmpty, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RpcAsync(TargetPrefix, JsonVersion, "FilterLogEvents", request, Json.FilterLogEventsWire, Json.FilterLogEventsResponse, cancellationToken, isExpectedAnswer: missingIsEmpty).ConfigureAwait(false);
+        }
+        catch (AwsServiceException e) when (missingIsEmpty?.Invoke(e) == true)
+        {
+            // No group: a page with no events and no token ends the listing.
+            return new FilterLogEventsResponse();
+        }
     }
 
     public async Task<string> StartQueryAsync(InsightsQuery query, CancellationToken cancellationToken)
@@ -69,7 +84,15 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
             Limit = query.Limit,
         };
         var response = await RpcAsync(TargetPrefix, JsonVersion, "StartQuery", request, Json.StartQueryWire, Json.StartQueryResponse, cancellationToken).ConfigureAwait(false);
-        return response.QueryId ?? throw Malformed("StartQuery", "no queryId");
+        if (response.QueryId is not { } queryId)
+        {
+            // A query may have started without naming itself: what it scans is billed and can never be read.
+            Meter.RecordUnpriced(Account.AccountId, Region, Service, "StartQuery");
+            throw Malformed("StartQuery", "no queryId");
+        }
+
+        Meter.RecordQueryStarted(Account.AccountId, Region, queryId);
+        return queryId;
     }
 
     public async Task<InsightsQueryResults> GetQueryResultsAsync(string queryId, CancellationToken cancellationToken)
@@ -91,11 +114,19 @@ internal sealed class CloudWatchLogsClient(AwsCaller caller, AwsAccountOptions a
         }
 
         var stats = response.Statistics;
+
+        // bytesScanned grows while the query runs; what is billed is its value once the query has ended.
+        if (response.Status is "Complete" or "Failed" or "Cancelled" or "Timeout")
+        {
+            Meter.RecordQueryEnded(queryId, stats?.BytesScanned is { } bytes && bytes >= 0 ? (long)Math.Ceiling(bytes) : null);
+        }
+
         return new InsightsQueryResults(response.Status ?? "Unknown", rows, stats?.RecordsMatched, stats?.RecordsScanned, stats?.BytesScanned);
     }
 
     public IAsyncEnumerable<LogGroup> DescribeLogGroupsAsync(string? namePrefix, CancellationToken cancellationToken) =>
         PagesAsync(
+            "DescribeLogGroups",
             null,
             (token, ct) => RpcAsync(TargetPrefix, JsonVersion, "DescribeLogGroups", new DescribeLogGroupsWire { LogGroupNamePrefix = namePrefix, Limit = 50, NextToken = token }, Json.DescribeLogGroupsWire, Json.DescribeLogGroupsResponse, ct),
             page => page.LogGroups,

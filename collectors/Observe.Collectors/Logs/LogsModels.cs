@@ -17,6 +17,13 @@ public sealed record LogEventFilter(string LogGroupName, DateTimeOffset Start, D
 
     /// <summary>Events per page (1 to 10,000); AWS's default when null.</summary>
     public int? PageSize { get; init; }
+
+    /// <summary>
+    /// When true, a log group that does not exist (<c>ResourceNotFoundException</c>) reads as no events and is not
+    /// counted as a failed call: Lambda creates a function's group at its first invocation, so for a function that
+    /// never ran "no group" is the answer. Default false: for a group that must exist, its absence is an error.
+    /// </summary>
+    public bool MissingLogGroupIsEmpty { get; init; }
 }
 
 public sealed class FilteredLogEvent

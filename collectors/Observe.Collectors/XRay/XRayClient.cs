@@ -31,11 +31,30 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
     {
         ArgumentNullException.ThrowIfNull(request);
         return PagesAsync(
+            "GetTraceSummaries",
             request.NextToken,
-            (token, ct) => RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", JsonSerializer.SerializeToUtf8Bytes(request with { NextToken = token }, Json.GetTraceSummariesRequest), Json.GetTraceSummariesResponse, ct),
+            (token, ct) => SummariesPageAsync(request with { NextToken = token }, ct),
             page => page.TraceSummaries,
             page => page.NextToken,
             cancellationToken);
+    }
+
+    private async Task<GetTraceSummariesResponse> SummariesPageAsync(GetTraceSummariesRequest request, CancellationToken cancellationToken)
+    {
+        var page = await RestAsync("GetTraceSummaries", HttpMethod.Post, "TraceSummaries", JsonSerializer.SerializeToUtf8Bytes(request, Json.GetTraceSummariesRequest), Json.GetTraceSummariesResponse, cancellationToken).ConfigureAwait(false);
+
+        // Billed per trace scanned, which only X-Ray knows: a page without the count is an unknown, not zero
+        // (the summaries returned are fewer than the traces scanned whenever a filter expression is used).
+        if (page.TracesProcessedCount is { } scanned && scanned >= 0)
+        {
+            Meter.RecordBilled(Account.AccountId, Region, Service, "GetTraceSummaries", scanned);
+        }
+        else
+        {
+            Meter.RecordUnpriced(Account.AccountId, Region, Service, "GetTraceSummaries");
+        }
+
+        return page;
     }
 
     public async Task<XRayTraceBatch> BatchGetTracesAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
@@ -70,6 +89,7 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
 
     public IAsyncEnumerable<XRayServiceNode> GetServiceGraphAsync(DateTimeOffset start, DateTimeOffset end, string? groupName, CancellationToken cancellationToken) =>
         PagesAsync(
+            "GetServiceGraph",
             null,
             (token, ct) => RestAsync("GetServiceGraph", HttpMethod.Post, "ServiceGraph", JsonSerializer.SerializeToUtf8Bytes(new GetServiceGraphWire { StartTime = start, EndTime = end, GroupName = groupName, NextToken = token }, Json.GetServiceGraphWire), Json.GetServiceGraphResponse, ct),
             page => page.Services,
@@ -92,13 +112,18 @@ internal sealed class XRayClient(AwsCaller caller, AwsAccountOptions account, st
     {
         // A trace too large for one response continues on the next page of the same call.
         string? token = null;
+        var seen = new PageTokens(this, "BatchGetTraces");
         do
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(new BatchGetTracesWire { TraceIds = [.. ids], NextToken = token }, Json.BatchGetTracesWire);
             var page = await RestAsync("BatchGetTraces", HttpMethod.Post, "Traces", body, Json.BatchGetTracesResponse, cancellationToken).ConfigureAwait(false);
             traces.AddRange(page.Traces ?? []);
+
+            // Billed per trace retrieved; a trace continued over pages is counted on each, as AWS documents no merge.
+            Meter.RecordBilled(Account.AccountId, Region, Service, "BatchGetTraces", page.Traces?.Count ?? 0);
             unprocessed.AddRange(page.UnprocessedTraceIds ?? []);
             token = page.NextToken;
+            seen.Check(token);
         }
         while (!string.IsNullOrEmpty(token));
     }

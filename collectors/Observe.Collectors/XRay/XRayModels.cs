@@ -147,6 +147,9 @@ internal sealed class GetTraceSummariesResponse
 {
     public List<XRayTraceSummary>? TraceSummaries { get; init; }
     public string? NextToken { get; init; }
+
+    /// <summary>Traces the page's query processed: what X-Ray bills as traces scanned.</summary>
+    public long? TracesProcessedCount { get; init; }
 }
 
 internal sealed class BatchGetTracesWire

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Observe.Collectors.Aws;
 using Observe.Dashboard.Demo;
 using Observe.Store.Model;
 
@@ -6,7 +7,8 @@ namespace Observe.Dashboard.Model;
 
 /// <summary>
 /// What the Collectors page shows: every (collector, account, region) status with failing ones first, and AWS API
-/// usage per account for today and the last 7 UTC days, summed over every process that collects into the store.
+/// usage per account for today and the last 7 UTC days, summed over every process that collects into the store, and
+/// the estimated cost split by what AWS bills (metrics, requests, data scanned, session time, traces).
 /// </summary>
 public sealed record CollectorsViewModel(
     IReadOnlyList<CollectorStatusRow> Statuses,
@@ -15,6 +17,12 @@ public sealed record CollectorsViewModel(
     DateOnly Today,
     DateOnly WeekStart)
 {
+    /// <summary>The estimate per billed kind, in <see cref="AwsBilling.Billed"/> order; every kind, billed or not yet.</summary>
+    public IReadOnlyList<BilledUsageRow> Billed { get; init; } = [];
+
+    /// <summary>The date of the prices this dashboard is configured with (<c>Observe:Aws:Prices:AsOf</c>).</summary>
+    public DateOnly PricesAsOf { get; init; } = AwsPriceOptions.DefaultAsOf;
+
     /// <summary>Days in the usage window, today included.</summary>
     public const int UsageDays = 7;
 
@@ -27,9 +35,11 @@ public sealed record CollectorsViewModel(
     /// <param name="now">The current time.</param>
     /// <param name="accountNames">Names of the configured accounts.</param>
     /// <param name="passTimeout">The collectors' <c>PassTimeout</c>: a pass still "running" well past it was interrupted.</param>
+    /// <param name="prices">This dashboard's prices, for their date and wording; the dollars are the writers' own estimates.</param>
     public static CollectorsViewModel Create(
-        IReadOnlyList<CollectorStatus> statuses, IReadOnlyList<ApiUsage> usage, DateTimeOffset now, IReadOnlyDictionary<string, string> accountNames, TimeSpan passTimeout)
+        IReadOnlyList<CollectorStatus> statuses, IReadOnlyList<ApiUsage> usage, DateTimeOffset now, IReadOnlyDictionary<string, string> accountNames, TimeSpan passTimeout, AwsPriceOptions? prices = null)
     {
+        prices ??= new AwsPriceOptions();
         ArgumentNullException.ThrowIfNull(statuses);
         ArgumentNullException.ThrowIfNull(usage);
         ArgumentNullException.ThrowIfNull(accountNames);
@@ -50,8 +60,21 @@ public sealed record CollectorsViewModel(
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => AccountUsageRow.Sum(g.Key, Account(g.Key, accountNames), g, today))
             .ToList();
-        var total = AccountUsageRow.Sum("", "All accounts", usage.Where(u => u.Day >= weekStart && u.Day <= today), today);
-        return new CollectorsViewModel(rows, perAccount, total, today, weekStart);
+        var week = usage.Where(u => u.Day >= weekStart && u.Day <= today).ToList();
+        var total = AccountUsageRow.Sum("", "All accounts", week, today);
+        var billed = AwsBilling.Billed
+            .Select(kind => BilledUsageRow.Sum(kind, week.Where(u => AwsBilling.For(u.Service, u.Operation) == kind), today, prices))
+            .ToList();
+        return new CollectorsViewModel(rows, perAccount, total, today, weekStart) { Billed = billed, PricesAsOf = prices.AsOf };
+    }
+
+    /// <summary>Prices from <c>Observe:Aws:Prices</c> in this dashboard's configuration, defaults where unset.</summary>
+    public static AwsPriceOptions Prices(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var prices = new AwsPriceOptions();
+        configuration.GetSection($"{AwsOptions.SectionName}:{nameof(AwsOptions.Prices)}").Bind(prices);
+        return prices;
     }
 
     /// <summary>Account names from <c>Observe:Aws:Accounts</c>, when this dashboard has them.</summary>
@@ -137,7 +160,7 @@ public sealed record CollectorStatusRow(
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }
 
-/// <summary>One account's API usage today and over the last 7 days.</summary>
+/// <summary>One account's API usage today and over the last 7 days; metrics are GetMetricData's alone.</summary>
 public sealed record AccountUsageRow(
     string AccountId,
     string Account,
@@ -150,22 +173,65 @@ public sealed record AccountUsageRow(
     long ThrottledWeek,
     long FailedWeek)
 {
+    /// <summary>Billed calls in the 7 days whose quantity AWS did not report: left out of <see cref="CostWeek"/>.</summary>
+    public long UnpricedWeek { get; init; }
+
     public static AccountUsageRow Sum(string accountId, string account, IEnumerable<ApiUsage> usage, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(usage);
         var all = usage.ToList();
         var todays = all.Where(u => u.Day == today).ToList();
+
+        // Billed units are in each API's own unit (bytes, seconds, traces): only GetMetricData's are metrics.
+        static long Metrics(IEnumerable<ApiUsage> rows) => rows.Where(u => AwsBilling.For(u.Service, u.Operation) == BilledAs.CloudWatchMetrics).Sum(u => u.BilledUnits);
         return new AccountUsageRow(
             accountId,
             account,
             todays.Sum(u => u.Calls),
-            todays.Sum(u => u.MetricsRequested),
+            Metrics(todays),
             todays.Sum(u => u.EstimatedCostUsd),
             all.Sum(u => u.Calls),
-            all.Sum(u => u.MetricsRequested),
+            Metrics(all),
             all.Sum(u => u.EstimatedCostUsd),
             all.Sum(u => u.ThrottledAttempts),
-            all.Sum(u => u.FailedCalls));
+            all.Sum(u => u.FailedCalls))
+        {
+            UnpricedWeek = all.Sum(u => u.UnpricedCalls),
+        };
+    }
+}
+
+/// <summary>The estimate for one billed kind (for example Logs Insights data scanned) today and over the last 7 days.</summary>
+public sealed record BilledUsageRow(
+    BilledAs Kind,
+    string What,
+    string Price,
+    long UnitsToday,
+    string QuantityToday,
+    decimal CostToday,
+    long UnitsWeek,
+    string QuantityWeek,
+    decimal CostWeek,
+    long UnpricedWeek)
+{
+    public static BilledUsageRow Sum(BilledAs kind, IEnumerable<ApiUsage> usage, DateOnly today, AwsPriceOptions prices)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        var all = usage.ToList();
+        var todays = all.Where(u => u.Day == today).ToList();
+        var unitsToday = todays.Sum(u => u.BilledUnits);
+        var unitsWeek = all.Sum(u => u.BilledUnits);
+        return new BilledUsageRow(
+            kind,
+            AwsBilling.Describe(kind),
+            AwsBilling.PriceText(kind, prices),
+            unitsToday,
+            CollectorsFormat.Quantity(kind, unitsToday),
+            todays.Sum(u => u.EstimatedCostUsd),
+            unitsWeek,
+            CollectorsFormat.Quantity(kind, unitsWeek),
+            all.Sum(u => u.EstimatedCostUsd),
+            all.Sum(u => u.UnpricedCalls));
     }
 }
 
@@ -199,6 +265,19 @@ public static class CollectorsFormat
         < 0.0001m => "<$0.0001",
         < 0.01m => "$" + amount.ToString("0.####", Culture),
         _ => "$" + amount.ToString("#,0.00", Culture),
+    };
+
+    /// <summary>A billed quantity in its unit: 12,000 metrics / 3 requests / 2.5 GB / 1.5 min / 1,200 traces.</summary>
+    public static string Quantity(BilledAs kind, long units) => kind switch
+    {
+        BilledAs.CloudWatchMetrics => units.ToString("#,0", Culture) + (units == 1 ? " metric" : " metrics"),
+        BilledAs.CloudWatchRequests => units.ToString("#,0", Culture) + (units == 1 ? " request" : " requests"),
+        BilledAs.InsightsBytesScanned => units < 1024 * 1024 * 1024 / 100
+            ? (units / (1024d * 1024)).ToString("#,0.##", Culture) + " MB"
+            : (units / (1024d * 1024 * 1024)).ToString("#,0.##", Culture) + " GB",
+        BilledAs.LiveTailSessionSeconds => (units / 60d).ToString("#,0.#", Culture) + " min",
+        BilledAs.XRayTracesScanned or BilledAs.XRayTracesRetrieved => units.ToString("#,0", Culture) + (units == 1 ? " trace" : " traces"),
+        _ => units.ToString("#,0", Culture),
     };
 
     /// <summary>The exact estimate, for tooltips.</summary>

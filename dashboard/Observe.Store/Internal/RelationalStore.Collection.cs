@@ -66,11 +66,11 @@ internal abstract partial class RelationalStore
 
         await using var scope = await BeginWriteAsync(WriteLock.None, cancellationToken);
         await using (var command = scope.Command("""
-            INSERT INTO api_usage (day, account_id, region, service, operation, instance, calls, attempts, throttled, failed, metrics, cost_usd, updated_at)
-            VALUES (@day, @account, @region, @service, @operation, @instance, @calls, @attempts, @throttled, @failed, @metrics, @cost, @updated_at)
+            INSERT INTO api_usage (day, account_id, region, service, operation, instance, calls, attempts, throttled, failed, metrics, cost_usd, unpriced, updated_at)
+            VALUES (@day, @account, @region, @service, @operation, @instance, @calls, @attempts, @throttled, @failed, @metrics, @cost, @unpriced, @updated_at)
             ON CONFLICT (day, account_id, region, service, operation, instance) DO UPDATE SET
                 calls = excluded.calls, attempts = excluded.attempts, throttled = excluded.throttled, failed = excluded.failed,
-                metrics = excluded.metrics, cost_usd = excluded.cost_usd, updated_at = excluded.updated_at
+                metrics = excluded.metrics, cost_usd = excluded.cost_usd, unpriced = excluded.unpriced, updated_at = excluded.updated_at
             """))
         {
             var day = command.AddInt32("@day", null);
@@ -85,6 +85,7 @@ internal abstract partial class RelationalStore
             var failed = command.AddInt64("@failed", null);
             var metrics = command.AddInt64("@metrics", null);
             var cost = command.AddDouble("@cost", null);
+            var unpriced = command.AddInt64("@unpriced", null);
             command.AddInt64("@updated_at", StoreTime.ToMs(DateTimeOffset.UtcNow));
             foreach (var row in usage)
             {
@@ -97,8 +98,9 @@ internal abstract partial class RelationalStore
                 attempts.Set(row.Attempts);
                 throttled.Set(row.ThrottledAttempts);
                 failed.Set(row.FailedCalls);
-                metrics.Set(row.MetricsRequested);
+                metrics.Set(row.BilledUnits);
                 cost.Set((double)row.EstimatedCostUsd);
+                unpriced.Set(row.UnpricedCalls);
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -114,7 +116,7 @@ internal abstract partial class RelationalStore
         await using var command = connection.Command(null, """
             SELECT day, account_id, region, service, operation,
                 CAST(SUM(calls) AS BIGINT), CAST(SUM(attempts) AS BIGINT), CAST(SUM(throttled) AS BIGINT),
-                CAST(SUM(failed) AS BIGINT), CAST(SUM(metrics) AS BIGINT), SUM(cost_usd)
+                CAST(SUM(failed) AS BIGINT), CAST(SUM(metrics) AS BIGINT), SUM(cost_usd), CAST(SUM(unpriced) AS BIGINT)
             FROM api_usage WHERE day >= @from AND day <= @to
             GROUP BY day, account_id, region, service, operation
             ORDER BY day, account_id, region, service, operation
@@ -168,5 +170,6 @@ internal abstract partial class RelationalStore
         reader.GetInt64(8),
         reader.GetInt64(9),
         // Summing doubles leaves float noise; a billing estimate needs no more than micro-dollars.
-        Math.Round((decimal)reader.GetDouble(10), 6, MidpointRounding.AwayFromZero));
+        Math.Round((decimal)reader.GetDouble(10), 6, MidpointRounding.AwayFromZero),
+        reader.GetInt64(11));
 }

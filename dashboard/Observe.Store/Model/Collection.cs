@@ -70,8 +70,17 @@ public sealed record CollectorStatus
 /// <param name="Attempts">HTTP requests sent, retries included.</param>
 /// <param name="ThrottledAttempts">Attempts AWS answered with throttling.</param>
 /// <param name="FailedCalls">Calls that ended in an error after their retries.</param>
-/// <param name="MetricsRequested">GetMetricData only: metrics requested, the unit AWS bills.</param>
-/// <param name="EstimatedCostUsd">The writer's estimate of what the metrics requested cost, in US dollars.</param>
+/// <param name="BilledUnits">
+/// What AWS bills the operation for, in its own unit: metrics requested (GetMetricData), requests (other CloudWatch
+/// APIs), bytes scanned (Logs Insights StartQuery), session seconds (Live Tail), traces scanned (X-Ray
+/// GetTraceSummaries) or retrieved (BatchGetTraces); 0 for APIs with no per-call charge. Stored in the
+/// <c>metrics</c> column, which held GetMetricData's metrics alone before other APIs were priced.
+/// </param>
+/// <param name="EstimatedCostUsd">The writer's estimate of what the billed units cost, in US dollars, at its configured prices.</param>
+/// <param name="UnpricedCalls">
+/// Billed calls whose quantity AWS did not report (an Insights query abandoned before it ended, an X-Ray page without
+/// TracesProcessedCount): the estimate leaves them out, and says how many there are, rather than counting them as free.
+/// </param>
 public sealed record ApiUsage(
     DateOnly Day,
     string AccountId,
@@ -82,5 +91,6 @@ public sealed record ApiUsage(
     long Attempts,
     long ThrottledAttempts,
     long FailedCalls,
-    long MetricsRequested,
-    decimal EstimatedCostUsd);
+    long BilledUnits,
+    decimal EstimatedCostUsd,
+    long UnpricedCalls = 0);

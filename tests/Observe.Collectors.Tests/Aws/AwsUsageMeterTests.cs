@@ -18,7 +18,7 @@ public class AwsUsageMeterTests
         {
             meter.RecordCall("123456789012", "eu-west-1", AwsService.CloudWatch, "GetMetricData");
             meter.RecordAttempt("123456789012", "eu-west-1", AwsService.CloudWatch, "GetMetricData");
-            meter.RecordMetrics("123456789012", "eu-west-1", AwsService.CloudWatch, "GetMetricData", 500);
+            meter.RecordBilled("123456789012", "eu-west-1", AwsService.CloudWatch, "GetMetricData", 500);
         }
 
         meter.RecordAttempt("123456789012", "eu-west-1", AwsService.CloudWatch, "GetMetricData");
@@ -28,7 +28,7 @@ public class AwsUsageMeterTests
         var usage = meter.GetUsage(new DateOnly(2026, 11, 22));
 
         var gmd = usage.Single(u => u.Operation == "GetMetricData");
-        Assert.Equal((3, 4, 1, 0, 1500), (gmd.Calls, gmd.Attempts, gmd.ThrottledAttempts, gmd.FailedCalls, gmd.MetricsRequested));
+        Assert.Equal((3, 4, 1, 0, 1500), (gmd.Calls, gmd.Attempts, gmd.ThrottledAttempts, gmd.FailedCalls, gmd.BilledUnits));
 
         // $0.01 per 1,000 metrics requested.
         Assert.Equal(0.015m, gmd.EstimatedCostUsd);

@@ -50,7 +50,7 @@ public class CloudWatchClientTests
         Assert.Equal([3d, 20d], results.Single(r => r.Id == "max").Values!);
 
         var usage = host.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).Single(u => u.Operation == "GetMetricData");
-        Assert.Equal((1, 1, 3), (usage.Calls, usage.Attempts, usage.MetricsRequested));
+        Assert.Equal((1, 1, 3), (usage.Calls, usage.Attempts, usage.BilledUnits));
         Assert.Equal(0.00003m, usage.EstimatedCostUsd);
     }
 

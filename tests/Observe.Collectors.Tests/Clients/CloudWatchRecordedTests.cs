@@ -46,7 +46,7 @@ public class CloudWatchRecordedTests
         Assert.Equal("token-page-2", JsonNode.Parse(transport.Seen[1].Body)!["NextToken"]!.GetValue<string>());
 
         // Two metrics on each of two pages: 4 metrics requested, the unit AWS bills.
-        Assert.Equal(4, host.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).Single().MetricsRequested);
+        Assert.Equal(4, host.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).Single().BilledUnits);
     }
 
     [Fact]

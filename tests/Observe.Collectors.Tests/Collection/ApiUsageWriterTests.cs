@@ -16,7 +16,7 @@ public class ApiUsageWriterTests
     public async Task FlushAsync_AcrossMidnightAndAtStop_StoreHoldsTheMetersFinalTotalsPerDay()
     {
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 23, 59, 0, TimeSpan.Zero));
-        var meter = new AwsUsageMeter(Options.Create(new AwsOptions { GetMetricDataPricePer1000Metrics = 0.01m }), time);
+        var meter = new AwsUsageMeter(Options.Create(new AwsOptions { Prices = new AwsPriceOptions { GetMetricDataPer1000Metrics = 0.01m } }), time);
         await using var harness = await HostHarness.CreateAsync([], new CollectorsOptions(), time);
         var writer = new ApiUsageWriter(meter, harness.Store, harness.Instance, Options.Create(new CollectorsOptions()), time, NullLogger<ApiUsageWriter>.Instance);
 
@@ -59,7 +59,7 @@ public class ApiUsageWriterTests
     {
         meter.RecordCall(Account, "eu-west-1", AwsService.CloudWatch, "GetMetricData");
         meter.RecordAttempt(Account, "eu-west-1", AwsService.CloudWatch, "GetMetricData");
-        meter.RecordMetrics(Account, "eu-west-1", AwsService.CloudWatch, "GetMetricData", metrics);
+        meter.RecordBilled(Account, "eu-west-1", AwsService.CloudWatch, "GetMetricData", metrics);
     }
 
     private static ApiUsage Usage(DateOnly day, long calls, long metrics, decimal cost) =>

@@ -275,6 +275,11 @@ public sealed class InventoryCollectorTests
         await Collector(host, store).CollectAsync(Target(host, "eu-west-1"), CancellationToken.None);
 
         Assert.Equal(["nightly-report", "orders-api"], await Names(store, "123456789012"));
+
+        // Issue 9 defect 6: "no such function" answered the detail reads; no call failed for the inventory.
+        var usage = host.Meter.GetUsage(Today).Where(u => u.Service == "Lambda").ToList();
+        Assert.True(usage.Single(u => u.Operation == "ListTags").Calls >= 1);
+        Assert.Equal(0, usage.Sum(u => u.FailedCalls));
     }
 
     [Fact]

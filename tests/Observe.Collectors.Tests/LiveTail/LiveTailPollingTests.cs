@@ -57,6 +57,11 @@ public sealed class LiveTailPollingTests : IAsyncDisposable
         Assert.Equal(LiveTailSource.Polling, batch.Source);
         Assert.Equal(["seen by polling"], batch.Events.Select(e => e.Message));
         Assert.Single(_server.Requests);
+
+        // Issue 9 defect 6: in Auto mode the refusal is answered by polling, as designed: not a failed call.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var start = host.Aws.Meter.GetUsage(today).Concat(host.Aws.Meter.GetUsage(today.AddDays(-1))).Where(u => u.Operation == "StartLiveTail").ToList();
+        Assert.Equal((1L, 0L), (start.Sum(u => u.Calls), start.Sum(u => u.FailedCalls)));
     }
 
     /// <summary>One event, stamped now, in a new stream of an existing group (the seeder's helper creates the group too).</summary>

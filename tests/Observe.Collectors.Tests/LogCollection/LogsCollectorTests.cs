@@ -98,6 +98,26 @@ public class LogsCollectorTests
     }
 
     [Fact]
+    public async Task Collect_FunctionThatNeverRan_NoEventsAndNoFailedCallInTheUsage()
+    {
+        // Issue 9 defect 6: moto, like AWS, answers FilterLogEvents on a group that does not exist with
+        // ResourceNotFoundException, which the collector reads as "no events": an answer, not a failed call.
+        var neverRan = new FunctionKey(Account, Regions[0], $"never-ran-{Guid.NewGuid():N}"[..20]);
+        await using var temp = await TestStore.CreateAsync();
+        await LogsFleet.AddInventoryAsync(temp.Store, [neverRan]);
+        using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (Account, Regions)));
+        var collector = LogsFleet.Collector(host.Clients, temp.Store, new ManualTimeProvider(T0.AddMinutes(6)), new LogsCollectorOptions { Mode = LogsReadMode.FilterLogEvents });
+
+        await collector.CollectAsync(Target(host, neverRan.Region), CancellationToken.None);
+
+        var today = DateOnly.FromDateTime(host.Time.GetUtcNow().UtcDateTime);
+        var filter = host.Meter.GetUsage(today).Concat(host.Meter.GetUsage(today.AddDays(-1))).Where(u => u.Operation == "FilterLogEvents").ToList();
+        Assert.Equal((1L, 0L), (filter.Sum(u => u.Calls), filter.Sum(u => u.FailedCalls)));
+        var status = await collector.GetStatusAsync(Target(host, neverRan.Region), CancellationToken.None);
+        Assert.Equal((0L, 0), (status!.LastPass!.Reports, status.LastPass.FailedGroups));
+    }
+
+    [Fact]
     public async Task Collect_LateEventsInsideTheOverlap_AreCountedOnce()
     {
         var expected = new Expected();

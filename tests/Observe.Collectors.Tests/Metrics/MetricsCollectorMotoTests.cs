@@ -34,7 +34,7 @@ public class MetricsCollectorMotoTests
         Assert.DoesNotContain(transport.Bodies, b => b.Contains(idle, StringComparison.Ordinal));
         var usage = rig.Aws.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).Single(u => u.Operation == "GetMetricData");
         var asked = transport.Bodies.Where(b => b.Contains("MetricDataQueries", StringComparison.Ordinal)).Sum(b => JsonNode.Parse(b)!["MetricDataQueries"]!.AsArray().Count);
-        Assert.Equal(asked, usage.MetricsRequested);
+        Assert.Equal(asked, usage.BilledUnits);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public class MetricsCollectorTests
 
         var usage = rig.Aws.Meter.GetUsage(DateOnly.FromDateTime(Start.UtcDateTime)).Single(u => u.Operation == "GetMetricData");
         Assert.Equal(fake.Calls.Count, usage.Calls);
-        Assert.Equal(fake.Calls.Sum(c => c.Queries.Count), usage.MetricsRequested);
+        Assert.Equal(fake.Calls.Sum(c => c.Queries.Count), usage.BilledUnits);
         Assert.Equal(1300 * 0.01m / 1000, usage.EstimatedCostUsd);
 
         var minute = FirstEnd.AddMinutes(-7);

@@ -91,6 +91,52 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Collectors_EveryBilledApi_TotalAndSplitByWhatIsBilled_WithThePricesDateAndWhatCouldNotBePriced()
+    {
+        // Issue 9 defect 8. Dollars as the writers estimated them at list prices, worked out by hand: 12,000 metrics at
+        // $0.01/1,000 = $0.12; 300 requests at $0.01/1,000 = $0.003; 4 GiB scanned at $0.005/GB = $0.02; 30 session
+        // minutes at $0.01 = $0.30; 2M traces scanned and 10,000 retrieved at $0.50/1M = $1.00 and $0.005.
+        var today = DateOnly.FromDateTime(DateTimeOffset.UtcNow.UtcDateTime);
+        ApiUsage Row(string service, string operation, long calls, long units, decimal cost, long unpriced = 0) =>
+            new(today, Prod, "eu-west-1", service, operation, calls, calls, 0, 0, units, cost, unpriced);
+        await _store.Store.UpsertApiUsageAsync("worker/2/b",
+        [
+            Row("CloudWatch", "GetMetricData", 24, 12_000, 0.12m),
+            Row("CloudWatch", "ListMetrics", 100, 100, 0.001m),
+            Row("CloudWatch", "DescribeAlarms", 200, 200, 0.002m),
+            Row("Logs", "StartQuery", 40, 4L * 1024 * 1024 * 1024, 0.02m, unpriced: 2),
+            Row("Logs", "GetQueryResults", 120, 0, 0m),
+            Row("Logs", "FilterLogEvents", 500, 0, 0m),
+            Row("Logs", "StartLiveTail", 1, 1800, 0.30m),
+            Row("XRay", "GetTraceSummaries", 50, 2_000_000, 1.00m),
+            Row("XRay", "BatchGetTraces", 2000, 10_000, 0.005m),
+            Row("Lambda", "ListFunctions", 20, 0, 0m),
+        ], CancellationToken.None);
+
+        var page = RenderComponent<CollectorsPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=billed-grid]")), TimeSpan.FromSeconds(5));
+        Assert.Equal(("1.448", "$1.45"), Usage(page, "billed-total", "cost-today"));
+        Assert.Equal(("1.448", "$1.45"), Usage(page, Prod, "cost-week"));
+        Assert.Equal(("0.12", "$0.12"), Usage(page, "CloudWatchMetrics", "cost-today"));
+        Assert.Equal(("0.003", "$0.003"), Usage(page, "CloudWatchRequests", "cost-week"));
+        Assert.Equal(("0.02", "$0.02"), Usage(page, "InsightsBytesScanned", "cost-week"));
+        Assert.Equal(("0.3", "$0.30"), Usage(page, "LiveTailSessionSeconds", "cost-week"));
+        Assert.Equal(("1", "$1.00"), Usage(page, "XRayTracesScanned", "cost-week"));
+        Assert.Equal(("0.005", "$0.005"), Usage(page, "XRayTracesRetrieved", "cost-week"));
+        Assert.Equal(("12,000 metrics", "300 requests", "4 GB", "30 min", "2,000,000 traces", "10,000 traces"), (
+            Billed(page, "CloudWatchMetrics"), Billed(page, "CloudWatchRequests"), Billed(page, "InsightsBytesScanned"),
+            Billed(page, "LiveTailSessionSeconds"), Billed(page, "XRayTracesScanned"), Billed(page, "XRayTracesRetrieved")));
+
+        // Only GetMetricData's units are metrics: bytes and traces must not be added to the metrics column.
+        Assert.Equal(("12000", "12K"), Usage(page, Prod, "metrics-today"));
+        Assert.Equal(("2", "2"), Usage(page, "InsightsBytesScanned", "unpriced-week"));
+        Assert.Contains("2 billed calls in the last 7 days are not in the estimate", Text(page, "unpriced"), StringComparison.Ordinal);
+        Assert.Contains("$0.005 per GB scanned", Text(page, "billed-grid"), StringComparison.Ordinal);
+        Assert.Contains("list prices as of 2026-12-03 (Observe:Aws:Prices)", Text(page, "usage-caption"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Collectors_NothingRecorded_SaysSo()
     {
         var page = RenderComponent<CollectorsPage>();
@@ -167,6 +213,13 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
         Assert.Contains("1 of 2 collector targets ran their last pass to the end but could not do all of it:", page.Find("[data-testid=degraded-summary]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=failing-summary]"));
     }
+
+    // Markup wraps long sentences over lines: compare with single spaces.
+    private static string Text(IRenderedComponent<CollectorsPage> page, string testId) =>
+        System.Text.RegularExpressions.Regex.Replace(page.Find($"[data-testid={testId}]").TextContent, @"\s+", " ");
+
+    private static string Billed(IRenderedComponent<CollectorsPage> page, string kind) =>
+        page.Find($"[data-billed='{kind}/quantity-week']").TextContent.Trim();
 
     private static CollectorStatus Status(string collector, string account, string region, DateTimeOffset now) => new()
     {

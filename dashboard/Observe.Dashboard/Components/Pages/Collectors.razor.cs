@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Configuration;
@@ -22,6 +23,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
     private IReadOnlyDictionary<string, string> _accountNames = new Dictionary<string, string>();
     private CollectorsViewModel? _model;
     private TimeSpan _passTimeout;
+    private AwsPriceOptions _prices = new();
     private string? _loadError;
     private int _loading;
 
@@ -56,6 +58,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
     protected override void OnInitialized()
     {
         _accountNames = CollectorsViewModel.AccountNames(Configuration);
+        _prices = CollectorsViewModel.Prices(Configuration);
 
         // The collectors' own setting (in this process or a worker's, which should say the same).
         _passTimeout = Configuration.GetValue($"{CollectorsOptions.SectionName}:{nameof(CollectorsOptions.PassTimeout)}", new CollectorsOptions().PassTimeout);
@@ -86,7 +89,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var statuses = await Store.GetCollectorStatusAsync(token);
             var usage = await Store.GetApiUsageAsync(today.AddDays(1 - CollectorsViewModel.UsageDays), today, token);
-            _model = CollectorsViewModel.Create(statuses, usage, now, _accountNames, _passTimeout);
+            _model = CollectorsViewModel.Create(statuses, usage, now, _accountNames, _passTimeout, _prices);
             _loadError = null;
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)

@@ -305,6 +305,10 @@ internal static class SqliteMigrations
             ALTER TABLE collector_status ADD COLUMN last_skipped TEXT NOT NULL DEFAULT '{}';
             ALTER TABLE collector_status ADD COLUMN total_skipped TEXT NOT NULL DEFAULT '{}';
             """),
+        new(8, "API usage: billed calls whose quantity AWS did not report", """
+            -- Existing rows priced GetMetricData alone, whose quantity was always known: none was unpriced.
+            ALTER TABLE api_usage ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+            """),
         new(9, "invocations whose error count was not read, per fleet minute and hour", """
             -- A function-minute with invocations and no error count (the Errors query failed) makes the fleet's
             -- error total unknown rather than lower: the aggregate counts those invocations so the Overview can say so.
