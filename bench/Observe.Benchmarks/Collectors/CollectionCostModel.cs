@@ -53,10 +53,10 @@ public static class CollectionCostModel
         rows.Add(new BilledDay(BilledAs.CloudWatchRequests, "DescribeAlarms pages of 100 + 1 DescribeAlarmHistory a pass" + (measuredMetrics is null ? "" : ", and ListMetrics (measured)"), requests,
             AwsBilling.Cost(BilledAs.CloudWatchRequests, requests, prices)));
 
-        // Insights (Auto picks it for this many groups): a stats and an error query per 50 groups each pass, each
-        // scanning the pass's window, Interval + Overlap, so every byte is scanned 2 x (Interval + Overlap) / Interval times.
+        // Insights (Auto picks it for this many groups): one query per 50 groups each pass, scanning the pass's window,
+        // Interval + Overlap, so every byte is scanned (Interval + Overlap) / Interval times.
         var mode = LogsCostModel.Choose(functions, logs.ExpectedEventsPerGroup, logs, DateTimeOffset.UnixEpoch).Mode;
-        var rescans = 2 * ((logs.Interval + logs.Overlap) / logs.Interval);
+        var rescans = (logs.Interval + logs.Overlap) / logs.Interval;
         var scanned = mode == LogsReadMode.Insights ? (long)(rescans * invocations * LogBytesPerInvocation) : 0;
         rows.Add(new BilledDay(BilledAs.InsightsBytesScanned, $"{mode}: each logged byte scanned {rescans:0.#} times", scanned,
             AwsBilling.Cost(BilledAs.InsightsBytesScanned, scanned, prices)));
