@@ -99,6 +99,10 @@ public sealed partial class LogsCollector
             foreach (var (id, timestamp, message) in read.Rows.GetValueOrDefault(name) ?? [])
             {
                 reader.Add(id, timestamp, message);
+                if (reader.Batch.Reports.Count >= ReportChunk)
+                {
+                    await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             await CommitAsync(key, reader, held ? null : end, totals, report, cancellationToken).ConfigureAwait(false);

@@ -5,6 +5,7 @@ using Observe.Collectors.Collection;
 using Observe.Collectors.LogCollection;
 using Observe.Collectors.Tests.Clients;
 using Observe.Collectors.Tests.Infrastructure;
+using Observe.Store;
 using Observe.Store.Model;
 
 namespace Observe.Collectors.Tests.LogCollection;
@@ -157,6 +158,33 @@ public class LogsCollectorInsightsTests
         Assert.False(report.IsDegraded);
     }
 
+    [Fact]
+    public async Task Collect_ManyReportsInOneGroup_WrittenInBoundedChunksNotOneTransaction()
+    {
+        var aws = new FakeInsights(["/aws/lambda/fn-00"]);
+        for (var i = 0; i < 2_500; i++)
+        {
+            var init = i % 100 == 0 ? "\tInit Duration: 200.00 ms" : "";
+            aws.Events.Add(EventRow("fn-00", T0.AddMilliseconds(i * 100), $"REPORT RequestId: 0f0f0f0f-0000-4000-8000-{i:D12}\tDuration: 3.00 ms\tBilled Duration: 3 ms\tMemory Size: 256 MB\tMax Memory Used: 70 MB{init}\t"));
+        }
+
+        using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: aws.Transport);
+        await using var temp = await TestStore.CreateAsync();
+        await LogsFleet.AddInventoryAsync(temp.Store, [new FunctionKey(Account, Region, "fn-00")]);
+        var store = ReportWriteRecorder.Wrap(temp.Store, out var recorder);
+        var collector = LogsFleet.Collector(host.Clients, store, new SettableClock(T0.AddMinutes(6)), new LogsCollectorOptions { Mode = LogsReadMode.Insights, InsightsPollInterval = TimeSpan.FromMilliseconds(100) });
+
+        await collector.CollectAsync(new CollectionTarget(host.Options.Accounts[0], Region), CancellationToken.None);
+
+        // Each write is its own transaction of at most one chunk; together they are every report, and the cold starts
+        // recounted per chunk add up to the 25 written.
+        Assert.Equal([1_000, 1_000, 500], recorder.ReportWrites);
+        var range = new TimeRange(T0.AddHours(-1), T0.AddHours(1));
+        Assert.Equal(2_500, (await temp.Store.GetInvocationReportsAsync(null, range, false, 10_000, CancellationToken.None)).Count);
+        var series = await temp.Store.GetFunctionSeriesAsync(new FunctionKey(Account, Region, "fn-00"), range, SeriesResolution.Minute, CancellationToken.None);
+        Assert.Equal(25, series.Sum(b => b.ColdStarts));
+    }
+
     [Theory]
     [InlineData("2026-11-22 10:05:00.123", "2026-11-22T10:05:00.1230000+00:00")]
     [InlineData("2026-11-22 10:05:00", "2026-11-22T10:05:00.0000000+00:00")]
@@ -229,6 +257,42 @@ public class LogsCollectorInsightsTests
     ];
 
     private static JsonObject Field(string name, string value) => new() { ["field"] = name, ["value"] = value };
+
+    /// <summary>A store that records how many reports each WriteInvocationReportsAsync call carried.</summary>
+    private class ReportWriteRecorder : System.Reflection.DispatchProxy
+    {
+        private IObserveStore _inner = null!;
+
+        public List<int> ReportWrites { get; } = [];
+
+        public static IObserveStore Wrap(IObserveStore inner, out ReportWriteRecorder recorder)
+        {
+            var store = Create<IObserveStore, ReportWriteRecorder>();
+            recorder = (ReportWriteRecorder)(object)store;
+            recorder._inner = inner;
+            return store;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IObserveStore.WriteInvocationReportsAsync))
+            {
+                lock (ReportWrites)
+                {
+                    ReportWrites.Add(((IReadOnlyCollection<InvocationReport>)args![0]!).Count);
+                }
+            }
+
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
+            {
+                throw e.InnerException;
+            }
+        }
+    }
 
     /// <summary>Now is what the test says; delays still run on real time, so polling waits without a test driving it.</summary>
     private sealed class SettableClock(DateTimeOffset now) : TimeProvider

@@ -86,6 +86,8 @@ public class LambdaReportParserTests
     [InlineData("REPORT RequestId: abc\tDuration: NaN ms")]
     [InlineData("REPORT RequestId: abc\tDuration: -5 ms")]
     [InlineData("REPORT RequestId: abc Duration: 10.5 ms Billed Duration: 11 ms")]
+    [InlineData("REPORT <b>RequestId</b>: <i>8f5c1d2e-0000-4000-8000-000000000009</i>\t<b>Duration</b>: 1.00 ms")]
+    [InlineData("REPORT\tRequestId:8f5c1d2e-0000-4000-8000-000000000009\tDuration: 1.00 ms")]
     public void Text_WithoutIdOrDuration_IsSkippedAsMalformed(string line) => Assert.Equal(SkipReason.MalformedReport, Skipped(line));
 
     [Theory]
