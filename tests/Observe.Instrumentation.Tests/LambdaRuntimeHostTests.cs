@@ -161,8 +161,9 @@ public class LambdaRuntimeHostTests
     {
         using var api = new FakeRuntimeApi();
         var exporter = new TimelineExporter(api.Timeline);
-        // The handler's token is cancelled two margins (3 s) before the deadline: the error and the export then have 3 s
-        // before the deadline, a margin a loaded machine's scheduling cannot eat (at 200 ms of 800 ms, it could).
+        // The handler's token is cancelled two margins (3 s) before the deadline and the error is posted then; the flush
+        // may run until one margin (1.5 s) before it. Seconds that a loaded machine's scheduling cannot eat, as it could
+        // the 400 ms of a 200 ms margin on an 800 ms deadline.
         using var observe = CreateObserve(
             new CapturedOutput(), b => b.AddProcessor(new BatchActivityExportProcessor(exporter)), margin: TimeSpan.FromMilliseconds(1500));
         using var host = new LambdaRuntimeHost(observe, api.Address);
