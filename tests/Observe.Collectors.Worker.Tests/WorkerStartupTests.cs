@@ -54,15 +54,19 @@ public sealed class WorkerStartupTests : IDisposable
     [Fact]
     public async Task StartWorkerAsync_AccountAndStore_MigratesTheStoreRunsAndStopsCleanly()
     {
-        using var host = Build(Account);
+        // A collector that ignored the stop would hold it until the host's ShutdownTimeout: 10 min here, so that the 30 s
+        // bound below tells the two apart and a loaded machine's scheduling cannot reach it (5 s against the default 30 s
+        // shutdown timeout could be reached).
+        using var host = Build(Account, shutdownTimeout: TimeSpan.FromMinutes(10));
 
         await host.StartWorkerAsync(CancellationToken.None);
         var store = host.Services.GetRequiredService<IObserveStore>();
         Assert.True(await store.GetSchemaVersionAsync(CancellationToken.None) >= 3);
         var stopping = Stopwatch.StartNew();
-        await host.StopAsync(CancellationToken.None);
+        var stopped = host.StopAsync(CancellationToken.None);
 
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {stopping.Elapsed}");
+        Assert.True(await Task.WhenAny(stopped, Task.Delay(TimeSpan.FromSeconds(30))) == stopped, $"stopping took over {stopping.Elapsed}");
+        await stopped;
     }
 
     [Fact]
@@ -101,8 +105,13 @@ public sealed class WorkerStartupTests : IDisposable
         ["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1",
     };
 
-    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true) => WorkerApp.Build([], builder =>
+    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true, TimeSpan? shutdownTimeout = null) => WorkerApp.Build([], builder =>
     {
+        if (shutdownTimeout is { } timeout)
+        {
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = timeout);
+        }
+
         var all = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" };
         if (sqliteStore)
         {

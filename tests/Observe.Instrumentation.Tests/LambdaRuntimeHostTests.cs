@@ -30,10 +30,10 @@ public class LambdaRuntimeHostTests
             logger.LogInformation("Handling order {OrderId}", order.OrderId);
             return ValueTask.FromResult(new Receipt(order.OrderId, "accepted"));
         })), stop.Token);
-        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(30));
         await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         var response = Assert.Single(posts);
         Assert.Equal("response", response.Kind);
@@ -59,7 +59,7 @@ public class LambdaRuntimeHostTests
         {
             EnableOtlpExport = false,
             ConfigureTracing = b => b.AddProcessor(new BatchActivityExportProcessor(exporter)),
-            FlushTimeout = TimeSpan.FromSeconds(10),
+            FlushTimeout = TimeSpan.FromSeconds(30), // waits for the set-up, then the export; a loaded machine can take seconds
             TelemetrySetupGate = gate.Wait,
         };
         using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
@@ -73,7 +73,7 @@ public class LambdaRuntimeHostTests
             logger.LogInformation("Handling order {OrderId}", order.OrderId);
             return ValueTask.FromResult(new Receipt(order.OrderId, "accepted"));
         })), stop.Token);
-        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(30));
 
         // The caller has its answer while the SDK is still held back; the flush waits for it, not the caller.
         Assert.Equal("response", Assert.Single(posts).Kind);
@@ -81,7 +81,7 @@ public class LambdaRuntimeHostTests
         gate.Set();
         await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["next", "response:req-1", "export", "next"], api.Timeline.Entries);
         var span = Assert.Single(exporter.Spans);
@@ -100,6 +100,7 @@ public class LambdaRuntimeHostTests
         {
             EnableOtlpExport = false,
             ConfigureTracing = b => b.AddProcessor(new SimpleActivityExportProcessor(spans)),
+            FlushTimeout = TimeSpan.FromSeconds(30), // the first flush releases the set-up and waits for it; a loaded machine can take seconds
             TelemetrySetupGate = gate.Wait,
         };
         using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
@@ -116,10 +117,10 @@ public class LambdaRuntimeHostTests
             readyDuringHandler = observe.IsTelemetryReady;
             return input;
         }), stop.Token);
-        await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(30));
         await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.False(readyDuringHandler, "the SDK was built beside the first invocation");
         Assert.True(observe.IsTelemetryReady);
@@ -141,9 +142,9 @@ public class LambdaRuntimeHostTests
             Encoding.UTF8.GetString(input.Span) == "\"boom\""
                 ? throw new InvalidOperationException("the order cannot be placed")
                 : ValueTask.FromResult<ReadOnlyMemory<byte>>("\"ok\""u8.ToArray())), stop.Token);
-        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["error:bad", "response:good"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
         var error = JsonDocument.Parse(posts[0].Body).RootElement;
@@ -160,24 +161,28 @@ public class LambdaRuntimeHostTests
     {
         using var api = new FakeRuntimeApi();
         var exporter = new TimelineExporter(api.Timeline);
-        using var observe = CreateObserve(new CapturedOutput(), b => b.AddProcessor(new BatchActivityExportProcessor(exporter)), margin: TimeSpan.FromMilliseconds(200));
+        // The handler's token is cancelled two margins (3 s) before the deadline and the error is posted then; the flush
+        // may run until one margin (1.5 s) before it. Seconds that a loaded machine's scheduling cannot eat, as it could
+        // the 400 ms of a 200 ms margin on an 800 ms deadline.
+        using var observe = CreateObserve(
+            new CapturedOutput(), b => b.AddProcessor(new BatchActivityExportProcessor(exporter)), margin: TimeSpan.FromMilliseconds(1500));
         using var host = new LambdaRuntimeHost(observe, api.Address);
         using var stop = new CancellationTokenSource();
         using var release = new ManualResetEventSlim();
-        api.Enqueue("slow", "{}", TimeSpan.FromMilliseconds(800));
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(800);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(6);
+        api.Enqueue("slow", "{}", TimeSpan.FromSeconds(6));
 
         // The handler ignores its token, as a blocking call would.
         var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) =>
         {
-            release.Wait(TimeSpan.FromSeconds(20));
+            release.Wait(TimeSpan.FromSeconds(30));
             return ValueTask.FromResult<ReadOnlyMemory<byte>>("{}"u8.ToArray());
         }), stop.Token);
-        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(30));
         await WaitForAsync(() => api.Timeline.Entries.Count(e => e == "next") >= 2);
         release.Set();
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         var error = Assert.Single(posts);
         Assert.Equal("error", error.Kind);
@@ -196,7 +201,7 @@ public class LambdaRuntimeHostTests
         using var observe = CreateObserve(new CapturedOutput(), _ => { });
         using var host = new LambdaRuntimeHost(observe, api.Address);
 
-        await host.RunAsync(_ => throw new FileNotFoundException("settings.json is missing")).WaitAsync(TimeSpan.FromSeconds(10));
+        await host.RunAsync(_ => throw new FileNotFoundException("settings.json is missing")).WaitAsync(TimeSpan.FromSeconds(30));
 
         var posted = Assert.Single(api.Posts);
         Assert.Equal("init-error", posted.Kind);
@@ -224,9 +229,9 @@ public class LambdaRuntimeHostTests
             3 => FailLaterAsync(),
             _ => SucceedLaterAsync(order),
         })), stop.Token);
-        var posts = await api.WaitForPostsAsync(4, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(4, TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["error:req-1", "error:req-2", "error:req-3", "response:req-4"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
         foreach (var cancelled in posts.Take(2))
@@ -282,9 +287,9 @@ public class LambdaRuntimeHostTests
             failed.SetException([new InvalidOperationException("first"), new TimeoutException("second")]);
             return new ValueTask<ReadOnlyMemory<byte>>(failed.Task);
         }), stop.Token);
-        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["error:several", "error:cancel"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
         Assert.Equal("AggregateException", posts[0].ErrorType);
@@ -308,9 +313,9 @@ public class LambdaRuntimeHostTests
             seen.Add(Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID"));
             return ValueTask.FromResult(input);
         }), stop.Token);
-        await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal([TraceHeader, null], seen);
     }
@@ -328,9 +333,9 @@ public class LambdaRuntimeHostTests
         api.Enqueue("after", "\"small\"", TimeSpan.FromSeconds(30));
 
         var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) => ValueTask.FromResult(input)), stop.Token);
-        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(2, TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["response:too-large", "response:after"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
         // The listener is process-wide: look only at this test's request.
@@ -351,10 +356,10 @@ public class LambdaRuntimeHostTests
         api.Enqueue("after-failures", "\"x\"", TimeSpan.FromSeconds(30));
 
         var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) => ValueTask.FromResult(input)), stop.Token);
-        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10));
+        var posts = await api.WaitForPostsAsync(1, TimeSpan.FromSeconds(30));
         var stoppedEarly = run.IsCompleted;
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.False(stoppedEarly, "the loop ended after a failed 'next'");
         Assert.Equal(["response:after-failures"], posts.Select(p => $"{p.Kind}:{p.RequestId}"));
@@ -393,7 +398,16 @@ public class LambdaRuntimeHostTests
 
     private static ObserveLambda CreateObserve(CapturedOutput output, Action<TracerProviderBuilder> tracing, TimeSpan? margin = null)
     {
-        var options = new ObserveLambdaOptions { EnableOtlpExport = false, ConfigureTracing = tracing, FlushSafetyMargin = margin ?? TimeSpan.FromMilliseconds(50) };
+        // FlushTimeout 30 s: the timelines expect the export before the next 'next'; the default 1 s could run out on a
+        // loaded machine. It only bounds the flush, which ends as soon as the export does.
+        var options = new ObserveLambdaOptions
+        {
+            EnableOtlpExport = false,
+            ConfigureTracing = tracing,
+            FlushSafetyMargin = margin ?? TimeSpan.FromMilliseconds(50),
+            FlushTimeout = TimeSpan.FromSeconds(30),
+        };
+
         var observe = ObserveLambda.Create(options, TestEnvironment.Create(), output.Sink, TimeProvider.System);
 
         // Ready before the test starts (see LambdaHarness): a starved set-up thread would eat the flush budget.
@@ -401,11 +415,13 @@ public class LambdaRuntimeHostTests
         return observe;
     }
 
+    /// <summary>Polls until <paramref name="condition"/> holds; fails after 30 s (a cap for a broken test: a loaded CI machine can be slow).</summary>
     private static async Task WaitForAsync(Func<bool> condition)
     {
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < until)
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
         {
+            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 30 s");
             await Task.Delay(10);
         }
     }

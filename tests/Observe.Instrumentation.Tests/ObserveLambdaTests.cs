@@ -177,19 +177,27 @@ public class ObserveLambdaTests
     [Fact]
     public async Task InvokeAsync_ExporterHangs_FinishesWithinRemainingTimeMinusMargin()
     {
+        using var events = new DiagnosticEvents();
         var hanging = new HangingExporter();
-        var options = new ObserveLambdaOptions { EnableOtlpExport = false, FlushTimeout = TimeSpan.FromSeconds(30), FlushSafetyMargin = TimeSpan.FromMilliseconds(50) };
+
+        // A 1.5 s margin of 4 s: the flush gives up 1.5 s before the deadline, which a loaded machine's scheduling
+        // cannot eat (a 50 ms margin of 600 ms could not hold there).
+        var options = new ObserveLambdaOptions { EnableOtlpExport = false, FlushTimeout = TimeSpan.FromSeconds(30), FlushSafetyMargin = TimeSpan.FromMilliseconds(1500) };
         options.ConfigureTracing = b => b.AddProcessor(new BatchActivityExportProcessor(hanging));
         using var lambda = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
         lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)); // ready first: this test is about a hanging exporter, not a slow set-up
         var stopwatch = Stopwatch.StartNew();
 
-        var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), remaining: TimeSpan.FromMilliseconds(600)), _ => Task.FromResult(7));
+        var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), remaining: TimeSpan.FromSeconds(4)), _ => Task.FromResult(7));
 
         stopwatch.Stop();
         Assert.Equal(7, result);
-        Assert.True(hanging.Started.Wait(TimeSpan.FromSeconds(5)), "the exporter was never called");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(600), $"took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(hanging.Started.Wait(TimeSpan.FromSeconds(30)), "the exporter was never called");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"took {stopwatch.ElapsedMilliseconds} ms");
+
+        // What load cannot change: the flush gave up on a budget cut to the remaining time less the margin, not FlushTimeout's 30 s.
+        var budget = Assert.Single(events.Named("FlushTimedOut"), e => (string?)e.Payload![1] != "waiting for the OpenTelemetry providers");
+        Assert.InRange((int)budget.Payload![0]!, 0, 2500);
         hanging.Release();
     }
 

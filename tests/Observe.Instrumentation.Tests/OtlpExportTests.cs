@@ -12,12 +12,24 @@ public class OtlpExportTests
 {
     private const string LambdaHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
+    /// <summary>
+    /// The flush budget of tests that read what the receiver got once the invocation returned: the flush ends as soon as
+    /// every signal is sent, so this only bounds it; a few seconds could run out on a loaded machine.
+    /// </summary>
+    private static readonly TimeSpan Received = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The exporter's own timeout for those tests: CreateLambda's 2 s keeps the failing-endpoint tests short, but a
+    /// loaded machine can take longer than that to JIT, serialize and send the first export to a working receiver.
+    /// </summary>
+    internal static readonly (string Name, string Value) ExportTimeout = ("OTEL_EXPORTER_OTLP_TIMEOUT", "30000");
+
     [Fact]
     public async Task InvokeAsync_OtlpEndpointFromOtelVariables_ListenerDecodesSpanAndMetrics()
     {
         using var receiver = new OtlpReceiver();
         var output = new CapturedOutput();
-        using var lambda = CreateLambda(receiver.Endpoint, output, TimeSpan.FromSeconds(5));
+        using var lambda = CreateLambda(receiver.Endpoint, output, Received, extraSettings: [ExportTimeout]);
         var requestId = LambdaHarness.NewRequestId();
         var logger = lambda.LoggerFactory.CreateLogger("x");
 
@@ -59,7 +71,7 @@ public class OtlpExportTests
     {
         using var receiver = new OtlpReceiver();
         var output = new CapturedOutput();
-        using var lambda = CreateLambda(receiver.Endpoint, output, TimeSpan.FromSeconds(5), o => o.Logging.RedactedProperties.Add("Card"));
+        using var lambda = CreateLambda(receiver.Endpoint, output, Received, o => o.Logging.RedactedProperties.Add("Card"), extraSettings: [ExportTimeout]);
         var logger = lambda.LoggerFactory.CreateLogger("Orders");
 
         await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ =>
@@ -100,8 +112,8 @@ public class OtlpExportTests
     {
         using var receiver = new OtlpReceiver();
         using var lambda = how == "setting"
-            ? CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(5), o => o.EnableOtlpLogExport = false)
-            : CreateLambda(receiver.Endpoint, new CapturedOutput(), TimeSpan.FromSeconds(5), extraSettings: [("OTEL_LOGS_EXPORTER", "none")]);
+            ? CreateLambda(receiver.Endpoint, new CapturedOutput(), Received, o => o.EnableOtlpLogExport = false, extraSettings: [ExportTimeout])
+            : CreateLambda(receiver.Endpoint, new CapturedOutput(), Received, extraSettings: [("OTEL_LOGS_EXPORTER", "none"), ExportTimeout]);
         var logger = lambda.LoggerFactory.CreateLogger("Orders");
 
         await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ =>
@@ -119,7 +131,11 @@ public class OtlpExportTests
     public async Task InvokeAsync_OtlpEndpointBlackHoled_FinishesWithinBudgetResultUnaffected()
     {
         using var blackHole = new BlackHole();
-        using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromMilliseconds(300));
+
+        // The exporter's own timeout is 6 s, far from the 300 ms budget: a wall-clock bound between them (5 s) tells
+        // "gave up at the budget" from "waited for the exporter" on a loaded machine (1.5 s against 2 s could not).
+        // Not longer: disposing the providers waits up to 5 s for each export still hanging on the black hole.
+        using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromMilliseconds(300), extraSettings: [("OTEL_EXPORTER_OTLP_TIMEOUT", "6000")]);
         var stopwatch = Stopwatch.StartNew();
 
         var logger = lambda.LoggerFactory.CreateLogger("Orders");
@@ -133,21 +149,29 @@ public class OtlpExportTests
         stopwatch.Stop();
         Assert.Equal("result", result);
         // 300 ms budget; the rest is the span and a thread hop, far from the exporter's own timeout.
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(1500), $"took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.ElapsedMilliseconds} ms");
     }
 
     [Fact]
     public async Task InvokeAsync_OtlpEndpointBlackHoledAndDeadlineClose_DeadlineWinsOverFlushTimeout()
     {
+        using var events = new DiagnosticEvents();
         using var blackHole = new BlackHole();
-        using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromSeconds(30));
+
+        // A 1.5 s margin of 4 s: the flush gives up 1.5 s before the deadline, which a loaded machine's scheduling
+        // cannot eat (the default 50 ms margin of 700 ms could not hold there).
+        using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromSeconds(30), o => o.FlushSafetyMargin = TimeSpan.FromMilliseconds(1500));
         var stopwatch = Stopwatch.StartNew();
 
-        var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader, remaining: TimeSpan.FromMilliseconds(700)), _ => Task.FromResult(1));
+        var result = await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader, remaining: TimeSpan.FromSeconds(4)), _ => Task.FromResult(1));
 
         stopwatch.Stop();
         Assert.Equal(1, result);
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(700), $"took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(4), $"took {stopwatch.ElapsedMilliseconds} ms");
+
+        // What load cannot change: the flush gave up on a budget cut to the remaining time less the margin, not FlushTimeout's 30 s.
+        var budget = Assert.Single(events.Named("FlushTimedOut"));
+        Assert.InRange((int)budget.Payload![0]!, 0, 2500);
     }
 
     [Fact]
@@ -156,33 +180,41 @@ public class OtlpExportTests
         // Issue 9: the flush waited up to its budget for the SDK, then gave each signal's flush the whole budget again.
         using var blackHole = new BlackHole();
         using var api = new FakeRuntimeApi();
-        var timeout = TimeSpan.FromMilliseconds(1500);
+
+        // Seconds, not milliseconds, so that scheduling on a loaded machine cannot decide the outcome: the flush must end
+        // by the deadline less the margin (0.5 s), with 1 s slack after the deadline below; the set-up becomes ready
+        // 2.5 s into the budget, so a flush that took the budget again after waiting for it would end 2 s after the deadline.
+        var timeout = TimeSpan.FromSeconds(5);
 
         // A cold test process spends seconds JIT-compiling the SDK set-up; warm it so the gate below decides when it is ready.
         CreateLambda(blackHole.Endpoint, new CapturedOutput(), TimeSpan.FromMilliseconds(100)).Dispose();
 
         // The set-up stands for a slow SDK build under JIT: it becomes ready well into the first flush's budget.
-        using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromSeconds(30), o => o.TelemetrySetupGate = () =>
+        using var lambda = CreateLambda(blackHole.Endpoint, new CapturedOutput(), flushTimeout: TimeSpan.FromSeconds(30), o =>
         {
-            api.WaitForPostsAsync(1, TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
-            Thread.Sleep(300);
+            o.FlushSafetyMargin = TimeSpan.FromMilliseconds(500);
+            o.TelemetrySetupGate = () =>
+            {
+                api.WaitForPostsAsync(1, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+                Thread.Sleep(2500);
+            };
         });
         using var host = new LambdaRuntimeHost(lambda, api.Address);
         using var stop = new CancellationTokenSource();
 
         var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) => ValueTask.FromResult(input)), stop.Token);
-        await api.WaitForNextRequestsAsync(1, TimeSpan.FromSeconds(10));
+        await api.WaitForNextRequestsAsync(1, TimeSpan.FromSeconds(30));
         var deadline = DateTimeOffset.UtcNow + timeout;
         api.Enqueue("first", "{}", timeout, LambdaHeader);
-        var nexts = await api.WaitForNextRequestsAsync(2, TimeSpan.FromSeconds(15));
+        var nexts = await api.WaitForNextRequestsAsync(2, TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, nexts.Count);
 
-        // The flush ends at the deadline less the safety margin (50 ms); 150 ms more is scheduling slack on a busy machine.
+        // The flush ends at the deadline less the safety margin (0.5 s); 1 s more is scheduling slack on a busy machine.
         var late = nexts[1] - deadline;
-        Assert.True(late < TimeSpan.FromMilliseconds(150), $"the next event was asked for {late.TotalMilliseconds:F0} ms after the deadline");
+        Assert.True(late < TimeSpan.FromSeconds(1), $"the next event was asked for {late.TotalMilliseconds:F0} ms after the deadline");
     }
 
     [Fact]
@@ -197,7 +229,7 @@ public class OtlpExportTests
 
         await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ => Task.FromResult(1));
         await lambda.InvokeAsync(LambdaHarness.Context(LambdaHarness.NewRequestId(), LambdaHeader), _ => Task.FromResult(2));
-        var until = DateTime.UtcNow.AddSeconds(10);
+        var until = DateTime.UtcNow.AddSeconds(30);
         while (events.Named("ExportFailed").Count() < 2 && DateTime.UtcNow < until)
         {
             await Task.Delay(10);

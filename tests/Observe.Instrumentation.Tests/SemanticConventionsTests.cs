@@ -74,9 +74,9 @@ public class SemanticConventionsTests
 
         var run = host.RunAsync(_ => ValueTask.FromResult<LambdaRawHandler>((input, context, ct) =>
             ValueTask.FromResult<ReadOnlyMemory<byte>>("""{"statusCode":201,"headers":{"content-type":"application/json"},"body":"{\"statusCode\":500}"}"""u8.ToArray())), stop.Token);
-        await api.WaitForNextRequestsAsync(2, TimeSpan.FromSeconds(10));
+        await api.WaitForNextRequestsAsync(2, TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         var span = Assert.Single(spans.Items, s => (string?)s.GetTagItem("faas.invocation_id") == "http-1");
         Assert.Equal("POST /orders", span.DisplayName);

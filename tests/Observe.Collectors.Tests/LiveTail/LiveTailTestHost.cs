@@ -102,9 +102,9 @@ internal static class TaskExtensions
 {
     public static async Task WithinAsync(this Task task, string what)
     {
-        if (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(10))) != task)
+        if (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(30))) != task)
         {
-            throw new TimeoutException($"{what} did not happen within 10 s");
+            throw new TimeoutException($"{what} did not happen within 30 s");
         }
 
         await task;

@@ -29,10 +29,10 @@ public sealed class ChangeRecorder
 
     public async Task WaitForAsync(StoreChangeKind kind, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!HasSeen(kind))
         {
-            Assert.True(DateTime.UtcNow < deadline, $"no {kind} change within 10 s; seen: {string.Join(", ", Seen)}");
+            Assert.True(DateTime.UtcNow < deadline, $"no {kind} change within 30 s; seen: {string.Join(", ", Seen)}");
             await Task.Delay(20, cancellationToken);
         }
     }
