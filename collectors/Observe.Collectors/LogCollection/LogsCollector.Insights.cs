@@ -98,11 +98,7 @@ public sealed partial class LogsCollector
             var reader = new GroupReader(function, checkpoint, checkpoint.Position - (long)_options.Overlap.TotalMilliseconds, held ? to : end, _options);
             foreach (var (id, timestamp, message) in read.Rows.GetValueOrDefault(name) ?? [])
             {
-                reader.Add(id, timestamp, message);
-                if (reader.Batch.Reports.Count >= ReportChunk)
-                {
-                    await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
-                }
+                await AddAsync(reader, id, timestamp, message, cancellationToken).ConfigureAwait(false);
             }
 
             await CommitAsync(key, reader, held ? null : end, totals, report, cancellationToken).ConfigureAwait(false);

@@ -137,11 +137,7 @@ public sealed partial class LogsCollector(
         await foreach (var e in logs.FilterLogEventsAsync(filter, cancellationToken).ConfigureAwait(false))
         {
             // Every returned event has an id; the fallback only guards against a malformed answer.
-            reader.Add(e.EventId ?? EventKey(e.LogStreamName, e.Timestamp, e.Message), e.Timestamp, e.Message);
-            if (reader.Batch.Reports.Count >= ReportChunk)
-            {
-                await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
-            }
+            await AddAsync(reader, e.EventId ?? EventKey(e.LogStreamName, e.Timestamp, e.Message), e.Timestamp, e.Message, cancellationToken).ConfigureAwait(false);
         }
 
         await CommitAsync(key, reader, to, totals, report, cancellationToken).ConfigureAwait(false);
@@ -216,6 +212,16 @@ public sealed partial class LogsCollector(
         {
             await store.RecordErrorsAsync(errors, cancellationToken).ConfigureAwait(false);
             await store.SetCheckpointAsync(key, (next with { Pending = null }).ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Feeds one event to the group's reader, writing its reports once a chunk's worth has gathered.</summary>
+    private async ValueTask AddAsync(GroupReader reader, string id, long timestamp, string message, CancellationToken cancellationToken)
+    {
+        reader.Add(id, timestamp, message);
+        if (reader.Batch.Reports.Count >= ReportChunk)
+        {
+            await WriteReportsAsync(reader, cancellationToken).ConfigureAwait(false);
         }
     }
 
