@@ -28,10 +28,6 @@ public static class Extensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        // Package static assets (Radzen's CSS, JS and fonts) are only wired up in Development otherwise, so
-        // `dotnet run` in Production would serve the page unstyled; a published build serves them from wwwroot.
-        builder.WebHost.UseStaticWebAssets();
-
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
@@ -87,8 +83,10 @@ public static class Extensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
-        app.UseStaticFiles();
         app.UseAntiforgery();
+        // The build's endpoint manifest: the app's, the packages' and the framework's assets (blazor.web.js), with
+        // fingerprints and compression, in Development and in a published build alike.
+        app.MapStaticAssets();
 
         // /alive: the process answers (a liveness probe restarts it otherwise). /health: ready to serve, meaning
         // the store answers and is migrated; 503 otherwise, so a load balancer sends no traffic to it.

@@ -11,7 +11,7 @@ using Radzen;
 
 namespace Observe.Dashboard.Tests.Components;
 
-public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
+public sealed class CollectorsPageTests : BunitContext, IAsyncLifetime
 {
     private const string Prod = "111111111111";
     private const string Staging = "222222222222";
@@ -35,9 +35,9 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
         }).Build());
     }
 
-    public async Task DisposeAsync()
+    async Task IAsyncLifetime.DisposeAsync()
     {
-        Dispose();
+        await DisposeAsync();
         await _store.DisposeAsync();
     }
 
@@ -59,7 +59,7 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
         await _store.Store.UpsertApiUsageAsync("worker/2/b", [Usage(today, Prod, calls: 5, metrics: 500, cost: 0.005m), Usage(today.AddDays(-3), Prod, calls: 100, metrics: 100_000, cost: 1m)], CancellationToken.None);
         await _store.Store.UpsertApiUsageAsync("worker/2/b", [Usage(today.AddDays(-6), Staging, calls: 7, metrics: 0, cost: 0m), Usage(today.AddDays(-7), Staging, calls: 1000, metrics: 1000, cost: 0.01m)], CancellationToken.None);
 
-        var page = RenderComponent<CollectorsPage>();
+        var page = Render<CollectorsPage>();
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-status]").Count), TimeSpan.FromSeconds(5));
         var rows = page.FindAll("[data-status]");
@@ -113,7 +113,7 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
             Row("Lambda", "ListFunctions", 20, 0, 0m),
         ], CancellationToken.None);
 
-        var page = RenderComponent<CollectorsPage>();
+        var page = Render<CollectorsPage>();
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=billed-grid]")), TimeSpan.FromSeconds(5));
         Assert.Equal(("1.448", "$1.45"), Usage(page, "billed-total", "cost-today"));
@@ -139,7 +139,7 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
     [Fact]
     public void Collectors_NothingRecorded_SaysSo()
     {
-        var page = RenderComponent<CollectorsPage>();
+        var page = Render<CollectorsPage>();
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=no-status]")), TimeSpan.FromSeconds(5));
         Assert.NotEmpty(page.FindAll("[data-testid=no-usage]"));
@@ -149,7 +149,7 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
     [Fact]
     public async Task Collectors_AnotherProcessRecordsAFailure_ShownAtTheNextRefresh()
     {
-        var page = RenderComponent<CollectorsPage>();
+        var page = Render<CollectorsPage>();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=no-status]")), TimeSpan.FromSeconds(5));
 
         await _store.Store.UpsertCollectorStatusAsync(Status("logs", Prod, "eu-west-1", DateTimeOffset.UtcNow) with
@@ -164,12 +164,12 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Collectors_Dispose_StopsItsRefreshTimer()
+    public async Task Collectors_Dispose_StopsItsRefreshTimer()
     {
-        RenderComponent<CollectorsPage>();
+        Render<CollectorsPage>();
         Assert.Equal(1, _time.Active);
 
-        DisposeComponents();
+        await DisposeComponentsAsync();
 
         Assert.Equal(0, _time.Active);
     }
@@ -195,7 +195,7 @@ public sealed class CollectorsPageTests : TestContext, IAsyncLifetime
         }, CancellationToken.None);
         await _store.Store.UpsertCollectorStatusAsync(Status("alarms", Prod, "eu-west-1", now) with { LastSuccess = now }, CancellationToken.None);
 
-        var page = RenderComponent<CollectorsPage>();
+        var page = Render<CollectorsPage>();
 
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-status]").Count), TimeSpan.FromSeconds(5));
         var rows = page.FindAll("[data-status]");

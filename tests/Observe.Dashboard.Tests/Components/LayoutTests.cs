@@ -9,7 +9,7 @@ using Radzen;
 
 namespace Observe.Dashboard.Tests.Components;
 
-public class LayoutTests : TestContext
+public class LayoutTests : BunitContext
 {
     public LayoutTests()
     {
@@ -78,7 +78,7 @@ public class LayoutTests : TestContext
     {
         var status = new DemoFleetStatus(new DemoMode(true, "no AWS account configured"));
         Services.AddSingleton(status);
-        var banner = RenderComponent<DemoBanner>();
+        var banner = Render<DemoBanner>();
 
         status.Report(TimeSpan.FromHours(6), TimeSpan.FromHours(24), DateTimeOffset.UtcNow);
         banner.WaitForAssertion(() => Assert.Contains("Generating history: 6 h of 24 h", banner.Markup, StringComparison.Ordinal));
@@ -112,6 +112,6 @@ public class LayoutTests : TestContext
             Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
         }
 
-        return RenderComponent<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page body"))));
+        return Render<MainLayout>(p => p.Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page body"))));
     }
 }

@@ -13,7 +13,7 @@ using Radzen.Blazor.Rendering;
 
 namespace Observe.Dashboard.Tests.Components;
 
-public sealed class OverviewTests : TestContext, IAsyncLifetime
+public sealed class OverviewTests : BunitContext, IAsyncLifetime
 {
     private TestStore _store = null!;
     private CountingStoreChanges _changes = null!;
@@ -33,9 +33,9 @@ public sealed class OverviewTests : TestContext, IAsyncLifetime
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
     }
 
-    public async Task DisposeAsync()
+    async Task IAsyncLifetime.DisposeAsync()
     {
-        Dispose();
+        await DisposeAsync();
         await _store.DisposeAsync();
     }
 
@@ -96,12 +96,12 @@ public sealed class OverviewTests : TestContext, IAsyncLifetime
     }
 
     [Fact]
-    public void Overview_Dispose_DisposesItsStoreSubscription()
+    public async Task Overview_Dispose_DisposesItsStoreSubscription()
     {
         var page = RenderAt("/");
         Assert.Equal(1, _changes.Active);
 
-        DisposeComponents();
+        await DisposeComponentsAsync();
 
         Assert.Equal(0, _changes.Active);
         Assert.NotNull(page);
@@ -196,7 +196,7 @@ public sealed class OverviewTests : TestContext, IAsyncLifetime
     private IRenderedComponent<Overview> RenderAt(string uri)
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
-        return RenderComponent<Overview>();
+        return Render<Overview>();
     }
 
     private static (string? Value, string Display) Figure(IRenderedComponent<Overview> page, string id)

@@ -7,7 +7,7 @@ using Radzen.Blazor.Rendering;
 namespace Observe.Dashboard.Tests.Components;
 
 /// <summary>Issue 9, defect 4: the chart spans the chosen range and labels small counts as whole numbers.</summary>
-public class SeriesChartTests : TestContext
+public class SeriesChartTests : BunitContext
 {
     private static readonly DateTime From = new(2026, 11, 22, 11, 30, 0, DateTimeKind.Utc);
     private static readonly DateTime To = From.AddHours(1);
@@ -59,7 +59,7 @@ public class SeriesChartTests : TestContext
     }
 
     private IRenderedComponent<SeriesChart> Render(IReadOnlyList<ChartPoint> points) =>
-        RenderComponent<SeriesChart>(p => p
+        Render<SeriesChart>(p => p
             .Add(c => c.Id, "invocations")
             .Add(c => c.Title, "Invocations")
             .Add(c => c.Points, points)

@@ -6,7 +6,7 @@ using Radzen;
 
 namespace Observe.Dashboard.Tests.Components;
 
-public class TimeRangePickerTests : TestContext
+public class TimeRangePickerTests : BunitContext
 {
     public TimeRangePickerTests()
     {
@@ -51,7 +51,7 @@ public class TimeRangePickerTests : TestContext
     public void Picker_PresetClicked_RaisesTheSelection()
     {
         TimeRangeSelection? picked = null;
-        var picker = RenderComponent<TimeRangePicker>(p => p
+        var picker = Render<TimeRangePicker>(p => p
             .Add(c => c.Selection, TimeRangeSelection.Last(TimeSpan.FromHours(1), "1h"))
             .Add(c => c.SelectionChanged, s => picked = s));
 
@@ -64,7 +64,7 @@ public class TimeRangePickerTests : TestContext
     public void Picker_CustomClicked_OffersBoundsPrefilledFromTheCurrentRange()
     {
         TimeRangeSelection? picked = null;
-        var picker = RenderComponent<TimeRangePicker>(p => p
+        var picker = Render<TimeRangePicker>(p => p
             .Add(c => c.Selection, TimeRangeSelection.Last(TimeSpan.FromHours(1), "1h"))
             .Add(c => c.SelectionChanged, s => picked = s));
 
@@ -78,7 +78,7 @@ public class TimeRangePickerTests : TestContext
     }
 
     private IRenderedComponent<TimeRangePicker> Render(TimeRangeSelection? selection) =>
-        RenderComponent<TimeRangePicker>(p => p.Add(c => c.Selection, selection));
+        Render<TimeRangePicker>(p => p.Add(c => c.Selection, selection));
 
     private static string? Selected(IRenderedComponent<TimeRangePicker> picker) =>
         picker.FindAll("[data-range].rz-state-active").SingleOrDefault()?.GetAttribute("data-range");

@@ -12,6 +12,10 @@ internal static class DashboardHost
         return DashboardApp.Build([], builder =>
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            // The tests host the build output, not a publish: the package and framework assets (MudBlazor's,
+            // blazor.web.js) are found through the build's runtime manifest, as WebApplicationFactory does and as
+            // `dotnet run` does in Development. The published dashboard is tested as it is shipped elsewhere.
+            builder.WebHost.UseStaticWebAssets();
             var all = new Dictionary<string, string?>
             {
                 // appsettings.json (copied next to the tests) logs at Information; tests only want problems.
