@@ -17,7 +17,14 @@ if (args is ["--cost-model"])
         }
     }
 
-    return;
+    return 0;
+}
+
+// `--circuit-memory` measures the dashboard's memory per open circuit, before and after issue 10 (docs/benchmarks.md).
+if (args is ["--circuit-memory"])
+{
+    return await Observe.Benchmarks.Dashboard.CircuitMemory.RunAsync();
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Observe.Benchmarks.Dashboard;
+
+/// <summary>
+/// A published dashboard started as an operator starts it: its own executable, Production, on a free loopback port,
+/// over a fresh SQLite directory with the demo fleet on. Ready once <c>/health</c> answers and the demo history is
+/// written, so every build renders the same 24 hours of the same deterministic fleet.
+/// </summary>
+internal sealed class DashboardProcess : IAsyncDisposable
+{
+    private const string BackfilledLine = "Demo fleet history backfilled";
+
+    private readonly Process _process;
+    private readonly string _dataDirectory;
+
+    private DashboardProcess(Process process, string dataDirectory, Uri baseUrl)
+    {
+        _process = process;
+        _dataDirectory = dataDirectory;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The directory of a published dashboard, from <paramref name="variable"/>.</summary>
+    public static string DirectoryFrom(string variable)
+    {
+        var directory = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(directory) || !File.Exists(Path.Combine(directory, "Observe.Dashboard.dll")))
+        {
+            throw new InvalidOperationException(
+                $"{variable} must name a published dashboard (a directory with Observe.Dashboard.dll); it is '{directory}'. See docs/benchmarks.md.");
+        }
+
+        return directory;
+    }
+
+    public static async Task<DashboardProcess> StartAsync(string publishDirectory, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("observe-bench-dashboard-").FullName;
+        // The apphost: a self-contained build carries its runtime, a framework-dependent one finds the installed one.
+        var start = new ProcessStartInfo(Path.Combine(publishDirectory, "Observe.Dashboard"))
+        {
+            WorkingDirectory = publishDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        start.Environment["Observe__Store__Kind"] = "Sqlite";
+        start.Environment["Observe__Store__DataDirectory"] = data;
+        start.Environment["Observe__Demo__Enabled"] = "true";
+        start.Environment["Logging__LogLevel__Default"] = "Information";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        var backfilled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new List<string>();
+        void OnLine(object sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.Add(e.Data);
+            }
+
+            if (e.Data.Contains(BackfilledLine, StringComparison.Ordinal))
+            {
+                backfilled.TrySetResult();
+            }
+        }
+
+        process.OutputDataReceived += OnLine;
+        process.ErrorDataReceived += OnLine;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var dashboard = new DashboardProcess(process, data, new Uri($"http://127.0.0.1:{port}/"));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(5));
+        try
+        {
+            await Task.WhenAny(backfilled.Task, process.WaitForExitAsync(timeout.Token)).WaitAsync(timeout.Token);
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{start.FileName} exited with {process.ExitCode}:\n" + string.Join('\n', output));
+            }
+
+            using var http = new HttpClient { BaseAddress = dashboard.BaseUrl };
+            using var health = await http.GetAsync(new Uri("health", UriKind.Relative), timeout.Token);
+            if (health.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"{start.FileName}: /health answered {(int)health.StatusCode}");
+            }
+        }
+        catch
+        {
+            await dashboard.DisposeAsync();
+            throw;
+        }
+
+        return dashboard;
+    }
+
+    /// <summary>The process's resident set in bytes, from /proc (Linux only, like the benchmark machines).</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"no VmRSS in /proc/{_process.Id}/status");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp directory left behind is harmless; the measurement is what matters.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
