@@ -44,13 +44,13 @@ public static class WorkerApp
     {
         ArgumentNullException.ThrowIfNull(host);
 
-        IObserveStore store;
+        IStoreSchema store;
         StoreOptions storeOptions;
         try
         {
             host.Services.GetService<IStartupValidator>()?.Validate();
             storeOptions = host.Services.GetRequiredService<IOptions<StoreOptions>>().Value;
-            store = host.Services.GetRequiredService<IObserveStore>();
+            store = host.Services.GetRequiredService<IStoreSchema>();
         }
         catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
         {

@@ -13,9 +13,10 @@ namespace Observe.Store;
 public static class StoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="StoreOptions"/> (bound from <c>Observe:Store</c> and validated at start),
-    /// <see cref="IObserveStore"/> and <see cref="IStoreChanges"/> as one singleton of the configured engine.
-    /// The host must still call <see cref="IObserveStore.MigrateAsync"/> once at start and treat a
+    /// Registers <see cref="StoreOptions"/> (bound from <c>Observe:Store</c> and validated at start), and
+    /// <see cref="IObserveStore"/>, each of its role interfaces (<see cref="IInventoryReader"/>,
+    /// <see cref="IMetricsWriter"/>, ...) and <see cref="IStoreChanges"/> as one singleton of the configured engine.
+    /// The host must still call <see cref="IStoreSchema.MigrateAsync"/> once at start and treat a
     /// <see cref="StoreUnavailableException"/> as fatal.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -29,7 +30,13 @@ public static class StoreServiceCollectionExtensions
         services.TryAddSingleton<IObserveStore>(provider => CreateStore(
             provider.GetRequiredService<IOptions<StoreOptions>>().Value,
             provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
-        services.TryAddSingleton(provider => (IStoreChanges)provider.GetRequiredService<IObserveStore>());
+        foreach (var role in typeof(IObserveStore).GetInterfaces().Append(typeof(IStoreChanges)))
+        {
+            // One instance behind every role: a second engine instance would have its own connections, locks and
+            // change notifier, so writes through one role would not wake readers subscribed through another.
+            services.TryAddSingleton(role, provider => provider.GetRequiredService<IObserveStore>());
+        }
+
         return services;
     }
 

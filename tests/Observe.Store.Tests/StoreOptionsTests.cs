@@ -92,7 +92,7 @@ public sealed class StoreOptionsTests
     }
 
     [Fact]
-    public void AddObserveStore_PostgreSqlSection_BindsAndRegistersOneStoreForBothServices()
+    public void AddObserveStore_PostgreSqlSection_BindsAndRegistersOneStoreForEveryRole()
     {
         using var provider = Services(new()
         {
@@ -110,7 +110,18 @@ public sealed class StoreOptionsTests
             (options.RawRetention, options.BatchSize, options.HourlyRetention, options.AlertHistoryRetention));
         var store = provider.GetRequiredService<IObserveStore>();
         Assert.IsType<PostgresObserveStore>(store);
-        Assert.Same(store, provider.GetRequiredService<IStoreChanges>());
+        Assert.All(Roles.Append(typeof(IStoreChanges)), role => Assert.Same(store, provider.GetRequiredService(role)));
+    }
+
+    [Fact]
+    public void IObserveStore_IsTheSumOfTheRolesWithEachMethodInOne()
+    {
+        // A new role must be added here (and so to what the registration test checks), and a method declared in two
+        // roles would make every call through IObserveStore ambiguous.
+        Assert.Equal(Roles.Select(r => r.Name).Order(), typeof(IObserveStore).GetInterfaces().Select(r => r.Name).Order());
+        Assert.Empty(typeof(IObserveStore).GetMethods());
+        var methods = Roles.SelectMany(r => r.GetMethods()).Select(m => m.Name).ToList();
+        Assert.Equal(methods.Distinct().Order(), methods.Order());
     }
 
     [Fact]
@@ -161,6 +172,15 @@ public sealed class StoreOptionsTests
         Assert.StartsWith($"could not connect to PostgreSQL at 127.0.0.1:{port}: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("refused", error.Message, StringComparison.OrdinalIgnoreCase);
     }
+
+    private static readonly Type[] Roles =
+    [
+        typeof(IStoreSchema), typeof(IStoreRetention), typeof(ICheckpointStore), typeof(IFleetWriter),
+        typeof(IInventoryReader), typeof(IInventoryWriter), typeof(IMetricsReader), typeof(IMetricsWriter),
+        typeof(IInvocationReader), typeof(IInvocationWriter), typeof(IErrorReader), typeof(ITraceReader),
+        typeof(ITraceWriter), typeof(IAlarmReader), typeof(IAlarmWriter), typeof(ICollectorStatusReader),
+        typeof(ICollectorStatusWriter), typeof(IAlertRuleReader), typeof(IAlertRuleWriter), typeof(IAlertStateStore),
+    ];
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)
     {

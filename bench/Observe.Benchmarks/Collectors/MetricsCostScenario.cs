@@ -99,7 +99,7 @@ internal sealed class MetricsCostScenario : IAsyncDisposable
             _watches.Add(watched.Watch(new FunctionKey(Account, Region, FleetCloudWatch.Name(i))));
         }
 
-        _collector = new MetricsCollector(new AwsClientFactory(_caller, aws, _clock), _store, watched, Options.Create(new MetricsCollectorOptions()), _clock, NullLogger<MetricsCollector>.Instance);
+        _collector = new MetricsCollector(new AwsClientFactory(_caller, aws, _clock), _store, _store, _store, watched, Options.Create(new MetricsCollectorOptions()), _clock, NullLogger<MetricsCollector>.Instance);
         _target = new CollectionTarget(account, Region);
     }
 

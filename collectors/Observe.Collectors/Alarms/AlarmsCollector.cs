@@ -36,7 +36,9 @@ namespace Observe.Collectors.Alarms;
 /// </remarks>
 internal sealed partial class AlarmsCollector(
     IAwsClientFactory clients,
-    IObserveStore store,
+    IAlarmReader alarmReader,
+    IAlarmWriter alarmWriter,
+    ICheckpointStore checkpoints,
     IOptions<AlarmsCollectorOptions> options,
     TimeProvider time,
     ILogger<AlarmsCollector> logger) : ICollector
@@ -84,7 +86,7 @@ internal sealed partial class AlarmsCollector(
         var history = await ReadHistoryAsync(target, cloudWatch, alarms.Values, now, report, cancellationToken).ConfigureAwait(false);
 
         var retired = new List<CloudWatchAlarm>();
-        foreach (var stored in await store.GetAlarmsAsync(new FleetFilter(target.AccountId, target.Region), null, cancellationToken).ConfigureAwait(false))
+        foreach (var stored in await alarmReader.GetAlarmsAsync(new FleetFilter(target.AccountId, target.Region), null, cancellationToken).ConfigureAwait(false))
         {
             if (!alarms.ContainsKey(stored.Arn) && !(stored.State == AlarmState.InsufficientData && stored.StateReason == DeletedReason))
             {
@@ -95,13 +97,13 @@ internal sealed partial class AlarmsCollector(
         // The intermediate transitions first: the upsert then finds the listing's own transition already recorded.
         if (history is { Changes.Count: > 0 })
         {
-            await store.RecordAlarmStateChangesAsync(history.Changes, cancellationToken).ConfigureAwait(false);
+            await alarmWriter.RecordAlarmStateChangesAsync(history.Changes, cancellationToken).ConfigureAwait(false);
         }
 
-        await store.UpsertAlarmsAsync([.. alarms.Values, .. retired], cancellationToken).ConfigureAwait(false);
+        await alarmWriter.UpsertAlarmsAsync([.. alarms.Values, .. retired], cancellationToken).ConfigureAwait(false);
         if (history is not null)
         {
-            await store.SetCheckpointAsync(history.Key, InstantCheckpoint.Format(history.End), cancellationToken).ConfigureAwait(false);
+            await checkpoints.SetCheckpointAsync(history.Key, InstantCheckpoint.Format(history.End), cancellationToken).ConfigureAwait(false);
         }
 
         LogPassCompleted(logger, target, alarms.Count, alarms.Values.Count(a => a.State == AlarmState.Alarm), retired.Count);
@@ -115,7 +117,7 @@ internal sealed partial class AlarmsCollector(
     private async Task<HistoryWindow?> ReadHistoryAsync(CollectionTarget target, ICloudWatchClient cloudWatch, IEnumerable<CloudWatchAlarm> listed, DateTimeOffset end, PassReport report, CancellationToken cancellationToken)
     {
         var key = target.CheckpointKey(HistoryCheckpointName);
-        var start = InstantCheckpoint.Parse(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key, HistoryLookbackSetting) is { } checkpoint
+        var start = InstantCheckpoint.Parse(await checkpoints.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key, HistoryLookbackSetting) is { } checkpoint
             ? checkpoint - HistoryOverlap
             : end - _options.HistoryLookback;
         if (start < end - _options.HistoryMaxCatchUp)

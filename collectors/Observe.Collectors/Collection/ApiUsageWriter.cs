@@ -14,7 +14,7 @@ namespace Observe.Collectors.Collection;
 /// </summary>
 internal sealed partial class ApiUsageWriter(
     IAwsUsageMeter meter,
-    IObserveStore store,
+    ICollectorStatusWriter statusWriter,
     CollectorsInstance instance,
     IOptions<CollectorsOptions> options,
     TimeProvider time,
@@ -52,7 +52,7 @@ internal sealed partial class ApiUsageWriter(
         var rows = (previous < today ? meter.GetUsage(previous) : []).Concat(meter.GetUsage(today)).ToList();
         try
         {
-            await store.UpsertApiUsageAsync(instance.Id, rows, cancellationToken);
+            await statusWriter.UpsertApiUsageAsync(instance.Id, rows, cancellationToken);
             _lastFlushedDay = today;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

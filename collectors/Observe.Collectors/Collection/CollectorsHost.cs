@@ -18,7 +18,8 @@ internal sealed partial class CollectorsHost(
     IEnumerable<ICollector> collectors,
     IOptions<AwsOptions> aws,
     IOptions<CollectorsOptions> options,
-    IObserveStore store,
+    ICollectorStatusReader statusReader,
+    ICollectorStatusWriter statusWriter,
     CollectorsInstance instance,
     TimeProvider time,
     ILogger<CollectorsHost> logger) : BackgroundService
@@ -99,7 +100,7 @@ internal sealed partial class CollectorsHost(
     {
         try
         {
-            return (await store.GetCollectorStatusAsync(cancellationToken)).ToDictionary(s => (s.Collector, s.AccountId, s.Region));
+            return (await statusReader.GetCollectorStatusAsync(cancellationToken)).ToDictionary(s => (s.Collector, s.AccountId, s.Region));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -232,7 +233,7 @@ internal sealed partial class CollectorsHost(
     {
         try
         {
-            await store.UpsertCollectorStatusAsync(status, cancellationToken);
+            await statusWriter.UpsertCollectorStatusAsync(status, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

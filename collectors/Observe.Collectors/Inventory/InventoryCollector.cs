@@ -24,7 +24,9 @@ namespace Observe.Collectors.Inventory;
 /// </remarks>
 internal sealed partial class InventoryCollector(
     IAwsClientFactory clients,
-    IObserveStore store,
+    IInventoryReader inventoryReader,
+    IInventoryWriter inventoryWriter,
+    ICheckpointStore checkpoints,
     IOptions<InventoryCollectorOptions> options,
     TimeProvider time,
     ILogger<InventoryCollector> logger) : ICollector
@@ -50,12 +52,12 @@ internal sealed partial class InventoryCollector(
         }
 
         var eventSources = await ListEventSourcesAsync(lambda, cancellationToken).ConfigureAwait(false);
-        var stored = (await store.GetFunctionsAsync(new FleetFilter(target.AccountId, target.Region), cancellationToken).ConfigureAwait(false))
+        var stored = (await inventoryReader.GetFunctionsAsync(new FleetFilter(target.AccountId, target.Region), cancellationToken).ConfigureAwait(false))
             .ToDictionary(f => f.Key.Name, StringComparer.Ordinal);
 
         var checkpointKey = target.CheckpointKey(Name);
         var slices = RefreshSlices;
-        var slice = ParseSlice(await store.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false)) % slices;
+        var slice = ParseSlice(await checkpoints.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false)) % slices;
 
         var present = new HashSet<string>(StringComparer.Ordinal);
         var batch = new List<LambdaFunction>(_options.WriteBatchSize);
@@ -104,7 +106,7 @@ internal sealed partial class InventoryCollector(
                 }
             }
 
-            await store.UpsertFunctionsAsync(batch, cancellationToken).ConfigureAwait(false);
+            await inventoryWriter.UpsertFunctionsAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
         if (unreadable.First is { } first)
@@ -115,8 +117,8 @@ internal sealed partial class InventoryCollector(
             LogDetailsUnreadable(logger, target, problem);
         }
 
-        var deleted = await store.MarkDeletedExceptAsync(target.AccountId, target.Region, present, seenAt, cancellationToken).ConfigureAwait(false);
-        await store.SetCheckpointAsync(checkpointKey, ((slice + 1) % slices).ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        var deleted = await inventoryWriter.MarkDeletedExceptAsync(target.AccountId, target.Region, present, seenAt, cancellationToken).ConfigureAwait(false);
+        await checkpoints.SetCheckpointAsync(checkpointKey, ((slice + 1) % slices).ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         LogPassCompleted(logger, target, listed.Count - vanished, detailed - vanished, deleted, slice + 1, slices);
     }
 

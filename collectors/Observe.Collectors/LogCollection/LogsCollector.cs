@@ -17,7 +17,11 @@ namespace Observe.Collectors.LogCollection;
 /// </summary>
 public sealed partial class LogsCollector(
     IAwsClientFactory clients,
-    IObserveStore store,
+    IInventoryReader inventoryReader,
+    IInvocationReader invocationReader,
+    IInvocationWriter invocationWriter,
+    IMetricsWriter metricsWriter,
+    ICheckpointStore checkpoints,
     IOptions<LogsCollectorOptions> options,
     TimeProvider time,
     ILogger<LogsCollector> logger) : ICollector
@@ -49,13 +53,13 @@ public sealed partial class LogsCollector(
     public async Task<LogsCollectionStatus?> GetStatusAsync(CollectionTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return LogsCollectionStatus.Parse(await store.GetCheckpointAsync(target.CheckpointKey(CollectorName), cancellationToken).ConfigureAwait(false));
+        return LogsCollectionStatus.Parse(await checkpoints.GetCheckpointAsync(target.CheckpointKey(CollectorName), cancellationToken).ConfigureAwait(false));
     }
 
     public async Task CollectAsync(CollectionTarget target, PassReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var functions = await store.GetFunctionsAsync(new FleetFilter(target.AccountId, target.Region), cancellationToken).ConfigureAwait(false);
+        var functions = await inventoryReader.GetFunctionsAsync(new FleetFilter(target.AccountId, target.Region), cancellationToken).ConfigureAwait(false);
         if (functions.Count == 0)
         {
             logger.LogDebug("Logs for {Target}: no functions in the inventory yet", target);
@@ -85,7 +89,7 @@ public sealed partial class LogsCollector(
         // A moving average of what a group yields per pass keeps the cost model close to the fleet as it changes.
         var measured = totals.Events / (double)functions.Count;
         var eventsPerGroup = previous is null ? measured : (previous.EventsPerGroup + measured) / 2;
-        await store.SetCheckpointAsync(target.CheckpointKey(CollectorName), (plan with { EventsPerGroup = eventsPerGroup, LastPass = totals.Counts() }).ToJson(), cancellationToken).ConfigureAwait(false);
+        await checkpoints.SetCheckpointAsync(target.CheckpointKey(CollectorName), (plan with { EventsPerGroup = eventsPerGroup, LastPass = totals.Counts() }).ToJson(), cancellationToken).ConfigureAwait(false);
         logger.LogInformation(
             "Logs pass for {Target} with {Mode}: {Groups} log groups, {Events} events, {Reports} reports, {Errors} errors, {Skipped} lines skipped",
             target, plan.Mode, functions.Count, totals.Events, totals.Reports, totals.Errors, totals.Skipped);
@@ -155,16 +159,16 @@ public sealed partial class LogsCollector(
     /// <summary>The group's checkpoint; a pass that stopped between its two checkpoint writes has its errors written now.</summary>
     private async Task<LogGroupCheckpoint> LoadCheckpointAsync(string key, FunctionKey function, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var checkpoint = LogGroupCheckpoint.Parse(key, await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false))
+        var checkpoint = LogGroupCheckpoint.Parse(key, await checkpoints.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false))
             ?? new LogGroupCheckpoint { Position = (now - _options.InitialLookback).ToUnixTimeMilliseconds() };
         if (checkpoint.Pending is not { Count: > 0 } pending)
         {
             return checkpoint;
         }
 
-        await store.RecordErrorsAsync(pending.Select(p => p.ToOccurrences(function)).ToList(), cancellationToken).ConfigureAwait(false);
+        await invocationWriter.RecordErrorsAsync(pending.Select(p => p.ToOccurrences(function)).ToList(), cancellationToken).ConfigureAwait(false);
         checkpoint = checkpoint with { Pending = null };
-        await store.SetCheckpointAsync(key, checkpoint.ToJson(), cancellationToken).ConfigureAwait(false);
+        await checkpoints.SetCheckpointAsync(key, checkpoint.ToJson(), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Logs for {Function}: wrote the {Groups} error groups of a pass that stopped before finishing", function, pending.Count);
         return checkpoint;
     }
@@ -207,11 +211,11 @@ public sealed partial class LogsCollector(
             Skipped = reader.Checkpoint.Skipped + batch.Stats.Skipped,
             Pending = errors.Count > 0 ? errors.Select(PendingErrors.From).ToList() : null,
         };
-        await store.SetCheckpointAsync(key, next.ToJson(), cancellationToken).ConfigureAwait(false);
+        await checkpoints.SetCheckpointAsync(key, next.ToJson(), cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
         {
-            await store.RecordErrorsAsync(errors, cancellationToken).ConfigureAwait(false);
-            await store.SetCheckpointAsync(key, (next with { Pending = null }).ToJson(), cancellationToken).ConfigureAwait(false);
+            await invocationWriter.RecordErrorsAsync(errors, cancellationToken).ConfigureAwait(false);
+            await checkpoints.SetCheckpointAsync(key, (next with { Pending = null }).ToJson(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -237,7 +241,7 @@ public sealed partial class LogsCollector(
             return;
         }
 
-        await store.WriteInvocationReportsAsync(reports, cancellationToken).ConfigureAwait(false);
+        await invocationWriter.WriteInvocationReportsAsync(reports, cancellationToken).ConfigureAwait(false);
         await RecountColdStartsAsync(reader.Function, reports, cancellationToken).ConfigureAwait(false);
         reader.ReportsRead += reports.Count;
     }
@@ -252,9 +256,9 @@ public sealed partial class LogsCollector(
     {
         var minutes = reports.Select(r => UtcMinute.Floor(r.Timestamp)).Distinct().ToList();
         var range = new TimeRange(minutes.Min(), minutes.Max().AddMinutes(1));
-        var perMinute = await store.CountColdStartsAsync(function, range, cancellationToken).ConfigureAwait(false);
+        var perMinute = await invocationReader.CountColdStartsAsync(function, range, cancellationToken).ConfigureAwait(false);
         var points = minutes.Select(m => new MetricPoint { Function = function, Minute = m, ColdStarts = perMinute.GetValueOrDefault(m) }).ToList();
-        await store.WriteMetricsAsync(points, cancellationToken).ConfigureAwait(false);
+        await metricsWriter.WriteMetricsAsync(points, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The words the Collectors page shows for a skip reason.</summary>

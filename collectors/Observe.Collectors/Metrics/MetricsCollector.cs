@@ -27,7 +27,9 @@ namespace Observe.Collectors.Metrics;
 /// </summary>
 internal sealed partial class MetricsCollector(
     IAwsClientFactory clients,
-    IObserveStore store,
+    IAlertRuleReader alertRules,
+    IMetricsWriter metricsWriter,
+    ICheckpointStore checkpoints,
     IWatchedFunctions watched,
     IOptions<MetricsCollectorOptions> options,
     TimeProvider time,
@@ -98,7 +100,7 @@ internal sealed partial class MetricsCollector(
             }
         }
 
-        var through = InstantCheckpoint.Parse(await store.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false), checkpointKey, InitialLookbackSetting) is { } checkpoint
+        var through = InstantCheckpoint.Parse(await checkpoints.GetCheckpointAsync(checkpointKey, cancellationToken).ConfigureAwait(false), checkpointKey, InitialLookbackSetting) is { } checkpoint
             ? UtcMinute.Floor(checkpoint)
             : end - _options.InitialLookback;
 
@@ -108,7 +110,7 @@ internal sealed partial class MetricsCollector(
 
             // Everything the pass could read is stored; what it could not is in state.Unread with its own start, so
             // the checkpoint moves and the statistics that were read are not asked for (and billed) again.
-            await store.SetCheckpointAsync(checkpointKey, InstantCheckpoint.Format(end), cancellationToken).ConfigureAwait(false);
+            await checkpoints.SetCheckpointAsync(checkpointKey, InstantCheckpoint.Format(end), cancellationToken).ConfigureAwait(false);
             await RetryUnreadAsync(target, client, state, end, now, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -329,7 +331,7 @@ internal sealed partial class MetricsCollector(
             }
         }
 
-        await store.WriteMetricsAsync([.. builders.Values.Select(p => p.ToPoint())], cancellationToken).ConfigureAwait(false);
+        await metricsWriter.WriteMetricsAsync([.. builders.Values.Select(p => p.ToPoint())], cancellationToken).ConfigureAwait(false);
         return failed.Count == 0;
     }
 
@@ -412,7 +414,7 @@ internal sealed partial class MetricsCollector(
             .ToList();
         if (_options.WatchAlertRuleScopes)
         {
-            var rules = await store.GetAlertRulesAsync(cancellationToken).ConfigureAwait(false);
+            var rules = await alertRules.GetAlertRulesAsync(cancellationToken).ConfigureAwait(false);
             if (rules.Any(r => r.Enabled && (r.Scope.AccountId ?? target.AccountId) == target.AccountId && (r.Scope.Region ?? target.Region) == target.Region))
             {
                 names.AddRange(state.Active.Keys.Order(StringComparer.Ordinal).Where(f => !names.Contains(f)));

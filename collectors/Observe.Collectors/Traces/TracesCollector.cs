@@ -19,7 +19,9 @@ namespace Observe.Collectors.Traces;
 /// </summary>
 public sealed class TracesCollector(
     IAwsClientFactory clients,
-    IObserveStore store,
+    ITraceReader traceReader,
+    ITraceWriter traceWriter,
+    ICheckpointStore checkpoints,
     IOptions<TracesCollectorOptions> options,
     TimeProvider time,
     ILogger<TracesCollector> logger) : ICollector
@@ -40,7 +42,7 @@ public sealed class TracesCollector(
     {
         ArgumentNullException.ThrowIfNull(target);
         var key = target.CheckpointKey(Name);
-        var checkpoint = TracesCheckpoint.Parse(await store.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key);
+        var checkpoint = TracesCheckpoint.Parse(await checkpoints.GetCheckpointAsync(key, cancellationToken).ConfigureAwait(false), key);
         var now = time.GetUtcNow();
         var pass = new PassState(target, key, _options.MaxTracesPerPass, report);
 
@@ -119,7 +121,7 @@ public sealed class TracesCollector(
 
             retry = [];
             checkpoint = checkpoint with { TracesUntilMs = end.ToUnixTimeMilliseconds(), Pending = [.. carried] };
-            await store.SetCheckpointAsync(pass.Key, checkpoint.Serialize(), cancellationToken).ConfigureAwait(false);
+            await checkpoints.SetCheckpointAsync(pass.Key, checkpoint.Serialize(), cancellationToken).ConfigureAwait(false);
             pass.Windows++;
         }
 
@@ -227,13 +229,13 @@ public sealed class TracesCollector(
             foreach (var (id, spans, _) in ranked.Take(pass.Budget))
             {
                 // A trace's spans can straddle windows: what an earlier window stored is merged, not replaced.
-                var stored = await store.GetTraceAsync(id, cancellationToken).ConfigureAwait(false);
+                var stored = await traceReader.GetTraceAsync(id, cancellationToken).ConfigureAwait(false);
                 trees.Add(SpanTraceTrees.Build(id, spans, stored));
             }
 
             await WriteAsync(pass, trees, cancellationToken).ConfigureAwait(false);
             checkpoint = checkpoint with { TracesUntilMs = end.ToUnixTimeMilliseconds(), Pending = [] };
-            await store.SetCheckpointAsync(pass.Key, checkpoint.Serialize(), cancellationToken).ConfigureAwait(false);
+            await checkpoints.SetCheckpointAsync(pass.Key, checkpoint.Serialize(), cancellationToken).ConfigureAwait(false);
             pass.Windows++;
         }
 
@@ -301,9 +303,9 @@ public sealed class TracesCollector(
             windows.Add(ServiceGraphs.ToWindow(services, pass.Target.AccountId, pass.Target.Region, start, start + length));
             if (windows.Count == GraphWindowsPerWrite || start + length + length > now)
             {
-                await store.WriteServiceGraphAsync(windows, cancellationToken).ConfigureAwait(false);
+                await traceWriter.WriteServiceGraphAsync(windows, cancellationToken).ConfigureAwait(false);
                 checkpoint = checkpoint with { GraphUntilMs = (start + length).ToUnixTimeMilliseconds() };
-                await store.SetCheckpointAsync(pass.Key, checkpoint.Serialize(), cancellationToken).ConfigureAwait(false);
+                await checkpoints.SetCheckpointAsync(pass.Key, checkpoint.Serialize(), cancellationToken).ConfigureAwait(false);
                 written += windows.Count;
                 windows.Clear();
             }
@@ -334,7 +336,7 @@ public sealed class TracesCollector(
 
     private async Task WriteAsync(PassState pass, List<TraceTree> trees, CancellationToken cancellationToken)
     {
-        await store.WriteTracesAsync(trees, cancellationToken).ConfigureAwait(false);
+        await traceWriter.WriteTracesAsync(trees, cancellationToken).ConfigureAwait(false);
         pass.Written += trees.Count;
         pass.Faulty += trees.Count(t => t.Summary.HasFault || t.Summary.HasError || t.Summary.HasThrottle);
     }

@@ -15,7 +15,8 @@ namespace Observe.Dashboard.Demo;
 /// store, so a restart must not write a whole minute twice. Everything else it writes is idempotent.
 /// </remarks>
 internal sealed class DemoFleetService(
-    IObserveStore store,
+    IFleetWriter store,
+    ICheckpointStore checkpoints,
     DemoFleetStatus status,
     IOptions<DemoOptions> options,
     TimeProvider time,
@@ -56,7 +57,7 @@ internal sealed class DemoFleetService(
                     inventoryWritten = true;
                 }
 
-                coverage ??= Coverage.Parse(await store.GetCheckpointAsync(checkpointKey, stoppingToken));
+                coverage ??= Coverage.Parse(await checkpoints.GetCheckpointAsync(checkpointKey, stoppingToken));
                 coverage = await TickAsync(writer, coverage, checkpointKey, settings, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -133,7 +134,7 @@ internal sealed class DemoFleetService(
     {
         try
         {
-            if (await store.GetCheckpointAsync(checkpointKey, cancellationToken) is not null)
+            if (await checkpoints.GetCheckpointAsync(checkpointKey, cancellationToken) is not null)
             {
                 logger.LogWarning(
                     "This store holds demo fleet data written by an earlier version, when the demo shared the store (accounts {Accounts}); " +
@@ -148,7 +149,7 @@ internal sealed class DemoFleetService(
     }
 
     private Task SaveAsync(string key, Coverage range, CancellationToken cancellationToken) =>
-        store.SetCheckpointAsync(key, range.Format(), cancellationToken);
+        checkpoints.SetCheckpointAsync(key, range.Format(), cancellationToken);
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 

@@ -5,10 +5,10 @@ using Observe.Store.Model;
 namespace Observe.Dashboard.Demo;
 
 /// <summary>
-/// Writes the demo fleet through <see cref="IObserveStore"/>, the same API the collectors use: inventory, per-minute
+/// Writes the demo fleet through <see cref="IFleetWriter"/>, the same API the collectors use: inventory, per-minute
 /// metrics, a sample of invocation reports, error groups, traces and CloudWatch alarms.
 /// </summary>
-internal sealed class DemoWriter(DemoFleet fleet, IObserveStore store)
+internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
 {
     /// <summary>Share of warm invocation-minutes that leave a sampled REPORT.</summary>
     private const double WarmReportSample = 0.02;

@@ -4,7 +4,7 @@ using Observe.Store;
 namespace Observe.Dashboard.Health;
 
 /// <summary>Ready means the store answers and its schema is at least the version start-up migrated it to.</summary>
-internal sealed class StoreHealthCheck(IObserveStore store, StoreReadiness readiness) : IHealthCheck
+internal sealed class StoreHealthCheck(IStoreSchema store, StoreReadiness readiness) : IHealthCheck
 {
     /// <summary>A store slower than this counts as unreachable: a readiness probe must answer quickly.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);

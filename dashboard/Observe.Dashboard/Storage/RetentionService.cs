@@ -9,7 +9,7 @@ namespace Observe.Dashboard.Storage;
 /// dashboard process runs it; a failed pass is logged and retried at the next tick, never stopping the host.
 /// </summary>
 internal sealed class RetentionService(
-    IObserveStore store,
+    IStoreRetention store,
     IOptions<DashboardOptions> options,
     TimeProvider time,
     ILogger<RetentionService> logger) : BackgroundService

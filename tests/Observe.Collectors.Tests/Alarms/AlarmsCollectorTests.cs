@@ -195,7 +195,7 @@ public sealed class AlarmsCollectorTests
 
         // Write 1 records the history, write 2 (the alarms) fails: the process died between them.
         var dying = DyingStore.Wrap(store.Store, dieAtWrite: 2);
-        await Assert.ThrowsAsync<IOException>(() => new AlarmsCollector(host.Clients, dying, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time, NullLogger<AlarmsCollector>.Instance)
+        await Assert.ThrowsAsync<IOException>(() => new AlarmsCollector(host.Clients, dying, dying, dying, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time, NullLogger<AlarmsCollector>.Instance)
             .CollectAsync(Target(host), CancellationToken.None));
         Assert.Null(await store.Store.GetCheckpointAsync("alarms-history/123456789012/eu-west-1", CancellationToken.None));
 
@@ -420,7 +420,7 @@ public sealed class AlarmsCollectorTests
     private static string FreshAccount() => "35" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
     private static AlarmsCollector Collector(AwsTestHost host, TestStore store, TimeProvider? time = null, ILogger<AlarmsCollector>? logger = null) =>
-        new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time ?? TimeProvider.System, logger ?? NullLogger<AlarmsCollector>.Instance);
+        new(host.Clients, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(new AlarmsCollectorOptions()), time ?? TimeProvider.System, logger ?? NullLogger<AlarmsCollector>.Instance);
 
     private static CollectionTarget Target(AwsTestHost host) => new(host.Options.Accounts[0], Region);
 

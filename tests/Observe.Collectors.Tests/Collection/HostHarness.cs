@@ -40,7 +40,7 @@ internal sealed class HostHarness : IAsyncDisposable
         var store = await TestStore.CreateAsync();
         var instance = new CollectorsInstance();
         var host = new CollectorsHost(
-            collectors, Options.Create(aws), Options.Create(options), store.Store, instance, time, NullLogger<CollectorsHost>.Instance);
+            collectors, Options.Create(aws), Options.Create(options), store.Store, store.Store, instance, time, NullLogger<CollectorsHost>.Instance);
         return new HostHarness(store, host, instance);
     }
 

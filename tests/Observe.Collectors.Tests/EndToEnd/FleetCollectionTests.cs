@@ -122,7 +122,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     {
         var failures = new List<string>();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(fleet.Configuration(endpoint)).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton(store);
+        var services = new ServiceCollection().AddLogging().AddStoreInstance(store);
         services.AddSingleton(sp => new AwsCredentialsProvider(
             sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
             NullLogger<AwsCredentialsProvider>.Instance,

@@ -400,7 +400,7 @@ public sealed class InventoryCollectorTests
     private static string FreshAccount() => "34" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
     private static InventoryCollector Collector(AwsTestHost host, TestStore store, InventoryCollectorOptions? options = null) =>
-        new(host.Clients, store.Store, Microsoft.Extensions.Options.Options.Create(options ?? new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
+        new(host.Clients, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(options ?? new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
 
     private static CollectionTarget Target(AwsTestHost host, string region) => new(host.Options.Accounts[0], region);
 

@@ -181,7 +181,7 @@ internal static class LogsFleet
         }).ToList(), CancellationToken.None);
 
     public static LogsCollector Collector(IAwsClientFactory clients, IObserveStore store, TimeProvider time, LogsCollectorOptions? options = null) =>
-        new(clients, store, Options.Create(options ?? new LogsCollectorOptions()), time, NullLogger<LogsCollector>.Instance);
+        new(clients, store, store, store, store, store, Options.Create(options ?? new LogsCollectorOptions()), time, NullLogger<LogsCollector>.Instance);
 
     /// <summary>Asserts the store holds exactly what was seeded for these functions.</summary>
     public static async Task AssertStoreEqualsSeededAsync(IObserveStore store, Expected expected, IReadOnlyCollection<FunctionKey> functions, TimeRange range)

@@ -77,5 +77,5 @@ internal sealed class MetricsRig : IAsyncDisposable
     }
 
     private MetricsCollector NewCollector() =>
-        new(Aws.Clients, Store, Watched, Options.Create(_options), Time, NullLogger<MetricsCollector>.Instance);
+        new(Aws.Clients, Store, Store, Store, Watched, Options.Create(_options), Time, NullLogger<MetricsCollector>.Instance);
 }

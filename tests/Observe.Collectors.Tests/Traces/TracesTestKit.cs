@@ -53,7 +53,7 @@ public class CrashingStore : DispatchProxy
 internal static class TracesTestKit
 {
     public static TracesCollector Collector(IAwsClientFactory clients, IObserveStore store, TracesCollectorOptions options, TimeProvider time) =>
-        new(clients, store, Microsoft.Extensions.Options.Options.Create(options), time, NullLogger<TracesCollector>.Instance);
+        new(clients, store, store, store, Microsoft.Extensions.Options.Options.Create(options), time, NullLogger<TracesCollector>.Instance);
 
     public static CollectionTarget Target(AwsOptions options) => new(options.Accounts[0], options.Accounts[0].Regions[0]);
 

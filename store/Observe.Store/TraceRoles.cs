@@ -1,0 +1,32 @@
+using Observe.Store.Model;
+
+namespace Observe.Store;
+
+/// <summary>Traces and the service graph as read back: by pages, and by the traces collector to merge a trace's spans.</summary>
+public interface ITraceReader
+{
+    /// <summary>Trace summaries in the range, newest first.</summary>
+    Task<IReadOnlyList<TraceSummary>> GetTraceSummariesAsync(TimeRange range, bool faultsOrErrorsOnly, int limit, CancellationToken cancellationToken);
+
+    /// <summary>One trace with its segments, or null.</summary>
+    Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The service graph summed over the windows starting in the range (of the filter's accounts and regions):
+    /// nodes by <see cref="ServiceGraphNode.Key"/>, edges by source and target, ordered by key.
+    /// </summary>
+    Task<ServiceGraph> GetServiceGraphAsync(FleetFilter filter, TimeRange range, CancellationToken cancellationToken);
+}
+
+/// <summary>What the traces collector writes.</summary>
+public interface ITraceWriter
+{
+    /// <summary>Inserts or replaces traces by trace id (summary and segments together).</summary>
+    Task WriteTracesAsync(IReadOnlyCollection<TraceTree> traces, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts or replaces service graph windows by (account, region, start): replaying a window, or collecting it
+    /// again with later data, replaces what was stored for it.
+    /// </summary>
+    Task WriteServiceGraphAsync(IReadOnlyCollection<ServiceGraphWindow> windows, CancellationToken cancellationToken);
+}
