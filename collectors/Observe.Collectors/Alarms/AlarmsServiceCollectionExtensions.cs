@@ -5,7 +5,7 @@ using Observe.Collectors.Collection;
 
 namespace Observe.Collectors;
 
-public static class AlarmsServiceCollectionExtensions
+internal static class AlarmsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the alarms collector (<c>alarms</c>) with its options bound from <c>Observe:Collectors:Alarms</c>

@@ -6,7 +6,7 @@ using Observe.Collectors.LiveTail;
 
 namespace Observe.Collectors;
 
-public static class LiveTailServiceCollectionExtensions
+internal static class LiveTailServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ILiveTail"/> (shared Live Tail sessions with the FilterLogEvents fallback) and

@@ -6,7 +6,7 @@ using Observe.Collectors.Metrics;
 
 namespace Observe.Collectors;
 
-public static class MetricsCollectorServiceCollectionExtensions
+internal static class MetricsCollectorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the metrics collector as an <see cref="ICollector"/>, its <see cref="MetricsCollectorOptions"/> (bound from

@@ -5,7 +5,7 @@ using Observe.Collectors.Traces;
 
 namespace Observe.Collectors;
 
-public static class TracesServiceCollectionExtensions
+internal static class TracesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the traces collector (<c>traces</c>) with its options bound from <c>Observe:Collectors:Traces</c>
