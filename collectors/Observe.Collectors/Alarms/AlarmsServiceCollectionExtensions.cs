@@ -5,7 +5,7 @@ using Observe.Collectors.Collection;
 
 namespace Observe.Collectors;
 
-internal static class AlarmsServiceCollectionExtensions
+public static class AlarmsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the alarms collector (<c>alarms</c>) with its options bound from <c>Observe:Collectors:Alarms</c>

@@ -5,7 +5,7 @@ using Observe.Collectors.Inventory;
 
 namespace Observe.Collectors;
 
-internal static class InventoryServiceCollectionExtensions
+public static class InventoryServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the inventory collector (<c>inventory</c>) with its options bound from

@@ -6,7 +6,7 @@ using Observe.Collectors.LiveTail;
 
 namespace Observe.Collectors;
 
-internal static class LiveTailServiceCollectionExtensions
+public static class LiveTailServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ILiveTail"/> (shared Live Tail sessions with the FilterLogEvents fallback) and

@@ -6,7 +6,7 @@ using Observe.Collectors.LogCollection;
 
 namespace Observe.Collectors;
 
-internal static class LogsCollectorServiceCollectionExtensions
+public static class LogsCollectorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the logs collector as an <see cref="ICollector"/> with <see cref="LogsCollectorOptions"/> bound from

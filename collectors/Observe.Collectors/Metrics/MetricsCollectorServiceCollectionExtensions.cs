@@ -6,7 +6,7 @@ using Observe.Collectors.Metrics;
 
 namespace Observe.Collectors;
 
-internal static class MetricsCollectorServiceCollectionExtensions
+public static class MetricsCollectorServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the metrics collector as an <see cref="ICollector"/>, its <see cref="MetricsCollectorOptions"/> (bound from

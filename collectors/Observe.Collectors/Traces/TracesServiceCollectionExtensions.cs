@@ -5,7 +5,7 @@ using Observe.Collectors.Traces;
 
 namespace Observe.Collectors;
 
-internal static class TracesServiceCollectionExtensions
+public static class TracesServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the traces collector (<c>traces</c>) with its options bound from <c>Observe:Collectors:Traces</c>
