@@ -218,6 +218,12 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
             ["Observe:Aws:RateBudgets:Logs:PerSecond"] = "1000",
             ["Observe:Aws:RateBudgets:XRay:PerSecond"] = "1000",
 
+            // The fleet is seeded once for the class and its tests run one after another, minutes later on a loaded
+            // machine: with the default 15-minute first-pass lookbacks, a test starting 7 minutes after the seeding
+            // lost the oldest traces.
+            ["Observe:Collectors:Logs:InitialLookback"] = "00:45:00",
+            ["Observe:Collectors:Traces:InitialLookback"] = "00:45:00",
+
             // moto answers X-Ray filter expressions with HTTP 500 and returns no service graph, and runs no Insights
             // queries: those paths have their own tests with responses written from the API reference.
             ["Observe:Collectors:Traces:SampleRate"] = "1",
