@@ -105,7 +105,7 @@ public sealed class DeferredTelemetryTests
             Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"took {stopwatch.ElapsedMilliseconds} ms for a 200 ms budget");
         }
 
-        Assert.Empty(harness.Spans.Items);
+        Assert.Empty(harness.Spans);
         Assert.Equal(
             requestIds.Length,
             events.Named("FlushTimedOut").Count(e => (int)e.Payload![0]! == 200 && (string?)e.Payload[1] == "waiting for the OpenTelemetry providers"));
@@ -148,7 +148,7 @@ public sealed class DeferredTelemetryTests
         // Log lines carry Lambda's trace id either way; the span exists only when unsampled invocations are recorded.
         var line = Assert.Single(harness.LinesOf(requestId));
         Assert.Equal("5759e988bd862e3fe1be46a994272793", line.GetProperty("trace_id").GetString());
-        Assert.Equal(recordUnsampled ? 1 : 0, harness.Spans.Items.Count(a => (string?)a.GetTagItem("faas.invocation_id") == requestId));
+        Assert.Equal(recordUnsampled ? 1 : 0, harness.Spans.Count(a => (string?)a.GetTagItem("faas.invocation_id") == requestId));
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class DeferredTelemetryTests
         Assert.True(harness.Lambda.WaitForTelemetry(TimeSpan.FromSeconds(30)));
         harness.Lambda.TracerProvider.ForceFlush();
 
-        var exported = harness.Spans.Items.Select(a => (string?)a.GetTagItem("faas.invocation_id")).ToHashSet();
+        var exported = harness.Spans.Select(a => (string?)a.GetTagItem("faas.invocation_id")).ToHashSet();
         Assert.Equal(Internal.TelemetryPipeline.MaxPendingInvocations, requestIds.Count(exported.Contains));
         Assert.True(requestIds.Take(Internal.TelemetryPipeline.MaxPendingInvocations).All(exported.Contains), "the first invocations are the ones kept");
         Assert.Equal(["invocation spans: 3", "invocations' metrics: 3"], events.Named("TelemetryDropped").Select(e => $"{e.Payload![0]}: {e.Payload[1]}").Order());

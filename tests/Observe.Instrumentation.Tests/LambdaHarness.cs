@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using OpenTelemetry;
 using OpenTelemetry.Trace;
 
 namespace Observe.Instrumentation.Tests;
@@ -12,7 +11,7 @@ internal sealed class LambdaHarness : IDisposable
     public LambdaHarness(Action<ObserveLambdaOptions>? configure = null, params (string Name, string Value)[] environment)
     {
         var options = new ObserveLambdaOptions { EnableOtlpExport = false };
-        options.ConfigureTracing = builder => builder.AddProcessor(new SimpleActivityExportProcessor(Spans));
+        options.ConfigureTracing = builder => builder.AddInMemoryExporter(Spans);
         configure?.Invoke(options);
         Lambda = ObserveLambda.Create(options, TestEnvironment.Create(environment), Output.Sink, TimeProvider.System);
 
@@ -24,7 +23,7 @@ internal sealed class LambdaHarness : IDisposable
         }
     }
 
-    public InMemoryExporter<Activity> Spans { get; } = new();
+    public ExportedItems<Activity> Spans { get; } = new();
 
     public CapturedOutput Output { get; } = new();
 
@@ -36,7 +35,7 @@ internal sealed class LambdaHarness : IDisposable
         LambdaInvocationContext.FromRemainingTime(requestId, "arn:aws:lambda:eu-west-1:123456789012:function:orders:live", remaining ?? TimeSpan.FromSeconds(30), traceHeader);
 
     /// <summary>The span of one invocation (other tests' spans are filtered out by request id).</summary>
-    public Activity SpanOf(string requestId) => Assert.Single(Spans.Items, a => (string?)a.GetTagItem("faas.invocation_id") == requestId);
+    public Activity SpanOf(string requestId) => Assert.Single(Spans, a => (string?)a.GetTagItem("faas.invocation_id") == requestId);
 
     public IReadOnlyList<JsonElement> LinesOf(string requestId) =>
         [.. Output.Json.Where(l => l.TryGetProperty("requestId", out var id) && id.GetString() == requestId)];

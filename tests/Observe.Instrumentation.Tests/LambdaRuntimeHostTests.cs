@@ -95,11 +95,11 @@ public class LambdaRuntimeHostTests
     {
         using var api = new FakeRuntimeApi();
         using var gate = new ManualResetEventSlim();
-        var spans = new InMemoryExporter<Activity>();
+        var spans = new ExportedItems<Activity>();
         var options = new ObserveLambdaOptions
         {
             EnableOtlpExport = false,
-            ConfigureTracing = b => b.AddProcessor(new SimpleActivityExportProcessor(spans)),
+            ConfigureTracing = b => b.AddInMemoryExporter(spans),
             FlushTimeout = TimeSpan.FromSeconds(30), // the first flush releases the set-up and waits for it; a loaded machine can take seconds
             TelemetrySetupGate = gate.Wait,
         };
@@ -124,15 +124,15 @@ public class LambdaRuntimeHostTests
 
         Assert.False(readyDuringHandler, "the SDK was built beside the first invocation");
         Assert.True(observe.IsTelemetryReady);
-        Assert.Single(spans.Items, a => (string?)a.GetTagItem("faas.invocation_id") == "req-1");
+        Assert.Single(spans, a => (string?)a.GetTagItem("faas.invocation_id") == "req-1");
     }
 
     [Fact]
     public async Task RunAsync_HandlerThrows_PostsLambdaErrorJsonAndServesNextInvocation()
     {
         using var api = new FakeRuntimeApi();
-        var spans = new InMemoryExporter<Activity>();
-        using var observe = CreateObserve(new CapturedOutput(), b => b.AddProcessor(new SimpleActivityExportProcessor(spans)));
+        var spans = new ExportedItems<Activity>();
+        using var observe = CreateObserve(new CapturedOutput(), b => b.AddInMemoryExporter(spans));
         using var host = new LambdaRuntimeHost(observe, api.Address);
         using var stop = new CancellationTokenSource();
         api.Enqueue("bad", "\"boom\"", TimeSpan.FromSeconds(30));
@@ -152,8 +152,8 @@ public class LambdaRuntimeHostTests
         Assert.Equal("InvalidOperationException", error.GetProperty("errorType").GetString());
         Assert.Equal("the order cannot be placed", error.GetProperty("errorMessage").GetString());
         Assert.NotEqual(0, error.GetProperty("stackTrace").GetArrayLength());
-        Assert.Equal(ActivityStatusCode.Error, spans.Items.Single(s => (string?)s.GetTagItem("faas.invocation_id") == "bad").Status);
-        Assert.Equal(ActivityStatusCode.Unset, spans.Items.Single(s => (string?)s.GetTagItem("faas.invocation_id") == "good").Status);
+        Assert.Equal(ActivityStatusCode.Error, spans.Single(s => (string?)s.GetTagItem("faas.invocation_id") == "bad").Status);
+        Assert.Equal(ActivityStatusCode.Unset, spans.Single(s => (string?)s.GetTagItem("faas.invocation_id") == "good").Status);
     }
 
     [Fact]

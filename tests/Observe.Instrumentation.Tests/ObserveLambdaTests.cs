@@ -142,7 +142,7 @@ public class ObserveLambdaTests
             return Task.CompletedTask;
         });
 
-        var spans = harness.Spans.Items.Where(a => (string?)a.GetTagItem("faas.invocation_id") == requestId).ToList();
+        var spans = harness.Spans.Where(a => (string?)a.GetTagItem("faas.invocation_id") == requestId).ToList();
         Assert.Equal(record ? 1 : 0, spans.Count);
         var line = Assert.Single(harness.LinesOf(requestId));
         Assert.Equal("5759e988bd862e3fe1be46a994272793", line.GetProperty("trace_id").GetString());

@@ -66,10 +66,23 @@ public class PackageTests
     private static string PackagePath()
     {
         var version = typeof(ObserveLambda).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion.Split('+')[0];
-        var path = Path.Combine(PublicApiTests.RepositoryRoot(), "artifacts", "packages", $"Observe.Instrumentation.{version}.nupkg");
+        var path = Path.Combine(RepositoryRoot(), "artifacts", "packages", $"Observe.Instrumentation.{version}.nupkg");
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{path} is missing: scripts/test.sh packs it; alone, run 'dotnet pack instrumentation/Observe.Instrumentation -c Release -o artifacts/packages' first.");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Observe.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Observe.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static byte[] Read(ZipArchive package, string entry)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using OpenTelemetry;
 using OpenTelemetry.Trace;
 
 namespace Observe.Instrumentation.Tests;
@@ -64,8 +63,8 @@ public class SemanticConventionsTests
     public async Task RunAsync_HttpResponseWithStatusCode_SpanHasTheResponseStatusCode()
     {
         using var api = new FakeRuntimeApi();
-        var spans = new InMemoryExporter<Activity>();
-        var options = new ObserveLambdaOptions { EnableOtlpExport = false, ConfigureTracing = b => b.AddProcessor(new SimpleActivityExportProcessor(spans)) };
+        var spans = new ExportedItems<Activity>();
+        var options = new ObserveLambdaOptions { EnableOtlpExport = false, ConfigureTracing = b => b.AddInMemoryExporter(spans) };
         using var observe = ObserveLambda.Create(options, TestEnvironment.Create(), new CapturedOutput().Sink, TimeProvider.System);
         observe.WaitForTelemetry(TimeSpan.FromSeconds(30));
         using var host = new LambdaRuntimeHost(observe, api.Address);
@@ -78,7 +77,7 @@ public class SemanticConventionsTests
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var span = Assert.Single(spans.Items, s => (string?)s.GetTagItem("faas.invocation_id") == "http-1");
+        var span = Assert.Single(spans, s => (string?)s.GetTagItem("faas.invocation_id") == "http-1");
         Assert.Equal("POST /orders", span.DisplayName);
         Assert.Equal(201, span.GetTagItem("http.response.status_code"));
         Assert.Equal("https", span.GetTagItem("url.scheme"));

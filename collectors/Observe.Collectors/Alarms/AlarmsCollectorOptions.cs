@@ -27,7 +27,7 @@ public sealed class AlarmsCollectorOptions
 }
 
 /// <summary>Validates <see cref="AlarmsCollectorOptions"/> at start, naming each bad setting by its path.</summary>
-public sealed class AlarmsCollectorOptionsValidator : IValidateOptions<AlarmsCollectorOptions>
+internal sealed class AlarmsCollectorOptionsValidator : IValidateOptions<AlarmsCollectorOptions>
 {
     public ValidateOptionsResult Validate(string? name, AlarmsCollectorOptions options)
     {

@@ -10,7 +10,7 @@ namespace Observe.Collectors.Aws;
 /// Typed clients for one configured account and region. Clients are cheap views over one shared pipeline
 /// (credentials, budgets, retries, meter), so a collector can create them per pass.
 /// </summary>
-public interface IAwsClientFactory
+internal interface IAwsClientFactory
 {
     /// <summary>The configured accounts, in configuration order.</summary>
     IReadOnlyList<AwsAccountOptions> Accounts { get; }

@@ -8,7 +8,7 @@ namespace Observe.Collectors.Aws;
 /// Validates <see cref="AwsOptions"/> at start. Every message names the setting by its configuration path
 /// (<c>Observe:Aws:Accounts:0:AccountId 'abc' is not a 12-digit account id</c>) so a bad value is found without reading code.
 /// </summary>
-public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
+internal sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
 {
     private const string Section = AwsOptions.SectionName;
 

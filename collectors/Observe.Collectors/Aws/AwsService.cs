@@ -1,7 +1,7 @@
 namespace Observe.Collectors.Aws;
 
 /// <summary>An AWS service the collectors call: its configuration name, endpoint prefix and SigV4 signing name.</summary>
-public sealed class AwsService
+internal sealed class AwsService
 {
     public static readonly AwsService Lambda = new("Lambda", "lambda", "lambda",
         ["ListFunctions", "ListTags", "ListEventSourceMappings", "ListVersionsByFunction", "ListAliases", "GetFunctionConcurrency", "ListProvisionedConcurrencyConfigs"]);

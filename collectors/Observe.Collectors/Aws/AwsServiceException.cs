@@ -7,7 +7,7 @@ namespace Observe.Collectors.Aws;
 /// timeout (<see cref="StatusCode"/> null), or credentials that could not be obtained or were rejected
 /// (<see cref="IsCredentialError"/>). The message always names the account, so a log line says whose setup to fix.
 /// </summary>
-public sealed class AwsServiceException : Exception
+internal sealed class AwsServiceException : Exception
 {
     public AwsServiceException(string message, string accountId, string service, string operation, HttpStatusCode? statusCode, string errorCode, string? awsMessage, string? requestId, int attempts, bool isCredentialError, Exception? innerException = null)
         : base(message, innerException)

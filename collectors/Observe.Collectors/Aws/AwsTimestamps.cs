@@ -8,7 +8,7 @@ namespace Observe.Collectors.Aws;
 /// Timestamps of the JSON protocols: CloudWatch, X-Ray and Lambda's typed dates travel as epoch seconds (a JSON
 /// number, possibly fractional). Reading also accepts an ISO 8601 string, which some emulators send.
 /// </summary>
-public sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
+internal sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -43,7 +43,7 @@ public sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
             : throw new JsonException($"timestamp {seconds} is out of range");
 }
 
-public static class AwsTimestamps
+internal static class AwsTimestamps
 {
     /// <summary>
     /// Parses the ISO 8601 strings AWS uses outside the typed timestamp fields, such as Lambda's <c>LastModified</c>

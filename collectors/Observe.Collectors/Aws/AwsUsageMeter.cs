@@ -9,7 +9,7 @@ namespace Observe.Collectors.Aws;
 /// throttled and failed attempts, and the units AWS bills (<see cref="AwsBilling"/>) priced from
 /// <see cref="AwsPriceOptions"/>. The dashboard reads it to show what collection costs.
 /// </summary>
-public interface IAwsUsageMeter
+internal interface IAwsUsageMeter
 {
     /// <summary>
     /// Usage on one UTC day, ordered by account, region, service, operation, in the store's record so the usage writer

@@ -5,7 +5,7 @@ namespace Observe.Collectors.Aws;
 /// where it lists them); AWS raises or lowers quotas per account, so every one can be overridden in
 /// <c>Observe:Aws:RateBudgets</c>.
 /// </summary>
-public static class RateBudgetDefaults
+internal static class RateBudgetDefaults
 {
     /// <summary>Budget for any operation or service missing from <see cref="Budgets"/>.</summary>
     public static RateBudgetOptions Fallback { get; } = new() { PerSecond = 5 };

@@ -3,7 +3,7 @@ using Observe.Collectors.Aws;
 namespace Observe.Collectors.CloudWatch;
 
 /// <summary>The CloudWatch calls the metrics and alarms collectors need, for one account and region.</summary>
-public interface ICloudWatchClient
+internal interface ICloudWatchClient
 {
     /// <summary>
     /// The results of every page (<c>NextToken</c> followed to the end). A query's points can be split over pages:

@@ -5,7 +5,7 @@ namespace Observe.Collectors.CloudWatch;
 
 // Shapes from the CloudWatch 2010-08-01 service model (JSON 1.0 wire names), only the members the collectors use.
 
-public sealed record GetMetricDataRequest
+internal sealed record GetMetricDataRequest
 {
     /// <summary>At most 500 per call (AWS's limit); each query with a <see cref="MetricDataQuery.MetricStat"/> is one billed metric.</summary>
     public List<MetricDataQuery> MetricDataQueries { get; init; } = [];
@@ -20,7 +20,7 @@ public sealed record GetMetricDataRequest
     public string? NextToken { get; init; }
 }
 
-public sealed class MetricDataQuery
+internal sealed class MetricDataQuery
 {
     /// <summary>Starts with a lower-case letter; letters, digits and underscore.</summary>
     public string Id { get; init; } = "";
@@ -32,7 +32,7 @@ public sealed class MetricDataQuery
     public int? Period { get; init; }
 }
 
-public sealed class MetricStat
+internal sealed class MetricStat
 {
     public CloudWatchMetric Metric { get; init; } = new();
     public int Period { get; init; }
@@ -43,27 +43,27 @@ public sealed class MetricStat
     public string? Unit { get; init; }
 }
 
-public sealed class CloudWatchMetric
+internal sealed class CloudWatchMetric
 {
     public string? Namespace { get; init; }
     public string? MetricName { get; init; }
     public List<MetricDimension>? Dimensions { get; init; }
 }
 
-public sealed class MetricDimension
+internal sealed class MetricDimension
 {
     public string Name { get; init; } = "";
     public string Value { get; init; } = "";
 }
 
-public sealed class MetricDimensionFilter
+internal sealed class MetricDimensionFilter
 {
     public string Name { get; init; } = "";
     public string? Value { get; init; }
 }
 
 /// <summary>One query's data in one page; a query's points may continue on the next page under the same id.</summary>
-public sealed class MetricDataResult
+internal sealed class MetricDataResult
 {
     public string Id { get; init; } = "";
     public string? Label { get; init; }
@@ -76,13 +76,13 @@ public sealed class MetricDataResult
     public List<MetricMessage>? Messages { get; init; }
 }
 
-public sealed class MetricMessage
+internal sealed class MetricMessage
 {
     public string? Code { get; init; }
     public string? Value { get; init; }
 }
 
-public sealed record ListMetricsRequest
+internal sealed record ListMetricsRequest
 {
     public string? Namespace { get; init; }
     public string? MetricName { get; init; }
@@ -94,7 +94,7 @@ public sealed record ListMetricsRequest
     public string? NextToken { get; init; }
 }
 
-public sealed record DescribeAlarmsRequest
+internal sealed record DescribeAlarmsRequest
 {
     public List<string>? AlarmNames { get; init; }
     public string? AlarmNamePrefix { get; init; }
@@ -112,7 +112,7 @@ public sealed record DescribeAlarmsRequest
 }
 
 /// <summary>One page of DescribeAlarms.</summary>
-public sealed class DescribeAlarmsPage
+internal sealed class DescribeAlarmsPage
 {
     public List<MetricAlarm>? MetricAlarms { get; init; }
     public List<CompositeAlarm>? CompositeAlarms { get; init; }
@@ -130,7 +130,7 @@ internal interface IDescribedAlarm
     DateTimeOffset? StateTransitionedTimestamp { get; }
 }
 
-public sealed class MetricAlarm : IDescribedAlarm
+internal sealed class MetricAlarm : IDescribedAlarm
 {
     public string AlarmName { get; init; } = "";
     public string AlarmArn { get; init; } = "";
@@ -156,7 +156,7 @@ public sealed class MetricAlarm : IDescribedAlarm
     public List<MetricDataQuery>? Metrics { get; init; }
 }
 
-public sealed class CompositeAlarm : IDescribedAlarm
+internal sealed class CompositeAlarm : IDescribedAlarm
 {
     public string AlarmName { get; init; } = "";
     public string AlarmArn { get; init; } = "";
@@ -170,7 +170,7 @@ public sealed class CompositeAlarm : IDescribedAlarm
     public List<string>? AlarmActions { get; init; }
 }
 
-public sealed record DescribeAlarmHistoryRequest
+internal sealed record DescribeAlarmHistoryRequest
 {
     /// <summary>Without it, every alarm of the account and region (alarms deleted since included).</summary>
     public string? AlarmName { get; init; }
@@ -194,7 +194,7 @@ public sealed record DescribeAlarmHistoryRequest
 }
 
 /// <summary>One entry of an alarm's history. The alarm is named, not identified by ARN.</summary>
-public sealed class AlarmHistoryItem
+internal sealed class AlarmHistoryItem
 {
     public string AlarmName { get; init; } = "";
 
@@ -216,7 +216,7 @@ public sealed class AlarmHistoryItem
 }
 
 /// <summary>What <see cref="AlarmHistoryItem.HistoryData"/> of a <c>StateUpdate</c> holds (camel-case names, unlike the API).</summary>
-public sealed class AlarmHistoryData
+internal sealed class AlarmHistoryData
 {
     [JsonPropertyName("version")]
     public string? Version { get; init; }
@@ -228,7 +228,7 @@ public sealed class AlarmHistoryData
     public AlarmHistoryState? NewState { get; init; }
 }
 
-public sealed class AlarmHistoryState
+internal sealed class AlarmHistoryState
 {
     [JsonPropertyName("stateValue")]
     public string? StateValue { get; init; }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Observe.Collectors.Collection;
 
 /// <summary>Validates <see cref="CollectorsOptions"/> at start; each message names the setting by its configuration path.</summary>
-public sealed class CollectorsOptionsValidator : IValidateOptions<CollectorsOptions>
+internal sealed class CollectorsOptionsValidator : IValidateOptions<CollectorsOptions>
 {
     private const string Section = CollectorsOptions.SectionName;
 

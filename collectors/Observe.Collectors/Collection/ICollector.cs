@@ -3,7 +3,7 @@ using Observe.Collectors.Aws;
 namespace Observe.Collectors.Collection;
 
 /// <summary>One configured account and one of its regions: the unit a collector pass works on.</summary>
-public sealed record CollectionTarget(AwsAccountOptions Account, string Region)
+internal sealed record CollectionTarget(AwsAccountOptions Account, string Region)
 {
     public string AccountId => Account.AccountId;
 
@@ -21,7 +21,7 @@ public sealed record CollectionTarget(AwsAccountOptions Account, string Region)
 /// A pass that runs to its end but skips rows it could not read, or a sub-step that failed, says so in its
 /// <see cref="PassReport"/> and keeps its checkpoint before that data: it is degraded, never OK.
 /// </summary>
-public interface ICollector
+internal interface ICollector
 {
     /// <summary>Short stable name (<c>inventory</c>, <c>metrics</c>, <c>logs</c>, <c>traces</c>, <c>alarms</c>).</summary>
     string Name { get; }

@@ -8,7 +8,7 @@ namespace Observe.Collectors.Collection;
 /// the target's status, so nothing is dropped where the Collectors page cannot show it. Safe to use from the pass's
 /// parallel parts.
 /// </summary>
-public sealed class PassReport
+internal sealed class PassReport
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, long> _skipped = new(StringComparer.Ordinal);

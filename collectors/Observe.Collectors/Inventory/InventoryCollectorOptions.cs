@@ -26,7 +26,7 @@ public sealed class InventoryCollectorOptions
 }
 
 /// <summary>Validates <see cref="InventoryCollectorOptions"/> at start, naming each bad setting by its path.</summary>
-public sealed class InventoryCollectorOptionsValidator : IValidateOptions<InventoryCollectorOptions>
+internal sealed class InventoryCollectorOptionsValidator : IValidateOptions<InventoryCollectorOptions>
 {
     private const string Section = InventoryCollectorOptions.SectionName;
 

@@ -3,7 +3,7 @@ using Observe.Collectors.Aws;
 namespace Observe.Collectors.Lambda;
 
 /// <summary>The Lambda control-plane calls the inventory collector needs, for one account and region.</summary>
-public interface ILambdaClient
+internal interface ILambdaClient
 {
     /// <summary>Every function (unpublished configuration), page by page through <c>Marker</c>.</summary>
     IAsyncEnumerable<LambdaFunctionConfiguration> ListFunctionsAsync(CancellationToken cancellationToken);

@@ -6,7 +6,7 @@ namespace Observe.Collectors.Lambda;
 // Shapes from the Lambda 2015-03-31 service model, only the members the collectors read.
 
 /// <summary>A function (or one of its versions) as ListFunctions and ListVersionsByFunction describe it.</summary>
-public sealed class LambdaFunctionConfiguration
+internal sealed class LambdaFunctionConfiguration
 {
     public string FunctionName { get; init; } = "";
     public string FunctionArn { get; init; } = "";
@@ -42,19 +42,19 @@ public sealed class LambdaFunctionConfiguration
     public DateTimeOffset? LastModifiedAt => AwsTimestamps.TryParseIso(LastModified, out var at) ? at : null;
 }
 
-public sealed class LambdaLayer
+internal sealed class LambdaLayer
 {
     public string Arn { get; init; } = "";
     public long CodeSize { get; init; }
 }
 
-public sealed class LambdaTracingConfig
+internal sealed class LambdaTracingConfig
 {
     /// <summary><c>Active</c> or <c>PassThrough</c>.</summary>
     public string? Mode { get; init; }
 }
 
-public sealed class LambdaLoggingConfig
+internal sealed class LambdaLoggingConfig
 {
     /// <summary><c>Text</c> or <c>JSON</c>: tells the logs collector which REPORT format to expect.</summary>
     public string? LogFormat { get; init; }
@@ -66,13 +66,13 @@ public sealed class LambdaLoggingConfig
     public string? SystemLogLevel { get; init; }
 }
 
-public sealed class LambdaSnapStart
+internal sealed class LambdaSnapStart
 {
     public string? ApplyOn { get; init; }
     public string? OptimizationStatus { get; init; }
 }
 
-public sealed class LambdaEventSourceMapping
+internal sealed class LambdaEventSourceMapping
 {
     [JsonPropertyName("UUID")]
     public string Uuid { get; init; } = "";
@@ -87,7 +87,7 @@ public sealed class LambdaEventSourceMapping
     public string? StateTransitionReason { get; init; }
 }
 
-public sealed class LambdaAlias
+internal sealed class LambdaAlias
 {
     public string AliasArn { get; init; } = "";
     public string Name { get; init; } = "";
@@ -96,13 +96,13 @@ public sealed class LambdaAlias
     public LambdaAliasRouting? RoutingConfig { get; init; }
 }
 
-public sealed class LambdaAliasRouting
+internal sealed class LambdaAliasRouting
 {
     /// <summary>Version to weight (0-1) for weighted aliases.</summary>
     public Dictionary<string, double>? AdditionalVersionWeights { get; init; }
 }
 
-public sealed class LambdaProvisionedConcurrencyConfig
+internal sealed class LambdaProvisionedConcurrencyConfig
 {
     /// <summary>The version or alias ARN the configuration applies to.</summary>
     public string FunctionArn { get; init; } = "";

@@ -7,7 +7,7 @@ namespace Observe.Collectors.LiveTail;
 /// Input that is not a well-formed <c>application/vnd.amazon.eventstream</c> message: a bad length, a CRC mismatch,
 /// an unknown header type, a header running past its block, or a stream that ends inside a message.
 /// </summary>
-public sealed class EventStreamFormatException(string message) : Exception(message);
+internal sealed class EventStreamFormatException(string message) : Exception(message);
 
 /// <summary>
 /// Reads AWS event-stream messages, written from the format's public description:

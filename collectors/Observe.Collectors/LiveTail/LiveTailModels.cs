@@ -6,7 +6,7 @@ namespace Observe.Collectors.LiveTail;
 /// Live log events for dashboard viewers. Viewers of the same account, region, log groups and filter share one
 /// CloudWatch Logs Live Tail session; where Live Tail is not allowed the same stream is fed by polling FilterLogEvents.
 /// </summary>
-public interface ILiveTail
+internal interface ILiveTail
 {
     /// <summary>
     /// Batches of new log events until <paramref name="cancellationToken"/> is cancelled (leaving; the shared session
@@ -22,14 +22,14 @@ public interface ILiveTail
 /// <param name="AccountId">A configured account (<c>Observe:Aws:Accounts</c>).</param>
 /// <param name="Region">The log groups' region, for example <c>eu-west-1</c>.</param>
 /// <param name="LogGroups">Log group names (<c>/aws/lambda/orders</c>) or ARNs.</param>
-public sealed record LiveTailRequest(string AccountId, string Region, IReadOnlyList<string> LogGroups)
+internal sealed record LiveTailRequest(string AccountId, string Region, IReadOnlyList<string> LogGroups)
 {
     /// <summary>A CloudWatch Logs filter pattern (at most 1,024 characters); all events when null.</summary>
     public string? FilterPattern { get; init; }
 }
 
 /// <summary>Where a batch came from.</summary>
-public enum LiveTailSource
+internal enum LiveTailSource
 {
     /// <summary>A CloudWatch Logs Live Tail session (StartLiveTail).</summary>
     LiveTail,
@@ -45,7 +45,7 @@ public enum LiveTailSource
 /// poll hit <c>PollMaxEvents</c>.
 /// </param>
 /// <param name="Source">Live Tail or the polling fallback.</param>
-public sealed record LiveTailBatch(IReadOnlyList<LiveTailEvent> Events, bool Sampled, LiveTailSource Source)
+internal sealed record LiveTailBatch(IReadOnlyList<LiveTailEvent> Events, bool Sampled, LiveTailSource Source)
 {
     /// <summary>
     /// Batches this viewer lost since the one before because it read more slowly than they came (its buffer of
@@ -66,13 +66,13 @@ public sealed record LiveTailBatch(IReadOnlyList<LiveTailEvent> Events, bool Sam
 /// <param name="Timestamp">When the event happened.</param>
 /// <param name="IngestionTime">When CloudWatch Logs received it.</param>
 /// <param name="Message">The event text.</param>
-public sealed record LiveTailEvent(string LogGroup, string LogStream, DateTimeOffset Timestamp, DateTimeOffset IngestionTime, string Message);
+internal sealed record LiveTailEvent(string LogGroup, string LogStream, DateTimeOffset Timestamp, DateTimeOffset IngestionTime, string Message);
 
 /// <summary>
 /// A Live Tail session failed: AWS refused it (with its error code), sent an exception in the stream, or the stream
 /// was not a valid event stream. The message names the account, region and log groups.
 /// </summary>
-public sealed class LiveTailException : Exception
+internal sealed class LiveTailException : Exception
 {
     public LiveTailException(string message, string errorCode, HttpStatusCode? statusCode = null, Exception? innerException = null)
         : base(message, innerException)

@@ -78,7 +78,7 @@ internal sealed record PendingErrors(
 /// The collector's last decision for one account and region, stored under <c>logs/{account}/{region}</c> so the
 /// dashboard (and a newcomer reading the store) can see which way the logs are read and why.
 /// </summary>
-public sealed record LogsCollectionStatus
+internal sealed record LogsCollectionStatus
 {
     public LogsReadMode Mode { get; init; }
 
@@ -108,7 +108,7 @@ public sealed record LogsCollectionStatus
 }
 
 /// <summary>Counts of one pass over an account and region.</summary>
-public sealed record LogsPassCounts(long Events, long Reports, long Errors, long Skipped, int FailedGroups);
+internal sealed record LogsPassCounts(long Events, long Reports, long Errors, long Skipped, int FailedGroups);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(LogGroupCheckpoint))]

@@ -6,7 +6,7 @@ using Observe.Store.Model;
 
 namespace Observe.Collectors.LogCollection;
 
-public sealed partial class LogsCollector
+internal sealed partial class LogsCollector
 {
     /// <summary>Rows a query returns at most (Insights' own ceiling).</summary>
     internal const int MaxQueryRows = 10_000;

@@ -15,7 +15,7 @@ namespace Observe.Collectors.LogCollection;
 /// (the inventory does not record a custom LoggingConfig group). Each log group has its own checkpoint, advanced only
 /// after its data is written, so a pass stopped anywhere resumes with no gap and no double count.
 /// </summary>
-public sealed partial class LogsCollector(
+internal sealed partial class LogsCollector(
     IAwsClientFactory clients,
     IInventoryReader inventoryReader,
     IInvocationReader invocationReader,

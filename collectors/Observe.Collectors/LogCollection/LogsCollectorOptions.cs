@@ -83,7 +83,7 @@ public sealed class LogsCollectorOptions
 }
 
 /// <summary>Validates <see cref="LogsCollectorOptions"/> at start; every message names the setting.</summary>
-public sealed class LogsCollectorOptionsValidator : IValidateOptions<LogsCollectorOptions>
+internal sealed class LogsCollectorOptionsValidator : IValidateOptions<LogsCollectorOptions>
 {
     private const string Section = LogsCollectorOptions.SectionName;
 

@@ -7,7 +7,7 @@ namespace Observe.Collectors.LogCollection;
 /// API calls one pass over an account and region takes each way, the figure <see cref="LogsReadMode.Auto"/> decides
 /// by. Logs calls share one budget per account and region (FilterLogEvents: 5 a second), so calls are also time.
 /// </summary>
-public static class LogsCostModel
+internal static class LogsCostModel
 {
     /// <summary>
     /// FilterLogEvents: every group is read each pass (a call even when empty), one more call per page of events.

@@ -3,7 +3,7 @@ using Observe.Collectors.Aws;
 namespace Observe.Collectors.Logs;
 
 /// <summary>The CloudWatch Logs calls the logs collector needs, for one account and region.</summary>
-public interface ICloudWatchLogsClient
+internal interface ICloudWatchLogsClient
 {
     /// <summary>
     /// Every matching event, following <c>nextToken</c> until AWS stops returning one: a page can be empty or partial

@@ -7,7 +7,7 @@ namespace Observe.Collectors.Logs;
 // the wire types below do the conversion, so a caller cannot mix the units up.
 
 /// <summary>What FilterLogEvents reads: one log group over a time range, optionally narrowed.</summary>
-public sealed record LogEventFilter(string LogGroupName, DateTimeOffset Start, DateTimeOffset End)
+internal sealed record LogEventFilter(string LogGroupName, DateTimeOffset Start, DateTimeOffset End)
 {
     /// <summary>A CloudWatch Logs filter pattern, for example <c>"REPORT RequestId"</c>.</summary>
     public string? FilterPattern { get; init; }
@@ -26,7 +26,7 @@ public sealed record LogEventFilter(string LogGroupName, DateTimeOffset Start, D
     public bool MissingLogGroupIsEmpty { get; init; }
 }
 
-public sealed class FilteredLogEvent
+internal sealed class FilteredLogEvent
 {
     public string? LogStreamName { get; init; }
 
@@ -42,7 +42,7 @@ public sealed class FilteredLogEvent
 }
 
 /// <summary>A Logs Insights query over up to 50 log groups.</summary>
-public sealed record InsightsQuery(IReadOnlyList<string> LogGroupNames, DateTimeOffset Start, DateTimeOffset End, string QueryString)
+internal sealed record InsightsQuery(IReadOnlyList<string> LogGroupNames, DateTimeOffset Start, DateTimeOffset End, string QueryString)
 {
     /// <summary>Rows returned at most (AWS's default 10,000 when null).</summary>
     public int? Limit { get; init; }
@@ -54,12 +54,12 @@ public sealed record InsightsQuery(IReadOnlyList<string> LogGroupNames, DateTime
 /// <param name="RecordsMatched">Log events that matched the query.</param>
 /// <param name="RecordsScanned">Log events scanned.</param>
 /// <param name="BytesScanned">Bytes scanned, what Insights bills.</param>
-public sealed record InsightsQueryResults(string Status, IReadOnlyList<IReadOnlyDictionary<string, string>> Rows, double? RecordsMatched, double? RecordsScanned, double? BytesScanned)
+internal sealed record InsightsQueryResults(string Status, IReadOnlyList<IReadOnlyDictionary<string, string>> Rows, double? RecordsMatched, double? RecordsScanned, double? BytesScanned)
 {
     public bool IsFinished => Status is "Complete" or "Failed" or "Cancelled" or "Timeout" or "Unknown";
 }
 
-public sealed class LogGroup
+internal sealed class LogGroup
 {
     public string LogGroupName { get; init; } = "";
     public string? Arn { get; init; }

@@ -7,7 +7,7 @@ namespace Observe.Collectors.Metrics;
 /// disposes the result when it stops; while any watch is open the metrics collector reads that function every
 /// <see cref="MetricsCollectorOptions.WatchedInterval"/> instead of every <see cref="MetricsCollectorOptions.ColdInterval"/>.
 /// </summary>
-public interface IWatchedFunctions
+internal interface IWatchedFunctions
 {
     /// <summary>Starts watching; several watches of one function count once and end with the last disposal.</summary>
     IDisposable Watch(FunctionKey function);

@@ -13,7 +13,7 @@ namespace Observe.Collectors.Parsing;
 /// <param name="RequestId">The invocation's request id when the event carries it.</param>
 /// <param name="TraceId">The X-Ray trace id (Root) when the event carries it.</param>
 /// <param name="Fingerprint">Groups occurrences of the same error (<see cref="ErrorFingerprint.Compute"/>).</param>
-public sealed record ErrorEvent(
+internal sealed record ErrorEvent(
     string ErrorType,
     string Message,
     string NormalisedMessage,
@@ -30,7 +30,7 @@ public sealed record ErrorEvent(
 /// <c>exception</c>), Powertools-style JSON (<c>level</c>, <c>message</c>, <c>exception</c> or <c>error</c> as text or
 /// object, <c>exception_name</c>), unhandled-exception text and Python tracebacks. Pure and never throws.
 /// </summary>
-public static class ErrorEventParser
+internal static class ErrorEventParser
 {
     public const int MaxMessageLength = 1024;
     public const int MaxStackTraceLength = 4096;

@@ -8,7 +8,7 @@ namespace Observe.Collectors.Parsing;
 /// what differs between occurrences of one bug (ids, numbers, GUIDs, hex, quoted values, line numbers), so
 /// <c>Order 12345 failed</c> and <c>Order 999 failed</c> share a fingerprint while a different exception type does not.
 /// </summary>
-public static class ErrorFingerprint
+internal static class ErrorFingerprint
 {
     /// <summary>Frames that take part in the fingerprint.</summary>
     public const int TopFrames = 3;

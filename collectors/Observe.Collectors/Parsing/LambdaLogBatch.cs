@@ -3,7 +3,7 @@ using Observe.Store.Model;
 namespace Observe.Collectors.Parsing;
 
 /// <summary>How a batch of log events was read: what became reports and errors, and what was skipped and why.</summary>
-public sealed class LogParseStats
+internal sealed class LogParseStats
 {
     private readonly Dictionary<SkipReason, long> _skippedByReason = [];
     private readonly List<string> _samples = [];
@@ -42,7 +42,7 @@ public sealed class LogParseStats
 /// Reads a batch of one pass's Lambda log events into invocation reports and error occurrences grouped by
 /// (function, fingerprint), the shapes <c>IObserveStore</c> stores. Not thread-safe: one batch per pass.
 /// </summary>
-public sealed class LambdaLogBatch
+internal sealed class LambdaLogBatch
 {
     private readonly List<InvocationReport> _reports = [];
     private readonly Dictionary<(FunctionKey Function, string Fingerprint), Group> _errors = [];

@@ -6,7 +6,7 @@ using Observe.Store.Model;
 namespace Observe.Collectors.Parsing;
 
 /// <summary>What a line turned out to be.</summary>
-public enum ReportParseOutcome
+internal enum ReportParseOutcome
 {
     /// <summary>Not a REPORT line or <c>platform.report</c> record: nothing to do.</summary>
     NotAReport,
@@ -18,7 +18,7 @@ public enum ReportParseOutcome
 }
 
 /// <summary>Why a line that looked like something Observe reads was skipped.</summary>
-public enum SkipReason
+internal enum SkipReason
 {
     None,
 
@@ -37,7 +37,7 @@ public enum SkipReason
 /// <c>XRAY TraceId</c> part) and the JSON <c>platform.report</c> record of the JSON log format. Pure, never throws,
 /// allocates only the report and its strings.
 /// </summary>
-public static class LambdaReportParser
+internal static class LambdaReportParser
 {
     /// <summary>A <c>platform.report</c> record is a few hundred bytes; anything far larger is not one worth reading.</summary>
     public const int MaxJsonLength = 64 * 1024;

@@ -17,7 +17,7 @@ namespace Observe.Collectors.Traces;
 /// checkpoint (minus <see cref="TracesCollectorOptions.LateArrival"/>) to now, writing each window's traces before
 /// moving the checkpoint past it: a restart resumes with no gap, and re-read traces replace themselves by id.
 /// </summary>
-public sealed class TracesCollector(
+internal sealed class TracesCollector(
     IAwsClientFactory clients,
     ITraceReader traceReader,
     ITraceWriter traceWriter,

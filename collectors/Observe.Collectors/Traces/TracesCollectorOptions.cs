@@ -87,7 +87,7 @@ public sealed class TracesCollectorOptions
 }
 
 /// <summary>Validates <see cref="TracesCollectorOptions"/> at start, naming each bad setting by its path.</summary>
-public sealed partial class TracesCollectorOptionsValidator : IValidateOptions<TracesCollectorOptions>
+internal sealed partial class TracesCollectorOptionsValidator : IValidateOptions<TracesCollectorOptions>
 {
     private const string Section = TracesCollectorOptions.SectionName;
 

@@ -4,7 +4,7 @@ using Observe.Collectors.Aws;
 namespace Observe.Collectors.XRay;
 
 /// <summary>The X-Ray calls the traces collector needs, for one account and region.</summary>
-public interface IXRayClient
+internal interface IXRayClient
 {
     /// <summary>Every summary in the window, newest first, following <c>NextToken</c>.</summary>
     IAsyncEnumerable<XRayTraceSummary> GetTraceSummariesAsync(GetTraceSummariesRequest request, CancellationToken cancellationToken);

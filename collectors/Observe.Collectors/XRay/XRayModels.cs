@@ -5,7 +5,7 @@ namespace Observe.Collectors.XRay;
 
 // Shapes from the X-Ray 2016-04-12 service model (REST-JSON), only the members the traces collector reads.
 
-public sealed record GetTraceSummariesRequest
+internal sealed record GetTraceSummariesRequest
 {
     public DateTimeOffset StartTime { get; init; }
     public DateTimeOffset EndTime { get; init; }
@@ -25,9 +25,9 @@ public sealed record GetTraceSummariesRequest
 }
 
 /// <summary><c>PartialScan</c> or <c>FixedRate</c>, with its value.</summary>
-public sealed record XRaySamplingStrategy(string Name, double Value);
+internal sealed record XRaySamplingStrategy(string Name, double Value);
 
-public sealed class XRayTraceSummary
+internal sealed class XRayTraceSummary
 {
     public string Id { get; init; } = "";
     public DateTimeOffset? StartTime { get; init; }
@@ -51,7 +51,7 @@ public sealed class XRayTraceSummary
     public DateTimeOffset? MatchedEventTime { get; init; }
 }
 
-public sealed class XRayHttp
+internal sealed class XRayHttp
 {
     [JsonPropertyName("HttpURL")]
     public string? HttpUrl { get; init; }
@@ -60,7 +60,7 @@ public sealed class XRayHttp
     public string? HttpMethod { get; init; }
 }
 
-public sealed class XRayServiceId
+internal sealed class XRayServiceId
 {
     public string? Name { get; init; }
     public List<string>? Names { get; init; }
@@ -70,13 +70,13 @@ public sealed class XRayServiceId
     public string? Type { get; init; }
 }
 
-public sealed class XRayResourceArn
+internal sealed class XRayResourceArn
 {
     [JsonPropertyName("ARN")]
     public string? Arn { get; init; }
 }
 
-public sealed class XRayTrace
+internal sealed class XRayTrace
 {
     public string Id { get; init; } = "";
     public double? Duration { get; init; }
@@ -84,7 +84,7 @@ public sealed class XRayTrace
     public List<XRaySegment>? Segments { get; init; }
 }
 
-public sealed class XRaySegment
+internal sealed class XRaySegment
 {
     public string Id { get; init; } = "";
 
@@ -93,9 +93,9 @@ public sealed class XRaySegment
 }
 
 /// <summary>What BatchGetTraces returned, and the ids X-Ray still had not processed after the configured retries.</summary>
-public sealed record XRayTraceBatch(IReadOnlyList<XRayTrace> Traces, IReadOnlyList<string> UnprocessedTraceIds);
+internal sealed record XRayTraceBatch(IReadOnlyList<XRayTrace> Traces, IReadOnlyList<string> UnprocessedTraceIds);
 
-public sealed class XRayServiceNode
+internal sealed class XRayServiceNode
 {
     public int? ReferenceId { get; init; }
     public string? Name { get; init; }
@@ -110,7 +110,7 @@ public sealed class XRayServiceNode
     public XRayStatistics? SummaryStatistics { get; init; }
 }
 
-public sealed class XRayEdge
+internal sealed class XRayEdge
 {
     public int? ReferenceId { get; init; }
     public DateTimeOffset? StartTime { get; init; }
@@ -119,7 +119,7 @@ public sealed class XRayEdge
     public string? EdgeType { get; init; }
 }
 
-public sealed class XRayStatistics
+internal sealed class XRayStatistics
 {
     public long? OkCount { get; init; }
     public XRayErrorStatistics? ErrorStatistics { get; init; }
@@ -130,14 +130,14 @@ public sealed class XRayStatistics
     public double? TotalResponseTime { get; init; }
 }
 
-public sealed class XRayErrorStatistics
+internal sealed class XRayErrorStatistics
 {
     public long? ThrottleCount { get; init; }
     public long? OtherCount { get; init; }
     public long? TotalCount { get; init; }
 }
 
-public sealed class XRayFaultStatistics
+internal sealed class XRayFaultStatistics
 {
     public long? OtherCount { get; init; }
     public long? TotalCount { get; init; }

@@ -29,6 +29,20 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     private static readonly string[] Regions = ["eu-west-1", "us-east-1"];
     private const int FunctionsPerRegion = 60;
 
+    /// <summary>
+    /// Runs straight to moto wait for it as long as a call may take (CallTimeout, 2 min): nothing in them hangs, and a
+    /// short attempt timeout only fails them when moto is slow on a loaded machine (GetMetricData took more than 2 s
+    /// six times in a row, and the baseline had nothing sound to compare with).
+    /// </summary>
+    private static readonly TimeSpan FaultFreeAttemptTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Behind the fault proxy the attempt timeout is what ends a <see cref="Fault.Hang"/>, so it is short enough to
+    /// keep the run's length but also applies to every request passed on to moto: AWS's production default, far above
+    /// what moto takes under load. Each hang costs this long, so the script holds few of them.
+    /// </summary>
+    private static readonly TimeSpan FaultyRunAttemptTimeout = TimeSpan.FromSeconds(15);
+
     [Fact]
     public async Task FaultFreeRun_StoreEqualsSeeded()
     {
@@ -48,10 +62,11 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
         await using var faulty = await TestStore.CreateAsync();
         await using var proxy = new FaultProxy(Moto.Url);
 
-        // A fault every third request for the first 150 faults: every collector and both regions meet some.
-        var faults = new[] { Fault.Throttling400, Fault.TooManyRequests429, Fault.Unavailable503, Fault.ConnectionReset, Fault.Hang };
-        proxy.Script([.. Enumerable.Range(0, 150).SelectMany(i => new[] { faults[i % faults.Length], Fault.Pass, Fault.Pass })]);
-        var failures = await CollectAsync(faulty.Store, proxy.Url);
+        // A fault every third request for the first 150 faults: every collector and both regions meet some. Four of
+        // them hang, each until the client's attempt timeout ends it.
+        var faults = new[] { Fault.Throttling400, Fault.TooManyRequests429, Fault.Unavailable503, Fault.ConnectionReset };
+        proxy.Script([.. Enumerable.Range(0, 150).SelectMany(i => new[] { i % 40 == 20 ? Fault.Hang : faults[i % faults.Length], Fault.Pass, Fault.Pass })]);
+        var failures = await CollectAsync(faulty.Store, proxy.Url, FaultyRunAttemptTimeout);
 
         Assert.True(proxy.Requests > 450, $"only {proxy.Requests} requests went through the proxy");
         var ended = await Snapshot.TakeAsync(faulty.Store, fleet.AccountId, fleet.Range);
@@ -118,10 +133,10 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     /// target in the order a fresh host reaches them (inventory first, since logs read the functions from the store).
     /// A failed pass is logged and skipped, as the host does.
     /// </summary>
-    private async Task<List<string>> CollectAsync(IObserveStore store, string endpoint)
+    private async Task<List<string>> CollectAsync(IObserveStore store, string endpoint, TimeSpan? attemptTimeout = null)
     {
         var failures = new List<string>();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(fleet.Configuration(endpoint)).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(fleet.Configuration(endpoint, attemptTimeout ?? FaultFreeAttemptTimeout)).Build();
         var services = new ServiceCollection().AddLogging().AddStoreInstance(store);
         services.AddSingleton(sp => new AwsCredentialsProvider(
             sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
@@ -178,7 +193,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
 
         public List<string> Traces { get; } = [];
 
-        public Dictionary<string, string?> Configuration(string endpoint) => new()
+        public Dictionary<string, string?> Configuration(string endpoint, TimeSpan attemptTimeout) => new()
         {
             ["Observe:Aws:Accounts:0:AccountId"] = AccountId,
             ["Observe:Aws:Accounts:0:Name"] = "fleet",
@@ -192,7 +207,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
 
             // AssumeRole goes straight to moto: the faults are for the collectors' own calls.
             ["Observe:Aws:Endpoints:Sts"] = Moto.Url,
-            ["Observe:Aws:AttemptTimeout"] = "00:00:02",
+            ["Observe:Aws:AttemptTimeout"] = attemptTimeout.ToString("c", CultureInfo.InvariantCulture),
             ["Observe:Aws:Retry:MaxAttempts"] = "6",
             ["Observe:Aws:Retry:ThrottlingBaseDelay"] = "00:00:00.005",
             ["Observe:Aws:Retry:ThrottlingMaxDelay"] = "00:00:00.020",
@@ -202,6 +217,12 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
             ["Observe:Aws:RateBudgets:CloudWatch:PerSecond"] = "1000",
             ["Observe:Aws:RateBudgets:Logs:PerSecond"] = "1000",
             ["Observe:Aws:RateBudgets:XRay:PerSecond"] = "1000",
+
+            // The fleet is seeded once for the class and its tests run one after another, minutes later on a loaded
+            // machine: with the default 15-minute first-pass lookbacks, a test starting 7 minutes after the seeding
+            // lost the oldest traces.
+            ["Observe:Collectors:Logs:InitialLookback"] = "00:45:00",
+            ["Observe:Collectors:Traces:InitialLookback"] = "00:45:00",
 
             // moto answers X-Ray filter expressions with HTTP 500 and returns no service graph, and runs no Insights
             // queries: those paths have their own tests with responses written from the API reference.
