@@ -8,36 +8,25 @@ using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Tests.Hosting;
 using Observe.Store;
 using Observe.Store.Model;
-using Radzen;
-using Radzen.Blazor.Rendering;
 
 namespace Observe.Dashboard.Tests.Components;
 
-public sealed class OverviewTests : BunitContext, IAsyncLifetime
+public sealed class OverviewTests : MudContext
 {
     private TestStore _store = null!;
     private CountingStoreChanges _changes = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         _store = await TestStore.CreateAsync();
         _changes = new CountingStoreChanges(_store.Changes);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-
-        // The chart measures its container in the browser; give it a size, as a browser would.
-        JSInterop.Setup<Rect>("Radzen.createChart", _ => true).SetResult(new Rect { Width = 600, Height = 190 });
-        Services.AddRadzenComponents();
         Services.AddSingleton(_store.Store);
         Services.AddSingleton<IStoreChanges>(_changes);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await DisposeAsync();
-        await _store.DisposeAsync();
-    }
+    protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();
 
     [Fact]
     public async Task Overview_WithData_ShowsTheStoresFiguresFormatted()
@@ -145,14 +134,14 @@ public sealed class OverviewTests : BunitContext, IAsyncLifetime
 
         var page = RenderAt("/?range=1h");
 
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] .rz-category-axis text")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] .chart-x-axis .tick")), TimeSpan.FromSeconds(5));
         var figures = page.Find("[data-testid=figures]");
         var from = DateTimeOffset.Parse(figures.GetAttribute("data-from")!, CultureInfo.InvariantCulture);
         var to = DateTimeOffset.Parse(figures.GetAttribute("data-to")!, CultureInfo.InvariantCulture);
-        var times = AxisLabels(page, "invocations", "rz-category-axis");
+        var times = AxisLabels(page, "invocations", "chart-x-axis");
         Assert.Equal(from.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[0]);
         Assert.Equal(to.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[^1]);
-        Assert.Equal(["0", "1"], AxisLabels(page, "invocations", "rz-value-axis"));
+        Assert.Equal(["0", "1"], AxisLabels(page, "invocations", "chart-y-axis"));
     }
 
     [Fact]
@@ -191,7 +180,7 @@ public sealed class OverviewTests : BunitContext, IAsyncLifetime
     }
 
     private static List<string> AxisLabels(IRenderedComponent<Overview> page, string chart, string axisClass) =>
-        page.FindAll($"[data-chart={chart}] .{axisClass} text").Select(t => t.TextContent.Trim()).Where(t => t.Length > 0).ToList();
+        page.FindAll($"[data-chart={chart}] .{axisClass} .tick").Select(t => t.TextContent.Trim()).Where(t => t.Length > 0).ToList();
 
     private IRenderedComponent<Overview> RenderAt(string uri)
     {

@@ -7,7 +7,6 @@ using Observe.Dashboard.Collection;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
 using Observe.Store;
-using Radzen;
 
 namespace Observe.Dashboard.Components.Pages;
 
@@ -109,31 +108,13 @@ public sealed partial class Collectors : ComponentBase, IDisposable
         }
     }
 
-    private static void OnStatusRowRender(RowRenderEventArgs<CollectorStatusRow> args)
+    /// <summary>The state's colour class; the state's words carry the same meaning for those who cannot see colour.</summary>
+    private static string StateKind(CollectorStatusRow row) => row switch
     {
-        if (args.Data is not { } row)
-        {
-            return;
-        }
-
-        args.Attributes["data-status"] = $"{row.Collector}/{row.AccountId}/{row.Region}";
-        if (row.Failing)
-        {
-            // An attribute, not a class: a class here would replace the grid's own row classes.
-            args.Attributes["data-row-failing"] = true;
-        }
-        else if (row.Degraded)
-        {
-            args.Attributes["data-row-degraded"] = true;
-        }
-    }
-
-    private static BadgeStyle StateStyle(CollectorStatusRow row) => row switch
-    {
-        { Failing: true } => BadgeStyle.Danger,
-        { Degraded: true } => BadgeStyle.Warning,
-        { State: "OK" } => BadgeStyle.Success,
-        _ => BadgeStyle.Info,
+        { Failing: true } => "failing",
+        { Degraded: true } => "degraded",
+        { State: "OK" } => "ok",
+        _ => "unknown",
     };
 
     public void Dispose()
