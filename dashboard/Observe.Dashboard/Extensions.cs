@@ -9,6 +9,7 @@ using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Demo;
 using Observe.Dashboard.Storage;
 using Observe.Dashboard.Health;
+using Observe.Dashboard.Model;
 using Observe.Store;
 using MudBlazor.Services;
 
@@ -31,6 +32,7 @@ public static class Extensions
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddLiveData();
 
         // Decided before the store is registered: the demo fleet has a store of its own (DemoMode.StoreConfiguration).
         var demo = DemoMode.Resolve(builder.Configuration);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observe.Dashboard.Components.Pages;
 using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
 using Observe.Store;
 using Observe.Store.Model;
@@ -24,6 +25,7 @@ public sealed class OverviewTests : MudContext
         Services.AddSingleton<IStoreChanges>(_changes);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
+        Services.AddLiveData();
     }
 
     protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();
@@ -82,6 +84,52 @@ public sealed class OverviewTests : MudContext
             CancellationToken.None);
 
         page.WaitForAssertion(() => Assert.Equal("7,000", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Overview_StoreFailsOnAReload_KeepsTheLastFiguresSaysWhatToDoAndClearsWhenItAnswersAgain()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(now, minutes: 10, invocationsPerMinute: 100, errorsPerMinute: 0, coldStartsPerMinute: 0);
+        var (store, storeSwitch) = SwitchableStore.Wrap(_store.Store);
+        Services.AddSingleton(store);
+        var page = RenderAt("/?range=15m");
+        page.WaitForAssertion(() => Assert.Equal("2,000", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+        Assert.NotEmpty(page.FindAll("[data-testid=live]"));
+        Assert.Empty(page.FindAll("[data-testid=load-error]"));
+
+        // The store stops answering; a write announces new data, so the page reloads, and that read fails.
+        storeSwitch.Failing = true;
+        await WriteInvocationsAsync(now, 5000);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=load-error]")), TimeSpan.FromSeconds(5));
+        var error = page.Find("[data-testid=load-error]").TextContent;
+        Assert.Contains("The store did not answer, so the figures below are from the last read that worked", error, StringComparison.Ordinal);
+        Assert.Contains("check that the store is reachable (the Observe:Store settings)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-connection-detail", page.Markup, StringComparison.Ordinal);
+        Assert.Equal("2,000", Figure(page, "invocations").Display);
+        Assert.Empty(page.FindAll("[data-testid=live]"));
+
+        // It answers again: the next announced write (the same minute, rewritten) reloads, the error goes and the
+        // figures are the store's as they are now.
+        storeSwitch.Failing = false;
+        await WriteInvocationsAsync(now, 1);
+
+        page.WaitForAssertion(() => Assert.Equal("2,001", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+        Assert.Empty(page.FindAll("[data-testid=load-error]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=live]"));
+    }
+
+    [Theory]
+    [InlineData("/?range=1h", true)]
+    [InlineData("/?from=2026-11-22T04:00:00Z&to=2026-11-22T05:00:00Z", false)]
+    [InlineData("/?range=banana", false)]
+    public void Overview_LiveBadge_OnlyOnARangeThatEndsNow(string uri, bool live)
+    {
+        var page = RenderAt(uri);
+
+        page.WaitForAssertion(() => Assert.True(page.FindAll("[data-figure=invocations], [data-testid=range-error]").Count > 0), TimeSpan.FromSeconds(5));
+        Assert.Equal(live, page.FindAll("[data-testid=live]").Count == 1);
     }
 
     [Fact]
@@ -178,6 +226,11 @@ public sealed class OverviewTests : MudContext
         Assert.Equal("3", Figure(page, "cold-start-rate").Display);
         Assert.Contains("rate unknown: invocations not read", page.Find("[data-figure=cold-start-rate]").TextContent, StringComparison.Ordinal);
     }
+
+    private Task WriteInvocationsAsync(DateTimeOffset now, double invocations) =>
+        _store.Store.WriteMetricsAsync(
+            [new MetricPoint { Function = Function("orders-api", "nodejs22.x").Key, Minute = Minute(now), Invocations = invocations }],
+            CancellationToken.None);
 
     private static List<string> AxisLabels(IRenderedComponent<Overview> page, string chart, string axisClass) =>
         page.FindAll($"[data-chart={chart}] .{axisClass} .tick").Select(t => t.TextContent.Trim()).Where(t => t.Length > 0).ToList();
