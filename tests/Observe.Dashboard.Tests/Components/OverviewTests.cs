@@ -58,6 +58,7 @@ public sealed class OverviewTests : MudContext
     [InlineData("/?from=2026-11-22T06:00:00Z&to=2026-11-22T05:00:00Z", "from: 2026-11-22T06:00:00Z is after to (2026-11-22T05:00:00Z).")]
     [InlineData("/?from=soon&to=2026-11-22T05:00:00Z", "from: \"soon\" is not a date and time")]
     [InlineData("/?range=120d", "range: \"120d\" is longer than the 90-day maximum")]
+    [InlineData("/?range=1m", "range: \"1m\" is too short; the shortest range is 5m, because figures are counted in whole minutes and the minute in progress is still filling up.")]
     public async Task Overview_InvalidRange_ShowsTheNamedProblemAndNoFigures(string uri, string expected)
     {
         await SeedAsync(DateTimeOffset.UtcNow, minutes: 5, invocationsPerMinute: 10, errorsPerMinute: 0, coldStartsPerMinute: 0);
@@ -118,6 +119,19 @@ public sealed class OverviewTests : MudContext
         page.WaitForAssertion(() => Assert.Equal("2,001", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
         Assert.Empty(page.FindAll("[data-testid=load-error]"));
         Assert.NotEmpty(page.FindAll("[data-testid=live]"));
+    }
+
+    [Theory]
+    [InlineData("/?range=15m", true)]
+    [InlineData("/?from=2026-11-22T04:00:00Z&to=2026-11-22T05:00:00Z", false)]
+    public void Overview_RangeEndingNow_SaysTheMinuteInProgressIsStillFilling(string uri, bool filling)
+    {
+        var page = RenderAt(uri);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=range-caption]")), TimeSpan.FromSeconds(5));
+        var caption = page.Find("[data-testid=range-caption]").TextContent;
+        Assert.Equal(filling, caption.Contains("the minute in progress", StringComparison.Ordinal));
+        Assert.Equal(filling ? "now" : "now, not at the range's end", page.Find("[data-figure=functions] .figure-note").TextContent);
     }
 
     [Theory]

@@ -45,6 +45,26 @@ public class SeriesChartTests : MudContext
     }
 
     [Fact]
+    public void Chart_SevenDaysWithDataOnlyInTheLastHours_AxisAndPlotSpanTheWholeRange()
+    {
+        var from = new DateTime(2026, 11, 15, 12, 0, 0, DateTimeKind.Utc);
+        var to = from.AddDays(7);
+        // Hourly buckets; the first 166 unknown (nothing collected), the last two known.
+        var points = Enumerable.Range(0, 168).Select(h => new ChartPoint(from.AddHours(h), h >= 166 ? 10 : null)).ToList();
+
+        var chart = Render<SeriesChart>(p => p
+            .Add(c => c.Id, "invocations").Add(c => c.Title, "Invocations").Add(c => c.Points, points)
+            .Add(c => c.From, from).Add(c => c.To, to).Add(c => c.Bucket, TimeSpan.FromHours(1)));
+
+        var times = Labels(chart, "chart-x-axis");
+        Assert.Equal("15 Nov 12:00", times[0]);
+        Assert.Equal("22 Nov 12:00", times[^1]);
+        // The known hours are drawn at the right end of the plot, not stretched across it.
+        var line = chart.Find(".line").GetAttribute("d")!;
+        Assert.StartsWith("M98.81,", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Chart_NothingKnown_SaysNoData()
     {
         var chart = Render([new ChartPoint(From, null), new ChartPoint(From.AddMinutes(1), null)]);
