@@ -107,6 +107,27 @@ public sealed partial class OverviewBrowserTests
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Navigation_OnAPhone_IsClosedUntilTheMenuButtonOpensIt()
+    {
+        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, "/?range=1h").ToString());
+        await WaitForLiveFiguresAsync(page);
+        var collectors = page.Locator("[data-nav='collectors']");
+        Assert.False(await collectors.IsVisibleAsync(), "the navigation covers the page on a phone");
+
+        await page.Locator("[data-testid=nav-toggle]").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-drawer--open")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await Assertions.Expect(collectors).ToBeVisibleAsync(new() { Timeout = Timeout });
+        // Followed from the keyboard: Playwright's pointer finds the fixed drawer's links "outside of the viewport".
+        await collectors.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await WaitUntilAsync(() => Task.FromResult(page.Url.EndsWith("/collectors?range=1h", StringComparison.Ordinal)), () => $"the address is {page.Url}");
+        await context.CloseAsync();
+    }
+
     [Theory]
     [InlineData(DashboardThemes.Light)]
     [InlineData(DashboardThemes.Dark)]
