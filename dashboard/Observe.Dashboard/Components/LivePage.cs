@@ -62,6 +62,12 @@ public abstract class LivePage<TModel> : ComponentBase, IDisposable
     /// <summary>What is wrong with the address's range; nothing is loaded meanwhile.</summary>
     protected TimeRangeError? RangeError { get; private set; }
 
+    /// <summary>
+    /// A load for a newly chosen range is running: the figures on screen are still the previous range's, so the page
+    /// shows a quiet progress bar over them rather than blanking them. Background refreshes do not set it.
+    /// </summary>
+    protected bool LoadingNewRange { get; private set; }
+
     /// <summary>The circuit is connected: from here on, updates are pushed (false while prerendering).</summary>
     protected bool IsInteractive { get; private set; }
 
@@ -133,7 +139,20 @@ public abstract class LivePage<TModel> : ComponentBase, IDisposable
             return;
         }
 
-        await LoadAsync();
+        LoadingNewRange = Model is not null;
+        if (LoadingNewRange)
+        {
+            StateHasChanged();
+        }
+
+        try
+        {
+            await LoadAsync();
+        }
+        finally
+        {
+            LoadingNewRange = false;
+        }
     }
 
     private void OnLocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(async () =>
