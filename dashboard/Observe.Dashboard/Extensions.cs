@@ -9,8 +9,9 @@ using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Demo;
 using Observe.Dashboard.Storage;
 using Observe.Dashboard.Health;
+using Observe.Dashboard.Model;
 using Observe.Store;
-using Radzen;
+using MudBlazor.Services;
 
 namespace Observe.Dashboard;
 
@@ -30,12 +31,8 @@ public static class Extensions
 
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddRadzenComponents();
-        services.AddRadzenCookieThemeService(options =>
-        {
-            options.Name = DashboardThemes.CookieName;
-            options.Duration = TimeSpan.FromDays(365);
-        });
+        services.AddMudServices();
+        services.AddLiveData();
 
         // Decided before the store is registered: the demo fleet has a store of its own (DemoMode.StoreConfiguration).
         var demo = DemoMode.Resolve(builder.Configuration);
@@ -83,6 +80,9 @@ public static class Extensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        // An unknown address (a page not built yet included) gets the app's own page, with the navigation, and
+        // keeps its 404: the Router's NotFoundPage renders it, re-executed here for requests no endpoint matched.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseAntiforgery();
         // The build's endpoint manifest: the app's, the packages' and the framework's assets (blazor.web.js), with
         // fingerprints and compression, in Development and in a published build alike.

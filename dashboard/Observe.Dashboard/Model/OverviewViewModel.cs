@@ -45,6 +45,12 @@ public sealed record OverviewViewModel(
     /// <summary>A point of the charts is a partial bucket (see <see cref="ChartPoint.Partial"/>).</summary>
     public bool HasPartialBucket => Invocations.Any(p => p.Partial);
 
+    /// <summary>
+    /// The start of the minute in progress when the range includes it: its counts are still growing, so the page says
+    /// so rather than let it read as a whole minute. Null for a range that ended before it.
+    /// </summary>
+    public DateTimeOffset? FillingMinute { get; init; }
+
     /// <param name="overview">The store's figures for the range.</param>
     /// <param name="range">The range shown.</param>
     /// <param name="bucket">The charts' bucket, as queried.</param>
@@ -55,27 +61,33 @@ public sealed record OverviewViewModel(
         ArgumentNullException.ThrowIfNull(overview);
 
         var ran = overview.Invocations > 0;
+        var at = now ?? range.To;
+
+        // Inventory and alarm state are read as they are now, whatever the range: on a range that ended earlier
+        // the cards say so, or a user would read today's count as the past's.
+        var asOf = at - range.To > TimeSpan.FromMinutes(1) ? "now, not at the range's end" : "now";
 
         var figures = new List<Figure>
         {
-            new("functions", "Functions", overview.Functions, FigureFormat.Count(overview.Functions), FigureFormat.ExactCount(overview.Functions)),
+            new("functions", "Functions", overview.Functions, FigureFormat.Count(overview.Functions), FigureFormat.ExactCount(overview.Functions), asOf),
             new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations)),
             ErrorRate(overview, ran),
             ColdStartFigure(overview),
             new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles)),
-            new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), "now"),
+            new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), asOf),
         };
 
         if (deprecated is not null)
         {
             var note = deprecated.Functions == 0
-                ? "now"
-                : string.Join(", ", deprecated.ByRuntime.Select(p => $"{p.Key}: {p.Value}"));
+                ? asOf
+                : $"{asOf}: " + string.Join(", ", deprecated.ByRuntime.Select(p => $"{p.Key}: {p.Value}"));
             figures.Add(new("deprecated-runtimes", "On deprecated runtimes", deprecated.Functions,
                 FigureFormat.Count(deprecated.Functions), FigureFormat.ExactCount(deprecated.Functions) + " functions", note));
         }
 
-        var buckets = Buckets(overview, range, bucket, now ?? range.To);
+        var buckets = Buckets(overview, range, bucket, at);
+        var minute = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
         return new OverviewViewModel(
             range,
             bucket,
@@ -83,7 +95,10 @@ public sealed record OverviewViewModel(
             buckets.Select(b => b.Point(m => m.Invocations)).ToList(),
             // A bucket whose error counts were not all read has no error figure: a gap, not a count.
             buckets.Select(b => b.Point(m => m.UnreadErrorInvocations > 0 ? null : m.Errors)).ToList(),
-            buckets.Select(b => b.Point(m => m.ColdStarts)).ToList());
+            buckets.Select(b => b.Point(m => m.ColdStarts)).ToList())
+        {
+            FillingMinute = range.From <= at && range.To > minute ? minute : null,
+        };
     }
 
     /// <summary>

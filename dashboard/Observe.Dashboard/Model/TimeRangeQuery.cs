@@ -27,7 +27,13 @@ public static partial class TimeRangeQuery
     /// <summary>The longest range a page may ask for: longer ones would scan more than the hourly rollups hold.</summary>
     public static readonly TimeSpan MaxLength = TimeSpan.FromDays(90);
 
-    public static readonly TimeSpan MinLength = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// The shortest range a page may ask for. The store counts whole minutes and the one in progress is still filling
+    /// up, so a 1-minute range would be mostly that partial minute: its figures would read as a drop.
+    /// </summary>
+    public static readonly TimeSpan MinLength = TimeSpan.FromMinutes(5);
+
+    private const string MinReason = "figures are counted in whole minutes and the minute in progress is still filling up";
 
     /// <summary>The ranges the picker offers.</summary>
     public static IReadOnlyList<TimeRangeSelection> Presets { get; } =
@@ -47,7 +53,7 @@ public static partial class TimeRangeQuery
         "yyyy-MM-dd",
     ];
 
-    private const string RangeHint = "use 15m, 1h, 6h, 24h or 7d (any whole number of minutes m, hours h or days d, up to 90d)";
+    private const string RangeHint = "use 15m, 1h, 6h, 24h or 7d (any whole number of minutes m, hours h or days d, from 5m up to 90d)";
     private const string InstantHint = "use ISO 8601 UTC such as 2026-11-22T04:00:00Z";
 
     /// <summary>
@@ -99,7 +105,7 @@ public static partial class TimeRangeQuery
 
         if (end - start < MinLength)
         {
-            return Fail(ToParameter, $"{FormatInstant(end)} is less than a minute after from ({FormatInstant(start)}); the shortest range is 1 minute.");
+            return Fail(ToParameter, $"{FormatInstant(end)} is less than 5 minutes after from ({FormatInstant(start)}); the shortest range is 5 minutes, because {MinReason}.");
         }
 
         if (end - start > MaxLength)
@@ -155,7 +161,7 @@ public static partial class TimeRangeQuery
 
         if (length < MinLength)
         {
-            return Fail(RangeParameter, $"\"{range}\" is empty; the shortest range is 1m.");
+            return Fail(RangeParameter, $"\"{range}\" is too short; the shortest range is 5m, because {MinReason}.");
         }
 
         if (length > MaxLength)

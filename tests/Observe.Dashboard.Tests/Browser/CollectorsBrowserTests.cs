@@ -39,7 +39,7 @@ public sealed class CollectorsBrowserTests(DashboardFixture dashboard, ITestOutp
         var colors = await page.EvaluateAsync<string[]>("""
             () => {
                 const probe = document.createElement('div');
-                probe.style.backgroundColor = 'var(--rz-danger-lighter)';
+                probe.style.backgroundColor = 'color-mix(in srgb, var(--mud-palette-error) 12%, transparent)';
                 document.body.append(probe);
                 const danger = getComputedStyle(probe).backgroundColor;
                 probe.remove();

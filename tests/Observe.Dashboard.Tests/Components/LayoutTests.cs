@@ -5,17 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Observe.Dashboard.Components.Layout;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Demo;
-using Radzen;
+
+// MUD0012 guards components against setting another component's parameters; these tests only read the one the
+// layout set on MudThemeProvider.
+#pragma warning disable MUD0012
 
 namespace Observe.Dashboard.Tests.Components;
 
-public class LayoutTests : BunitContext
+public class LayoutTests : MudContext
 {
     public LayoutTests()
     {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddRadzenComponents();
-        Services.AddRadzenCookieThemeService(o => o.Name = DashboardThemes.CookieName);
     }
 
     [Fact]
@@ -28,17 +28,15 @@ public class LayoutTests : BunitContext
         Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Collectors", "Settings"], NavEntry.All.Select(e => e.Title));
         Assert.Equal(["Overview", "Collectors"], NavEntry.All.Where(e => e.Enabled).Select(e => e.Title));
 
-        var overview = layout.Find("[data-nav=''] a");
-        Assert.Equal("", overview.GetAttribute("href"));
-        Assert.Equal("collectors", layout.Find("[data-nav='collectors'] a").GetAttribute("href"));
+        Assert.Equal("", layout.Find("[data-nav='']").GetAttribute("href"));
+        Assert.Equal("collectors", layout.Find("[data-nav='collectors']").GetAttribute("href"));
         foreach (var entry in NavEntry.All.Where(e => !e.Enabled))
         {
             var item = layout.Find($"[data-nav='{entry.Path}']");
             Assert.Contains($"arrives with {entry.ArrivesWith}", item.TextContent, StringComparison.Ordinal);
             Assert.Contains(entry.Title, item.TextContent, StringComparison.Ordinal);
-            Assert.Contains("rz-state-disabled", item.ClassList);
-            Assert.Equal("true", item.GetAttribute("aria-disabled"));
-            Assert.Empty(item.QuerySelectorAll("a[href]"));
+            Assert.Contains("mud-nav-link-disabled", item.ClassList);
+            Assert.Null(item.GetAttribute("href"));
         }
 
         Assert.Contains("arrives with the fleet pages", layout.Find("[data-nav='functions']").TextContent, StringComparison.Ordinal);
@@ -49,7 +47,7 @@ public class LayoutTests : BunitContext
     {
         var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"), "/?range=6h&other=1");
 
-        Assert.Equal("?range=6h", layout.Find("[data-nav=''] a").GetAttribute("href"));
+        Assert.Equal("?range=6h", layout.Find("[data-nav='']").GetAttribute("href"));
     }
 
     [Fact]
@@ -87,21 +85,47 @@ public class LayoutTests : BunitContext
         banner.WaitForAssertion(() => Assert.Empty(banner.FindAll("[data-testid=demo-backfill]")));
     }
 
+    [Theory]
+    [InlineData("/", "")]
+    [InlineData("/?range=6h", "")]
+    [InlineData("/collectors?range=6h", "collectors")]
+    public void MainLayout_Navigation_HighlightsTheCurrentPageOnly(string uri, string current)
+    {
+        var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"), uri);
+
+        var active = layout.FindAll("[data-nav].active").Select(e => e.GetAttribute("data-nav")).ToList();
+        Assert.Equal([current], active);
+    }
+
     [Fact]
     public void ThemeToggle_Click_SwitchesToDarkAndRemembersItInTheCookie()
     {
         var layout = RenderLayout(new DemoMode(false, "AWS accounts are configured"));
-        var themes = Services.GetRequiredService<ThemeService>();
-        layout.InvokeAsync(() => themes.SetTheme(DashboardThemes.Light));
+        var toggle = () => layout.Find("[data-testid=theme-toggle]");
+        Assert.Equal(DashboardThemes.Light, toggle().GetAttribute("data-theme"));
 
-        layout.Find(".rz-header button:not(.rz-sidebar-toggle)").Click();
+        toggle().Click();
 
-        Assert.Equal(DashboardThemes.Dark, themes.Theme);
-        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "Radzen.setCookie"
-            && i.Arguments.OfType<string>().Any(a => a.StartsWith($"{DashboardThemes.CookieName}={DashboardThemes.Dark};", StringComparison.Ordinal)));
+        Assert.Equal(DashboardThemes.Dark, toggle().GetAttribute("data-theme"));
+        Assert.Contains(JSInterop.Invocations, i => i.Identifier == "observe.setTheme" && i.Arguments.SequenceEqual([DashboardThemes.Dark]));
+        Assert.True(layout.FindComponent<MudBlazor.MudThemeProvider>().Instance.IsDarkMode);
 
-        layout.Find(".rz-header button:not(.rz-sidebar-toggle)").Click();
-        Assert.Equal(DashboardThemes.Light, themes.Theme);
+        toggle().Click();
+        Assert.Equal(DashboardThemes.Light, toggle().GetAttribute("data-theme"));
+        Assert.False(layout.FindComponent<MudBlazor.MudThemeProvider>().Instance.IsDarkMode);
+    }
+
+    [Fact]
+    public void MainLayout_RequestedInTheDarkTheme_StartsDark()
+    {
+        Services.AddSingleton(new DemoFleetStatus(new DemoMode(false, "AWS accounts are configured")));
+
+        var layout = Render<MainLayout>(p => p
+            .Add(l => l.Body, (RenderFragment)(b => b.AddContent(0, "page body")))
+            .AddCascadingValue(Observe.Dashboard.Components.Routes.ThemeCascade, DashboardThemes.Dark));
+
+        Assert.True(layout.FindComponent<MudBlazor.MudThemeProvider>().Instance.IsDarkMode);
+        Assert.Equal(DashboardThemes.Dark, layout.Find("[data-testid=theme-toggle]").GetAttribute("data-theme"));
     }
 
     private IRenderedComponent<MainLayout> RenderLayout(DemoMode mode, string? uri = null)

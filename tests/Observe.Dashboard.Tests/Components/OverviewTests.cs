@@ -5,39 +5,30 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observe.Dashboard.Components.Pages;
 using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
 using Observe.Store;
 using Observe.Store.Model;
-using Radzen;
-using Radzen.Blazor.Rendering;
 
 namespace Observe.Dashboard.Tests.Components;
 
-public sealed class OverviewTests : BunitContext, IAsyncLifetime
+public sealed class OverviewTests : MudContext
 {
     private TestStore _store = null!;
     private CountingStoreChanges _changes = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         _store = await TestStore.CreateAsync();
         _changes = new CountingStoreChanges(_store.Changes);
-        JSInterop.Mode = JSRuntimeMode.Loose;
-
-        // The chart measures its container in the browser; give it a size, as a browser would.
-        JSInterop.Setup<Rect>("Radzen.createChart", _ => true).SetResult(new Rect { Width = 600, Height = 190 });
-        Services.AddRadzenComponents();
         Services.AddSingleton(_store.Store);
         Services.AddSingleton<IStoreChanges>(_changes);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
+        Services.AddLiveData();
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await DisposeAsync();
-        await _store.DisposeAsync();
-    }
+    protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();
 
     [Fact]
     public async Task Overview_WithData_ShowsTheStoresFiguresFormatted()
@@ -67,6 +58,7 @@ public sealed class OverviewTests : BunitContext, IAsyncLifetime
     [InlineData("/?from=2026-11-22T06:00:00Z&to=2026-11-22T05:00:00Z", "from: 2026-11-22T06:00:00Z is after to (2026-11-22T05:00:00Z).")]
     [InlineData("/?from=soon&to=2026-11-22T05:00:00Z", "from: \"soon\" is not a date and time")]
     [InlineData("/?range=120d", "range: \"120d\" is longer than the 90-day maximum")]
+    [InlineData("/?range=1m", "range: \"1m\" is too short; the shortest range is 5m, because figures are counted in whole minutes and the minute in progress is still filling up.")]
     public async Task Overview_InvalidRange_ShowsTheNamedProblemAndNoFigures(string uri, string expected)
     {
         await SeedAsync(DateTimeOffset.UtcNow, minutes: 5, invocationsPerMinute: 10, errorsPerMinute: 0, coldStartsPerMinute: 0);
@@ -93,6 +85,65 @@ public sealed class OverviewTests : BunitContext, IAsyncLifetime
             CancellationToken.None);
 
         page.WaitForAssertion(() => Assert.Equal("7,000", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Overview_StoreFailsOnAReload_KeepsTheLastFiguresSaysWhatToDoAndClearsWhenItAnswersAgain()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(now, minutes: 10, invocationsPerMinute: 100, errorsPerMinute: 0, coldStartsPerMinute: 0);
+        var (store, storeSwitch) = SwitchableStore.Wrap(_store.Store);
+        Services.AddSingleton(store);
+        var page = RenderAt("/?range=15m");
+        page.WaitForAssertion(() => Assert.Equal("2,000", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+        Assert.NotEmpty(page.FindAll("[data-testid=live]"));
+        Assert.Empty(page.FindAll("[data-testid=load-error]"));
+
+        // The store stops answering; a write announces new data, so the page reloads, and that read fails.
+        storeSwitch.Failing = true;
+        await WriteInvocationsAsync(now, 5000);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=load-error]")), TimeSpan.FromSeconds(5));
+        var error = page.Find("[data-testid=load-error]").TextContent;
+        Assert.Contains("The store did not answer, so the figures below are from the last read that worked", error, StringComparison.Ordinal);
+        Assert.Contains("check that the store is reachable (the Observe:Store settings)", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-connection-detail", page.Markup, StringComparison.Ordinal);
+        Assert.Equal("2,000", Figure(page, "invocations").Display);
+        Assert.Empty(page.FindAll("[data-testid=live]"));
+
+        // It answers again: the next announced write (the same minute, rewritten) reloads, the error goes and the
+        // figures are the store's as they are now.
+        storeSwitch.Failing = false;
+        await WriteInvocationsAsync(now, 1);
+
+        page.WaitForAssertion(() => Assert.Equal("2,001", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
+        Assert.Empty(page.FindAll("[data-testid=load-error]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=live]"));
+    }
+
+    [Theory]
+    [InlineData("/?range=15m", true)]
+    [InlineData("/?from=2026-11-22T04:00:00Z&to=2026-11-22T05:00:00Z", false)]
+    public void Overview_RangeEndingNow_SaysTheMinuteInProgressIsStillFilling(string uri, bool filling)
+    {
+        var page = RenderAt(uri);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=range-caption]")), TimeSpan.FromSeconds(5));
+        var caption = page.Find("[data-testid=range-caption]").TextContent;
+        Assert.Equal(filling, caption.Contains("the minute in progress", StringComparison.Ordinal));
+        Assert.Equal(filling ? "now" : "now, not at the range's end", page.Find("[data-figure=functions] .figure-note").TextContent);
+    }
+
+    [Theory]
+    [InlineData("/?range=1h", true)]
+    [InlineData("/?from=2026-11-22T04:00:00Z&to=2026-11-22T05:00:00Z", false)]
+    [InlineData("/?range=banana", false)]
+    public void Overview_LiveBadge_OnlyOnARangeThatEndsNow(string uri, bool live)
+    {
+        var page = RenderAt(uri);
+
+        page.WaitForAssertion(() => Assert.True(page.FindAll("[data-figure=invocations], [data-testid=range-error]").Count > 0), TimeSpan.FromSeconds(5));
+        Assert.Equal(live, page.FindAll("[data-testid=live]").Count == 1);
     }
 
     [Fact]
@@ -145,14 +196,14 @@ public sealed class OverviewTests : BunitContext, IAsyncLifetime
 
         var page = RenderAt("/?range=1h");
 
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] .rz-category-axis text")), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] .chart-x-axis .tick")), TimeSpan.FromSeconds(5));
         var figures = page.Find("[data-testid=figures]");
         var from = DateTimeOffset.Parse(figures.GetAttribute("data-from")!, CultureInfo.InvariantCulture);
         var to = DateTimeOffset.Parse(figures.GetAttribute("data-to")!, CultureInfo.InvariantCulture);
-        var times = AxisLabels(page, "invocations", "rz-category-axis");
+        var times = AxisLabels(page, "invocations", "chart-x-axis");
         Assert.Equal(from.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[0]);
         Assert.Equal(to.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture), times[^1]);
-        Assert.Equal(["0", "1"], AxisLabels(page, "invocations", "rz-value-axis"));
+        Assert.Equal(["0", "1"], AxisLabels(page, "invocations", "chart-y-axis"));
     }
 
     [Fact]
@@ -190,8 +241,13 @@ public sealed class OverviewTests : BunitContext, IAsyncLifetime
         Assert.Contains("rate unknown: invocations not read", page.Find("[data-figure=cold-start-rate]").TextContent, StringComparison.Ordinal);
     }
 
+    private Task WriteInvocationsAsync(DateTimeOffset now, double invocations) =>
+        _store.Store.WriteMetricsAsync(
+            [new MetricPoint { Function = Function("orders-api", "nodejs22.x").Key, Minute = Minute(now), Invocations = invocations }],
+            CancellationToken.None);
+
     private static List<string> AxisLabels(IRenderedComponent<Overview> page, string chart, string axisClass) =>
-        page.FindAll($"[data-chart={chart}] .{axisClass} text").Select(t => t.TextContent.Trim()).Where(t => t.Length > 0).ToList();
+        page.FindAll($"[data-chart={chart}] .{axisClass} .tick").Select(t => t.TextContent.Trim()).Where(t => t.Length > 0).ToList();
 
     private IRenderedComponent<Overview> RenderAt(string uri)
     {

@@ -2,16 +2,13 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Observe.Dashboard.Components.Controls;
 using Observe.Dashboard.Model;
-using Radzen;
 
 namespace Observe.Dashboard.Tests.Components;
 
-public class TimeRangePickerTests : BunitContext
+public class TimeRangePickerTests : MudContext
 {
     public TimeRangePickerTests()
     {
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddRadzenComponents();
         Services.AddSingleton(TimeProvider.System);
     }
 
@@ -81,5 +78,5 @@ public class TimeRangePickerTests : BunitContext
         Render<TimeRangePicker>(p => p.Add(c => c.Selection, selection));
 
     private static string? Selected(IRenderedComponent<TimeRangePicker> picker) =>
-        picker.FindAll("[data-range].rz-state-active").SingleOrDefault()?.GetAttribute("data-range");
+        picker.FindAll("[data-range].range-selected").SingleOrDefault()?.GetAttribute("data-range");
 }

@@ -72,9 +72,9 @@ public class OptionsValidationTests
     [Fact]
     public void DashboardThemes_FromCookie_OnlyKnownThemes()
     {
-        Assert.Equal("material-dark", DashboardThemes.FromCookie("material-dark"));
-        Assert.Equal("material", DashboardThemes.FromCookie("material"));
-        Assert.Equal("material", DashboardThemes.FromCookie(null));
-        Assert.Equal("material", DashboardThemes.FromCookie("../../evil"));
+        Assert.Equal("dark", DashboardThemes.FromCookie("dark"));
+        Assert.Equal("light", DashboardThemes.FromCookie("light"));
+        Assert.Equal("light", DashboardThemes.FromCookie(null));
+        Assert.Equal("light", DashboardThemes.FromCookie("\"><script>"));
     }
 }

@@ -104,7 +104,7 @@ public class FigureFormatTests
         Assert.Equal(["functions", "invocations", "error-rate", "cold-start-rate", "throttles", "alarms", "deprecated-runtimes"], model.Figures.Select(f => f.Id));
         Assert.Equal("0.75%", model.Figures.Single(f => f.Id == "error-rate").Display);
         Assert.Equal("1.50%", model.Figures.Single(f => f.Id == "cold-start-rate").Display);
-        Assert.Equal("nodejs16.x: 3, dotnet6: 2", model.Figures.Single(f => f.Id == "deprecated-runtimes").Note);
+        Assert.Equal("now: nodejs16.x: 3, dotnet6: 2", model.Figures.Single(f => f.Id == "deprecated-runtimes").Note);
         Assert.Equal([100d, 300d], model.Invocations.Select(p => p.Value));
         Assert.Equal([5d, 1d], model.ColdStarts.Select(p => p.Value));
         Assert.Equal(DateTimeKind.Utc, model.Errors[0].Time.Kind);

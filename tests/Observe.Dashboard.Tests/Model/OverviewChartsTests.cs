@@ -127,4 +127,31 @@ public class OverviewChartsTests
 
     private static MetricBucket Bucket(DateTimeOffset start, double invocations, double coldStarts = 0) =>
         new(start, invocations, 0, 0, null, null, null, null, null, null, coldStarts);
+
+    [Fact]
+    public void Create_RangeThatEndedBeforeNow_InventoryAndAlarmsSayTheyAreAsOfNowAndNoMinuteIsFilling()
+    {
+        var from = new DateTimeOffset(2026, 11, 22, 4, 0, 0, TimeSpan.Zero);
+        var overview = new FleetOverview(300, 400, 3, 4, 6, 2, []);
+        var deprecated = new DeprecatedRuntimes(2, [KeyValuePair.Create("dotnet6", 2)]);
+
+        var model = OverviewViewModel.Create(overview, new TimeRange(from, from.AddHours(1)), TimeSpan.FromMinutes(1), deprecated, now: from.AddDays(2));
+
+        Assert.Equal("now, not at the range's end", model.Figures.Single(f => f.Id == "functions").Note);
+        Assert.Equal("now, not at the range's end", model.Figures.Single(f => f.Id == "alarms").Note);
+        Assert.Equal("now, not at the range's end: dotnet6: 2", model.Figures.Single(f => f.Id == "deprecated-runtimes").Note);
+        Assert.Null(model.FillingMinute);
+    }
+
+    [Fact]
+    public void Create_RangeEndingNowMidMinute_NamesTheMinuteStillFilling()
+    {
+        var now = new DateTimeOffset(2026, 11, 22, 5, 17, 42, TimeSpan.Zero);
+        var overview = new FleetOverview(300, 400, 3, 4, 6, 2, []);
+
+        var model = OverviewViewModel.Create(overview, TimeRange.Last(TimeSpan.FromMinutes(15), now), TimeSpan.FromMinutes(1), null, now);
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 5, 17, 0, TimeSpan.Zero), model.FillingMinute);
+        Assert.Equal("now", model.Figures.Single(f => f.Id == "functions").Note);
+    }
 }

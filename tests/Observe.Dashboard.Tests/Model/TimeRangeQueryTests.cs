@@ -24,7 +24,7 @@ public class TimeRangeQueryTests
     [InlineData("7d", 10080)]
     [InlineData("3h", 180)]
     [InlineData("90d", 129600)]
-    [InlineData("1M", 1)]
+    [InlineData("5M", 5)]
     public void Parse_Range_ReturnsRelativeSelection(string range, int minutes)
     {
         var result = TimeRangeQuery.Parse(range, null, null, Default);
@@ -63,13 +63,17 @@ public class TimeRangeQueryTests
         Assert.Contains("90-day maximum", result.Error.Problem, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Parse_ZeroRange_IsAnError()
+    [Theory]
+    [InlineData("0m")]
+    [InlineData("1m")]
+    [InlineData("4m")]
+    public void Parse_RangeShorterThanFiveMinutes_IsAnErrorSayingWhy(string range)
     {
-        var error = TimeRangeQuery.Parse("0m", null, null, Default).Error;
+        var error = TimeRangeQuery.Parse(range, null, null, Default).Error;
 
         Assert.Equal("range", error!.Parameter);
-        Assert.Contains("shortest range is 1m", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("shortest range is 5m, because figures are counted in whole minutes and the minute in progress is still filling up", error.Problem, StringComparison.Ordinal);
+        Assert.NotNull(TimeRangeQuery.Parse("5m", null, null, Default).Selection);
     }
 
     [Fact]
@@ -117,7 +121,7 @@ public class TimeRangeQueryTests
         var error = TimeRangeQuery.Parse(null, "2026-11-22T06:00:00Z", "2026-11-22T06:00:00Z", Default).Error;
 
         Assert.Equal("to", error!.Parameter);
-        Assert.Contains("shortest range is 1 minute", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("shortest range is 5 minutes", error.Problem, StringComparison.Ordinal);
     }
 
     [Theory]
