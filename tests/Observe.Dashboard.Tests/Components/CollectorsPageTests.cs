@@ -22,7 +22,7 @@ public sealed class CollectorsPageTests : MudContext
     public override async Task InitializeAsync()
     {
         _store = await TestStore.CreateAsync();
-        Services.AddSingleton(_store.Store);
+        Services.AddStoreInstance(_store.Store);
         Services.AddSingleton(_store.Changes);
         Services.AddLiveData();
         Services.AddSingleton<TimeProvider>(_time);
