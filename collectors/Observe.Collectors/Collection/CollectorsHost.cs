@@ -150,7 +150,16 @@ internal sealed partial class CollectorsHost(
         var (collector, target) = (state.Collector, state.Target);
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
-        state.Status = state.Status with { LastStart = startedAt, Instance = instance.Id, UpdatedAt = startedAt };
+        // The timeout and account name go with the status so a dashboard reading the store judges the pass by this
+        // process's settings, not its own.
+        state.Status = state.Status with
+        {
+            LastStart = startedAt,
+            Instance = instance.Id,
+            UpdatedAt = startedAt,
+            PassTimeout = passTimeout,
+            AccountName = target.Account.Name,
+        };
         await SaveAsync(state.Status, stoppingToken);
 
         using var timeout = new CancellationTokenSource(passTimeout, time);
