@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Observe.Collectors;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components;
 using Observe.Dashboard.Configuration;
@@ -37,26 +39,35 @@ public static class Extensions
             options.Duration = TimeSpan.FromDays(365);
         });
 
-        // Decided before the store is registered: the demo fleet has a store of its own (DemoMode.StoreConfiguration).
-        var demo = DemoMode.Resolve(builder.Configuration);
-        services.AddObserveStore(demo.StoreConfiguration(builder.Configuration));
-        services.TryAddSingleton(TimeProvider.System);
+        // Bound once, before the services are built: the demo's store and whether the collectors run here depend on
+        // them. Every later reader (collectors, pages, validation) gets these same instances.
+        var demoOptions = BoundOptions<DemoOptions>.Bind(builder.Configuration, DemoOptions.SectionName);
+        var awsOptions = BoundOptions<AwsOptions>.Bind(builder.Configuration, AwsOptions.SectionName);
+        var collectorsOptions = BoundOptions<CollectorsOptions>.Bind(builder.Configuration, CollectorsOptions.SectionName);
+        demoOptions.Register(services);
+        awsOptions.Register(services);
+        collectorsOptions.Register(services);
+        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
+        var demo = DemoMode.Resolve(demoOptions.Value, awsOptions.Value);
+        services.AddObserveStore(builder.Configuration);
+        if (demo.Active)
+        {
+            services.PostConfigure<StoreOptions>(DemoMode.UseDemoStore);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
-        services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
         // Everything that writes on its own (demo, collectors, retention) is registered from here on, and starts
         // only once the server listens: see StartedWithServer.
         var firstWriter = services.Count;
         services.AddSingleton(new DemoFleetStatus(demo));
-        services.AddSingleton<IValidateOptions<DashboardOptions>>(new DemoModeValidator(demo));
         services.AddHostedService<DemoFleetService>();
 
-        var collectors = CollectorsMode.Resolve(builder.Configuration, demo.Active);
+        var collectors = CollectorsMode.Resolve(collectorsOptions.Value, awsOptions.Value, demo.Active);
         services.AddSingleton(collectors);
-        services.AddSingleton<IValidateOptions<DashboardOptions>, CollectorsModeValidator>();
         if (collectors.InProcess)
         {
             services.AddObserveCollectors(builder.Configuration);

@@ -1,9 +1,9 @@
 using Bunit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observe.Dashboard.Collection;
 using CollectorsPage = Observe.Dashboard.Components.Pages.Collectors;
+using Observe.Collectors.Aws;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Tests.Hosting;
 using Observe.Store.Model;
@@ -28,11 +28,7 @@ public sealed class CollectorsPageTests : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(_time);
         Services.AddSingleton(Options.Create(new DashboardOptions { SlideInterval = TimeSpan.FromMilliseconds(100) }));
         Services.AddSingleton(new CollectorsMode(false, "Observe:Collectors:InProcess is false: a separate collectors worker writes to the store"));
-        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Observe:Aws:Accounts:0:AccountId"] = Prod,
-            ["Observe:Aws:Accounts:0:Name"] = "prod",
-        }).Build());
+        Services.AddSingleton(Options.Create(new AwsOptions { Accounts = [new AwsAccountOptions { AccountId = Prod, Name = "prod" }] }));
     }
 
     async Task IAsyncLifetime.DisposeAsync()

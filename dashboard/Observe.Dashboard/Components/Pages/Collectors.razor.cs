@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
-using Observe.Collectors.Collection;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
@@ -22,7 +21,6 @@ public sealed partial class Collectors : ComponentBase, IDisposable
     private ITimer? _refreshTimer;
     private IReadOnlyDictionary<string, string> _accountNames = new Dictionary<string, string>();
     private CollectorsViewModel? _model;
-    private TimeSpan _passTimeout;
     private AwsPriceOptions _prices = new();
     private string? _loadError;
     private int _loading;
@@ -34,7 +32,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
     public required CollectorsMode Mode { get; init; }
 
     [Inject]
-    public required IConfiguration Configuration { get; init; }
+    public required IOptions<AwsOptions> Aws { get; init; }
 
     [Inject]
     public required TimeProvider Time { get; init; }
@@ -57,11 +55,8 @@ public sealed partial class Collectors : ComponentBase, IDisposable
 
     protected override void OnInitialized()
     {
-        _accountNames = CollectorsViewModel.AccountNames(Configuration);
-        _prices = CollectorsViewModel.Prices(Configuration);
-
-        // The collectors' own setting (in this process or a worker's, which should say the same).
-        _passTimeout = Configuration.GetValue($"{CollectorsOptions.SectionName}:{nameof(CollectorsOptions.PassTimeout)}", new CollectorsOptions().PassTimeout);
+        _accountNames = CollectorsViewModel.AccountNames(Aws.Value);
+        _prices = Aws.Value.Prices;
         var interval = Options.Value.SlideInterval;
         _refreshTimer = Time.CreateTimer(static state => ((Collectors)state!).OnRefreshTick(), this, interval, interval);
     }
@@ -89,7 +84,7 @@ public sealed partial class Collectors : ComponentBase, IDisposable
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var statuses = await Store.GetCollectorStatusAsync(token);
             var usage = await Store.GetApiUsageAsync(today.AddDays(1 - CollectorsViewModel.UsageDays), today, token);
-            _model = CollectorsViewModel.Create(statuses, usage, now, _accountNames, _passTimeout, _prices);
+            _model = CollectorsViewModel.Create(statuses, usage, now, _accountNames, _prices);
             _loadError = null;
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
