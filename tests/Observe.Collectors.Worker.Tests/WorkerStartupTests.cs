@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Observe.Collectors.Hosting;
 using Observe.Store;
 
 namespace Observe.Collectors.Worker.Tests;
@@ -17,7 +18,7 @@ public sealed class WorkerStartupTests : IDisposable
     {
         using var host = Build([]);
 
-        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
 
         Assert.StartsWith("Invalid configuration: Observe:Aws:Accounts is empty: the collectors worker needs at least one account to collect", error.Message, StringComparison.Ordinal);
         Assert.Contains("Observe__Aws__Accounts__0__AccountId", error.Message, StringComparison.Ordinal);
@@ -34,7 +35,7 @@ public sealed class WorkerStartupTests : IDisposable
             ["Observe:Collectors:MaxConcurrentTargets"] = "0",
         });
 
-        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
 
         Assert.Contains("Observe:Aws:Accounts:0:AccountId '12345' is not a 12-digit account id", error.Message, StringComparison.Ordinal);
         Assert.Contains("Observe:Collectors:MaxConcurrentTargets 0 is outside 1 to 1000", error.Message, StringComparison.Ordinal);
@@ -46,7 +47,7 @@ public sealed class WorkerStartupTests : IDisposable
         // The worker's appsettings.json chooses PostgreSQL; only the connection string is the operator's to give.
         using var host = Build(Account, sqliteStore: false);
 
-        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
 
         Assert.Equal("Invalid configuration: Observe:Store:ConnectionString is required when Kind is PostgreSql", error.Message);
     }

@@ -1,8 +1,9 @@
-using Observe.Collectors.Aws;
-using Observe.Collectors.Collection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
+using Observe.Collectors.Hosting;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Demo;
 
@@ -60,7 +61,7 @@ public class CollectorsWiringTests
         using var directory = new TempDirectory();
         await using var app = DashboardHost.Build(directory.Path, new Dictionary<string, string?> { ["Observe:Demo:Enabled"] = "sometimes" });
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains("Observe:Demo:Enabled", error.Message, StringComparison.Ordinal);
         Assert.Contains("sometimes", error.Message, StringComparison.Ordinal);
@@ -95,7 +96,7 @@ public class CollectorsWiringTests
         var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Collectors:InProcess"] = "sometimes" };
         await using var app = DashboardHost.Build(directory.Path, settings);
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains("'sometimes' at 'Observe:Collectors:InProcess'", error.Message, StringComparison.Ordinal);
     }
@@ -107,7 +108,7 @@ public class CollectorsWiringTests
         var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Collectors:MaxConcurrentTargets"] = "0" };
         await using var app = DashboardHost.Build(directory.Path, settings);
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains("Observe:Collectors:MaxConcurrentTargets 0 is outside 1 to 1000", error.Message, StringComparison.Ordinal);
     }
