@@ -22,6 +22,7 @@ public static class DashboardApp
             ApplicationName = typeof(DashboardApp).Assembly.GetName().Name,
         });
         configure?.Invoke(builder);
+        ListenAddressCheck.UseDefaultWhenUnset(builder);
         builder.AddDashboard();
 
         var app = builder.Build();
