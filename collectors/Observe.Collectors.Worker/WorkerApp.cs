@@ -34,6 +34,7 @@ public static class WorkerApp
         builder.Services.AddObserveStore(builder.Configuration);
         builder.Services.AddObserveCollectors(builder.Configuration);
         builder.Services.AddSingleton<IValidateOptions<AwsOptions>, WorkerAccountsValidator>();
+        builder.AddObserveTelemetry("observe-collectors-worker");
         return builder;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Observe.Collectors;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
+using Observe.Collectors.Hosting;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components;
 using Observe.Dashboard.Configuration;
@@ -12,6 +13,8 @@ using Observe.Dashboard.Demo;
 using Observe.Dashboard.Storage;
 using Observe.Dashboard.Health;
 using Observe.Store;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Radzen;
 
 namespace Observe.Dashboard;
@@ -21,6 +24,7 @@ public static class Extensions
 {
     private const string LiveTag = "live";
     private const string ReadyTag = "ready";
+    private const string BlazorSource = "Microsoft.AspNetCore.Components";
 
     /// <summary>
     /// Adds the Blazor UI, the store, options with their validation, the demo fleet, the collectors (in-process when
@@ -75,6 +79,13 @@ public static class Extensions
 
         services.AddHostedService<RetentionService>();
         StartedWithServer.Wrap(services, firstWriter);
+
+        // ASP.NET Core's requests (http.server.*) and Blazor's own sources (.NET 10: circuits, navigation, event
+        // handling), besides the store, collectors and outgoing HTTP every Observe process reports.
+        builder.AddObserveTelemetry(
+            "observe-dashboard",
+            tracing => tracing.AddAspNetCoreInstrumentation().AddSource(BlazorSource),
+            metrics => metrics.AddAspNetCoreInstrumentation().AddMeter(BlazorSource, BlazorSource + ".Lifecycle", BlazorSource + ".Server.Circuits"));
 
         services.AddSingleton<StoreReadiness>();
         services.AddHealthChecks()

@@ -4,8 +4,11 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Observe.Collectors.Collection;
 using Observe.Collectors.Hosting;
 using Observe.Store;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Observe.Collectors.Worker.Tests;
 
@@ -106,8 +109,61 @@ public sealed class WorkerStartupTests : IDisposable
         ["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1",
     };
 
-    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true, TimeSpan? shutdownTimeout = null) => WorkerApp.Build([], builder =>
+    [Fact]
+    public async Task Worker_OtlpEndpointSet_TracesCollectorPassesAndStoreOperationsAndCountsFailures()
     {
+        var activities = new List<Activity>();
+        var metrics = new List<Metric>();
+        var settings = new Dictionary<string, string?>(Account)
+        {
+            // A profile nobody has: the pass fails at once on its credentials, without waiting on instance metadata.
+            ["Observe:Aws:Accounts:0:Profile"] = "observe-worker-telemetry-test-no-such-profile",
+            // Nothing listens there: the OTLP export fails, the in-memory exporters below read what was produced.
+            [ObserveTelemetry.EndpointVariable] = "http://127.0.0.1:9",
+        };
+        using var host = Build(settings, configure: builder =>
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracer => tracer.AddInMemoryExporter(activities));
+            builder.Services.ConfigureOpenTelemetryMeterProvider(meter => meter.AddInMemoryExporter(metrics));
+        });
+
+        await host.StartWorkerAsync(CancellationToken.None);
+        var store = host.Services.GetRequiredService<IObserveStore>();
+        await WaitUntilAsync(async () => (await store.GetCollectorStatusAsync(CancellationToken.None)).Any(s => s.IsFailing), "a failed pass recorded");
+        // Stopped before reading: every pass, and so every activity, has ended and nothing adds to the lists.
+        await host.StopAsync(CancellationToken.None);
+        host.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        var pass = activities.First(a => a.DisplayName == "collector pass" && a.Status == ActivityStatusCode.Error);
+        Assert.Equal(("111111111111", "eu-west-1"), (pass.GetTagItem("cloud.account.id"), pass.GetTagItem("cloud.region")));
+        Assert.Contains(activities, a => a.Source.Name == StoreTelemetry.ActivitySourceName && a.DisplayName == "UpsertCollectorStatus");
+        Assert.Contains(metrics, m => m.Name == CollectorsTelemetry.PassFailures);
+        Assert.Contains(metrics, m => m.Name == CollectorsTelemetry.PassDuration);
+    }
+
+    [Fact]
+    public void Worker_OtlpEndpointUnset_RegistersNoTelemetry()
+    {
+        using var host = Build(new Dictionary<string, string?>(Account) { [ObserveTelemetry.EndpointVariable] = null });
+
+        Assert.Null(host.Services.GetService<TracerProvider>());
+        Assert.Null(host.Services.GetService<MeterProvider>());
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; a cap for a broken test, not a wait.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true, TimeSpan? shutdownTimeout = null, Action<HostApplicationBuilder>? configure = null) => WorkerApp.Build([], builder =>
+    {
+        configure?.Invoke(builder);
         if (shutdownTimeout is { } timeout)
         {
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = timeout);
