@@ -20,6 +20,9 @@ public static class DashboardApp
             // Named after the dashboard even when a test assembly hosts it: the static web assets manifest and
             // the Razor component discovery go by this name.
             ApplicationName = typeof(DashboardApp).Assembly.GetName().Name,
+            // appsettings.json sits next to the program (build output or publish folder), wherever it is started
+            // from; the data directory stays relative to the current directory.
+            ContentRootPath = AppContext.BaseDirectory,
         });
         configure?.Invoke(builder);
         ListenAddressCheck.UseDefaultWhenUnset(builder);
