@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The one test command (README, .ci/run): installs what is missing, builds once, starts the real peers the tests
+# The one test command (README, .ci/run): installs what is missing, builds once (then packs the instrumentation and
+# publishes the dashboard from that build), starts the real peers the tests
 # use (PostgreSQL, moto; Chromium is launched by the browser tests), runs every test project, stops what it
 # started, and ends with "N passed, N failed, N skipped" summed over every project.
 set -uo pipefail
@@ -28,6 +29,15 @@ if ! dotnet pack instrumentation/Observe.Instrumentation -c Release --no-build -
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+# The dashboard as it is shipped: the published tests start this output in Production (PublishedDashboardTests).
+echo "== publish"
+if ! dotnet publish dashboard/Observe.Dashboard -c Release --no-build -nologo -clp:ErrorsOnly -o artifacts/dashboard >"$results/publish.log" 2>&1; then
+  cat "$results/publish.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export OBSERVE_TEST_PUBLISHED_DASHBOARD="$root/artifacts/dashboard"
 
 trap 'scripts/peers.sh stop' EXIT
 scripts/peers.sh start || { echo "could not start the test peers"; echo "0 passed, 1 failed"; exit 1; }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
+using Observe.Collectors.Hosting;
 using Observe.Store;
 
 namespace Observe.Collectors.Worker;
@@ -33,41 +34,38 @@ public static class WorkerApp
         builder.Services.AddObserveStore(builder.Configuration);
         builder.Services.AddObserveCollectors(builder.Configuration);
         builder.Services.AddSingleton<IValidateOptions<AwsOptions>, WorkerAccountsValidator>();
+        builder.AddObserveTelemetry("observe-collectors-worker");
         return builder;
     }
 
     /// <summary>
-    /// Validates every option, migrates the store, then starts collecting. Nothing is collected unless both worked.
+    /// Validates every option, migrates the store, then starts collecting (<see cref="ObserveStartup"/>, shared with
+    /// the dashboard). Nothing is collected unless both worked.
     /// </summary>
-    /// <exception cref="WorkerStartupException">The configuration is invalid or the store is unavailable.</exception>
-    public static async Task StartWorkerAsync(this IHost host, CancellationToken cancellationToken)
+    /// <exception cref="ObserveStartupException">The configuration is invalid or the store is unavailable.</exception>
+    public static Task StartWorkerAsync(this IHost host, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
+        return ObserveStartup.StartAsync(host, Steps, cancellationToken);
+    }
 
-        IStoreSchema store;
-        StoreOptions storeOptions;
-        try
-        {
-            host.Services.GetService<IStartupValidator>()?.Validate();
-            storeOptions = host.Services.GetRequiredService<IOptions<StoreOptions>>().Value;
-            store = host.Services.GetRequiredService<IStoreSchema>();
-        }
-        catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
-        {
-            throw new WorkerStartupException("Invalid configuration: " + string.Join(" ", failures), ex);
-        }
+    /// <summary>Starts the worker and runs until shutdown; returns the process exit code.</summary>
+    public static Task<int> RunWorkerAsync(this IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return ObserveStartup.RunAsync(host, "collectors worker", LogCategory, Steps);
+    }
 
-        try
-        {
-            await store.MigrateAsync(cancellationToken);
-        }
-        catch (StoreUnavailableException ex)
-        {
-            throw new WorkerStartupException("Store unavailable: " + ex.Message, ex);
-        }
+    private const string LogCategory = "Observe.Collectors.Worker";
 
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Observe.Collectors.Worker");
-        var accounts = host.Services.GetRequiredService<IOptions<AwsOptions>>().Value.Accounts;
+    private static readonly ObserveStartupSteps Steps = new() { AfterMigration = (services, _) => LogStore(services) };
+
+    /// <summary>Says where the worker writes, and warns when no dashboard but one on this machine can read it.</summary>
+    private static void LogStore(IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(LogCategory);
+        var storeOptions = services.GetRequiredService<IOptions<StoreOptions>>().Value;
+        var accounts = services.GetRequiredService<IOptions<AwsOptions>>().Value.Accounts;
         if (storeOptions.ParsedKind == StoreKind.PostgreSql)
         {
             logger.LogInformation("Collectors worker: {Accounts} accounts, writing to the shared PostgreSQL store {Database}, which the dashboards read",
@@ -80,29 +78,6 @@ public static class WorkerApp
                 "(Observe:Store:Kind=PostgreSql and Observe:Store:ConnectionString); only a dashboard reading this same file sees this data",
                 accounts.Count, storeOptions.SqlitePath);
         }
-
-        await host.StartAsync(cancellationToken);
-    }
-
-    /// <summary>Starts the worker and runs until shutdown; returns the process exit code.</summary>
-    public static async Task<int> RunWorkerAsync(this IHost host)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-
-        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        try
-        {
-            await host.StartWorkerAsync(lifetime.ApplicationStopping);
-        }
-        catch (WorkerStartupException ex)
-        {
-            // One line naming the problem, no stack trace: the operator's fix is in the configuration or the store.
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Observe.Collectors.Worker").LogCritical("The collectors worker cannot start. {Problem}", ex.Message);
-            return 1;
-        }
-
-        await host.WaitForShutdownAsync();
-        return 0;
     }
 
     /// <summary><c>host:port/database</c> from a connection string, leaving out the password and everything else.</summary>
@@ -113,11 +88,4 @@ public static class WorkerApp
         var port = Get("Port");
         return $"{Get("Host")}{(port.Length > 0 ? ":" + port : "")}/{Get("Database")}";
     }
-
-    private static List<string> ValidationFailures(Exception ex) => ex switch
-    {
-        OptionsValidationException validation => validation.Failures.ToList(),
-        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ValidationFailures).ToList(),
-        _ => [],
-    };
 }

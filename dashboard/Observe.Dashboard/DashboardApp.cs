@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Options;
 using Observe.Dashboard.Health;
-using Observe.Store;
+using Observe.Collectors.Hosting;
 
 namespace Observe.Dashboard;
 
@@ -21,8 +20,12 @@ public static class DashboardApp
             // Named after the dashboard even when a test assembly hosts it: the static web assets manifest and
             // the Razor component discovery go by this name.
             ApplicationName = typeof(DashboardApp).Assembly.GetName().Name,
+            // appsettings.json sits next to the program (build output or publish folder), wherever it is started
+            // from; the data directory stays relative to the current directory.
+            ContentRootPath = AppContext.BaseDirectory,
         });
         configure?.Invoke(builder);
+        ListenAddressCheck.UseDefaultWhenUnset(builder);
         builder.AddDashboard();
 
         var app = builder.Build();
@@ -31,81 +34,34 @@ public static class DashboardApp
     }
 
     /// <summary>
-    /// Validates every option, migrates the store, then starts serving. Nothing listens unless all three worked:
-    /// a dashboard that serves pages over a store it cannot read would look healthy and show nothing.
+    /// Validates every option, checks the listen addresses, migrates the store, then starts serving
+    /// (<see cref="ObserveStartup"/>, shared with the collectors worker). Nothing listens unless all of it worked: a
+    /// dashboard that serves pages over a store it cannot read would look healthy and show nothing.
     /// </summary>
-    /// <exception cref="DashboardStartupException">The configuration is invalid or the store is unavailable.</exception>
-    public static async Task StartDashboardAsync(this WebApplication app, CancellationToken cancellationToken)
+    /// <exception cref="ObserveStartupException">The configuration is invalid, an address is taken or the store is unavailable.</exception>
+    public static Task StartDashboardAsync(this WebApplication app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
-
-        IObserveStore store;
-        try
-        {
-            app.Services.GetService<IStartupValidator>()?.Validate();
-            store = app.Services.GetRequiredService<IObserveStore>();
-        }
-        catch (Exception ex) when (ValidationFailures(ex) is { Count: > 0 } failures)
-        {
-            throw new DashboardStartupException("Invalid configuration: " + string.Join(" ", failures), ex);
-        }
-        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-        {
-            // The binder's message names the setting and the type ("... at 'Observe:Demo:Enabled' to type ...").
-            throw new DashboardStartupException("Invalid configuration: " + ex.Message, ex);
-        }
-
-        // Before the migrations, so a dashboard that cannot listen leaves the store as it found it.
-        if (ListenAddressCheck.FindTakenAddress(app.Configuration) is { } taken)
-        {
-            throw new DashboardStartupException(taken);
-        }
-
-        try
-        {
-            await store.MigrateAsync(cancellationToken);
-            app.Services.GetRequiredService<StoreReadiness>().MarkMigrated(await store.GetSchemaVersionAsync(cancellationToken));
-        }
-        catch (StoreUnavailableException ex)
-        {
-            throw new DashboardStartupException("Store unavailable: " + ex.Message, ex);
-        }
-
-        try
-        {
-            await app.StartAsync(cancellationToken);
-        }
-        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException)
-        {
-            // Kestrel's message names the address ("Failed to bind to address http://127.0.0.1:5080: address already
-            // in use."); the operator also needs the setting that chose it. Nothing else started (StartedWithServer).
-            throw new DashboardStartupException(
-                $"{ex.Message} Stop what listens there, or give the dashboard another address with {ListenAddressCheck.UrlsSetting}.", ex);
-        }
+        return ObserveStartup.StartAsync(app, Steps(app), cancellationToken);
     }
 
     /// <summary>Starts the dashboard and serves until shutdown; returns the process exit code.</summary>
-    public static async Task<int> RunDashboardAsync(this WebApplication app)
+    public static Task<int> RunDashboardAsync(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Observe.Dashboard");
-        try
-        {
-            await app.StartDashboardAsync(app.Lifetime.ApplicationStopping);
-        }
-        catch (DashboardStartupException ex)
-        {
-            // One line naming the problem, no stack trace: the operator's fix is in the configuration or the store.
-            logger.LogCritical("The dashboard cannot start. {Problem}", ex.Message);
-            await app.DisposeAsync(); // flushes the console logger
-            return 1;
-        }
-
-        await app.WaitForShutdownAsync();
-        await app.DisposeAsync();
-        return 0;
+        return ObserveStartup.RunAsync(app, "dashboard", "Observe.Dashboard", Steps(app));
     }
+
+    private static ObserveStartupSteps Steps(WebApplication app) => new()
+    {
+        BeforeStore = _ => ListenAddressCheck.FindTakenAddress(app.Configuration),
+        AfterMigration = (services, version) => services.GetRequiredService<StoreReadiness>().MarkMigrated(version),
+        // Kestrel's message names the address ("Failed to bind to address http://127.0.0.1:5080: address already in
+        // use."); the operator also needs the setting that chose it. Nothing else started (StartedWithServer).
+        DescribeStartFailure = ex => ex is IOException { InnerException: Microsoft.AspNetCore.Connections.AddressInUseException or System.Net.Sockets.SocketException }
+            ? $"{ex.Message} Stop what listens there, or give the dashboard another address with {ListenAddressCheck.UrlsSetting}."
+            : null,
+    };
 
     /// <summary>The addresses Kestrel bound (with the real port when the configured one was 0).</summary>
     public static IReadOnlyList<Uri> GetListeningUrls(this WebApplication app)
@@ -114,11 +70,4 @@ public static class DashboardApp
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         return addresses.Select(a => new Uri(a)).ToList();
     }
-
-    private static List<string> ValidationFailures(Exception ex) => ex switch
-    {
-        OptionsValidationException validation => validation.Failures.ToList(),
-        AggregateException aggregate => aggregate.InnerExceptions.SelectMany(ValidationFailures).ToList(),
-        _ => [],
-    };
 }

@@ -3,6 +3,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Observe.Collectors;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
+using Observe.Collectors.Hosting;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components;
 using Observe.Dashboard.Configuration;
@@ -12,6 +15,8 @@ using Observe.Dashboard.Health;
 using Observe.Dashboard.Model;
 using Observe.Store;
 using MudBlazor.Services;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Observe.Dashboard;
 
@@ -20,6 +25,7 @@ public static class Extensions
 {
     private const string LiveTag = "live";
     private const string ReadyTag = "ready";
+    private const string BlazorSource = "Microsoft.AspNetCore.Components";
 
     /// <summary>
     /// Adds the Blazor UI, the store, options with their validation, the demo fleet, the collectors (in-process when
@@ -34,26 +40,35 @@ public static class Extensions
         services.AddMudServices();
         services.AddLiveData();
 
-        // Decided before the store is registered: the demo fleet has a store of its own (DemoMode.StoreConfiguration).
-        var demo = DemoMode.Resolve(builder.Configuration);
-        services.AddObserveStore(demo.StoreConfiguration(builder.Configuration));
-        services.TryAddSingleton(TimeProvider.System);
+        // Bound once, before the services are built: the demo's store and whether the collectors run here depend on
+        // them. Every later reader (collectors, pages, validation) gets these same instances.
+        var demoOptions = BoundOptions<DemoOptions>.Bind(builder.Configuration, DemoOptions.SectionName);
+        var awsOptions = BoundOptions<AwsOptions>.Bind(builder.Configuration, AwsOptions.SectionName);
+        var collectorsOptions = BoundOptions<CollectorsOptions>.Bind(builder.Configuration, CollectorsOptions.SectionName);
+        demoOptions.Register(services);
+        awsOptions.Register(services);
+        collectorsOptions.Register(services);
+        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
+        var demo = DemoMode.Resolve(demoOptions.Value, awsOptions.Value);
+        services.AddObserveStore(builder.Configuration);
+        if (demo.Active)
+        {
+            services.PostConfigure<StoreOptions>(DemoMode.UseDemoStore);
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
-        services.AddOptions<DemoOptions>().Bind(builder.Configuration.GetSection(DemoOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
 
         // Everything that writes on its own (demo, collectors, retention) is registered from here on, and starts
         // only once the server listens: see StartedWithServer.
         var firstWriter = services.Count;
         services.AddSingleton(new DemoFleetStatus(demo));
-        services.AddSingleton<IValidateOptions<DashboardOptions>>(new DemoModeValidator(demo));
         services.AddHostedService<DemoFleetService>();
 
-        var collectors = CollectorsMode.Resolve(builder.Configuration, demo.Active);
+        var collectors = CollectorsMode.Resolve(collectorsOptions.Value, awsOptions.Value, demo.Active);
         services.AddSingleton(collectors);
-        services.AddSingleton<IValidateOptions<DashboardOptions>, CollectorsModeValidator>();
         if (collectors.InProcess)
         {
             services.AddObserveCollectors(builder.Configuration);
@@ -61,6 +76,13 @@ public static class Extensions
 
         services.AddHostedService<RetentionService>();
         StartedWithServer.Wrap(services, firstWriter);
+
+        // ASP.NET Core's requests (http.server.*) and Blazor's own sources (.NET 10: circuits, navigation, event
+        // handling), besides the store, collectors and outgoing HTTP every Observe process reports.
+        builder.AddObserveTelemetry(
+            "observe-dashboard",
+            tracing => tracing.AddAspNetCoreInstrumentation().AddSource(BlazorSource),
+            metrics => metrics.AddAspNetCoreInstrumentation().AddMeter(BlazorSource, BlazorSource + ".Lifecycle", BlazorSource + ".Server.Circuits"));
 
         services.AddSingleton<StoreReadiness>();
         services.AddHealthChecks()

@@ -16,8 +16,29 @@ internal static class ListenAddressCheck
 
     private const string EndpointsSection = "Kestrel:Endpoints";
 
-    /// <summary>ASP.NET Core's address when nothing is configured.</summary>
-    private const string DefaultUrl = "http://localhost:5000";
+    /// <summary>The dashboard's address when none is configured: loopback only, so a first run exposes nothing.</summary>
+    internal const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Listens on <see cref="DefaultUrl"/> unless an address is configured the ways ASP.NET Core reads them:
+    /// <c>ASPNETCORE_URLS</c> or <c>--urls</c> (<c>urls</c>), <c>ASPNETCORE_HTTP_PORTS</c>/<c>HTTPS_PORTS</c>, or
+    /// <c>Kestrel:Endpoints</c> (also as <c>Kestrel__Endpoints__...</c> variables). The default lives here rather than in
+    /// launchSettings.json, whose <c>applicationUrl</c> would override the operator's <c>ASPNETCORE_URLS</c> under
+    /// <c>dotnet run</c>.
+    /// </summary>
+    public static void UseDefaultWhenUnset(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var configured = !string.IsNullOrWhiteSpace(configuration["urls"])
+            || !string.IsNullOrWhiteSpace(configuration["http_ports"])
+            || !string.IsNullOrWhiteSpace(configuration["https_ports"])
+            || configuration.GetSection(EndpointsSection).GetChildren().Any();
+        if (!configured)
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+    }
 
     /// <summary>The first configured address that cannot be bound, described in one sentence; null when all are free.</summary>
     public static string? FindTakenAddress(IConfiguration configuration)
@@ -48,9 +69,11 @@ internal static class ListenAddressCheck
             return endpoints;
         }
 
+        // Without urls, Kestrel listens on every interface at the HTTP_PORTS; UseDefaultWhenUnset set urls otherwise.
         var urls = configuration["urls"];
         return string.IsNullOrWhiteSpace(urls)
-            ? [(DefaultUrl, UrlsSetting)]
+            ? (configuration["http_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(port => ($"http://*:{port}", "ASPNETCORE_HTTP_PORTS"))
             : urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (u, UrlsSetting));
     }
 

@@ -4,7 +4,11 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Observe.Collectors.Collection;
+using Observe.Collectors.Hosting;
 using Observe.Store;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Observe.Collectors.Worker.Tests;
 
@@ -17,7 +21,7 @@ public sealed class WorkerStartupTests : IDisposable
     {
         using var host = Build([]);
 
-        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
 
         Assert.StartsWith("Invalid configuration: Observe:Aws:Accounts is empty: the collectors worker needs at least one account to collect", error.Message, StringComparison.Ordinal);
         Assert.Contains("Observe__Aws__Accounts__0__AccountId", error.Message, StringComparison.Ordinal);
@@ -34,7 +38,7 @@ public sealed class WorkerStartupTests : IDisposable
             ["Observe:Collectors:MaxConcurrentTargets"] = "0",
         });
 
-        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
 
         Assert.Contains("Observe:Aws:Accounts:0:AccountId '12345' is not a 12-digit account id", error.Message, StringComparison.Ordinal);
         Assert.Contains("Observe:Collectors:MaxConcurrentTargets 0 is outside 1 to 1000", error.Message, StringComparison.Ordinal);
@@ -46,7 +50,7 @@ public sealed class WorkerStartupTests : IDisposable
         // The worker's appsettings.json chooses PostgreSQL; only the connection string is the operator's to give.
         using var host = Build(Account, sqliteStore: false);
 
-        var error = await Assert.ThrowsAsync<WorkerStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => host.StartWorkerAsync(CancellationToken.None));
 
         Assert.Equal("Invalid configuration: Observe:Store:ConnectionString is required when Kind is PostgreSql", error.Message);
     }
@@ -105,8 +109,61 @@ public sealed class WorkerStartupTests : IDisposable
         ["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1",
     };
 
-    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true, TimeSpan? shutdownTimeout = null) => WorkerApp.Build([], builder =>
+    [Fact]
+    public async Task Worker_OtlpEndpointSet_TracesCollectorPassesAndStoreOperationsAndCountsFailures()
     {
+        var activities = new List<Activity>();
+        var metrics = new List<Metric>();
+        var settings = new Dictionary<string, string?>(Account)
+        {
+            // A profile nobody has: the pass fails at once on its credentials, without waiting on instance metadata.
+            ["Observe:Aws:Accounts:0:Profile"] = "observe-worker-telemetry-test-no-such-profile",
+            // Nothing listens there: the OTLP export fails, the in-memory exporters below read what was produced.
+            [ObserveTelemetry.EndpointVariable] = "http://127.0.0.1:9",
+        };
+        using var host = Build(settings, configure: builder =>
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracer => tracer.AddInMemoryExporter(activities));
+            builder.Services.ConfigureOpenTelemetryMeterProvider(meter => meter.AddInMemoryExporter(metrics));
+        });
+
+        await host.StartWorkerAsync(CancellationToken.None);
+        var store = host.Services.GetRequiredService<IObserveStore>();
+        await WaitUntilAsync(async () => (await store.GetCollectorStatusAsync(CancellationToken.None)).Any(s => s.IsFailing), "a failed pass recorded");
+        // Stopped before reading: every pass, and so every activity, has ended and nothing adds to the lists.
+        await host.StopAsync(CancellationToken.None);
+        host.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        var pass = activities.First(a => a.DisplayName == "collector pass" && a.Status == ActivityStatusCode.Error);
+        Assert.Equal(("111111111111", "eu-west-1"), (pass.GetTagItem("cloud.account.id"), pass.GetTagItem("cloud.region")));
+        Assert.Contains(activities, a => a.Source.Name == StoreTelemetry.ActivitySourceName && a.DisplayName == "UpsertCollectorStatus");
+        Assert.Contains(metrics, m => m.Name == CollectorsTelemetry.PassFailures);
+        Assert.Contains(metrics, m => m.Name == CollectorsTelemetry.PassDuration);
+    }
+
+    [Fact]
+    public void Worker_OtlpEndpointUnset_RegistersNoTelemetry()
+    {
+        using var host = Build(new Dictionary<string, string?>(Account) { [ObserveTelemetry.EndpointVariable] = null });
+
+        Assert.Null(host.Services.GetService<TracerProvider>());
+        Assert.Null(host.Services.GetService<MeterProvider>());
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; a cap for a broken test, not a wait.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    private IHost Build(Dictionary<string, string?> settings, bool sqliteStore = true, TimeSpan? shutdownTimeout = null, Action<HostApplicationBuilder>? configure = null) => WorkerApp.Build([], builder =>
+    {
+        configure?.Invoke(builder);
         if (shutdownTimeout is { } timeout)
         {
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = timeout);

@@ -71,6 +71,51 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task UpsertCollectorStatusAsync_PassTimeoutAndAccountName_ReadBackAsRecorded()
+    {
+        var status = new CollectorStatus
+        {
+            Collector = "metrics",
+            AccountId = "111111111111",
+            Region = "eu-west-1",
+            LastStart = T0,
+            Instance = "worker/1/a",
+            UpdatedAt = T0,
+            PassTimeout = TimeSpan.FromMinutes(3),
+            AccountName = "prod",
+        };
+
+        await Store.UpsertCollectorStatusAsync(status, Ct);
+        Assert.Equal(status, Assert.Single(await Store.GetCollectorStatusAsync(Ct)));
+
+        // A writer without a name for the account clears the old one rather than keeping a stale name.
+        await Store.UpsertCollectorStatusAsync(status with { AccountName = null, PassTimeout = TimeSpan.FromSeconds(90) }, Ct);
+        var read = Assert.Single(await Store.GetCollectorStatusAsync(Ct));
+        Assert.Equal((TimeSpan.FromSeconds(90), (string?)null), (read.PassTimeout, read.AccountName));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_StatusWrittenBeforeVersion10_ReadsPassTimeoutAndAccountNameAsUnknown()
+    {
+        var location = await FreshLocationAsync();
+        await Open(location).MigrateToAsync(9, Ct);
+
+        // A row exactly as the version-9 build wrote it.
+        await location.ExecuteAsync("""
+            INSERT INTO collector_status (collector, account_id, region, last_start, last_success, last_duration_ms, consecutive_failures,
+                last_error, last_failure, instance, updated_at, last_warning, consecutive_degraded, last_skipped, total_skipped)
+            VALUES ('metrics', '111111111111', 'eu-west-1', 1000, NULL, NULL, 0, NULL, NULL, 'worker/1/a', 1000, NULL, 0, '{}', '{}');
+            """);
+        var store = Open(location);
+        await store.MigrateAsync(Ct);
+
+        var read = Assert.Single(await store.GetCollectorStatusAsync(Ct));
+        Assert.Null(read.PassTimeout);
+        Assert.Null(read.AccountName);
+        Assert.Equal("worker/1/a", read.Instance);
+    }
+
+    [Fact]
     public async Task UpsertApiUsageAsync_TotalsRewrittenByTwoInstances_ReadsSumOverInstancesOnce()
     {
         var day = new DateOnly(2026, 11, 2);

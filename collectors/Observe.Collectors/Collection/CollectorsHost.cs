@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -151,9 +152,22 @@ internal sealed partial class CollectorsHost(
         var (collector, target) = (state.Collector, state.Target);
         var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
-        state.Status = state.Status with { LastStart = startedAt, Instance = instance.Id, UpdatedAt = startedAt };
+        // The timeout and account name go with the status so a dashboard reading the store judges the pass by this
+        // process's settings, not its own.
+        state.Status = state.Status with
+        {
+            LastStart = startedAt,
+            Instance = instance.Id,
+            UpdatedAt = startedAt,
+            PassTimeout = passTimeout,
+            AccountName = target.Account.Name,
+        };
         await SaveAsync(state.Status, stoppingToken);
 
+        using var activity = CollectorsTelemetry.Source.StartActivity("collector pass");
+        activity?.SetTag(CollectorsTelemetry.CollectorTag, collector.Name);
+        activity?.SetTag(CollectorsTelemetry.AccountTag, target.AccountId);
+        activity?.SetTag(CollectorsTelemetry.RegionTag, target.Region);
         using var timeout = new CancellationTokenSource(passTimeout, time);
         using var pass = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         var report = new PassReport();
@@ -182,6 +196,7 @@ internal sealed partial class CollectorsHost(
 
         // Skips are recorded whether or not the pass finished: what it read and dropped before failing counts too.
         var skips = report.Skips;
+        RecordTelemetry(activity, collector.Name, target, duration, error, report.IsDegraded, skips);
         state.Status = state.Status with
         {
             LastDuration = duration,
@@ -220,6 +235,35 @@ internal sealed partial class CollectorsHost(
         }
 
         await SaveAsync(state.Status, stoppingToken);
+    }
+
+    private static void RecordTelemetry(Activity? activity, string collector, CollectionTarget target, TimeSpan duration, string? error, bool degraded, SkipCounts skips)
+    {
+        var outcome = error is not null ? "failed" : degraded ? "degraded" : "ok";
+        var tags = new TagList
+        {
+            { CollectorsTelemetry.CollectorTag, collector },
+            { CollectorsTelemetry.AccountTag, target.AccountId },
+            { CollectorsTelemetry.RegionTag, target.Region },
+        };
+        var withOutcome = tags;
+        withOutcome.Add(CollectorsTelemetry.OutcomeTag, outcome);
+        CollectorsTelemetry.Duration.Record(duration.TotalSeconds, withOutcome);
+        if (error is not null)
+        {
+            CollectorsTelemetry.Failures.Add(1, tags);
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+
+        foreach (var (reason, count) in skips.ByReason)
+        {
+            var withReason = tags;
+            withReason.Add(CollectorsTelemetry.ReasonTag, reason);
+            CollectorsTelemetry.Skipped.Add(count, withReason);
+        }
+
+        activity?.SetTag(CollectorsTelemetry.OutcomeTag, outcome);
+        activity?.SetTag("observe.skipped_rows", skips.Total);
     }
 
     /// <summary>The problems in one line that names the account, as errors do.</summary>

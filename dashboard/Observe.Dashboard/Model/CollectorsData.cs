@@ -1,5 +1,5 @@
 using Observe.Collectors.Aws;
-using Observe.Collectors.Collection;
+using Microsoft.Extensions.Options;
 using Observe.Store;
 
 namespace Observe.Dashboard.Model;
@@ -11,19 +11,17 @@ namespace Observe.Dashboard.Model;
 /// </summary>
 public sealed class CollectorsData : ILiveData<CollectorsViewModel>
 {
-    private readonly IObserveStore _store;
+    private readonly ICollectorStatusReader _store;
     private readonly IReadOnlyDictionary<string, string> _accountNames;
     private readonly AwsPriceOptions _prices;
-    private readonly TimeSpan _passTimeout;
 
-    public CollectorsData(IObserveStore store, IConfiguration configuration)
+    public CollectorsData(ICollectorStatusReader store, IOptions<AwsOptions> aws)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(aws);
         _store = store;
-        _accountNames = CollectorsViewModel.AccountNames(configuration);
-        _prices = CollectorsViewModel.Prices(configuration);
-        // The collectors' own setting (in this process or a worker's, which should say the same).
-        _passTimeout = configuration.GetValue($"{CollectorsOptions.SectionName}:{nameof(CollectorsOptions.PassTimeout)}", new CollectorsOptions().PassTimeout);
+        // Names for accounts whose passes recorded none (older rows); a pass's timeout is the one it recorded.
+        _accountNames = CollectorsViewModel.AccountNames(aws.Value);
+        _prices = aws.Value.Prices;
     }
 
     public StoreChangeKind Changes => StoreChangeKind.None;
@@ -38,6 +36,6 @@ public sealed class CollectorsData : ILiveData<CollectorsViewModel>
         var today = DateOnly.FromDateTime(query.Now.UtcDateTime);
         var statuses = await _store.GetCollectorStatusAsync(cancellationToken);
         var usage = await _store.GetApiUsageAsync(today.AddDays(1 - CollectorsViewModel.UsageDays), today, cancellationToken);
-        return CollectorsViewModel.Create(statuses, usage, query.Now, _accountNames, _passTimeout, _prices);
+        return CollectorsViewModel.Create(statuses, usage, query.Now, _accountNames, _prices);
     }
 }

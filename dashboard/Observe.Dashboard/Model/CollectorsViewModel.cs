@@ -1,6 +1,5 @@
 using System.Globalization;
 using Observe.Collectors.Aws;
-using Observe.Dashboard.Demo;
 using Observe.Store.Model;
 
 namespace Observe.Dashboard.Model;
@@ -33,11 +32,10 @@ public sealed record CollectorsViewModel(
     /// <param name="statuses">Every target's status from the store.</param>
     /// <param name="usage">API usage of the last <see cref="UsageDays"/> days.</param>
     /// <param name="now">The current time.</param>
-    /// <param name="accountNames">Names of the configured accounts.</param>
-    /// <param name="passTimeout">The collectors' <c>PassTimeout</c>: a pass still "running" well past it was interrupted.</param>
+    /// <param name="accountNames">Names of the configured accounts, for accounts whose status recorded none.</param>
     /// <param name="prices">This dashboard's prices, for their date and wording; the dollars are the writers' own estimates.</param>
     public static CollectorsViewModel Create(
-        IReadOnlyList<CollectorStatus> statuses, IReadOnlyList<ApiUsage> usage, DateTimeOffset now, IReadOnlyDictionary<string, string> accountNames, TimeSpan passTimeout, AwsPriceOptions? prices = null)
+        IReadOnlyList<CollectorStatus> statuses, IReadOnlyList<ApiUsage> usage, DateTimeOffset now, IReadOnlyDictionary<string, string> accountNames, AwsPriceOptions? prices = null)
     {
         prices ??= new AwsPriceOptions();
         ArgumentNullException.ThrowIfNull(statuses);
@@ -47,7 +45,7 @@ public sealed record CollectorsViewModel(
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var weekStart = today.AddDays(1 - UsageDays);
         var rows = statuses
-            .Select(s => CollectorStatusRow.Create(s, Account(s.AccountId, accountNames), now, passTimeout))
+            .Select(s => CollectorStatusRow.Create(s, s.AccountName is { } name ? $"{s.AccountId} ({name})" : Account(s.AccountId, accountNames), now))
             .OrderByDescending(r => r.Failing)
             .ThenByDescending(r => r.Degraded)
             .ThenBy(r => r.Collector, StringComparer.Ordinal)
@@ -68,23 +66,13 @@ public sealed record CollectorsViewModel(
         return new CollectorsViewModel(rows, perAccount, total, today, weekStart) { Billed = billed, PricesAsOf = prices.AsOf };
     }
 
-    /// <summary>Prices from <c>Observe:Aws:Prices</c> in this dashboard's configuration, defaults where unset.</summary>
-    public static AwsPriceOptions Prices(IConfiguration configuration)
+    /// <summary>Account names from this dashboard's bound <c>Observe:Aws:Accounts</c>, when it has them.</summary>
+    public static IReadOnlyDictionary<string, string> AccountNames(AwsOptions aws)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var prices = new AwsPriceOptions();
-        configuration.GetSection($"{AwsOptions.SectionName}:{nameof(AwsOptions.Prices)}").Bind(prices);
-        return prices;
-    }
-
-    /// <summary>Account names from <c>Observe:Aws:Accounts</c>, when this dashboard has them.</summary>
-    public static IReadOnlyDictionary<string, string> AccountNames(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return configuration.GetSection(DemoMode.AccountsSection).GetChildren()
-            .Select(a => (Id: a["AccountId"], Name: a["Name"]))
-            .Where(a => !string.IsNullOrWhiteSpace(a.Id) && !string.IsNullOrWhiteSpace(a.Name))
-            .GroupBy(a => a.Id!, StringComparer.Ordinal)
+        ArgumentNullException.ThrowIfNull(aws);
+        return aws.Accounts
+            .Where(a => !string.IsNullOrWhiteSpace(a.AccountId) && !string.IsNullOrWhiteSpace(a.Name))
+            .GroupBy(a => a.AccountId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Name!, StringComparer.Ordinal);
     }
 
@@ -113,19 +101,22 @@ public sealed record CollectorStatusRow(
     /// <summary>Slack past the pass timeout for the cancelled pass to record its failure.</summary>
     private static readonly TimeSpan RecordingSlack = TimeSpan.FromMinutes(1);
 
-    public static CollectorStatusRow Create(CollectorStatus status, string account, DateTimeOffset now, TimeSpan passTimeout)
+    public static CollectorStatusRow Create(CollectorStatus status, string account, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(status);
         var lastEnd = Max(status.LastSuccess, status.LastFailure);
         var started = status.LastStart is { } s && (lastEnd is null || s > lastEnd) ? s : (DateTimeOffset?)null;
 
-        // The host cancels a pass at its timeout and records the failure; a start with no end long after that means
-        // the process running it stopped (restart, crash, lost store) before it could record anything.
-        var interrupted = started is { } since && now - since > passTimeout + RecordingSlack;
+        // The host cancels a pass at its timeout (the one it recorded with the status) and records the failure; a start
+        // with no end long after that means the process running it stopped (restart, crash, lost store) before it
+        // could record anything. A row written before the timeout was recorded cannot tell running from interrupted.
+        var interrupted = started is { } since && status.PassTimeout is { } passTimeout && now - since > passTimeout + RecordingSlack;
+        var unknown = started is not null && status.PassTimeout is null;
         var state = status switch
         {
             { LastStart: null } => "Not run yet",
             _ when interrupted => "Interrupted",
+            _ when unknown => "Unknown",
             _ when started is not null => "Running",
             { ConsecutiveFailures: 1 } => "Failing",
             { ConsecutiveFailures: > 1 } => string.Create(CultureInfo.InvariantCulture, $"Failing ({status.ConsecutiveFailures} in a row)"),
@@ -145,7 +136,9 @@ public sealed record CollectorStatusRow(
             status.LastDuration is { } duration ? CollectorsFormat.Duration(duration) : FigureFormat.NoData,
             interrupted
                 ? $"The pass that started {CollectorsFormat.Ago(now - started!.Value)} never ended: the process running it ({status.Instance}) stopped before recording it. The next pass replaces this row."
-                : status.IsFailing ? status.LastError : null,
+                : unknown
+                    ? $"The pass that started {CollectorsFormat.Ago(now - started!.Value)} has not ended, and the process running it ({status.Instance}) recorded no pass timeout, so whether it still runs is unknown. The next pass records it."
+                    : status.IsFailing ? status.LastError : null,
             status.Instance,
             status.IsDegraded && !interrupted && started is null,
             status.IsDegraded ? status.LastWarning : null,

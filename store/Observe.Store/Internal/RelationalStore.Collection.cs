@@ -6,7 +6,7 @@ namespace Observe.Store.Internal;
 internal abstract partial class RelationalStore
 {
     private const string StatusColumns =
-        "collector, account_id, region, last_start, last_success, last_duration_ms, consecutive_failures, last_error, last_failure, instance, updated_at, last_warning, consecutive_degraded, last_skipped, total_skipped";
+        "collector, account_id, region, last_start, last_success, last_duration_ms, consecutive_failures, last_error, last_failure, instance, updated_at, last_warning, consecutive_degraded, last_skipped, total_skipped, pass_timeout_ms, account_name";
 
     private static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
 
@@ -17,14 +17,15 @@ internal abstract partial class RelationalStore
         await using (var command = scope.Command($"""
             INSERT INTO collector_status ({StatusColumns})
             VALUES (@collector, @account, @region, @last_start, @last_success, @last_duration_ms, @failures, @last_error, @last_failure, @instance, @updated_at,
-                @last_warning, @degraded, @last_skipped, @total_skipped)
+                @last_warning, @degraded, @last_skipped, @total_skipped, @pass_timeout_ms, @account_name)
             ON CONFLICT (collector, account_id, region) DO UPDATE SET
                 last_start = excluded.last_start, last_success = excluded.last_success,
                 last_duration_ms = excluded.last_duration_ms, consecutive_failures = excluded.consecutive_failures,
                 last_error = excluded.last_error, last_failure = excluded.last_failure, instance = excluded.instance,
                 updated_at = excluded.updated_at, last_warning = excluded.last_warning,
                 consecutive_degraded = excluded.consecutive_degraded, last_skipped = excluded.last_skipped,
-                total_skipped = excluded.total_skipped
+                total_skipped = excluded.total_skipped, pass_timeout_ms = excluded.pass_timeout_ms,
+                account_name = excluded.account_name
             """))
         {
             command.AddText("@collector", status.Collector);
@@ -42,6 +43,8 @@ internal abstract partial class RelationalStore
             command.AddInt32("@degraded", status.ConsecutiveDegraded);
             command.AddText("@last_skipped", StoreJson.Skips(status.LastSkipped));
             command.AddText("@total_skipped", StoreJson.Skips(status.TotalSkipped));
+            command.AddInt64("@pass_timeout_ms", status.PassTimeout is { } timeout ? (long)timeout.TotalMilliseconds : null);
+            command.AddText("@account_name", status.AccountName);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -156,6 +159,8 @@ internal abstract partial class RelationalStore
         ConsecutiveDegraded = reader.GetInt32(12),
         LastSkipped = StoreJson.Skips(reader.GetString(13)),
         TotalSkipped = StoreJson.Skips(reader.GetString(14)),
+        PassTimeout = reader.GetNullableInt64(15) is { } timeoutMs ? TimeSpan.FromMilliseconds(timeoutMs) : null,
+        AccountName = reader.GetNullableString(16),
     };
 
     private static ApiUsage ReadApiUsage(DbDataReader reader) => new(

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Data;
 using System.Data.Common;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Observe.Store.Model;
 
@@ -56,8 +59,39 @@ internal abstract partial class RelationalStore : IObserveStore, IStoreChanges, 
 
     public virtual IDisposable Subscribe(Action<StoreChangeKind> onChange) => Notifier.Subscribe(onChange);
 
-    /// <summary>A connection for reads; the caller disposes it.</summary>
-    protected abstract Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// A connection for reads; the caller disposes it. The read's activity (<see cref="StoreTelemetry"/>), named after
+    /// the calling operation, ends when the connection closes.
+    /// </summary>
+    protected async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken, [CallerMemberName] string operation = "")
+    {
+        var activity = StoreTelemetry.Start(operation, Options.ParsedKind, write: false);
+        try
+        {
+            var connection = await OpenReadConnectionCoreAsync(cancellationToken);
+            if (activity is not null)
+            {
+                connection.StateChange += (_, e) =>
+                {
+                    if (e.CurrentState == ConnectionState.Closed)
+                    {
+                        activity.Dispose();
+                    }
+                };
+            }
+
+            return connection;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The engine's connection for reads.</summary>
+    protected abstract Task<DbConnection> OpenReadConnectionCoreAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// A read-only transaction whose statements all see one snapshot, for reads that combine the minute and hour
@@ -65,8 +99,26 @@ internal abstract partial class RelationalStore : IObserveStore, IStoreChanges, 
     /// </summary>
     protected abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>A write transaction holding <paramref name="writeLock"/>.</summary>
-    protected abstract Task<WriteScope> BeginWriteAsync(WriteLock writeLock, CancellationToken cancellationToken);
+    /// <summary>A write transaction holding <paramref name="writeLock"/>, traced as the calling operation until it ends.</summary>
+    protected async Task<WriteScope> BeginWriteAsync(WriteLock writeLock, CancellationToken cancellationToken, [CallerMemberName] string operation = "")
+    {
+        var activity = StoreTelemetry.Start(operation, Options.ParsedKind, write: true);
+        try
+        {
+            var scope = await BeginWriteCoreAsync(writeLock, cancellationToken);
+            scope.Activity = activity;
+            return scope;
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The engine's write transaction holding <paramref name="writeLock"/>.</summary>
+    protected abstract Task<WriteScope> BeginWriteCoreAsync(WriteLock writeLock, CancellationToken cancellationToken);
 
     /// <summary>
     /// A transaction that excludes other migrators from reading the version until it ends (SQLite takes the write

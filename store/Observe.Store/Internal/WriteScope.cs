@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Observe.Store.Model;
 
 namespace Observe.Store.Internal;
@@ -50,6 +51,9 @@ internal sealed class WriteScope : IAsyncDisposable
 
     public Dictionary<FunctionKey, int> NewFunctionIds { get; } = [];
 
+    /// <summary>The operation's activity, when somebody listens; it ends with the scope.</summary>
+    public Activity? Activity { get; set; }
+
     public DbCommand Command(string sql) => Connection.Command(Transaction, sql);
 
     public Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken) => Connection.ExecuteAsync(Transaction, sql, cancellationToken);
@@ -58,6 +62,7 @@ internal sealed class WriteScope : IAsyncDisposable
     {
         await _store.BeforeCommitAsync(this, cancellationToken);
         await Transaction.CommitAsync(cancellationToken);
+        Activity?.SetStatus(ActivityStatusCode.Ok);
         _store.AfterCommit(this);
     }
 
@@ -70,6 +75,7 @@ internal sealed class WriteScope : IAsyncDisposable
         }
         finally
         {
+            Activity?.Dispose();
             await _release();
         }
     }

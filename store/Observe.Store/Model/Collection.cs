@@ -50,6 +50,16 @@ public sealed record CollectorStatus
 
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>
+    /// The pass timeout the collecting process ran with (<c>Observe:Collectors:PassTimeout</c> in its configuration):
+    /// a pass started longer ago than this, with no end, was interrupted. Null when unknown (a row written before the
+    /// store recorded it).
+    /// </summary>
+    public TimeSpan? PassTimeout { get; init; }
+
+    /// <summary>The account's display name in the collecting process's configuration; null when it has none or is unknown.</summary>
+    public string? AccountName { get; init; }
+
     /// <summary>Running and failing: the latest pass failed.</summary>
     public bool IsFailing => ConsecutiveFailures > 0;
 

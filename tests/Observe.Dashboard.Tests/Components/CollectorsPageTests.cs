@@ -1,9 +1,9 @@
 using Bunit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observe.Dashboard.Collection;
 using CollectorsPage = Observe.Dashboard.Components.Pages.Collectors;
+using Observe.Collectors.Aws;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
@@ -28,11 +28,7 @@ public sealed class CollectorsPageTests : MudContext
         Services.AddSingleton<TimeProvider>(_time);
         Services.AddSingleton(Options.Create(new DashboardOptions { SlideInterval = TimeSpan.FromMilliseconds(100) }));
         Services.AddSingleton(new CollectorsMode(false, "Observe:Collectors:InProcess is false: a separate collectors worker writes to the store"));
-        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Observe:Aws:Accounts:0:AccountId"] = Prod,
-            ["Observe:Aws:Accounts:0:Name"] = "prod",
-        }).Build());
+        Services.AddSingleton(Options.Create(new AwsOptions { Accounts = [new AwsAccountOptions { AccountId = Prod, Name = "prod" }] }));
     }
 
     protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();

@@ -1,6 +1,5 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Observe.Dashboard.Components.Layout;
 using Observe.Dashboard.Configuration;
@@ -53,8 +52,7 @@ public class LayoutTests : MudContext
     [Fact]
     public void MainLayout_DemoActive_ShowsBannerWithHowToConfigureAnAccount()
     {
-        var configuration = new ConfigurationBuilder().Build();
-        var layout = RenderLayout(DemoMode.Resolve(configuration, new DemoOptions()));
+        var layout = RenderLayout(DemoMode.Resolve(new DemoOptions(), new Observe.Collectors.Aws.AwsOptions()));
 
         var banner = layout.Find("[data-testid=demo-banner]");
         Assert.Contains("Demo fleet: generated data, no AWS account configured", banner.TextContent, StringComparison.Ordinal);

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using Observe.Dashboard.Configuration;
+using Observe.Collectors.Aws;
 using Observe.Dashboard.Demo;
 
 namespace Observe.Dashboard.Tests.Configuration;
@@ -55,16 +55,9 @@ public class OptionsValidationTests
     [InlineData(false, false, false, "Observe:Demo:Enabled is false")]
     public void DemoMode_Resolve_FollowsAccountsAndTheSwitch(bool? enabled, bool hasAccounts, bool active, string reason)
     {
-        var settings = new Dictionary<string, string?>();
-        if (hasAccounts)
-        {
-            settings["Observe:Aws:Accounts:0:AccountId"] = "123456789012";
-            settings["Observe:Aws:Accounts:0:Regions:0"] = "eu-west-1";
-        }
+        var aws = new AwsOptions { Accounts = hasAccounts ? [new AwsAccountOptions { AccountId = "123456789012", Regions = ["eu-west-1"] }] : [] };
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-
-        var mode = DemoMode.Resolve(configuration, new DemoOptions { Enabled = enabled });
+        var mode = DemoMode.Resolve(new DemoOptions { Enabled = enabled }, aws);
 
         Assert.Equal(new DemoMode(active, reason), mode);
     }

@@ -1,6 +1,9 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Observe.Collectors.Aws;
+using Observe.Collectors.Collection;
+using Observe.Collectors.Hosting;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Demo;
 
@@ -15,17 +18,14 @@ public class CollectorsWiringTests
     };
 
     [Theory]
-    [InlineData(false, null, false, "no AWS account is configured (Observe:Aws:Accounts), so nothing is collected")]
-    [InlineData(false, "true", false, "no AWS account is configured (Observe:Aws:Accounts), so nothing is collected")]
-    [InlineData(true, null, true, "this dashboard collects its 1 configured AWS account itself")]
-    [InlineData(true, "True", true, "this dashboard collects its 1 configured AWS account itself")]
-    [InlineData(true, "false", false, "Observe:Collectors:InProcess is false: a separate collectors worker writes to the store")]
-    public void Resolve_AccountsAndInProcess_DecidesWhereCollectorsRun(bool accounts, string? inProcess, bool expected, string reason)
+    [InlineData(false, true, false, "no AWS account is configured (Observe:Aws:Accounts), so nothing is collected")]
+    [InlineData(true, true, true, "this dashboard collects its 1 configured AWS account itself")]
+    [InlineData(true, false, false, "Observe:Collectors:InProcess is false: a separate collectors worker writes to the store")]
+    public void Resolve_AccountsAndInProcess_DecidesWhereCollectorsRun(bool accounts, bool inProcess, bool expected, string reason)
     {
-        var settings = accounts ? new Dictionary<string, string?>(OneAccount) : [];
-        settings["Observe:Collectors:InProcess"] = inProcess;
+        var aws = new AwsOptions { Accounts = accounts ? [new AwsAccountOptions { AccountId = "111111111111", Regions = ["eu-west-1"] }] : [] };
 
-        var mode = CollectorsMode.Resolve(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        var mode = CollectorsMode.Resolve(new CollectorsOptions { InProcess = inProcess }, aws);
 
         Assert.Equal(new CollectorsMode(expected, reason), mode);
     }
@@ -61,7 +61,7 @@ public class CollectorsWiringTests
         using var directory = new TempDirectory();
         await using var app = DashboardHost.Build(directory.Path, new Dictionary<string, string?> { ["Observe:Demo:Enabled"] = "sometimes" });
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains("Observe:Demo:Enabled", error.Message, StringComparison.Ordinal);
         Assert.Contains("sometimes", error.Message, StringComparison.Ordinal);
@@ -96,9 +96,9 @@ public class CollectorsWiringTests
         var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Collectors:InProcess"] = "sometimes" };
         await using var app = DashboardHost.Build(directory.Path, settings);
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
-        Assert.Contains("Observe:Collectors:InProcess 'sometimes' is not true or false", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'sometimes' at 'Observe:Collectors:InProcess'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -108,9 +108,23 @@ public class CollectorsWiringTests
         var settings = new Dictionary<string, string?>(OneAccount) { ["Observe:Collectors:MaxConcurrentTargets"] = "0" };
         await using var app = DashboardHost.Build(directory.Path, settings);
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains("Observe:Collectors:MaxConcurrentTargets 0 is outside 1 to 1000", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dashboard_OptionsDecidedBeforeBuild_AreTheInstancesEveryReaderGets()
+    {
+        using var directory = new TempDirectory();
+        await using var app = DashboardHost.Build(directory.Path, OneAccount);
+
+        var aws = app.Services.GetRequiredService<IOptions<AwsOptions>>().Value;
+        Assert.Same(aws, app.Services.GetRequiredService<IOptionsMonitor<AwsOptions>>().CurrentValue);
+        Assert.Equal("111111111111", Assert.Single(aws.Accounts).AccountId);
+        Assert.Same(
+            app.Services.GetRequiredService<IOptions<CollectorsOptions>>().Value,
+            app.Services.GetRequiredService<IOptionsMonitor<CollectorsOptions>>().CurrentValue);
     }
 
     /// <summary>DashboardHost turns the demo off; these tests need the demo's own decision from the accounts.</summary>

@@ -7,10 +7,14 @@ namespace Observe.Dashboard.Tests.Hosting;
 /// <summary>Builds the dashboard as Program does, on a free loopback port, over a temp SQLite store.</summary>
 internal static class DashboardHost
 {
-    public static WebApplication Build(string dataDirectory, IDictionary<string, string?>? settings = null)
+    /// <param name="dataDirectory">The store's data directory.</param>
+    /// <param name="settings">Settings over the defaults here; a null value unsets one.</param>
+    /// <param name="configure">More registrations before the dashboard's own.</param>
+    public static WebApplication Build(string dataDirectory, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         return DashboardApp.Build([], builder =>
         {
+            configure?.Invoke(builder);
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             // The tests host the build output, not a publish: the package and framework assets (MudBlazor's,
             // blazor.web.js) are found through the build's runtime manifest, as WebApplicationFactory does and as

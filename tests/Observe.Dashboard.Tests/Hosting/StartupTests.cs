@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Observe.Collectors.Hosting;
 using Observe.Dashboard.Health;
 
 namespace Observe.Dashboard.Tests.Hosting;
@@ -17,7 +18,7 @@ public class StartupTests
         using var directory = new TempDirectory();
         await using var app = DashboardHost.Build(directory.Path, new Dictionary<string, string?> { ["Observe:Store:Kind"] = "Banana" });
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.StartsWith("Invalid configuration: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("Observe:Store:Kind", error.Message, StringComparison.Ordinal);
@@ -33,7 +34,7 @@ public class StartupTests
         var dataDirectory = Path.Combine(file, "data");
         await using var app = DashboardHost.Build(directory.Path, new Dictionary<string, string?> { ["Observe:Store:DataDirectory"] = dataDirectory });
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains(dataDirectory, error.Message, StringComparison.Ordinal);
     }
@@ -48,7 +49,7 @@ public class StartupTests
             ["Observe:Demo:Interval"] = "00:00:00",
         });
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains("Observe:Dashboard:DefaultRange: \"banana\" is not a time range", error.Message, StringComparison.Ordinal);
         Assert.Contains("Observe:Demo:Interval is 00:00:00", error.Message, StringComparison.Ordinal);
@@ -128,7 +129,7 @@ public class StartupTests
             ["Observe:Demo:Enabled"] = "true",
         });
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Equal(
             $"Cannot listen on {address}: the address is already in use. Stop what listens there, or give the dashboard another address " +
@@ -159,7 +160,7 @@ public class StartupTests
             });
         });
 
-        var error = await Assert.ThrowsAsync<DashboardStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ObserveStartupException>(() => app.StartDashboardAsync(CancellationToken.None));
 
         Assert.Contains($"127.0.0.1:{port}", error.Message, StringComparison.Ordinal);
         Assert.Contains("address already in use", error.Message, StringComparison.Ordinal);

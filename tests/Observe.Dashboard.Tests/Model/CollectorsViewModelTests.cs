@@ -45,12 +45,12 @@ public class CollectorsViewModelTests
         var statuses = new[]
         {
             Status("a") with { LastStart = null },
-            Status("b") with { LastStart = Now, LastSuccess = Now.AddMinutes(-1) },
+            Status("b") with { LastStart = Now, LastSuccess = Now.AddMinutes(-1), PassTimeout = TimeSpan.FromMinutes(15) },
             Status("c") with { LastStart = Now.AddSeconds(-5), LastSuccess = Now, LastError = "old error", LastFailure = Now.AddHours(-1) },
             Status("d") with { LastStart = Now.AddSeconds(-5), ConsecutiveFailures = 1, LastFailure = Now, LastError = "denied" },
         };
 
-        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>(), TimeSpan.FromMinutes(15));
+        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>());
 
         Assert.Equal(
             [("d", "Failing", "denied"), ("a", "Not run yet", null), ("b", "Running", null), ("c", "OK", null)],
@@ -64,17 +64,59 @@ public class CollectorsViewModelTests
     {
         var statuses = new[]
         {
-            Status("running") with { LastStart = Now.AddMinutes(-15), LastSuccess = Now.AddMinutes(-30), Instance = "dashboard-1" },
-            Status("stopped") with { LastStart = Now.AddMinutes(-17), LastSuccess = Now.AddMinutes(-30), Instance = "worker-7" },
+            Status("running") with { LastStart = Now.AddMinutes(-15), LastSuccess = Now.AddMinutes(-30), Instance = "dashboard-1", PassTimeout = TimeSpan.FromMinutes(15) },
+            Status("stopped") with { LastStart = Now.AddMinutes(-17), LastSuccess = Now.AddMinutes(-30), Instance = "worker-7", PassTimeout = TimeSpan.FromMinutes(15) },
         };
 
-        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>(), TimeSpan.FromMinutes(15));
+        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>());
 
         Assert.Equal([("stopped", "Interrupted", true), ("running", "Running", false)], model.Statuses.Select(s => (s.Collector, s.State, s.Failing)));
         Assert.Equal(1, model.Failing);
         Assert.Equal(
             "The pass that started 17 min ago never ended: the process running it (worker-7) stopped before recording it. The next pass replaces this row.",
             model.Statuses[0].Error);
+    }
+
+    [Fact]
+    public void Create_OpenPassJudgedByTheTimeoutItsProcessRecorded_NotByThisDashboards()
+    {
+        // The worker runs with a 2-minute timeout; this dashboard's own setting (15 min by default) plays no part.
+        var statuses = new[]
+        {
+            Status("short") with { LastStart = Now.AddMinutes(-4), LastSuccess = Now.AddMinutes(-30), Instance = "worker-7", PassTimeout = TimeSpan.FromMinutes(2) },
+            Status("long") with { LastStart = Now.AddMinutes(-4), LastSuccess = Now.AddMinutes(-30), Instance = "worker-8", PassTimeout = TimeSpan.FromMinutes(60) },
+        };
+
+        var model = CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>());
+
+        Assert.Equal([("short", "Interrupted", true), ("long", "Running", false)], model.Statuses.Select(s => (s.Collector, s.State, s.Failing)));
+    }
+
+    [Fact]
+    public void Create_OpenPassWithoutARecordedTimeout_ShowsUnknownNotRunningNorInterrupted()
+    {
+        // A row written before the store recorded the timeout (schema version 9 and earlier).
+        var statuses = new[] { Status("old") with { LastStart = Now.AddHours(-3), LastSuccess = Now.AddHours(-4), Instance = "worker-7" } };
+
+        var row = Assert.Single(CollectorsViewModel.Create(statuses, [], Now, new Dictionary<string, string>()).Statuses);
+
+        Assert.Equal(("Unknown", false), (row.State, row.Failing));
+        Assert.Contains("recorded no pass timeout, so whether it still runs is unknown", row.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_AccountNameRecordedWithTheStatus_WinsOverThisDashboardsConfiguration()
+    {
+        var statuses = new[]
+        {
+            Status("named") with { AccountName = "prod" },
+            Status("unnamed") with { AccountId = "222222222222" },
+        };
+        var configured = new Dictionary<string, string> { ["111111111111"] = "old-name", ["222222222222"] = "staging" };
+
+        var model = CollectorsViewModel.Create(statuses, [], Now, configured);
+
+        Assert.Equal(["111111111111 (prod)", "222222222222 (staging)"], model.Statuses.Select(s => s.Account));
     }
 
     private static CollectorStatus Status(string collector) => new() { Collector = collector, AccountId = "111111111111", Region = "eu-west-1" };

@@ -306,5 +306,10 @@ internal static class PostgresMigrations
                   GROUP BY m.minute, f.account_id, f.region) u
             WHERE fleet_minute.minute = u.minute AND fleet_minute.account_id = u.account_id AND fleet_minute.region = u.region;
             """),
+        new(10, "collector status: the pass timeout and account name the collecting process ran with", """
+            -- Rows written before this version leave both unknown (NULL) until their next pass records them.
+            ALTER TABLE collector_status ADD COLUMN pass_timeout_ms bigint;
+            ALTER TABLE collector_status ADD COLUMN account_name text;
+            """),
     ];
 }

@@ -89,13 +89,13 @@ internal sealed class PostgresObserveStore : RelationalStore
         return subscription;
     }
 
-    protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken) =>
+    protected override async Task<DbConnection> OpenReadConnectionCoreAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
     protected override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
 
-    protected override async Task<WriteScope> BeginWriteAsync(WriteLock writeLock, CancellationToken cancellationToken)
+    protected override async Task<WriteScope> BeginWriteCoreAsync(WriteLock writeLock, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         try

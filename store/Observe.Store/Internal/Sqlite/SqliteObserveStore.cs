@@ -66,7 +66,7 @@ internal sealed class SqliteObserveStore : RelationalStore
         }
     }
 
-    protected override async Task<DbConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    protected override async Task<DbConnection> OpenReadConnectionCoreAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_readConnectionString);
         try
@@ -85,7 +85,7 @@ internal sealed class SqliteObserveStore : RelationalStore
     protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
 
-    protected override async Task<WriteScope> BeginWriteAsync(WriteLock writeLock, CancellationToken cancellationToken)
+    protected override async Task<WriteScope> BeginWriteCoreAsync(WriteLock writeLock, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
