@@ -19,8 +19,8 @@ internal static class CircuitMemory
     {
         var builds = new[]
         {
-            ("before (net8.0 + Radzen)", DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_BEFORE")),
-            ("after (net10.0 + MudBlazor)", DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER")),
+            ("before issue 10 (649f206: net8.0 self-contained)", DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_BEFORE")),
+            ("after issue 10 (net10.0 + MudBlazor)", DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER")),
         };
         var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
         if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))

@@ -5,7 +5,7 @@ namespace Observe.Benchmarks.Dashboard;
 
 /// <summary>
 /// The Overview's server render: one GET of <c>/</c> (the prerendered page with its figures, over the default range)
-/// answered by a published dashboard, the build before issue 10 (net8.0 self-contained, Radzen) as the baseline and
+/// answered by a published dashboard, the build before issue 10 (net8.0 self-contained, the old UI library) as the baseline and
 /// the build after it, both running at the same time over the same demo fleet. Loopback HTTP is in both sides of the
 /// ratio. Publish both first (docs/benchmarks.md) and name them in OBSERVE_BENCH_DASHBOARD_BEFORE and _AFTER.
 /// </summary>
@@ -47,10 +47,10 @@ public class DashboardRenderBenchmarks
         }
     }
 
-    [Benchmark(Baseline = true, Description = "Overview, before (net8.0 + Radzen)")]
+    [Benchmark(Baseline = true, Description = "Overview, before issue 10 (649f206: net8.0 self-contained)")]
     public Task<int> Before() => RenderAsync(_beforeClient!);
 
-    [Benchmark(Description = "Overview, after (net10.0 + MudBlazor)")]
+    [Benchmark(Description = "Overview, after issue 10 (net10.0 + MudBlazor)")]
     public Task<int> After() => RenderAsync(_afterClient!);
 
     private static async Task<int> RenderAsync(HttpClient client)
