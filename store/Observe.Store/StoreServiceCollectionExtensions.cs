@@ -40,6 +40,26 @@ public static class StoreServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Registers a store built elsewhere (a wrapper around the configured one, say) as <see cref="IObserveStore"/> and
+    /// as each of its role interfaces, replacing earlier registrations; the container does not dispose it.
+    /// <see cref="IStoreChanges"/> is left to the caller: a wrapper does not announce writes by itself.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="store">The store every role resolves to.</param>
+    public static IServiceCollection AddObserveStore(this IServiceCollection services, IObserveStore store)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(store);
+        services.AddSingleton(store);
+        foreach (var role in typeof(IObserveStore).GetInterfaces())
+        {
+            services.AddSingleton(role, store);
+        }
+
+        return services;
+    }
+
     internal static RelationalStore CreateStore(StoreOptions options, ILoggerFactory loggers) => options.ParsedKind switch
     {
         StoreKind.Sqlite => new SqliteObserveStore(options, loggers.CreateLogger<SqliteObserveStore>()),

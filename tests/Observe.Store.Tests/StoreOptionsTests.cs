@@ -114,6 +114,30 @@ public sealed class StoreOptionsTests
     }
 
     [Fact]
+    public async Task AddObserveStore_AnInstance_IsEveryRoleReplacesTheConfiguredOneAndIsNotDisposedWithTheContainer()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Observe:Store:Kind"] = "postgresql",
+            ["Observe:Store:ConnectionString"] = "Host=db.internal;Username=observe;Database=observe",
+        }).Build();
+        var directory = Directory.CreateTempSubdirectory("observe-instance-").FullName;
+        var instance = StoreServiceCollectionExtensions.CreateStore(
+            new StoreOptions { Kind = "Sqlite", DataDirectory = directory }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await using (var provider = new ServiceCollection().AddLogging().AddObserveStore(configuration).AddObserveStore(instance).BuildServiceProvider())
+        {
+            Assert.All(Roles.Append(typeof(IObserveStore)), role => Assert.Same(instance, provider.GetRequiredService(role)));
+        }
+
+        // Still usable: the caller that built it owns it.
+        await instance.MigrateAsync(CancellationToken.None);
+        Assert.True(await instance.GetSchemaVersionAsync(CancellationToken.None) > 0);
+        await instance.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(directory, recursive: true);
+    }
+
+    [Fact]
     public void IObserveStore_IsTheSumOfTheRolesWithEachMethodInOne()
     {
         // A new role must be added here (and so to what the registration test checks), and a method declared in two

@@ -137,7 +137,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     {
         var failures = new List<string>();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(fleet.Configuration(endpoint, attemptTimeout ?? FaultFreeAttemptTimeout)).Build();
-        var services = new ServiceCollection().AddLogging().AddStoreInstance(store);
+        var services = new ServiceCollection().AddLogging().AddObserveStore(store);
         services.AddSingleton(sp => new AwsCredentialsProvider(
             sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
             NullLogger<AwsCredentialsProvider>.Instance,

@@ -230,7 +230,7 @@ public sealed class UnseenFleetTests(UnseenFleet fleet, ITestOutputHelper output
         await using var store = await TestStore.CreateAsync();
         var settings = Configuration(logsMode);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddStoreInstance(store.Store);
+        var services = new ServiceCollection().AddLogging().AddObserveStore(store.Store);
         services.AddSingleton(sp => new AwsCredentialsProvider(
             sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
             NullLogger<AwsCredentialsProvider>.Instance,

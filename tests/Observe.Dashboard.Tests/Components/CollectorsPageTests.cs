@@ -7,6 +7,7 @@ using Observe.Collectors.Aws;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
+using Observe.Store;
 using Observe.Store.Model;
 
 namespace Observe.Dashboard.Tests.Components;
@@ -22,7 +23,7 @@ public sealed class CollectorsPageTests : MudContext
     public override async Task InitializeAsync()
     {
         _store = await TestStore.CreateAsync();
-        Services.AddStoreInstance(_store.Store);
+        Services.AddObserveStore(_store.Store);
         Services.AddSingleton(_store.Changes);
         Services.AddLiveData();
         Services.AddSingleton<TimeProvider>(_time);

@@ -21,7 +21,7 @@ public sealed class OverviewTests : MudContext
     {
         _store = await TestStore.CreateAsync();
         _changes = new CountingStoreChanges(_store.Changes);
-        Services.AddStoreInstance(_store.Store);
+        Services.AddObserveStore(_store.Store);
         Services.AddSingleton<IStoreChanges>(_changes);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
@@ -93,7 +93,7 @@ public sealed class OverviewTests : MudContext
         var now = DateTimeOffset.UtcNow;
         await SeedAsync(now, minutes: 10, invocationsPerMinute: 100, errorsPerMinute: 0, coldStartsPerMinute: 0);
         var (store, storeSwitch) = SwitchableStore.Wrap(_store.Store);
-        Services.AddStoreInstance(store);
+        Services.AddObserveStore(store);
         var page = RenderAt("/?range=15m");
         page.WaitForAssertion(() => Assert.Equal("2,000", Figure(page, "invocations").Display), TimeSpan.FromSeconds(5));
         Assert.NotEmpty(page.FindAll("[data-testid=live]"));
