@@ -108,7 +108,7 @@ public sealed partial class OverviewBrowserTests
     }
 
     [Fact]
-    public async Task Navigation_OnAPhone_IsClosedUntilTheMenuButtonOpensIt()
+    public async Task Navigation_OnAPhone_IsClosedUntilTheMenuButtonOpensItAndClosesOnceALinkIsFollowed()
     {
         var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
         var page = await context.NewPageAsync();
@@ -125,6 +125,10 @@ public sealed partial class OverviewBrowserTests
         await page.Keyboard.PressAsync("Enter");
 
         await WaitUntilAsync(() => Task.FromResult(page.Url.EndsWith("/collectors?range=1h", StringComparison.Ordinal)), () => $"the address is {page.Url}");
+        // The page it opened shows: the drawer no longer lies over it.
+        await Assertions.Expect(page.Locator(".mud-drawer--open")).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        // A closed drawer slides off the screen (it stays in the layout), so the check is the viewport, after the slide.
+        await Assertions.Expect(collectors).Not.ToBeInViewportAsync(new() { Timeout = Timeout });
         await context.CloseAsync();
     }
 
