@@ -1,15 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Tests.Infrastructure;
-using Observe.Collectors.Tests.Inventory;
 using Observe.Collectors.Tests.LogCollection;
 using Observe.Collectors.Tests.Traces;
 using Observe.Store;
@@ -137,16 +134,7 @@ public sealed class FleetCollectionTests(FleetCollectionTests.Fleet fleet) : ICl
     {
         var failures = new List<string>();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(fleet.Configuration(endpoint, attemptTimeout ?? FaultFreeAttemptTimeout)).Build();
-        var services = new ServiceCollection().AddLogging().AddObserveStore(store);
-        services.AddSingleton(sp => new AwsCredentialsProvider(
-            sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
-            NullLogger<AwsCredentialsProvider>.Instance,
-            (_, _) => Task.FromResult<AWSCredentials>(new BasicAWSCredentials("AKIAOBSERVETEST00001", "observe-test-secret")),
-            verifyAccount: true));
-
-        // moto has no ListProvisionedConcurrencyConfigs: that one call is answered from the Lambda API reference.
-        services.AddSingleton<HttpMessageHandler>(new ProvisionedConcurrencyTransport());
-        services.AddObserveCollectors(configuration);
+        var services = MotoCollectorServices.Create(store, configuration);
         await using var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<AwsOptions>>().Value;
         var order = new[] { "inventory", "alarms", "metrics", "logs", "traces" };

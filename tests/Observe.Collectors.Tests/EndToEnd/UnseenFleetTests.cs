@@ -1,15 +1,12 @@
 using System.Globalization;
-using Amazon.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
 using Observe.Collectors.LogCollection;
 using Observe.Collectors.Tests.Infrastructure;
-using Observe.Collectors.Tests.Inventory;
 using Observe.Store;
 using Observe.Store.Model;
 using Xunit.Abstractions;
@@ -230,16 +227,7 @@ public sealed class UnseenFleetTests(UnseenFleet fleet, ITestOutputHelper output
         await using var store = await TestStore.CreateAsync();
         var settings = Configuration(logsMode);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddObserveStore(store.Store);
-        services.AddSingleton(sp => new AwsCredentialsProvider(
-            sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
-            NullLogger<AwsCredentialsProvider>.Instance,
-            (_, _) => Task.FromResult<AWSCredentials>(new BasicAWSCredentials("AKIAOBSERVETEST00001", "observe-test-secret")),
-            verifyAccount: true));
-
-        // moto has no ListProvisionedConcurrencyConfigs: that one call is answered from the Lambda API reference.
-        services.AddSingleton<HttpMessageHandler>(new ProvisionedConcurrencyTransport());
-        services.AddObserveCollectors(configuration);
+        var services = MotoCollectorServices.Create(store.Store, configuration);
         await using var provider = services.BuildServiceProvider();
 
         var account = provider.GetRequiredService<IOptions<AwsOptions>>().Value.Accounts[0];
