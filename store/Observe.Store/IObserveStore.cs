@@ -15,6 +15,9 @@ public interface IObserveStore :
     IFleetWriter,
     IInventoryReader,
     IMetricsReader,
+    IFunctionStatsReader,
+    IFunctionWatchStore,
+    IFunctionChangeReader,
     IInvocationReader,
     IErrorReader,
     ITraceReader,
@@ -29,4 +32,4 @@ public interface IObserveStore :
 /// Everything the collectors write about the fleet (not about themselves), for a writer that produces all of it at
 /// once: the demo fleet writes through the same API the collectors use.
 /// </summary>
-public interface IFleetWriter : IInventoryWriter, IMetricsWriter, IInvocationWriter, ITraceWriter, IAlarmWriter;
+public interface IFleetWriter : IInventoryWriter, IMetricsWriter, IInvocationWriter, ITraceWriter, IAlarmWriter, IFunctionChangeWriter;

@@ -7,6 +7,9 @@ public interface IInventoryReader
 {
     /// <summary>Live functions (not deleted) matching the filter, ordered by account, region, name.</summary>
     Task<IReadOnlyList<LambdaFunction>> GetFunctionsAsync(FleetFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>One function as last seen, deleted or not (a deleted one has <see cref="LambdaFunction.DeletedAt"/>); null when never seen.</summary>
+    Task<LambdaFunction?> GetFunctionAsync(FunctionKey function, CancellationToken cancellationToken);
 }
 
 /// <summary>What the inventory collector writes.</summary>

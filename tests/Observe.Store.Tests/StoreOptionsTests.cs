@@ -204,6 +204,7 @@ public sealed class StoreOptionsTests
         typeof(IInvocationReader), typeof(IInvocationWriter), typeof(IErrorReader), typeof(ITraceReader),
         typeof(ITraceWriter), typeof(IAlarmReader), typeof(IAlarmWriter), typeof(ICollectorStatusReader),
         typeof(ICollectorStatusWriter), typeof(IAlertRuleReader), typeof(IAlertRuleWriter), typeof(IAlertStateStore),
+        typeof(IFunctionStatsReader), typeof(IFunctionWatchStore), typeof(IFunctionChangeReader), typeof(IFunctionChangeWriter),
     ];
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)

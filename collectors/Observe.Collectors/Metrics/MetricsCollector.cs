@@ -30,7 +30,7 @@ internal sealed partial class MetricsCollector(
     IAlertRuleReader alertRules,
     IMetricsWriter metricsWriter,
     ICheckpointStore checkpoints,
-    IWatchedFunctions watched,
+    IFunctionWatchStore watched,
     IOptions<MetricsCollectorOptions> options,
     TimeProvider time,
     ILogger<MetricsCollector> logger) : ICollector
@@ -407,7 +407,8 @@ internal sealed partial class MetricsCollector(
     /// <summary>Dashboard watches of this target first, then active functions under enabled alert rules, up to the cap.</summary>
     private async Task<IReadOnlyList<string>> WatchedAsync(CollectionTarget target, TargetState state, CancellationToken cancellationToken)
     {
-        var names = watched.Snapshot()
+        var watches = await watched.GetWatchedFunctionsAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var names = watches
             .Where(f => f.AccountId == target.AccountId && f.Region == target.Region)
             .Select(f => f.Name)
             .Order(StringComparer.Ordinal)

@@ -54,6 +54,7 @@ internal abstract partial class RelationalStore
             {
                 await WriteMetricRowsAsync(scope, changed, cancellationToken);
                 await ApplyFleetDeltasAsync(scope, batch.Scopes, deltas, cancellationToken);
+                await RecordActivityAsync(scope, changed, cancellationToken);
                 scope.Changed |= StoreChangeKind.Metrics;
             }
         }

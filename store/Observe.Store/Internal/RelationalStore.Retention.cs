@@ -107,6 +107,9 @@ internal abstract partial class RelationalStore
             DELETE FROM error_window WHERE last_seen < @cutoff;
             DELETE FROM error_group WHERE NOT EXISTS (SELECT 1 FROM error_window w WHERE w.group_id = error_group.id)
             """, now - Options.HourlyRetention, WriteLock.Errors, cancellationToken);
+        // Deploy markers live as long as the hourly series they mark; a watch past its expiry means nothing.
+        await DeleteOlderAsync("DELETE FROM function_change WHERE ts < @cutoff", now - Options.HourlyRetention, WriteLock.None, cancellationToken);
+        await DeleteOlderAsync("DELETE FROM watched_function WHERE until_ms < @cutoff", now, WriteLock.None, cancellationToken);
         await DeleteApiUsageBeforeAsync(DateOnly.FromDateTime((now - Options.HourlyRetention).UtcDateTime), cancellationToken);
 
         // No engine lock, like the alerting writes: each delete decides on its own rows only, and the one that looks

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Metrics;
 using Observe.Store;
-using Observe.Store.Model;
 
 namespace Observe.Collectors.Tests.Metrics;
 
@@ -60,28 +59,11 @@ public class MetricsCollectorOptionsTests
 
         var collector = Assert.Single(services.GetServices<ICollector>());
         Assert.Equal(("metrics", TimeSpan.FromMinutes(2)), (collector.Name, collector.Interval));
-        Assert.Same(services.GetRequiredService<IWatchedFunctions>(), services.GetRequiredService<IWatchedFunctions>());
         await services.DisposeAsync();
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
         }
-    }
-
-    [Fact]
-    public void Watch_TwoPagesOnOneFunction_WatchedUntilTheLastCloses()
-    {
-        var watched = new WatchedFunctions();
-        var f = new FunctionKey("123456789012", "eu-west-1", "orders");
-
-        var first = watched.Watch(f);
-        var second = watched.Watch(f);
-        first.Dispose();
-        first.Dispose();
-
-        Assert.Equal([f], watched.Snapshot());
-        second.Dispose();
-        Assert.Empty(watched.Snapshot());
     }
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)

@@ -138,7 +138,8 @@ public class MetricsCollectorTests
         }
 
         await rig.CollectAsync();
-        var watch = rig.Watched.Watch(rig.Fn("a"));
+        // The page renews its watch while open; here one watch covers the hour, then lapses.
+        await rig.Store.WatchFunctionAsync(rig.Fn("a"), rig.Time.GetUtcNow().AddMinutes(60).AddSeconds(30), CancellationToken.None);
         var passes = new List<(DateTimeOffset At, HashSet<string> Functions, GetMetricDataCall[] Calls)>();
         for (var i = 0; i < 60; i++)
         {
@@ -165,8 +166,7 @@ public class MetricsCollectorTests
         var stored = await rig.SeriesAsync("b", FirstEnd, FirstEnd.AddMinutes(60));
         Assert.Equal(Enumerable.Range(0, 60).Select(m => FirstEnd.AddMinutes(m)), stored.Select(b => b.Start));
 
-        // The page closes: the function falls back to the cold cadence.
-        watch.Dispose();
+        // The page closed and stopped renewing: once the watch lapses the function falls back to the cold cadence.
         fake.ClearCalls();
         await rig.RunAsync(TimeSpan.FromMinutes(14));
         Assert.Empty(fake.Calls);
@@ -189,7 +189,7 @@ public class MetricsCollectorTests
         Assert.Empty(fake.Calls);
 
         await rig.Store.UpsertAlertRuleAsync(new AlertRule { Id = "errors", Name = "errors", Condition = "errors > 0", Scope = new FleetFilter(Account) }, CancellationToken.None);
-        using var watch = rig.Watched.Watch(rig.Fn("c"));
+        await rig.Store.WatchFunctionAsync(rig.Fn("c"), rig.Time.GetUtcNow().AddMinutes(5), CancellationToken.None);
         fake.ClearCalls();
         await rig.RunAsync(TimeSpan.FromMinutes(1));
 

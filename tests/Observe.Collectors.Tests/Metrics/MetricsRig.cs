@@ -35,7 +35,6 @@ internal sealed class MetricsRig : IAsyncDisposable
     public ManualTimeProvider Time { get; }
     public AwsTestHost Aws { get; }
     public IObserveStore Store => _store.Store;
-    public WatchedFunctions Watched { get; } = new();
     public MetricsCollector Collector { get; private set; }
     public CollectionTarget Target { get; }
 
@@ -77,5 +76,5 @@ internal sealed class MetricsRig : IAsyncDisposable
     }
 
     private MetricsCollector NewCollector() =>
-        new(Aws.Clients, Store, Store, Store, Watched, Options.Create(_options), Time, NullLogger<MetricsCollector>.Instance);
+        new(Aws.Clients, Store, Store, Store, Store, Options.Create(_options), Time, NullLogger<MetricsCollector>.Instance);
 }

@@ -326,5 +326,32 @@ internal static class SqliteMigrations
             ALTER TABLE collector_status ADD COLUMN pass_timeout_ms INTEGER;
             ALTER TABLE collector_status ADD COLUMN account_name TEXT;
             """),
+        new(11, "fleet pages: last invocation per function, watched functions, deploy markers", """
+            -- The start (Unix ms) of the last minute or rolled-up hour each function had invocations, kept by every
+            -- metrics write: "unused for 30 days" is then one row per function instead of a scan of every minute.
+            CREATE TABLE function_activity (
+                fid INTEGER PRIMARY KEY,
+                last_invocation INTEGER NOT NULL);
+            INSERT INTO function_activity (fid, last_invocation)
+            SELECT fid, MAX(t) FROM (
+                SELECT fid, CAST(MAX(minute) AS bigint) * 60000 AS t FROM metric_minute WHERE invocations > 0 GROUP BY fid
+                UNION ALL
+                SELECT fid, CAST(MAX(hour) AS bigint) * 3600000 AS t FROM metric_hour WHERE invocations > 0 GROUP BY fid) a
+            GROUP BY fid;
+
+            -- Functions an open page is showing, until the page stops renewing (Unix ms).
+            CREATE TABLE watched_function (
+                fid INTEGER PRIMARY KEY,
+                until_ms INTEGER NOT NULL);
+
+            -- Deploy markers: changes the inventory collector saw.
+            CREATE TABLE function_change (
+                fid INTEGER NOT NULL,
+                ts INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                description TEXT NOT NULL,
+                PRIMARY KEY (fid, ts, kind));
+            CREATE INDEX function_change_ts ON function_change (ts);
+            """),
     ];
 }
