@@ -26,5 +26,13 @@ if (args is ["--circuit-memory"])
     return await Observe.Benchmarks.Dashboard.CircuitMemory.RunAsync();
 }
 
+// `--fleet-seed <directory>` writes issue 11's benchmark fleet (10,000 functions, 30 days) into a new SQLite store.
+if (args is ["--fleet-seed", var seedDirectory])
+{
+    var seeded = await Observe.Benchmarks.Dashboard.FleetSeed.WriteAsync(seedDirectory, DateTimeOffset.UtcNow, CancellationToken.None);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{seeded:N0} metric points written to {seedDirectory}"));
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

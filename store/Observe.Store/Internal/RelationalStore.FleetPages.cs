@@ -27,11 +27,13 @@ internal abstract partial class RelationalStore
         await using var snapshot = await BeginSnapshotAsync(connection, cancellationToken);
         var byFunction = new Dictionary<int, StatsAccumulator>();
 
-        // Minutes and rolled-up hours never overlap (a minute exists in one table only), so their sums add up.
-        await using (var command = connection.Command(snapshot, ""))
+        // Minutes and rolled-up hours never overlap (a minute exists in one table only), so their sums add up. Each
+        // table is read only where the rollup watermark says it can hold the range: the Functions grid's usual range
+        // (the last hour) then never scans the hourly table.
+        var watermark = await ReadWatermarkAsync(connection, snapshot, cancellationToken);
+        if (StoreTime.CeilMinute(range.To) > watermark)
         {
-            var where = FilterSql(command, filter, "f.account_id", "f.region");
-            command.CommandText = $"""
+            await ReadSeriesSumsAsync(connection, snapshot, filter, """
                 SELECT f.id, f.account_id, f.region, f.name,
                        COALESCE(SUM(m.invocations), 0), COALESCE(SUM(m.errors), 0),
                        COALESCE(SUM(CASE WHEN m.errors IS NULL AND m.invocations > 0 THEN m.invocations ELSE 0 END), 0),
@@ -40,28 +42,21 @@ internal abstract partial class RelationalStore
                        COALESCE(SUM(CASE WHEN m.duration_avg IS NOT NULL AND m.invocations > 0 THEN m.invocations ELSE 0 END), 0),
                        MAX(m.duration_p99), MAX(m.iterator_age)
                 FROM metric_minute m JOIN fn f ON f.id = m.fid
-                WHERE m.minute >= @from AND m.minute < @to{where}
+                WHERE m.minute >= @from AND m.minute < @to{0}
                 GROUP BY f.id, f.account_id, f.region, f.name
-                """;
-            command.AddInt32("@from", StoreTime.CeilMinute(range.From));
-            command.AddInt32("@to", StoreTime.CeilMinute(range.To));
-            await ReadSeriesSumsAsync(command, byFunction, cancellationToken);
+                """, StoreTime.CeilMinute(range.From), StoreTime.CeilMinute(range.To), byFunction, cancellationToken);
         }
 
-        await using (var command = connection.Command(snapshot, ""))
+        if (StoreTime.CeilMinute(range.From) < watermark)
         {
-            var where = FilterSql(command, filter, "f.account_id", "f.region");
-            command.CommandText = $"""
+            await ReadSeriesSumsAsync(connection, snapshot, filter, """
                 SELECT f.id, f.account_id, f.region, f.name,
                        SUM(h.invocations), SUM(h.errors), 0, SUM(h.throttles), SUM(h.cold_starts),
                        SUM(h.duration_weighted), SUM(h.duration_weight), MAX(h.duration_p99), MAX(h.iterator_age)
                 FROM metric_hour h JOIN fn f ON f.id = h.fid
-                WHERE h.hour >= @from AND h.hour < @to{where}
+                WHERE h.hour >= @from AND h.hour < @to{0}
                 GROUP BY f.id, f.account_id, f.region, f.name
-                """;
-            command.AddInt32("@from", StoreTime.CeilHour(range.From));
-            command.AddInt32("@to", StoreTime.CeilHour(range.To));
-            await ReadSeriesSumsAsync(command, byFunction, cancellationToken);
+                """, StoreTime.CeilHour(range.From), StoreTime.CeilHour(range.To), byFunction, cancellationToken);
         }
 
         await using (var command = connection.Command(snapshot, ""))
@@ -90,8 +85,23 @@ internal abstract partial class RelationalStore
         return [.. byFunction.Values.Select(s => s.ToStats())];
     }
 
-    private static async Task ReadSeriesSumsAsync(DbCommand command, Dictionary<int, StatsAccumulator> byFunction, CancellationToken cancellationToken)
+    private static async Task<int> ReadWatermarkAsync(DbConnection connection, DbTransaction snapshot, CancellationToken cancellationToken)
     {
+        await using var command = connection.Command(snapshot, "SELECT value FROM store_state WHERE key = @key");
+        command.AddText("@key", WatermarkKey);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? int.MinValue : Convert.ToInt32(value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs one of the series sums (<paramref name="sql"/> with <c>{0}</c> where the filter goes) and adds its rows.</summary>
+    private static async Task ReadSeriesSumsAsync(
+        DbConnection connection, DbTransaction snapshot, FleetFilter filter, string sql, int from, int to,
+        Dictionary<int, StatsAccumulator> byFunction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(snapshot, "");
+        command.CommandText = string.Format(CultureInfo.InvariantCulture, sql, FilterSql(command, filter, "f.account_id", "f.region"));
+        command.AddInt32("@from", from);
+        command.AddInt32("@to", to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
