@@ -34,5 +34,11 @@ if (args is ["--fleet-seed", var seedDirectory])
     return 0;
 }
 
+// `--fleet-pages <directory>` measures the fleet pages in Chromium over a store written by --fleet-seed (docs/benchmarks.md).
+if (args is ["--fleet-pages", var pagesDirectory])
+{
+    return await Observe.Benchmarks.Dashboard.FleetPages.RunAsync(pagesDirectory);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -6,20 +6,21 @@ namespace Observe.Benchmarks.Dashboard;
 
 /// <summary>
 /// A published dashboard started as an operator starts it: its own executable, Production, on a free loopback port,
-/// over a fresh SQLite directory with the demo fleet on. Ready once <c>/health</c> answers and the demo history is
-/// written, so every build renders the same 24 hours of the same deterministic fleet.
+/// over a fresh SQLite directory with the demo fleet on (ready once <c>/health</c> answers and the demo history is
+/// written, so every build renders the same 24 hours of the same deterministic fleet), or over a store written
+/// beforehand with no collectors and no demo (ready once <c>/health</c> answers; the store is left in place).
 /// </summary>
 internal sealed class DashboardProcess : IAsyncDisposable
 {
     private const string BackfilledLine = "Demo fleet history backfilled";
 
     private readonly Process _process;
-    private readonly string _dataDirectory;
+    private readonly string? _ownedDataDirectory;
 
-    private DashboardProcess(Process process, string dataDirectory, Uri baseUrl)
+    private DashboardProcess(Process process, string? ownedDataDirectory, Uri baseUrl)
     {
         _process = process;
-        _dataDirectory = dataDirectory;
+        _ownedDataDirectory = ownedDataDirectory;
         BaseUrl = baseUrl;
     }
 
@@ -40,10 +41,14 @@ internal sealed class DashboardProcess : IAsyncDisposable
         return directory;
     }
 
-    public static async Task<DashboardProcess> StartAsync(string publishDirectory, CancellationToken cancellationToken)
+    /// <param name="publishDirectory">The published dashboard.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="storeDirectory">A SQLite store written beforehand; null for a fresh one with the demo fleet.</param>
+    public static async Task<DashboardProcess> StartAsync(string publishDirectory, CancellationToken cancellationToken, string? storeDirectory = null)
     {
         var port = FreePort();
-        var data = Directory.CreateTempSubdirectory("observe-bench-dashboard-").FullName;
+        var demo = storeDirectory is null;
+        var data = storeDirectory ?? Directory.CreateTempSubdirectory("observe-bench-dashboard-").FullName;
         // The apphost: a self-contained build carries its runtime, a framework-dependent one finds the installed one.
         var start = new ProcessStartInfo(Path.Combine(publishDirectory, "Observe.Dashboard"))
         {
@@ -56,11 +61,13 @@ internal sealed class DashboardProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["Observe__Store__Kind"] = "Sqlite";
         start.Environment["Observe__Store__DataDirectory"] = data;
-        start.Environment["Observe__Demo__Enabled"] = "true";
+        start.Environment["Observe__Demo__Enabled"] = demo ? "true" : "false";
         start.Environment["Logging__LogLevel__Default"] = "Information";
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var backfilled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readyLine = demo ? BackfilledLine : "Now listening on";
+
         var output = new List<string>();
         void OnLine(object sender, DataReceivedEventArgs e)
         {
@@ -74,7 +81,7 @@ internal sealed class DashboardProcess : IAsyncDisposable
                 output.Add(e.Data);
             }
 
-            if (e.Data.Contains(BackfilledLine, StringComparison.Ordinal))
+            if (e.Data.Contains(readyLine, StringComparison.Ordinal))
             {
                 backfilled.TrySetResult();
             }
@@ -85,7 +92,7 @@ internal sealed class DashboardProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var dashboard = new DashboardProcess(process, data, new Uri($"http://127.0.0.1:{port}/"));
+        var dashboard = new DashboardProcess(process, demo ? data : null, new Uri($"http://127.0.0.1:{port}/"));
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(5));
         try
@@ -135,9 +142,14 @@ internal sealed class DashboardProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_ownedDataDirectory is null)
+        {
+            return;
+        }
+
         try
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            Directory.Delete(_ownedDataDirectory, recursive: true);
         }
         catch (IOException)
         {

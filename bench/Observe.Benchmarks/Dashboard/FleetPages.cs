@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace Observe.Benchmarks.Dashboard;
+
+/// <summary>
+/// Issue 11's page goals, measured in Chromium against the published dashboard serving the <see cref="FleetSeed"/>
+/// store (10,000 functions, 5 accounts, 4 regions, 30 days), with no collectors running:
+/// <list type="bullet">
+/// <item>Functions first render: navigation start to the grid's rows painted, on a fresh browser context each time
+/// (the server-side render; the first after start also pays JIT and the snapshot's store read, reported apart);</item>
+/// <item>filter, sort and page round trips: a click on a sort header, the next page or a facet value, to the grid showing
+/// the new query's rows (the grid's <c>data-shown</c> attribute), 50 operations, p95;</item>
+/// <item>CSV export of the whole fleet (10,000 rows) over the browser context's HTTP stack;</item>
+/// <item>Function detail: navigation start to its charts painted, for busy functions;</item>
+/// <item>memory per open Functions page: the live managed heap after a full GC with one page open, then ten more.</item>
+/// </list>
+/// Not BenchmarkDotNet: each figure is a browser-observed latency or another process's memory. Timings include the
+/// Playwright round trip to Chromium (a few ms), so they overstate the page slightly.
+/// </summary>
+internal static class FleetPages
+{
+    private const int FirstRenders = 10;
+    private const int Operations = 50;
+    private const int Exports = 5;
+    private const int Details = 10;
+    private const int ExtraPages = 10;
+
+    public static async Task<int> RunAsync(string storeDirectory)
+    {
+        var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
+        var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
+        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
+        {
+            throw new InvalidOperationException($"OBSERVE_TEST_CHROMIUM must name a Chromium executable; it is '{chromium}' (scripts/peers.sh install).");
+        }
+
+        await using var dashboard = await DashboardProcess.StartAsync(published, CancellationToken.None, storeDirectory);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var functions = new Uri(dashboard.BaseUrl, "functions");
+
+        // First render: each in a new context, so nothing is cached in the browser.
+        var renders = new List<double>();
+        for (var i = 0; i < FirstRenders; i++)
+        {
+            await using var context = await NewContextAsync(browser);
+            var page = await context.NewPageAsync();
+            var watch = Stopwatch.StartNew();
+            await page.GotoAsync(functions.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+            await page.Locator("[data-testid=functions-grid] tbody tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+            renders.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        Report("Functions first render, first after start", [renders[0]]);
+        Report("Functions first render, later", renders[1..]);
+
+        // Round trips on one interactive page.
+        var trips = new List<double>();
+        await using (var context = await NewContextAsync(browser))
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(functions.ToString());
+            await page.Locator("[data-interactive=True]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            var grid = page.Locator("[data-testid=functions-grid]");
+            await grid.Locator("tbody tr").First.WaitForAsync();
+            string[] operations =
+            [
+                "[data-testid=functions-grid] thead a[data-sort=invocations]",
+                "[data-testid=next-page]",
+                "[data-facet=region] a.facet-value >> nth=0",
+                "[data-testid=functions-grid] thead a[data-sort=cost]",
+                "[data-testid=next-page]",
+                "[data-facet=region] a.facet-value >> nth=0",
+                "[data-testid=functions-grid] thead a[data-sort=name]",
+                "[data-facet=runtime] a.facet-value >> nth=1",
+                "[data-testid=next-page]",
+                "[data-facet=runtime] a.facet-value >> nth=1",
+            ];
+            for (var i = 0; i < Operations; i++)
+            {
+                var target = page.Locator(operations[i % operations.Length]);
+                if (await target.CountAsync() == 0)
+                {
+                    throw new InvalidOperationException($"operation {i}: nothing matches {operations[i % operations.Length]} on {page.Url}");
+                }
+
+                var before = await grid.GetAttributeAsync("data-shown");
+                var watch = Stopwatch.StartNew();
+                await target.ClickAsync();
+                await page.WaitForFunctionAsync(
+                    "before => { const g = document.querySelector('[data-testid=functions-grid]'); return g && g.dataset.shown !== before; }",
+                    before, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 1 });
+                trips.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        Report("Functions filter/sort/page round trip", trips);
+
+        // CSV of the whole fleet through the browser's HTTP stack.
+        var exports = new List<double>();
+        await using (var context = await NewContextAsync(browser))
+        {
+            for (var i = 0; i < Exports; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                var response = await context.APIRequest.GetAsync(new Uri(dashboard.BaseUrl, "functions/export.csv").ToString(), new APIRequestContextOptions { Timeout = 120_000 });
+                var body = await response.BodyAsync();
+                exports.Add(watch.Elapsed.TotalMilliseconds);
+                var lines = body.Count(b => b == (byte)'\n');
+                if (!response.Ok || lines < 10_000)
+                {
+                    throw new InvalidOperationException($"the export answered {response.Status} with {lines} lines");
+                }
+            }
+        }
+
+        Report("CSV export, 10,000 rows", exports);
+
+        // Detail pages of busy functions (those with per-minute data over the whole range).
+        var details = new List<double>();
+        for (var i = 0; i < Details; i++)
+        {
+            var key = FleetSeed.Function(i % FleetSeed.Accounts, i % FleetSeed.Regions.Length, i % 2);
+            var uri = new Uri(dashboard.BaseUrl, $"functions/{key.AccountId}/{key.Region}/{Uri.EscapeDataString(key.Name)}");
+            await using var context = await NewContextAsync(browser);
+            var page = await context.NewPageAsync();
+            var watch = Stopwatch.StartNew();
+            await page.GotoAsync(uri.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+            await page.Locator("svg.series-chart").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            details.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        Report("Function detail first render", details);
+
+        // Memory per open Functions page.
+        var contexts = new List<IBrowserContext>();
+        try
+        {
+            contexts.Add(await OpenInteractiveAsync(browser, functions));
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var baseline = await ManagedHeap.LiveBytesAfterFullGcAsync(dashboard.ProcessId, CancellationToken.None);
+            var residentBaseline = dashboard.ResidentBytes();
+            for (var i = 0; i < ExtraPages; i++)
+            {
+                contexts.Add(await OpenInteractiveAsync(browser, functions));
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var after = await ManagedHeap.LiveBytesAfterFullGcAsync(dashboard.ProcessId, CancellationToken.None);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Memory per open Functions page: {(after - baseline) / ExtraPages / 1024d:N0} KiB managed heap, {(dashboard.ResidentBytes() - residentBaseline) / ExtraPages / 1024d:N0} KiB resident ({ExtraPages} pages after one)"));
+        }
+        finally
+        {
+            foreach (var context in contexts)
+            {
+                await context.DisposeAsync();
+            }
+        }
+
+        return 0;
+    }
+
+    private static Task<IBrowserContext> NewContextAsync(IBrowser browser) =>
+        browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+
+    private static async Task<IBrowserContext> OpenInteractiveAsync(IBrowser browser, Uri uri)
+    {
+        var context = await NewContextAsync(browser);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(uri.ToString());
+        await page.Locator("[data-interactive=True]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        return context;
+    }
+
+    private static void Report(string what, IReadOnlyList<double> samples)
+    {
+        var sorted = samples.Order().ToList();
+        double Percentile(double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{what}: n={sorted.Count}, median {Percentile(0.5):N0} ms, p95 {Percentile(0.95):N0} ms, max {sorted[^1]:N0} ms"));
+    }
+}
