@@ -13,7 +13,8 @@ namespace Observe.Collectors.Inventory;
 
 /// <summary>
 /// Lists every function of a target and writes it to the store with its tags, event sources, aliases, versions and
-/// concurrency; functions a complete listing no longer has are marked deleted.
+/// concurrency; functions a complete listing no longer has are marked deleted. Each difference from the stored copy
+/// is recorded as a deploy marker (<see cref="FunctionChanges"/>); a function seen for the first time records none.
 /// </summary>
 /// <remarks>
 /// Calls per pass: ListFunctions (one per 50 functions) and one region-wide ListEventSourceMappings listing, then five
@@ -26,6 +27,7 @@ internal sealed partial class InventoryCollector(
     IAwsClientFactory clients,
     IInventoryReader inventoryReader,
     IInventoryWriter inventoryWriter,
+    IFunctionChangeWriter changeWriter,
     ICheckpointStore checkpoints,
     IOptions<InventoryCollectorOptions> options,
     TimeProvider time,
@@ -63,6 +65,7 @@ internal sealed partial class InventoryCollector(
         var batch = new List<LambdaFunction>(_options.WriteBatchSize);
         var detailed = 0;
         var vanished = 0;
+        var changed = 0;
         var unreadable = new UnreadableDetails();
         foreach (var chunk in listed.Chunk(_options.WriteBatchSize))
         {
@@ -93,12 +96,17 @@ internal sealed partial class InventoryCollector(
                 }).ConfigureAwait(false);
 
             batch.Clear();
+            var changes = new List<FunctionChange>();
             for (var i = 0; i < chunk.Length; i++)
             {
                 if (results[i] is { } result)
                 {
                     batch.Add(result);
                     present.Add(result.Key.Name);
+                    if (stored.GetValueOrDefault(result.Key.Name) is { } previous)
+                    {
+                        changes.AddRange(FunctionChanges.Between(previous, result, seenAt));
+                    }
                 }
                 else
                 {
@@ -106,6 +114,11 @@ internal sealed partial class InventoryCollector(
                 }
             }
 
+            // Markers first: if the upsert then fails, the next pass compares with the same stored copy and records
+            // them again (once more for those dated by the pass, never twice for those dated by LastModified); the
+            // other order would lose them on such a failure.
+            await changeWriter.RecordFunctionChangesAsync(changes, cancellationToken).ConfigureAwait(false);
+            changed += changes.Count;
             await inventoryWriter.UpsertFunctionsAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
@@ -119,7 +132,7 @@ internal sealed partial class InventoryCollector(
 
         var deleted = await inventoryWriter.MarkDeletedExceptAsync(target.AccountId, target.Region, present, seenAt, cancellationToken).ConfigureAwait(false);
         await checkpoints.SetCheckpointAsync(checkpointKey, ((slice + 1) % slices).ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
-        LogPassCompleted(logger, target, listed.Count - vanished, detailed - vanished, deleted, slice + 1, slices);
+        LogPassCompleted(logger, target, listed.Count - vanished, detailed - vanished, deleted, changed, slice + 1, slices);
     }
 
     /// <summary>How many passes a full refresh is spread over.</summary>
@@ -319,8 +332,8 @@ internal sealed partial class InventoryCollector(
         return parts is { Length: >= 7 } && parts[5] == "function" && parts[6].Length > 0 ? parts[6] : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Inventory of {Target}: {Functions} functions, {Detailed} read in detail (new, changed or in refresh slice {Slice}/{Slices}), {Deleted} marked deleted")]
-    private static partial void LogPassCompleted(ILogger logger, CollectionTarget target, int functions, int detailed, int deleted, int slice, int slices);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Inventory of {Target}: {Functions} functions, {Detailed} read in detail (new, changed or in refresh slice {Slice}/{Slices}), {Deleted} marked deleted, {Changes} changes recorded")]
+    private static partial void LogPassCompleted(ILogger logger, CollectionTarget target, int functions, int detailed, int deleted, int changes, int slice, int slices);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inventory of {Target}: {Problem}")]
     private static partial void LogDetailsUnreadable(ILogger logger, CollectionTarget target, string problem);

@@ -349,6 +349,9 @@ public sealed class InventoryCollectorTests
             {
                 Key = new FunctionKey("123456789012", "eu-west-1", $"fn-{i:D5}"),
                 Arn = $"arn:aws:lambda:eu-west-1:123456789012:function:fn-{i:D5}",
+                Runtime = "dotnet8",
+                MemoryMb = 256,
+                TimeoutSeconds = 30,
                 LastModified = DateTimeOffset.Parse("2026-10-10T13:34:07.448Z", CultureInfo.InvariantCulture),
                 RevisionId = $"rev-{i}",
             })],
@@ -363,6 +366,9 @@ public sealed class InventoryCollectorTests
         Assert.Equal((200, 1, slice), (Calls(host, "123456789012", "ListFunctions"), Calls(host, "123456789012", "ListEventSourceMappings"), Calls(host, "123456789012", "ListTags")));
         Assert.Equal(201 + (5 * slice), host.Meter.GetUsage(Today).Sum(u => u.Calls));
         Assert.Equal(count, (await store.Store.GetFunctionsAsync(FleetFilter.All, CancellationToken.None)).Count(f => f.MemoryMb == 256));
+
+        // Nothing changed, so no deploy marker either.
+        Assert.Empty(await store.Store.GetFunctionChangesAsync(FleetFilter.All, null, Always, 10, CancellationToken.None));
     }
 
     [Fact]
@@ -397,10 +403,12 @@ public sealed class InventoryCollectorTests
     public void FunctionName_FromMappingArn_UnqualifiedName(string? arn, string? expected) =>
         Assert.Equal(expected, InventoryCollector.FunctionName(arn));
 
+    private static readonly TimeRange Always = new(DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddYears(1));
+
     private static string FreshAccount() => "34" + Random.Shared.NextInt64(10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
     private static InventoryCollector Collector(AwsTestHost host, TestStore store, InventoryCollectorOptions? options = null) =>
-        new(host.Clients, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(options ?? new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
+        new(host.Clients, store.Store, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(options ?? new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
 
     private static CollectionTarget Target(AwsTestHost host, string region) => new(host.Options.Accounts[0], region);
 

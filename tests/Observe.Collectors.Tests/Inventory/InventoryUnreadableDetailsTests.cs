@@ -28,7 +28,7 @@ public sealed class InventoryUnreadableDetailsTests
         var key = new FunctionKey(account, region, "orders");
         await store.Store.UpsertFunctionsAsync([new LambdaFunction { Key = key, Arn = $"arn:aws:lambda:{region}:{account}:function:orders", ProvisionedConcurrency = 5 }], CancellationToken.None);
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [region])));
-        var collector = new InventoryCollector(host.Clients, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
+        var collector = new InventoryCollector(host.Clients, store.Store, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
 
         var report = new PassReport();
         await collector.CollectAsync(new CollectionTarget(host.Options.Accounts[0], region), report, CancellationToken.None);
@@ -55,7 +55,7 @@ public sealed class InventoryUnreadableDetailsTests
         await seed.CreateFunctionAsync(region, "orders");
         await using var store = await TestStore.CreateAsync();
         using var host = new AwsTestHost(AwsTestHost.OptionsFor(Moto.Url, (account, [region])), transport: new DeniedConcurrencyTransport());
-        var collector = new InventoryCollector(host.Clients, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
+        var collector = new InventoryCollector(host.Clients, store.Store, store.Store, store.Store, store.Store, Microsoft.Extensions.Options.Options.Create(new InventoryCollectorOptions()), host.Time, NullLogger<InventoryCollector>.Instance);
         var report = new PassReport();
 
         await collector.CollectAsync(new CollectionTarget(host.Options.Accounts[0], region), report, CancellationToken.None);

@@ -20,6 +20,16 @@ internal sealed class MotoLambdaSeeder(string accountId) : IDisposable
         SendAsync(region, "lambda", HttpMethod.Put, $"2015-03-31/functions/{name}/configuration",
             new JsonObject { ["MemorySize"] = memoryMb }.ToJsonString(), "application/json");
 
+    /// <summary>UpdateAlias: points the alias at a version, sending <paramref name="weight"/> of its traffic to <paramref name="additionalVersion"/>.</summary>
+    public Task UpdateAliasAsync(string region, string name, string alias, string version, string? additionalVersion = null, double weight = 0) =>
+        SendAsync(region, "lambda", HttpMethod.Put, $"2015-03-31/functions/{name}/aliases/{alias}",
+            new JsonObject
+            {
+                ["FunctionVersion"] = version,
+                ["RoutingConfig"] = additionalVersion is null ? null : new JsonObject { ["AdditionalVersionWeights"] = new JsonObject { [additionalVersion] = weight } },
+            }.ToJsonString(),
+            "application/json");
+
     /// <summary>TagResource: changes neither LastModified nor RevisionId of the function.</summary>
     public Task TagAsync(string region, string functionArn, string key, string value) =>
         SendAsync(region, "lambda", HttpMethod.Post, $"2017-03-31/tags/{Uri.EscapeDataString(functionArn)}",
