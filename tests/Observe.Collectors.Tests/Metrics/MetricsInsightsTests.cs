@@ -1,4 +1,5 @@
 using System.Net;
+using Observe.Collectors.Collection;
 using Observe.Collectors.Metrics;
 using Observe.Collectors.Tests.Clients;
 using Observe.Collectors.Tests.Infrastructure;
@@ -102,6 +103,28 @@ public class MetricsInsightsTests
         await rig.RunAsync(TimeSpan.FromMinutes(15));
 
         Assert.Equal(["Invocations Sum", "Throttles Sum"], fake.Calls.SelectMany(c => c.Queries).Select(q => $"{q.Metric} {q.Stat}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_WatchedFunctionWithTheExtension_InsightsCurrentEveryMinute_LikeItsOtherFigures()
+    {
+        var (rig, fake) = await StartAsync();
+        await using var _ = rig;
+        fake.Add("orders", WithInsights, Value);
+        fake.Add("billing", WithInsights, Value);
+        await InventoryAsync(rig, ("orders", [InsightsLayer]), ("billing", []));
+        await rig.CollectAsync();
+        await rig.Store.WatchFunctionAsync(rig.Fn("orders"), rig.Time.GetUtcNow().AddMinutes(30), CancellationToken.None);
+        fake.ClearCalls();
+
+        await rig.RunAsync(TimeSpan.FromMinutes(3));
+
+        // Three watched passes between cold passes: the detail page's Insights charts are as fresh as the rest.
+        Assert.Equal(3, fake.Calls.Count);
+        Assert.All(fake.Calls, c => Assert.Equal(5, c.Queries.Count(q => q is { Namespace: "LambdaInsights", Function: "orders" })));
+        Assert.DoesNotContain(fake.Calls.SelectMany(c => c.Queries), q => q.Function == "billing");
+        var end = UtcMinute.Floor(rig.Time.GetUtcNow());
+        Assert.Equal(Value("used_memory_max", "Maximum", end.AddMinutes(-1)), (await rig.SeriesAsync("orders", end.AddMinutes(-1), end)).Single().InsightsUsedMemoryMaxMb);
     }
 
     [Fact]
