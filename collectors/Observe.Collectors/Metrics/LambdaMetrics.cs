@@ -2,7 +2,10 @@ using Observe.Store.Model;
 
 namespace Observe.Collectors.Metrics;
 
-/// <summary>The AWS/Lambda statistics the collector reads, one billed metric each per function and call.</summary>
+/// <summary>
+/// The statistics the collector reads, one billed metric each per function and call: Lambda's own (<c>AWS/Lambda</c>),
+/// and for functions with the Lambda Insights extension the <c>LambdaInsights</c> ones.
+/// </summary>
 internal enum LambdaStat
 {
     Invocations,
@@ -16,7 +19,15 @@ internal enum LambdaStat
     IteratorAge,
     DeadLetterErrors,
     AsyncEventsDropped,
+    InsightsMemoryUtilization,
+    InsightsUsedMemory,
+    InsightsCpuTime,
+    InsightsNetwork,
+    InsightsInitDuration,
 }
+
+/// <summary>Where a statistic is published and which statistic of it is asked for.</summary>
+internal readonly record struct StatDefinition(string Namespace, string Dimension, string Metric, string Stat);
 
 /// <summary>A set of <see cref="LambdaStat"/> as bits.</summary>
 internal readonly record struct StatSet(int Bits)
@@ -24,19 +35,31 @@ internal readonly record struct StatSet(int Bits)
     public const string Namespace = "AWS/Lambda";
     public const string FunctionDimension = "FunctionName";
 
-    private static readonly (string Metric, string Stat)[] Definitions =
+    /// <summary>Where the Lambda Insights extension publishes (its embedded-metric log events, one per invocation).</summary>
+    public const string InsightsNamespace = "LambdaInsights";
+    public const string InsightsFunctionDimension = "function_name";
+
+    private static readonly StatDefinition[] Definitions =
     [
-        ("Invocations", "Sum"),
-        ("Errors", "Sum"),
-        ("Throttles", "Sum"),
-        ("Duration", "Average"),
-        ("Duration", "p50"),
-        ("Duration", "p90"),
-        ("Duration", "p99"),
-        ("ConcurrentExecutions", "Maximum"),
-        ("IteratorAge", "Maximum"),
-        ("DeadLetterErrors", "Sum"),
-        ("AsyncEventsDropped", "Sum"),
+        new(Namespace, FunctionDimension, "Invocations", "Sum"),
+        new(Namespace, FunctionDimension, "Errors", "Sum"),
+        new(Namespace, FunctionDimension, "Throttles", "Sum"),
+        new(Namespace, FunctionDimension, "Duration", "Average"),
+        new(Namespace, FunctionDimension, "Duration", "p50"),
+        new(Namespace, FunctionDimension, "Duration", "p90"),
+        new(Namespace, FunctionDimension, "Duration", "p99"),
+        new(Namespace, FunctionDimension, "ConcurrentExecutions", "Maximum"),
+        new(Namespace, FunctionDimension, "IteratorAge", "Maximum"),
+        new(Namespace, FunctionDimension, "DeadLetterErrors", "Sum"),
+        new(Namespace, FunctionDimension, "AsyncEventsDropped", "Sum"),
+
+        // One data point per invocation: the busiest invocation of the minute for memory and init, the minute's total
+        // for CPU time and network, so the hourly rollup keeps maxima and sums alike.
+        new(InsightsNamespace, InsightsFunctionDimension, "memory_utilization", "Maximum"),
+        new(InsightsNamespace, InsightsFunctionDimension, "used_memory_max", "Maximum"),
+        new(InsightsNamespace, InsightsFunctionDimension, "cpu_total_time", "Sum"),
+        new(InsightsNamespace, InsightsFunctionDimension, "total_network", "Sum"),
+        new(InsightsNamespace, InsightsFunctionDimension, "init_duration", "Maximum"),
     ];
 
     public static StatSet None => default;
@@ -55,19 +78,30 @@ internal readonly record struct StatSet(int Bits)
     /// </summary>
     public static StatSet Probe { get; } = Of(LambdaStat.Invocations, LambdaStat.Throttles);
 
+    /// <summary>
+    /// Read, besides what ListMetrics lists, for functions whose layers include the Lambda Insights extension; like every
+    /// statistic outside the probe, only for functions that ran or were throttled in the window.
+    /// </summary>
+    public static StatSet Insights { get; } = Of(
+        LambdaStat.InsightsMemoryUtilization, LambdaStat.InsightsUsedMemory, LambdaStat.InsightsCpuTime, LambdaStat.InsightsNetwork,
+        LambdaStat.InsightsInitDuration);
+
     public int Count => System.Numerics.BitOperations.PopCount((uint)Bits);
 
     public bool IsEmpty => Bits == 0;
 
     public static StatSet Of(params LambdaStat[] stats) => new(stats.Aggregate(0, (bits, s) => bits | (1 << (int)s)));
 
-    /// <summary>The statistics read from a CloudWatch metric name (Duration gives four); none for names Observe does not read.</summary>
+    /// <summary>
+    /// The statistics read from an <c>AWS/Lambda</c> metric name (Duration gives four); none for names Observe does not
+    /// read. Lambda Insights metrics are not listed: the extension layer says which functions have them.
+    /// </summary>
     public static StatSet ForMetricName(string? metricName)
     {
         var bits = 0;
         for (var i = 0; i < Definitions.Length; i++)
         {
-            if (string.Equals(Definitions[i].Metric, metricName, StringComparison.Ordinal))
+            if (Definitions[i].Namespace == Namespace && string.Equals(Definitions[i].Metric, metricName, StringComparison.Ordinal))
             {
                 bits |= 1 << i;
             }
@@ -76,7 +110,7 @@ internal readonly record struct StatSet(int Bits)
         return new StatSet(bits);
     }
 
-    public static (string Metric, string Stat) Definition(LambdaStat stat) => Definitions[(int)stat];
+    public static StatDefinition Definition(LambdaStat stat) => Definitions[(int)stat];
 
     public StatSet Union(StatSet other) => new(Bits | other.Bits);
 
@@ -119,5 +153,10 @@ internal sealed class PointBuilder(FunctionKey function, DateTimeOffset minute)
         IteratorAgeMs = _values[(int)LambdaStat.IteratorAge],
         DeadLetterErrors = _values[(int)LambdaStat.DeadLetterErrors],
         AsyncEventsDropped = _values[(int)LambdaStat.AsyncEventsDropped],
+        InsightsMemoryUtilizationMax = _values[(int)LambdaStat.InsightsMemoryUtilization],
+        InsightsUsedMemoryMaxMb = _values[(int)LambdaStat.InsightsUsedMemory],
+        InsightsCpuTotalTimeMs = _values[(int)LambdaStat.InsightsCpuTime],
+        InsightsNetworkBytes = _values[(int)LambdaStat.InsightsNetwork],
+        InsightsInitDurationMaxMs = _values[(int)LambdaStat.InsightsInitDuration],
     };
 }

@@ -21,6 +21,8 @@ namespace Observe.Collectors.Metrics;
 /// checkpoint, so it needs no checkpoint of its own.</item>
 /// <item>Functions with no data in the last 3 hours (ListMetrics <c>RecentlyActive=PT3H</c>) are not queried at all,
 /// and a function is asked only for the metrics it publishes.</item>
+/// <item>Functions whose layers (from the inventory) include the Lambda Insights extension are also asked for its
+/// <c>LambdaInsights</c> statistics, in the same calls as the rest and only where the probe saw them run.</item>
 /// </list>
 /// The checkpoint is the end of the last complete cold pass; points are written before it moves and the store merges
 /// them idempotently, so an interrupted pass is simply read again.
@@ -28,6 +30,7 @@ namespace Observe.Collectors.Metrics;
 internal sealed partial class MetricsCollector(
     IAwsClientFactory clients,
     IAlertRuleReader alertRules,
+    IInventoryReader inventory,
     IMetricsWriter metricsWriter,
     ICheckpointStore checkpoints,
     IFunctionWatchStore watched,
@@ -92,6 +95,7 @@ internal sealed partial class MetricsCollector(
         if (state.ListedAt is null || now - state.ListedAt >= refresh)
         {
             state.Active = await ListActiveAsync(client, cancellationToken).ConfigureAwait(false);
+            await AddInsightsAsync(target, state.Active, cancellationToken).ConfigureAwait(false);
             state.ListedAt = now;
             var dropped = state.Unread.Prune(state.Active, end - _options.MaxCatchUp);
             if (dropped > 0)
@@ -404,6 +408,26 @@ internal sealed partial class MetricsCollector(
         return active;
     }
 
+    /// <summary>
+    /// Adds the Lambda Insights statistics to the active functions whose layers include the extension. Read from the
+    /// inventory with each activity listing, so a layer added or removed is seen within a cold interval.
+    /// </summary>
+    private async Task AddInsightsAsync(CollectionTarget target, Dictionary<string, StatSet> active, CancellationToken cancellationToken)
+    {
+        var functions = await inventory.GetFunctionsAsync(new FleetFilter(target.AccountId, target.Region), cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        foreach (var function in functions)
+        {
+            if (active.TryGetValue(function.Key.Name, out var stats) && function.Layers.Any(LambdaInsightsLayer.IsExtension))
+            {
+                active[function.Key.Name] = stats.Union(StatSet.Insights);
+                count++;
+            }
+        }
+
+        LogInsightsFunctions(logger, target.ToString(), count, active.Count);
+    }
+
     /// <summary>Dashboard watches of this target first, then active functions under enabled alert rules, up to the cap.</summary>
     private async Task<IReadOnlyList<string>> WatchedAsync(CollectionTarget target, TargetState state, CancellationToken cancellationToken)
     {
@@ -439,16 +463,21 @@ internal sealed partial class MetricsCollector(
 
     private static MetricDataQuery Query(string id, string function, LambdaStat stat)
     {
-        var (metric, statistic) = StatSet.Definition(stat);
+        var definition = StatSet.Definition(stat);
         return new MetricDataQuery
         {
             Id = id,
             ReturnData = true,
             MetricStat = new MetricStat
             {
-                Metric = new CloudWatchMetric { Namespace = StatSet.Namespace, MetricName = metric, Dimensions = [new() { Name = StatSet.FunctionDimension, Value = function }] },
+                Metric = new CloudWatchMetric
+                {
+                    Namespace = definition.Namespace,
+                    MetricName = definition.Metric,
+                    Dimensions = [new() { Name = definition.Dimension, Value = function }],
+                },
                 Period = 60,
-                Stat = statistic,
+                Stat = definition.Stat,
             },
         };
     }
@@ -460,6 +489,9 @@ internal sealed partial class MetricsCollector(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics for {Target} from {From} to {To}: {Functions} active functions, {Busy} read in full, {Metrics} metrics requested")]
     private static partial void LogColdPass(ILogger logger, string target, DateTimeOffset from, DateTimeOffset to, int functions, int busy, int metrics);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics for {Target}: {Count} of {Active} active functions have the Lambda Insights extension; its metrics are read with theirs")]
+    private static partial void LogInsightsFunctions(ILogger logger, string target, int count, int active);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics for {Target}: minutes from {From} to {To} are older than {Setting} allows to catch up and are left out")]
     private static partial void LogGap(ILogger logger, string target, DateTimeOffset from, DateTimeOffset to, string setting);

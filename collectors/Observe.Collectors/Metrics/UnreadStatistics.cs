@@ -82,7 +82,7 @@ internal sealed class UnreadStatistics
             .OrderBy(g => g.Key)
             .Select(g =>
             {
-                var (metric, statistic) = StatSet.Definition(g.Key);
+                var (_, _, metric, statistic) = StatSet.Definition(g.Key);
                 var first = g.OrderBy(q => q.Function, StringComparer.Ordinal).First();
                 return new UnreadStatistic(metric, statistic, g.Count(), first.Function, g.Min(q => q.From), first.Error);
             })];

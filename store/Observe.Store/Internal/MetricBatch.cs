@@ -16,15 +16,29 @@ internal readonly record struct MetricValues(
     double? IteratorAgeMs,
     double? ColdStarts,
     double? DeadLetterErrors,
-    double? AsyncEventsDropped)
+    double? AsyncEventsDropped,
+    double? InsightsMemoryUtilizationMax,
+    double? InsightsUsedMemoryMaxMb,
+    double? InsightsCpuTotalTimeMs,
+    double? InsightsNetworkBytes,
+    double? InsightsInitDurationMaxMs)
 {
     /// <summary>Column list in the order <see cref="Read"/> expects, shared by every engine's SQL.</summary>
     public const string Columns =
-        "invocations, errors, throttles, duration_avg, duration_p50, duration_p90, duration_p99, concurrency, iterator_age, cold_starts, dead_letter_errors, async_events_dropped";
+        "invocations, errors, throttles, duration_avg, duration_p50, duration_p90, duration_p99, concurrency, iterator_age, cold_starts, dead_letter_errors, async_events_dropped, " +
+        InsightsColumns;
+
+    /// <summary>The Lambda Insights columns, named alike in <c>metric_minute</c> and <c>metric_hour</c>.</summary>
+    public const string InsightsColumns =
+        "insights_memory_utilization, insights_used_memory, insights_cpu_time, insights_network, insights_init_duration";
+
+    /// <summary>How many columns <see cref="Columns"/> names.</summary>
+    public const int ColumnCount = 17;
 
     public static MetricValues From(MetricPoint p) => new(
         p.Invocations, p.Errors, p.Throttles, p.DurationAvgMs, p.DurationP50Ms, p.DurationP90Ms, p.DurationP99Ms,
-        p.ConcurrentExecutions, p.IteratorAgeMs, p.ColdStarts, p.DeadLetterErrors, p.AsyncEventsDropped);
+        p.ConcurrentExecutions, p.IteratorAgeMs, p.ColdStarts, p.DeadLetterErrors, p.AsyncEventsDropped,
+        p.InsightsMemoryUtilizationMax, p.InsightsUsedMemoryMaxMb, p.InsightsCpuTotalTimeMs, p.InsightsNetworkBytes, p.InsightsInitDurationMaxMs);
 
     public static MetricValues Read(DbDataReader reader, int first) => new(
         reader.GetNullableDouble(first),
@@ -38,7 +52,12 @@ internal readonly record struct MetricValues(
         reader.GetNullableDouble(first + 8),
         reader.GetNullableDouble(first + 9),
         reader.GetNullableDouble(first + 10),
-        reader.GetNullableDouble(first + 11));
+        reader.GetNullableDouble(first + 11),
+        reader.GetNullableDouble(first + 12),
+        reader.GetNullableDouble(first + 13),
+        reader.GetNullableDouble(first + 14),
+        reader.GetNullableDouble(first + 15),
+        reader.GetNullableDouble(first + 16));
 
     /// <summary>A point carrying these values, for rows that had to be merged.</summary>
     public MetricPoint ToPoint(MetricPoint like) => like with
@@ -55,6 +74,11 @@ internal readonly record struct MetricValues(
         ColdStarts = ColdStarts,
         DeadLetterErrors = DeadLetterErrors,
         AsyncEventsDropped = AsyncEventsDropped,
+        InsightsMemoryUtilizationMax = InsightsMemoryUtilizationMax,
+        InsightsUsedMemoryMaxMb = InsightsUsedMemoryMaxMb,
+        InsightsCpuTotalTimeMs = InsightsCpuTotalTimeMs,
+        InsightsNetworkBytes = InsightsNetworkBytes,
+        InsightsInitDurationMaxMs = InsightsInitDurationMaxMs,
     };
 
     /// <summary>The contract's merge: what <paramref name="newer"/> knows overwrites, what it does not know is kept.</summary>
@@ -70,7 +94,12 @@ internal readonly record struct MetricValues(
         newer.IteratorAgeMs ?? IteratorAgeMs,
         newer.ColdStarts ?? ColdStarts,
         newer.DeadLetterErrors ?? DeadLetterErrors,
-        newer.AsyncEventsDropped ?? AsyncEventsDropped);
+        newer.AsyncEventsDropped ?? AsyncEventsDropped,
+        newer.InsightsMemoryUtilizationMax ?? InsightsMemoryUtilizationMax,
+        newer.InsightsUsedMemoryMaxMb ?? InsightsUsedMemoryMaxMb,
+        newer.InsightsCpuTotalTimeMs ?? InsightsCpuTotalTimeMs,
+        newer.InsightsNetworkBytes ?? InsightsNetworkBytes,
+        newer.InsightsInitDurationMaxMs ?? InsightsInitDurationMaxMs);
 
     /// <summary>
     /// How much this minute's average duration weighs when minutes are combined: its invocations, or 1 when a

@@ -40,7 +40,7 @@ internal abstract partial class RelationalStore
                        COALESCE(SUM(m.throttles), 0), COALESCE(SUM(m.cold_starts), 0),
                        COALESCE(SUM(CASE WHEN m.duration_avg IS NOT NULL AND m.invocations > 0 THEN m.duration_avg * m.invocations ELSE 0 END), 0),
                        COALESCE(SUM(CASE WHEN m.duration_avg IS NOT NULL AND m.invocations > 0 THEN m.invocations ELSE 0 END), 0),
-                       MAX(m.duration_p99), MAX(m.iterator_age)
+                       MAX(m.duration_p99), MAX(m.iterator_age), MAX(m.insights_memory_utilization), MAX(m.insights_used_memory)
                 FROM metric_minute m JOIN fn f ON f.id = m.fid
                 WHERE m.minute >= @from AND m.minute < @to{0}
                 GROUP BY f.id, f.account_id, f.region, f.name
@@ -52,7 +52,8 @@ internal abstract partial class RelationalStore
             await ReadSeriesSumsAsync(connection, snapshot, filter, """
                 SELECT f.id, f.account_id, f.region, f.name,
                        SUM(h.invocations), SUM(h.errors), 0, SUM(h.throttles), SUM(h.cold_starts),
-                       SUM(h.duration_weighted), SUM(h.duration_weight), MAX(h.duration_p99), MAX(h.iterator_age)
+                       SUM(h.duration_weighted), SUM(h.duration_weight), MAX(h.duration_p99), MAX(h.iterator_age),
+                       MAX(h.insights_memory_utilization), MAX(h.insights_used_memory)
                 FROM metric_hour h JOIN fn f ON f.id = h.fid
                 WHERE h.hour >= @from AND h.hour < @to{0}
                 GROUP BY f.id, f.account_id, f.region, f.name
@@ -115,6 +116,8 @@ internal abstract partial class RelationalStore
             stats.DurationInvocations += reader.GetDouble(10);
             stats.DurationP99MaxMs = Max(stats.DurationP99MaxMs, reader.GetNullableDouble(11));
             stats.IteratorAgeMaxMs = Max(stats.IteratorAgeMaxMs, reader.GetNullableDouble(12));
+            stats.InsightsMemoryUtilizationMax = Max(stats.InsightsMemoryUtilizationMax, reader.GetNullableDouble(13));
+            stats.InsightsUsedMemoryMaxMb = Max(stats.InsightsUsedMemoryMaxMb, reader.GetNullableDouble(14));
         }
     }
 
@@ -286,6 +289,8 @@ internal abstract partial class RelationalStore
         public int? MaxMemoryUsedMb;
         public int Timeouts;
         public double? InitDurationMaxMs;
+        public double? InsightsMemoryUtilizationMax;
+        public double? InsightsUsedMemoryMaxMb;
 
         public FunctionStats ToStats() => new()
         {
@@ -303,6 +308,8 @@ internal abstract partial class RelationalStore
             MaxMemoryUsedMb = MaxMemoryUsedMb,
             Timeouts = Timeouts,
             InitDurationMaxMs = InitDurationMaxMs,
+            InsightsMemoryUtilizationMax = InsightsMemoryUtilizationMax,
+            InsightsUsedMemoryMaxMb = InsightsUsedMemoryMaxMb,
         };
     }
 }

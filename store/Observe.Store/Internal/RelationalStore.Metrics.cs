@@ -62,6 +62,13 @@ internal abstract partial class RelationalStore
         await scope.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The SET list of an upsert into <c>metric_minute</c> that replaces every value column with the incoming row's
+    /// (rows arrive already merged), shared by both engines.
+    /// </summary>
+    protected static readonly string OverwriteMetricColumns =
+        string.Join(", ", MetricValues.Columns.Split(", ").Select(c => $"{c} = excluded.{c}"));
+
     /// <summary>Stored rows for the runs' functions and minutes, ordered by function then minute.</summary>
     protected abstract Task<IReadOnlyList<StoredMetricRow>> ReadMetricRowsAsync(WriteScope scope, IReadOnlyList<MetricRun> runs, CancellationToken cancellationToken);
 

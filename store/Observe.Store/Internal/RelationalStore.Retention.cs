@@ -12,13 +12,16 @@ internal abstract partial class RelationalStore
     /// </summary>
     protected static string RollUpSql(string functionPredicate) => $"""
         INSERT INTO metric_hour (fid, hour, invocations, errors, throttles, cold_starts, duration_weighted, duration_weight,
-                                 duration_p50, duration_p90, duration_p99, concurrency, iterator_age, dead_letter_errors, async_events_dropped)
+                                 duration_p50, duration_p90, duration_p99, concurrency, iterator_age, dead_letter_errors, async_events_dropped,
+                                 {MetricValues.InsightsColumns})
         SELECT fid, minute / 60, COALESCE(SUM(invocations), 0), COALESCE(SUM(errors), 0), COALESCE(SUM(throttles), 0),
                COALESCE(SUM(cold_starts), 0),
                COALESCE(SUM(duration_avg * (CASE WHEN invocations > 0 THEN invocations ELSE 1 END)), 0),
                COALESCE(SUM(CASE WHEN duration_avg IS NULL THEN 0 WHEN invocations > 0 THEN invocations ELSE 1 END), 0),
                MAX(duration_p50), MAX(duration_p90), MAX(duration_p99), MAX(concurrency), MAX(iterator_age),
-               SUM(dead_letter_errors), SUM(async_events_dropped)
+               SUM(dead_letter_errors), SUM(async_events_dropped),
+               MAX(insights_memory_utilization), MAX(insights_used_memory), SUM(insights_cpu_time), SUM(insights_network),
+               MAX(insights_init_duration)
         FROM metric_minute WHERE {functionPredicate} AND minute < @watermark GROUP BY fid, minute / 60
         ON CONFLICT (fid, hour) DO UPDATE SET
             invocations = metric_hour.invocations + excluded.invocations,
@@ -29,6 +32,8 @@ internal abstract partial class RelationalStore
             duration_weight = metric_hour.duration_weight + excluded.duration_weight,
             dead_letter_errors = COALESCE(metric_hour.dead_letter_errors + excluded.dead_letter_errors, metric_hour.dead_letter_errors, excluded.dead_letter_errors),
             async_events_dropped = COALESCE(metric_hour.async_events_dropped + excluded.async_events_dropped, metric_hour.async_events_dropped, excluded.async_events_dropped),
+            insights_cpu_time = COALESCE(metric_hour.insights_cpu_time + excluded.insights_cpu_time, metric_hour.insights_cpu_time, excluded.insights_cpu_time),
+            insights_network = COALESCE(metric_hour.insights_network + excluded.insights_network, metric_hour.insights_network, excluded.insights_network),
         {GreatestOfHour}
         """;
 
@@ -38,7 +43,10 @@ internal abstract partial class RelationalStore
             duration_p90 = CASE WHEN excluded.duration_p90 IS NULL OR metric_hour.duration_p90 >= excluded.duration_p90 THEN COALESCE(metric_hour.duration_p90, excluded.duration_p90) ELSE excluded.duration_p90 END,
             duration_p99 = CASE WHEN excluded.duration_p99 IS NULL OR metric_hour.duration_p99 >= excluded.duration_p99 THEN COALESCE(metric_hour.duration_p99, excluded.duration_p99) ELSE excluded.duration_p99 END,
             concurrency = CASE WHEN excluded.concurrency IS NULL OR metric_hour.concurrency >= excluded.concurrency THEN COALESCE(metric_hour.concurrency, excluded.concurrency) ELSE excluded.concurrency END,
-            iterator_age = CASE WHEN excluded.iterator_age IS NULL OR metric_hour.iterator_age >= excluded.iterator_age THEN COALESCE(metric_hour.iterator_age, excluded.iterator_age) ELSE excluded.iterator_age END
+            iterator_age = CASE WHEN excluded.iterator_age IS NULL OR metric_hour.iterator_age >= excluded.iterator_age THEN COALESCE(metric_hour.iterator_age, excluded.iterator_age) ELSE excluded.iterator_age END,
+            insights_memory_utilization = CASE WHEN excluded.insights_memory_utilization IS NULL OR metric_hour.insights_memory_utilization >= excluded.insights_memory_utilization THEN COALESCE(metric_hour.insights_memory_utilization, excluded.insights_memory_utilization) ELSE excluded.insights_memory_utilization END,
+            insights_used_memory = CASE WHEN excluded.insights_used_memory IS NULL OR metric_hour.insights_used_memory >= excluded.insights_used_memory THEN COALESCE(metric_hour.insights_used_memory, excluded.insights_used_memory) ELSE excluded.insights_used_memory END,
+            insights_init_duration = CASE WHEN excluded.insights_init_duration IS NULL OR metric_hour.insights_init_duration >= excluded.insights_init_duration THEN COALESCE(metric_hour.insights_init_duration, excluded.insights_init_duration) ELSE excluded.insights_init_duration END
         """;
 
     /// <summary>

@@ -41,6 +41,15 @@ public sealed record FunctionStats
 
     /// <summary>Highest init duration among the reports' cold starts; null when none.</summary>
     public double? InitDurationMaxMs { get; init; }
+
+    /// <summary>
+    /// Highest per-minute memory utilisation (percent of configured) Lambda Insights reported over the range; null when
+    /// the function has no Insights figures there (extension not installed, or nothing read).
+    /// </summary>
+    public double? InsightsMemoryUtilizationMax { get; init; }
+
+    /// <summary>Highest memory used by one invocation over the range (MB) per Lambda Insights; null without Insights figures.</summary>
+    public double? InsightsUsedMemoryMaxMb { get; init; }
 }
 
 /// <summary>

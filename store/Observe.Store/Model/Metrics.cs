@@ -30,6 +30,24 @@ public sealed record MetricPoint
 
     /// <summary>Asynchronous events dropped without running the function (CloudWatch <c>AsyncEventsDropped</c>).</summary>
     public double? AsyncEventsDropped { get; init; }
+
+    /// <summary>
+    /// Highest memory utilisation of an invocation in the minute, percent of the configured memory (Lambda Insights
+    /// <c>memory_utilization</c>, Maximum); null where the extension is not installed or nothing was read.
+    /// </summary>
+    public double? InsightsMemoryUtilizationMax { get; init; }
+
+    /// <summary>Highest memory used by an invocation in the minute, MB (Lambda Insights <c>used_memory_max</c>, Maximum).</summary>
+    public double? InsightsUsedMemoryMaxMb { get; init; }
+
+    /// <summary>CPU time (user plus system) of the minute's invocations, ms (Lambda Insights <c>cpu_total_time</c>, Sum).</summary>
+    public double? InsightsCpuTotalTimeMs { get; init; }
+
+    /// <summary>Bytes received plus sent by the minute's invocations (Lambda Insights <c>total_network</c>, Sum).</summary>
+    public double? InsightsNetworkBytes { get; init; }
+
+    /// <summary>Longest init phase that ended in the minute, ms (Lambda Insights <c>init_duration</c>, Maximum).</summary>
+    public double? InsightsInitDurationMaxMs { get; init; }
 }
 
 /// <summary>Resolution of a stored series: raw minutes, or hourly rollups once minutes pass their retention.</summary>
@@ -46,6 +64,9 @@ public enum SeriesResolution
 /// null when no minute of the bucket knows them (data stored before they were collected).
 /// <see cref="UnreadErrorInvocations"/> is the bucket's invocations whose error count could not be read: while it is
 /// above 0, <see cref="Errors"/> is a lower bound, not the count (hourly rollups of one function do not keep it).
+/// The Lambda Insights figures (null for functions without the extension, and in the fleet series) keep their maximum
+/// (memory utilisation, memory used, init duration) or are summed (CPU time, network bytes), null while no minute of
+/// the bucket has them.
 /// </summary>
 public sealed record MetricBucket(
     DateTimeOffset Start,
@@ -61,7 +82,12 @@ public sealed record MetricBucket(
     double ColdStarts,
     double? DeadLetterErrors = null,
     double? AsyncEventsDropped = null,
-    double UnreadErrorInvocations = 0);
+    double UnreadErrorInvocations = 0,
+    double? InsightsMemoryUtilizationMax = null,
+    double? InsightsUsedMemoryMaxMb = null,
+    double? InsightsCpuTotalTimeMs = null,
+    double? InsightsNetworkBytes = null,
+    double? InsightsInitDurationMaxMs = null);
 
 /// <summary>A time range, half-open: <c>[From, To)</c>.</summary>
 public readonly record struct TimeRange(DateTimeOffset From, DateTimeOffset To)

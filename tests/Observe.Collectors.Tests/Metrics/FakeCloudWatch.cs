@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 
 namespace Observe.Collectors.Tests.Metrics;
 
-/// <summary>One metric-statistic asked of one function in a GetMetricData call.</summary>
-internal sealed record AskedQuery(string Id, string Function, string Metric, string Stat);
+/// <summary>One metric-statistic asked of one function in a GetMetricData call, with where it was looked for.</summary>
+internal sealed record AskedQuery(string Id, string Function, string Metric, string Stat, string Namespace = "AWS/Lambda", string Dimension = "FunctionName");
 
 /// <summary>One GetMetricData request as the fake received it (each page is a request).</summary>
 internal sealed record GetMetricDataCall(DateTimeOffset Start, DateTimeOffset End, IReadOnlyList<AskedQuery> Queries, string? NextToken);
@@ -15,7 +15,10 @@ internal sealed record GetMetricDataCall(DateTimeOffset Start, DateTimeOffset En
 /// fleet the way the CloudWatch API reference describes them: ListMetrics in pages of 500 with NextToken, only
 /// metrics with data in the last 3 hours for <c>RecentlyActive=PT3H</c>; GetMetricData with one result per query,
 /// timestamps at the start of each period, minutes without data left out, and results split over pages of
-/// <see cref="ResultsPerPage"/> with NextToken. Used where moto falls short: percentiles (moto answers HTTP 500),
+/// <see cref="ResultsPerPage"/> with NextToken. Metrics of the Lambda Insights extension (<see cref="InsightsMetrics"/>)
+/// are published under <c>LambdaInsights</c> with the dimension <c>function_name</c>, the rest under <c>AWS/Lambda</c> with
+/// <c>FunctionName</c>; a query that names another namespace or dimension finds no data, and ListMetrics lists only the
+/// namespace asked for. Used where moto falls short: percentiles (moto answers HTTP 500),
 /// GetMetricData paging (moto never pages), and fleets of thousands of functions. It counts every call.
 /// </summary>
 internal sealed class FakeCloudWatch(TimeProvider time) : HttpMessageHandler
@@ -39,6 +42,10 @@ internal sealed class FakeCloudWatch(TimeProvider time) : HttpMessageHandler
     }
 
     public int ListMetricsCalls => Volatile.Read(ref _listMetricsCalls);
+
+    /// <summary>The metric names the Lambda Insights extension publishes that the collector reads.</summary>
+    public static IReadOnlySet<string> InsightsMetrics { get; } = new HashSet<string>(
+        ["memory_utilization", "used_memory_max", "cpu_total_time", "total_network", "init_duration"], StringComparer.Ordinal);
 
     /// <summary>Adds a function publishing <paramref name="metrics"/>; <paramref name="value"/>(metric, stat, minute) is null for no data.</summary>
     public void Add(string function, string[] metrics, Func<string, string, DateTimeOffset, double?> value)
@@ -76,17 +83,19 @@ internal sealed class FakeCloudWatch(TimeProvider time) : HttpMessageHandler
     {
         Interlocked.Increment(ref _listMetricsCalls);
         var recentlyActive = body["RecentlyActive"]?.GetValue<string>() == "PT3H";
+        var ns = body["Namespace"]?.GetValue<string>();
         var now = time.GetUtcNow();
         List<JsonObject> all;
         lock (_functions)
         {
             all = [.. _functions.OrderBy(f => f.Key, StringComparer.Ordinal).SelectMany(f => f.Value.Metrics
+                .Where(m => ns is null || Namespace(m) == ns)
                 .Where(m => !recentlyActive || Enumerable.Range(1, 180).Any(ago => f.Value.Value(m, Stat(m), Minute(now).AddMinutes(-ago)) is not null))
                 .Select(m => new JsonObject
                 {
-                    ["Namespace"] = "AWS/Lambda",
+                    ["Namespace"] = Namespace(m),
                     ["MetricName"] = m,
-                    ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = "FunctionName", ["Value"] = f.Key }),
+                    ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = Dimension(m), ["Value"] = f.Key }),
                 }))];
         }
 
@@ -104,7 +113,9 @@ internal sealed class FakeCloudWatch(TimeProvider time) : HttpMessageHandler
             q!["Id"]!.GetValue<string>(),
             q["MetricStat"]!["Metric"]!["Dimensions"]![0]!["Value"]!.GetValue<string>(),
             q["MetricStat"]!["Metric"]!["MetricName"]!.GetValue<string>(),
-            q["MetricStat"]!["Stat"]!.GetValue<string>())).ToList();
+            q["MetricStat"]!["Stat"]!.GetValue<string>(),
+            q["MetricStat"]!["Metric"]!["Namespace"]!.GetValue<string>(),
+            q["MetricStat"]!["Metric"]!["Dimensions"]![0]!["Name"]!.GetValue<string>())).ToList();
         lock (_calls)
         {
             _calls.Add(new GetMetricDataCall(start, end, queries, token));
@@ -117,7 +128,8 @@ internal sealed class FakeCloudWatch(TimeProvider time) : HttpMessageHandler
             Func<string, string, DateTimeOffset, double?>? value;
             lock (_functions)
             {
-                value = _functions.TryGetValue(query.Function, out var f) && f.Metrics.Contains(query.Metric) ? f.Value : null;
+                value = _functions.TryGetValue(query.Function, out var f) && f.Metrics.Contains(query.Metric)
+                    && query.Namespace == Namespace(query.Metric) && query.Dimension == Dimension(query.Metric) ? f.Value : null;
             }
 
             var timestamps = new JsonArray();
@@ -137,6 +149,10 @@ internal sealed class FakeCloudWatch(TimeProvider time) : HttpMessageHandler
         var next = skip + ResultsPerPage < queries.Count ? $"page-{skip + ResultsPerPage}" : null;
         return new JsonObject { ["MetricDataResults"] = results, ["NextToken"] = next, ["Messages"] = new JsonArray() };
     }
+
+    private static string Namespace(string metric) => InsightsMetrics.Contains(metric) ? "LambdaInsights" : "AWS/Lambda";
+
+    private static string Dimension(string metric) => InsightsMetrics.Contains(metric) ? "function_name" : "FunctionName";
 
     private static string Stat(string metric) => metric is "ConcurrentExecutions" or "IteratorAge" ? "Maximum" : metric == "Duration" ? "Average" : "Sum";
 

@@ -338,5 +338,19 @@ internal static class PostgresMigrations
                 PRIMARY KEY (fid, ts, kind));
             CREATE INDEX function_change_ts ON function_change (ts);
             """),
+        new(12, "Lambda Insights figures per function-minute and hour", """
+            -- Read only for functions with the Lambda Insights extension; every other row, and every row stored before
+            -- this version, leaves them unknown (NULL), never zero. Not in the fleet aggregate: they are per function.
+            ALTER TABLE metric_minute ADD COLUMN insights_memory_utilization double precision;
+            ALTER TABLE metric_minute ADD COLUMN insights_used_memory double precision;
+            ALTER TABLE metric_minute ADD COLUMN insights_cpu_time double precision;
+            ALTER TABLE metric_minute ADD COLUMN insights_network double precision;
+            ALTER TABLE metric_minute ADD COLUMN insights_init_duration double precision;
+            ALTER TABLE metric_hour ADD COLUMN insights_memory_utilization double precision;
+            ALTER TABLE metric_hour ADD COLUMN insights_used_memory double precision;
+            ALTER TABLE metric_hour ADD COLUMN insights_cpu_time double precision;
+            ALTER TABLE metric_hour ADD COLUMN insights_network double precision;
+            ALTER TABLE metric_hour ADD COLUMN insights_init_duration double precision;
+            """),
     ];
 }

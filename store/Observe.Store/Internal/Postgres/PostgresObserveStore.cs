@@ -204,6 +204,11 @@ internal sealed class PostgresObserveStore : RelationalStore
                 await WriteAsync(import, v.ColdStarts, cancellationToken);
                 await WriteAsync(import, v.DeadLetterErrors, cancellationToken);
                 await WriteAsync(import, v.AsyncEventsDropped, cancellationToken);
+                await WriteAsync(import, v.InsightsMemoryUtilizationMax, cancellationToken);
+                await WriteAsync(import, v.InsightsUsedMemoryMaxMb, cancellationToken);
+                await WriteAsync(import, v.InsightsCpuTotalTimeMs, cancellationToken);
+                await WriteAsync(import, v.InsightsNetworkBytes, cancellationToken);
+                await WriteAsync(import, v.InsightsInitDurationMaxMs, cancellationToken);
             }
 
             await import.CompleteAsync(cancellationToken);
@@ -212,12 +217,7 @@ internal sealed class PostgresObserveStore : RelationalStore
         await scope.ExecuteAsync($"""
             INSERT INTO metric_minute (fid, minute, {MetricValues.Columns})
             SELECT fid, minute, {MetricValues.Columns} FROM metric_minute_incoming
-            ON CONFLICT (fid, minute) DO UPDATE SET
-                invocations = excluded.invocations, errors = excluded.errors, throttles = excluded.throttles,
-                duration_avg = excluded.duration_avg, duration_p50 = excluded.duration_p50,
-                duration_p90 = excluded.duration_p90, duration_p99 = excluded.duration_p99,
-                concurrency = excluded.concurrency, iterator_age = excluded.iterator_age, cold_starts = excluded.cold_starts,
-                dead_letter_errors = excluded.dead_letter_errors, async_events_dropped = excluded.async_events_dropped
+            ON CONFLICT (fid, minute) DO UPDATE SET {OverwriteMetricColumns}
             """, cancellationToken);
         await scope.ExecuteAsync("DROP TABLE metric_minute_incoming", cancellationToken);
     }

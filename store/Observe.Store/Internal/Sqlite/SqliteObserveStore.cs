@@ -143,13 +143,9 @@ internal sealed class SqliteObserveStore : RelationalStore
         // runs on the scope's connection inside its transaction like any other command.
         var db = ((SqliteConnection)scope.Connection).Handle!;
         Check(db, raw.sqlite3_prepare_v2(db, $"""
-            INSERT INTO metric_minute (fid, minute, {MetricValues.Columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (fid, minute) DO UPDATE SET
-                invocations = excluded.invocations, errors = excluded.errors, throttles = excluded.throttles,
-                duration_avg = excluded.duration_avg, duration_p50 = excluded.duration_p50,
-                duration_p90 = excluded.duration_p90, duration_p99 = excluded.duration_p99,
-                concurrency = excluded.concurrency, iterator_age = excluded.iterator_age, cold_starts = excluded.cold_starts,
-                dead_letter_errors = excluded.dead_letter_errors, async_events_dropped = excluded.async_events_dropped
+            INSERT INTO metric_minute (fid, minute, {MetricValues.Columns})
+            VALUES ({string.Join(", ", Enumerable.Repeat("?", MetricValues.ColumnCount + 2))})
+            ON CONFLICT (fid, minute) DO UPDATE SET {OverwriteMetricColumns}
             """, out var statement));
         using (statement)
         {
@@ -175,6 +171,11 @@ internal sealed class SqliteObserveStore : RelationalStore
                 Bind(statement, 12, v.ColdStarts);
                 Bind(statement, 13, v.DeadLetterErrors);
                 Bind(statement, 14, v.AsyncEventsDropped);
+                Bind(statement, 15, v.InsightsMemoryUtilizationMax);
+                Bind(statement, 16, v.InsightsUsedMemoryMaxMb);
+                Bind(statement, 17, v.InsightsCpuTotalTimeMs);
+                Bind(statement, 18, v.InsightsNetworkBytes);
+                Bind(statement, 19, v.InsightsInitDurationMaxMs);
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {
