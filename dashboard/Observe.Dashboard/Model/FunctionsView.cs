@@ -41,8 +41,8 @@ public sealed class FunctionsView
     public bool PastLastPage => Query.Page > PageCount;
 
     /// <summary>
-    /// When nothing matches, the filters that emptied the grid: each one alone would leave no row among those the
-    /// others let through. Empty when the rows are there, or when only the combination empties it.
+    /// When nothing matches, the filters that emptied the grid: those whose removal alone would bring rows back.
+    /// Empty when the rows are there, or when no single filter does it (only clearing several would).
     /// </summary>
     public IReadOnlyList<string> EmptiedBy { get; private init; } = [];
 
