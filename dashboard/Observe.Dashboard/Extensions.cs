@@ -10,6 +10,7 @@ using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Demo;
+using Observe.Dashboard.Fleet;
 using Observe.Dashboard.Storage;
 using Observe.Dashboard.Health;
 using Observe.Dashboard.Model;
@@ -60,6 +61,7 @@ public static class Extensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
+        services.AddFleetRules(builder.Configuration);
 
         // Everything that writes on its own (demo, collectors, retention) is registered from here on, and starts
         // only once the server listens: see StartedWithServer.

@@ -1,3 +1,4 @@
+using Observe.Dashboard.Fleet;
 using Observe.Store.Model;
 
 namespace Observe.Dashboard.Model;
@@ -13,13 +14,13 @@ public sealed record Figure(string Id, string Label, double? Value, string Displ
 /// </remarks>
 public sealed record ChartPoint(DateTime Time, double? Value, bool Partial = false);
 
-/// <summary>Functions on runtimes past their deprecation date, by runtime.</summary>
+/// <summary>Functions on runtimes past their deprecation date (<see cref="RuntimeCatalog"/>), by runtime.</summary>
 public sealed record DeprecatedRuntimes(int Functions, IReadOnlyList<KeyValuePair<string, int>> ByRuntime)
 {
     public static DeprecatedRuntimes Count(IEnumerable<LambdaFunction> functions, DateOnly today)
     {
         var byRuntime = functions
-            .Where(f => RuntimeDeprecation.IsDeprecated(f.Runtime, today))
+            .Where(f => RuntimeCatalog.Default.Classify(f.Runtime, f.PackageType, today, noticeDays: 0).Support == RuntimeSupport.Deprecated)
             .GroupBy(f => f.Runtime!, StringComparer.Ordinal)
             .Select(g => KeyValuePair.Create(g.Key, g.Count()))
             .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Microsoft.Playwright;
+using Observe.Dashboard.Fleet;
 using Observe.Dashboard.Model;
 using Observe.Store.Model;
 using Xunit.Abstractions;
@@ -191,7 +192,7 @@ public sealed partial class OverviewBrowserTests(DashboardFixture dashboard, ITe
         var overview = await dashboard.Store.GetOverviewAsync(FleetFilter.All, range, SeriesBuckets.Choose(range.Length), CancellationToken.None);
         var functions = await dashboard.Store.GetFunctionsAsync(FleetFilter.All, CancellationToken.None);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var deprecated = functions.Count(f => RuntimeDeprecation.Dates.TryGetValue(f.Runtime ?? "", out var date) && date <= today);
+        var deprecated = functions.Count(f => f.PackageType == "Zip" && RuntimeCatalog.Default.Find(f.Runtime)?.Deprecation <= today);
         Assert.True(overview.Invocations > 0 && overview.UnreadErrorInvocations == 0, "the demo fleet reads every figure");
 
         static ShownFigure Count(string id, double value) => new(id, R(value), FigureFormat.Count(value));
