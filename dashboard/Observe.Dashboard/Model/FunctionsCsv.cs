@@ -136,7 +136,7 @@ public static class FunctionsExport
 
         var now = time.GetUtcNow();
         var snapshot = await snapshots.GetAsync(range.Selection.Resolve(now), range.Selection.IsRelative, cancellationToken);
-        var (query, error) = FunctionsQuery.Parse(request, token => snapshot.FlagTitles.Any(p => string.Equals(p.Key, token, StringComparison.Ordinal)));
+        var (query, error) = FunctionsQuery.Parse(request, token => snapshot.FlagLegend.Any(p => string.Equals(p.Token, token, StringComparison.Ordinal)));
         if (query is null)
         {
             return Results.Text($"The grid's settings in the address are not valid. {error!.Message}", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);

@@ -79,8 +79,11 @@ public sealed record FunctionsSnapshot(TimeRange Range, DateTimeOffset ReadAt, I
     /// <summary>Why there is no function at all, when there is none: what to do about it.</summary>
     public FunctionsEmptyReason? Empty { get; init; }
 
-    /// <summary>Each flag's token and title, for the Flag facet and the summary cards, in the order they are listed.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> FlagTitles { get; init; } = [];
+    /// <summary>Every flag kind (raised or not) with its title and rule at the thresholds in force, for the Flag facet and the summary cards.</summary>
+    public IReadOnlyList<FlagChip> FlagLegend { get; init; } = [];
+
+    /// <summary>Where the runtime dates come from and when they were last checked, for the page to state.</summary>
+    public string? RuntimeTable { get; init; }
 
     /// <summary>How <see cref="FunctionRow.MonthlyCost"/> is estimated (prices and their date), for the page to state; null when no cost is estimated.</summary>
     public string? CostMethod { get; init; }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Demo;
+using Observe.Dashboard.Fleet;
 using Observe.Store;
 using Observe.Store.Model;
 
@@ -22,6 +23,12 @@ public sealed class FunctionsSnapshots : IDisposable
 
     private readonly IInventoryReader _inventory;
     private readonly IFunctionStatsReader _stats;
+    private readonly IMetricsReader _metrics;
+    private readonly FleetOptions _fleet;
+    private readonly RuntimeCatalog _runtimes;
+    private readonly FunctionFlagRules _rules;
+    private readonly IReadOnlyList<FlagChip> _legend;
+    private readonly string _costMethod;
     private readonly TimeProvider _time;
     private readonly TimeSpan _relativeMaxAge;
     private readonly IReadOnlyDictionary<string, string> _accountNames;
@@ -37,17 +44,32 @@ public sealed class FunctionsSnapshots : IDisposable
     public FunctionsSnapshots(
         IInventoryReader inventory,
         IFunctionStatsReader stats,
+        IMetricsReader metrics,
         IStoreChanges changes,
         TimeProvider time,
         IOptions<DashboardOptions> options,
         IOptions<AwsOptions> aws,
+        IOptions<FleetOptions> fleet,
+        RuntimeCatalog runtimes,
+        FunctionFlagRules rules,
         DemoFleetStatus? demo = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(aws);
+        ArgumentNullException.ThrowIfNull(fleet);
+        ArgumentNullException.ThrowIfNull(rules);
         _inventory = inventory;
         _stats = stats;
+        _metrics = metrics;
+        _fleet = fleet.Value;
+        _runtimes = runtimes;
+        _rules = rules;
+        _legend = FunctionFlagRules.Kinds
+            .Select(kind => (Kind: kind, Description: FunctionFlagRules.Describe(kind)))
+            .Select(k => new FlagChip(Token(k.Kind), k.Description.Name, rules.Explain(k.Kind), Severity(k.Description.Severity)))
+            .ToList();
+        _costMethod = LambdaCost.Describe(_fleet.Pricing);
         _time = time;
         _relativeMaxAge = options.Value.SlideInterval / 2;
         _accountNames = CollectorsViewModel.AccountNames(aws.Value);
@@ -121,16 +143,29 @@ public sealed class FunctionsSnapshots : IDisposable
         var last = await _stats.GetLastInvocationsAsync(FleetFilter.All, token);
         var byKey = stats.ToDictionary(s => s.Function);
 
+        // Where the store's history starts: before it, "no invocation stored" does not mean unused.
+        var collectedSince = (await _metrics.GetOverviewAsync(FleetFilter.All, TimeRange.Last(TimeRangeQuery.MinLength, readAt), TimeRangeQuery.MinLength, token)).FirstData;
+        var today = DateOnly.FromDateTime(readAt.UtcDateTime);
+
         var rows = new FunctionRow[inventory.Functions.Count];
         for (var i = 0; i < rows.Length; i++)
         {
             var function = inventory.Functions[i];
+            var functionStats = byKey.GetValueOrDefault(function.Key);
+            DateTimeOffset? lastInvocation = last.TryGetValue(function.Key, out var at) ? at : null;
+            var owner = _fleet.FindOwner(function.Tags)?.Owner;
             rows[i] = new FunctionRow
             {
                 Function = function,
                 Account = _accountNames.TryGetValue(function.Key.AccountId, out var name) ? $"{function.Key.AccountId} ({name})" : function.Key.AccountId,
-                Stats = byKey.GetValueOrDefault(function.Key),
-                LastInvocation = last.TryGetValue(function.Key, out var at) ? at : null,
+                Stats = functionStats,
+                LastInvocation = lastInvocation,
+                Owner = owner,
+                RuntimeStatus = RuntimeChip(_runtimes.Classify(function.Runtime, function.PackageType, today, _fleet.DeprecationNoticeDays)),
+                MonthlyCost = LambdaCost.Estimate(function, functionStats, range.Length, _fleet.Pricing).TotalPerMonth,
+                Flags = _rules.Evaluate(function, functionStats, lastInvocation, range, readAt, collectedSince)
+                    .Select(f => new FlagChip(Token(f.Kind), f.Title, f.Rule, Severity(f.Severity)))
+                    .ToList(),
                 SearchText = SearchText(function),
             };
         }
@@ -138,8 +173,31 @@ public sealed class FunctionsSnapshots : IDisposable
         return new FunctionsSnapshot(range, readAt, rows)
         {
             Empty = rows.Length > 0 ? null : _accountsConfigured ? FunctionsEmptyReason.NotCollectedYet : FunctionsEmptyReason.NoAccounts,
+            FlagLegend = _legend,
+            CostMethod = _costMethod,
+            RuntimeTable = $"Runtime support from AWS's Lambda runtimes page ({_runtimes.Source}), last checked {_runtimes.LastChecked:yyyy-MM-dd}.",
         };
     }
+
+    /// <summary>A flag kind in the address: <c>RuntimeDeprecated</c> is <c>runtime-deprecated</c>.</summary>
+    public static string Token(FlagKind kind) =>
+        string.Concat(kind.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private static string Severity(FlagSeverity severity) => severity switch
+    {
+        FlagSeverity.Critical => FlagChip.Critical,
+        FlagSeverity.Warning => FlagChip.Warning,
+        _ => FlagChip.Info,
+    };
+
+    /// <summary>The runtime's chip: none for a supported runtime or a container image (the package column says so).</summary>
+    private static FlagChip? RuntimeChip(RuntimeStatus status) => status.Support switch
+    {
+        RuntimeSupport.Deprecated => new FlagChip("deprecated", "deprecated", status.Explanation, FlagChip.Critical),
+        RuntimeSupport.DeprecatingSoon => new FlagChip("soon", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"until {status.Deprecation:yyyy-MM-dd}"), status.Explanation, FlagChip.Warning),
+        RuntimeSupport.Unknown => new FlagChip("unknown", "unknown", status.Explanation, FlagChip.Info),
+        _ => null,
+    };
 
     /// <summary>The inventory changes far less often than the figures: it is read again only when the store says it changed.</summary>
     private async Task<Inventory> InventoryAsync(long generation, CancellationToken cancellationToken)

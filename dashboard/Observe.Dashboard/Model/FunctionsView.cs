@@ -53,7 +53,7 @@ public sealed class FunctionsView
         ArgumentNullException.ThrowIfNull(query);
 
         var search = query.Search.ToLowerInvariant();
-        var flagTitles = snapshot.FlagTitles.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var flagTitles = snapshot.FlagLegend.ToDictionary(p => p.Token, p => p.Title, StringComparer.Ordinal);
         var picked = AllFacets.ToDictionary(f => f, f => query.Values(f).ToHashSet(StringComparer.Ordinal));
         var counts = AllFacets.ToDictionary(f => f, _ => new Dictionary<string, int>(StringComparer.Ordinal));
         var failingAlone = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Options;
 using Observe.Collectors.Aws;
 using Observe.Dashboard.Components.Pages;
 using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Fleet;
+using Microsoft.Extensions.Configuration;
 using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
 using Observe.Store;
@@ -26,6 +28,7 @@ public sealed class FunctionsPageTests : MudContext
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
         Services.AddSingleton(Options.Create(new AwsOptions { Accounts = [new AwsAccountOptions { AccountId = Account, Name = "prod", Regions = ["us-east-1"] }] }));
+        Services.AddFleetRules(new ConfigurationBuilder().Build());
         Services.AddLiveData();
     }
 
@@ -54,6 +57,63 @@ public sealed class FunctionsPageTests : MudContext
         Assert.Equal("–", Cell(billing, "invocations"));
         Assert.Equal("–", Cell(billing, "error-rate"));
         Assert.Equal(FunctionsFormat.NothingStored, billing.QuerySelector("[data-cell=invocations]")!.GetAttribute("title"));
+    }
+
+    [Fact]
+    public async Task Functions_FlagsCarryTheirRuleOnFocusAndTheSummaryCountsThem()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(now, Function("legacy-report", runtime: "dotnet6"), Function("orders-api", team: "checkout"));
+
+        var page = RenderAt("/functions?range=1h");
+
+        page.WaitForAssertion(() => Assert.Equal(2, Rows(page).Count), Wait);
+        var legacy = Row(page, "legacy-report");
+        var deprecated = legacy.QuerySelector("[data-flag=runtime-deprecated]")!;
+        // Reachable by keyboard, and the rule is its accessible name as well as the tooltip's text.
+        Assert.Equal("0", deprecated.GetAttribute("tabindex"));
+        Assert.Contains("dotnet6", deprecated.GetAttribute("data-rule"), StringComparison.Ordinal);
+        Assert.StartsWith("Runtime deprecated: ", deprecated.GetAttribute("aria-label"), StringComparison.Ordinal);
+        Assert.NotNull(legacy.QuerySelector("[data-flag=unowned]"));
+        Assert.Equal("deprecated", legacy.QuerySelector("[data-runtime-status]")!.TextContent);
+        Assert.Null(Row(page, "orders-api").QuerySelector("[data-flag=unowned]"));
+        Assert.Equal("checkout", Cell(Row(page, "orders-api"), "owner"));
+
+        var card = page.Find("[data-figure=flag-runtime-deprecated]");
+        Assert.Equal("1", card.GetAttribute("data-value"));
+        Assert.Contains("flag=runtime-deprecated", card.GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Equal("1", page.Find("[data-figure=flag-unowned]").GetAttribute("data-value"));
+    }
+
+    [Fact]
+    public async Task Functions_Cost_IsTheEstimateOfTheStoresFiguresAndTheMethodIsStated()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(now, Function("orders-api", team: "checkout"), Function("idle", team: "checkout"));
+        await _store.Store.WriteMetricsAsync(
+            Enumerable.Range(1, 10).Select(m => new MetricPoint
+            {
+                Function = new FunctionKey(Account, "us-east-1", "orders-api"),
+                Minute = Minute(now).AddMinutes(-m),
+                Invocations = 1000,
+                Errors = 0,
+                DurationAvgMs = 200,
+            }).ToList(),
+            CancellationToken.None);
+
+        var page = RenderAt("/functions?range=1h");
+
+        page.WaitForAssertion(() => Assert.Equal(2, Rows(page).Count), Wait);
+        // 10,000 invocations x 200 ms x 0.5 GB = 1,000 GB-s in the hour (x86 at $0.0000166667), 720 hours in 30 days;
+        // requests 10,000 x $0.20 per million: (0.002 + 0.0166667) x 720 = $13.44.
+        var shown = decimal.Parse(Row(page, "orders-api").QuerySelector("[data-cell=cost]")!.GetAttribute("data-value")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(13.44m, Math.Round(shown, 2));
+        Assert.Equal("$13.44", Cell(Row(page, "orders-api"), "cost"));
+        // Nothing stored for idle: its cost is not estimated, not $0, and the fleet total says one is missing.
+        Assert.Equal("–", Cell(Row(page, "idle"), "cost"));
+        Assert.Contains("1 functions not estimated", page.Find("[data-figure=monthly-cost]").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(page.Find("[data-testid=top-spenders]").QuerySelector($"[data-spender='{Account}/us-east-1/orders-api']"));
+        Assert.Contains("prices of", page.Find("[data-testid=cost-method]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

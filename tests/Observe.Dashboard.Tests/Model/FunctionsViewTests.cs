@@ -50,7 +50,7 @@ public class FunctionsViewTests
 
     private static FunctionsSnapshot Snapshot(params FunctionRow[] rows) => new(Range, Range.To, rows)
     {
-        FlagTitles = [new("unused", "Unused"), new("runtime-deprecated", "Runtime deprecated")],
+        FlagLegend = [Unused, Deprecated],
     };
 
     private static FunctionsQuery Query(string text) => FunctionsQuery.Parse(QueryHelpers.ParseQuery(text)).Query!;

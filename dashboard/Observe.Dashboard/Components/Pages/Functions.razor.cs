@@ -113,7 +113,7 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
     }
 
     /// <summary>A flag token in the address is valid when the rules know it (the snapshot lists every flag, raised or not).</summary>
-    private bool IsFlag(string token) => Model is null || Model.FlagTitles.Any(p => string.Equals(p.Key, token, StringComparison.Ordinal));
+    private bool IsFlag(string token) => Model is null || Model.FlagLegend.Any(p => string.Equals(p.Token, token, StringComparison.Ordinal));
 
     private string Link(FunctionsQuery query) => Navigation.GetUriWithQueryParameters(query.ToParameters());
 
