@@ -55,17 +55,24 @@ public sealed class FunctionsView
         var search = query.Search.ToLowerInvariant();
         var flagTitles = snapshot.FlagLegend.ToDictionary(p => p.Token, p => p.Title, StringComparer.Ordinal);
         var picked = AllFacets.ToDictionary(f => f, f => query.Values(f).ToHashSet(StringComparer.Ordinal));
+        var pickedByIndex = AllFacets.Select(f => picked[f]).ToArray();
+        var countsByIndex = new Dictionary<string, int>[AllFacets.Length];
         var counts = AllFacets.ToDictionary(f => f, _ => new Dictionary<string, int>(StringComparer.Ordinal));
+        for (var i = 0; i < AllFacets.Length; i++)
+        {
+            countsByIndex[i] = counts[AllFacets[i]];
+        }
+
         var failingAlone = new Dictionary<string, int>(StringComparer.Ordinal);
         var passing = new List<FunctionRow>();
 
-        foreach (var row in snapshot.Rows)
+        foreach (var row in snapshot.Sorted(query.Sort, query.Descending))
         {
             // Bit i: the row fails facet i's filter; the last bit: it fails the search.
             var failed = 0;
             for (var i = 0; i < AllFacets.Length; i++)
             {
-                var set = picked[AllFacets[i]];
+                var set = pickedByIndex[i];
                 if (set.Count > 0 && !Matches(row, AllFacets[i], set))
                 {
                     failed |= 1 << i;
@@ -86,12 +93,21 @@ public sealed class FunctionsView
             // A facet's counts: the rows every other filter lets through.
             for (var i = 0; i < AllFacets.Length; i++)
             {
-                if ((failed & ~(1 << i)) == 0)
+                if ((failed & ~(1 << i)) != 0)
                 {
-                    foreach (var value in ValuesOf(row, AllFacets[i]))
+                    continue;
+                }
+
+                if (AllFacets[i] == FunctionFacet.Flag)
+                {
+                    foreach (var flag in row.Flags)
                     {
-                        CollectionsMarshalAdd(counts[AllFacets[i]], value);
+                        CollectionsMarshalAdd(countsByIndex[i], flag.Token);
                     }
+                }
+                else
+                {
+                    CollectionsMarshalAdd(countsByIndex[i], ValueOf(row, AllFacets[i]));
                 }
             }
 
@@ -102,8 +118,6 @@ public sealed class FunctionsView
                 CollectionsMarshalAdd(failingAlone, name);
             }
         }
-
-        passing.Sort(Comparer(query.Sort, query.Descending));
 
         var facets = AllFacets.ToDictionary(f => f, f => (IReadOnlyList<FacetValue>)counts[f]
             .Select(p => new FacetValue(p.Key, Label(f, p.Key, flagTitles), p.Value, picked[f].Contains(p.Key)))
@@ -136,9 +150,14 @@ public sealed class FunctionsView
 
     private static bool Matches(FunctionRow row, FunctionFacet facet, HashSet<string> values)
     {
-        foreach (var value in ValuesOf(row, facet))
+        if (facet != FunctionFacet.Flag)
         {
-            if (values.Contains(value))
+            return values.Contains(ValueOf(row, facet));
+        }
+
+        foreach (var flag in row.Flags)
+        {
+            if (values.Contains(flag.Token))
             {
                 return true;
             }
@@ -147,39 +166,17 @@ public sealed class FunctionsView
         return false;
     }
 
-    /// <summary>The facet values of a row: one per facet, except flags (a row has any number).</summary>
-    internal static IEnumerable<string> ValuesOf(FunctionRow row, FunctionFacet facet)
+    /// <summary>The value of a single-valued facet (every facet but flags, of which a row has any number).</summary>
+    internal static string ValueOf(FunctionRow row, FunctionFacet facet) => facet switch
     {
-        var f = row.Function;
-        switch (facet)
-        {
-            case FunctionFacet.Account:
-                yield return f.Key.AccountId;
-                break;
-            case FunctionFacet.Region:
-                yield return f.Key.Region;
-                break;
-            case FunctionFacet.Runtime:
-                yield return f.Runtime ?? FunctionsQuery.NoValue;
-                break;
-            case FunctionFacet.Architecture:
-                yield return f.Architecture;
-                break;
-            case FunctionFacet.Package:
-                yield return f.PackageType;
-                break;
-            case FunctionFacet.Owner:
-                yield return row.Owner ?? FunctionsQuery.NoValue;
-                break;
-            case FunctionFacet.Flag:
-                foreach (var flag in row.Flags)
-                {
-                    yield return flag.Token;
-                }
-
-                break;
-        }
-    }
+        FunctionFacet.Account => row.Function.Key.AccountId,
+        FunctionFacet.Region => row.Function.Key.Region,
+        FunctionFacet.Runtime => row.Function.Runtime ?? FunctionsQuery.NoValue,
+        FunctionFacet.Architecture => row.Function.Architecture,
+        FunctionFacet.Package => row.Function.PackageType,
+        FunctionFacet.Owner => row.Owner ?? FunctionsQuery.NoValue,
+        _ => throw new ArgumentOutOfRangeException(nameof(facet), facet, "flags are many per row"),
+    };
 
     /// <summary>The order of <paramref name="sort"/>: unknown figures last whichever the direction, then account, region, name.</summary>
     internal static Comparison<FunctionRow> Comparer(FunctionSort sort, bool descending)
