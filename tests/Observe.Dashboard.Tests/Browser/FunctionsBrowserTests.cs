@@ -109,6 +109,20 @@ public sealed class FunctionsBrowserTests(DashboardFixture dashboard, ITestOutpu
         Assert.Equal(shown.Select(r => r.Invocations), csvRows.Take(shown.Count).Select(c => c[11]));
     }
 
+    [Theory]
+    [InlineData("page=-1", "page: \"-1\" is not a page number; pages count from 1.")]
+    [InlineData("flag=shiny", "flag: \"shiny\" is not a flag")]
+    [InlineData("range=banana", "range: \"banana\" is not a time range")]
+    public async Task Functions_CsvExportWithABadParameter_Answers400NamingIt(string query, string expected)
+    {
+        using var client = new HttpClient { BaseAddress = dashboard.BaseUrl };
+
+        using var response = await client.GetAsync(new Uri("/functions/export.csv?" + query, UriKind.Relative));
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Functions_NameClicked_OpensTheFunctionsDetailAddressWithTheRange()
     {
