@@ -178,6 +178,20 @@ public sealed class FunctionsPageTests : MudContext
     }
 
     [Fact]
+    public async Task Functions_Search_AfterTypingPausesPutsTheTextInTheAddressAndFilters()
+    {
+        await SeedAsync(DateTimeOffset.UtcNow, Function("orders-api"), Function("billing-job", team: "Payments"));
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        var page = RenderAt("/functions?range=1h");
+        page.WaitForAssertion(() => Assert.Equal(2, Rows(page).Count), Wait);
+
+        page.Find(".grid-search input").Input("payments");
+
+        page.WaitForAssertion(() => Assert.Contains("q=payments", navigation.Uri, StringComparison.Ordinal), Wait);
+        page.WaitForAssertion(() => Assert.Equal(["billing-job"], Rows(page).Select(Name)), Wait);
+    }
+
+    [Fact]
     public async Task Functions_NothingMatches_SaysWhichFilterAndOffersToClearIt()
     {
         await SeedAsync(DateTimeOffset.UtcNow, Function("orders-api"));
