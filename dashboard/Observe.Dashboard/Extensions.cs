@@ -117,6 +117,7 @@ public static class Extensions
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = HealthResponse.WriteAsync });
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
 
+        app.MapGet(FunctionsExport.Path, FunctionsExport.HandleAsync);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -32,6 +32,11 @@ internal sealed record DemoFunction
     public required double InitMs { get; init; }
     public required IReadOnlyList<DemoErrorKind> ErrorKinds { get; init; }
 
+    /// <summary>The share of its memory an invocation uses, drawn between these two for each report.</summary>
+    public double MemoryUseLow { get; init; } = 0.18;
+
+    public double MemoryUseHigh { get; init; } = 0.75;
+
     public FunctionKey Key => Function.Key;
 }
 
@@ -135,6 +140,33 @@ internal sealed class DemoFleet
                 _ => 300,
             };
 
+            // What a real fleet also has, for the Functions page's flags: functions nobody tagged with a team, some
+            // sized far above what they use or close to their limit, and slow consumers with a timeout near their p99
+            // (3.6 x the average, see Minute). A stream of its own, so every other draw stays as it was.
+            var variety = DemoRandom.For(seed, i, 0, DemoPurpose.Variety);
+            var unowned = variety.NextDouble() < 0.05;
+            var memoryUse = variety.NextDouble() switch
+            {
+                < 0.08 => (0.10, 0.25),
+                < 0.12 => (0.80, 0.97),
+                _ => (0.18, 0.75),
+            };
+            if (kind != DemoKind.Scheduled && duration >= 1000 && variety.NextDouble() < 0.3)
+            {
+                timeout = (int)Math.Ceiling(duration * 4 / 1000);
+            }
+
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["team"] = team,
+                ["service"] = service,
+                ["env"] = env,
+            };
+            if (unowned)
+            {
+                tags.Remove("team");
+            }
+
             var function = new LambdaFunction
             {
                 Key = new FunctionKey(accountId, region, name),
@@ -146,12 +178,7 @@ internal sealed class DemoFleet
                 CodeSizeBytes = runtime is null ? 0 : (long)(Math.Exp(rng.Between(11, 17.5))),
                 PackageType = runtime is null ? "Image" : "Zip",
                 LastModified = InventoryEpoch.AddMinutes(-rng.Next(900 * 24 * 60)),
-                Tags = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["team"] = team,
-                    ["service"] = service,
-                    ["env"] = env,
-                },
+                Tags = tags,
                 ProvisionedConcurrency = provisioned,
                 ReservedConcurrency = throttles ? 2 + rng.Next(8) : null,
                 LastSeen = InventoryEpoch,
@@ -174,6 +201,8 @@ internal sealed class DemoFleet
                 DurationMs = duration,
                 InitMs = init,
                 ErrorKinds = errors.Take(errorKindCount).ToArray(),
+                MemoryUseLow = memoryUse.Item1,
+                MemoryUseHigh = memoryUse.Item2,
             });
         }
 

@@ -152,4 +152,5 @@ internal enum DemoPurpose
     Traces = 8,
     ErrorKinds = 9,
     Throttles = 10,
+    Variety = 11,
 }

@@ -135,7 +135,7 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
             DurationMs = Math.Round(duration, 2),
             BilledDurationMs = Math.Ceiling(duration),
             MemorySizeMb = memory,
-            MaxMemoryUsedMb = (int)Math.Clamp(memory * rng.Between(0.18, 0.75), 40, memory),
+            MaxMemoryUsedMb = (int)Math.Clamp(memory * rng.Between(f.MemoryUseLow, f.MemoryUseHigh), 40, memory),
             InitDurationMs = cold ? Math.Round(f.InitMs * Math.Exp(0.2 * rng.NextGaussian()), 2) : null,
             Status = status,
             TraceId = f.Traced ? TraceId(minute, ref rng) : null,
