@@ -21,7 +21,6 @@ public sealed partial class FunctionWatch(IFunctionWatchStore store, TimeProvide
     private readonly CancellationTokenSource _stopped = new();
     private ITimer? _timer;
     private FunctionKey _function;
-    private int _writing;
 
     /// <summary>Raised (on a timer or store thread) after each attempt to record the watch.</summary>
     public event Action? Changed;
@@ -46,12 +45,7 @@ public sealed partial class FunctionWatch(IFunctionWatchStore store, TimeProvide
 
     private async Task RecordAsync()
     {
-        // A slow store must not stack writes; the next tick renews anyway.
-        if (Interlocked.Exchange(ref _writing, 1) == 1)
-        {
-            return;
-        }
-
+        // Writes a minute apart do not overlap unless the store hangs; one that does is harmless (the later expiry is kept).
         try
         {
             var until = time.GetUtcNow() + Lifetime;
@@ -68,10 +62,6 @@ public sealed partial class FunctionWatch(IFunctionWatchStore store, TimeProvide
             LogWatchFailed(logger, ex, _function.ToString());
             Problem = "This page could not record that it is watching the function, so its metrics may refresh only at the " +
                       "usual pace; it tries again every minute (the dashboard's log has the cause).";
-        }
-        finally
-        {
-            Volatile.Write(ref _writing, 0);
         }
 
         Changed?.Invoke();
