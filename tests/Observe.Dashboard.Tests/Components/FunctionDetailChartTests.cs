@@ -12,7 +12,7 @@ public sealed class FunctionDetailChartTests : MudContext
     [Fact]
     public void Chart_ReferenceAboveTheData_AxisReachesItAndTheLegendNamesIt()
     {
-        var points = Enumerable.Range(0, 10).Select(m => new ChartPoint(From.AddMinutes(m), 120)).ToList();
+        var points = Enumerable.Range(0, 10).Select(m => new ChartPoint(From.AddMinutes(m), 1200)).ToList();
 
         var chart = Render<SeriesChart>(p => p
             .Add(c => c.Id, "duration").Add(c => c.Title, "Duration (ms)").Add(c => c.Points, points)
@@ -23,7 +23,22 @@ public sealed class FunctionDetailChartTests : MudContext
         Assert.Equal("3,000", top);
         // The reference is the axis's top: y = 0 in the plot's coordinates.
         Assert.Equal("0", chart.Find("line.reference").GetAttribute("y1"));
-        Assert.Contains("Timeout (ms): 3,000", chart.Find(".legend-reference").TextContent, StringComparison.Ordinal);
+        Assert.Equal("Timeout (ms): 3,000", chart.Find(".legend-reference").TextContent);
+    }
+
+    [Fact]
+    public void Chart_ReferenceFarAboveTheData_KeepsTheDataReadableAndSaysSo()
+    {
+        var points = Enumerable.Range(0, 10).Select(m => new ChartPoint(From.AddMinutes(m), 120)).ToList();
+
+        var chart = Render<SeriesChart>(p => p
+            .Add(c => c.Id, "duration").Add(c => c.Title, "Duration (ms)").Add(c => c.Points, points)
+            .Add(c => c.From, From).Add(c => c.To, From.AddMinutes(10))
+            .Add(c => c.Reference, 300_000d).Add(c => c.ReferenceLabel, "Timeout (ms)"));
+
+        Assert.Equal("150", chart.FindAll(".chart-y-axis .tick").Select(t => t.TextContent.Trim()).Last());
+        Assert.Empty(chart.FindAll("line.reference"));
+        Assert.Equal("Timeout (ms): 300,000, above the chart", chart.Find(".legend-reference").TextContent);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using Observe.Collectors.Metrics;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components.Pages;
 using Observe.Dashboard.Configuration;
+using Observe.Dashboard.Demo;
 using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
 using Observe.Store;
@@ -36,6 +37,7 @@ public sealed class FunctionDetailTests : MudContext
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
         Services.AddSingleton(Options.Create(new MetricsCollectorOptions()));
         Services.AddSingleton(new CollectorsMode(true, "this dashboard collects its 1 configured AWS account itself"));
+        Services.AddSingleton(new DemoFleetStatus(new DemoMode(false, "no demo in these tests")));
         Services.AddLiveData();
     }
 

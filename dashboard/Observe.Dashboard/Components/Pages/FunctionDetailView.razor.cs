@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.JSInterop;
 using Observe.Collectors.Metrics;
 using Observe.Dashboard.Collection;
+using Observe.Dashboard.Demo;
 using Observe.Dashboard.Model;
 using Observe.Store;
 using Observe.Store.Model;
@@ -37,6 +38,9 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
     [Inject]
     public required IJSRuntime JS { get; init; }
 
+    [Inject]
+    public required DemoFleetStatus Demo { get; init; }
+
     private string RangeQuery => Selection is null ? "" : new Uri(Navigation.GetUriWithQueryParameters(Selection.ToQuery())).Query;
 
     private string FunctionsUri => "/functions" + RangeQuery;
@@ -60,6 +64,11 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
     {
         get
         {
+            if (Demo.Mode.Active)
+            {
+                return "The demo fleet writes every function's figures each minute; nothing is read from AWS, so this page watches nothing.";
+            }
+
             if (Mode.InProcess)
             {
                 var options = MetricsOptions.Value;
@@ -87,8 +96,9 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
     {
         base.OnAfterRender(firstRender);
 
-        // Only once interactive: a prerender lasts one request and must not start renewals.
-        if (firstRender)
+        // Only once interactive: a prerender lasts one request and must not start renewals. The demo's store has no
+        // collector reading watches.
+        if (firstRender && !Demo.Mode.Active)
         {
             _watch = new FunctionWatch(WatchStore, Time, LoggerFactory.CreateLogger<FunctionWatch>());
             _watch.Changed += OnWatchChanged;
