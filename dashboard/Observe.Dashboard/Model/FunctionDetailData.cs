@@ -11,7 +11,8 @@ public sealed class FunctionDetailData(
     IInventoryReader inventory,
     IMetricsReader metrics,
     IInvocationReader invocations,
-    IAlarmReader alarms) : ILiveData<FunctionDetailViewModel>
+    IAlarmReader alarms,
+    IFunctionChangeReader changes) : ILiveData<FunctionDetailViewModel>
 {
     /// <summary>Reports listed on the page, newest first.</summary>
     public const int RecentReports = 50;
@@ -21,6 +22,9 @@ public sealed class FunctionDetailData(
     /// charts then start at the oldest one read and say so, rather than count missing reports as nothing.
     /// </summary>
     public const int ChartReports = 5_000;
+
+    /// <summary>Deploy markers drawn on the charts and listed, newest first.</summary>
+    public const int MaxChanges = 100;
 
     /// <summary>How far before the range the page looks for earlier data, to tell "no invocations" from "not collected".</summary>
     public static readonly TimeSpan HistoryLookback = TimeSpan.FromDays(1);
@@ -53,7 +57,7 @@ public sealed class FunctionDetailData(
 
         if (_function is null)
         {
-            return new FunctionDetailViewModel(key, null, range, bucket, null, [], true, null, []);
+            return new FunctionDetailViewModel(key, null, range, bucket, null, [], true, null, [], []);
         }
 
         // Buckets of an hour or more add up hourly rollups; shorter ones need the minutes.
@@ -85,6 +89,7 @@ public sealed class FunctionDetailData(
             .ThenBy(a => a.Name, StringComparer.Ordinal)
             .ToList();
 
-        return new FunctionDetailViewModel(key, _function, range, bucket, charts, reports.Take(RecentReports).ToList(), complete, reportsFrom, own);
+        var changed = await changes.GetFunctionChangesAsync(new FleetFilter(key.AccountId, key.Region), key, range, MaxChanges, cancellationToken);
+        return new FunctionDetailViewModel(key, _function, range, bucket, charts, reports.Take(RecentReports).ToList(), complete, reportsFrom, own, changed);
     }
 }

@@ -39,6 +39,7 @@ public sealed record FunctionCharts(
 /// </param>
 /// <param name="ReportsFrom">The oldest report the charts include when <see cref="ReportsComplete"/> is false.</param>
 /// <param name="Alarms">CloudWatch alarms on the function, ALARM first.</param>
+/// <param name="Changes">Changes the inventory collector saw in the range (deploy markers), newest first.</param>
 public sealed record FunctionDetailViewModel(
     FunctionKey Key,
     LambdaFunction? Function,
@@ -48,7 +49,8 @@ public sealed record FunctionDetailViewModel(
     IReadOnlyList<InvocationReport> Reports,
     bool ReportsComplete,
     DateTimeOffset? ReportsFrom,
-    IReadOnlyList<CloudWatchAlarm> Alarms);
+    IReadOnlyList<CloudWatchAlarm> Alarms,
+    IReadOnlyList<FunctionChange> Changes);
 
 /// <summary>Reports read for a chart, and the oldest one's time when the read was cut by its limit (null: all of the range's).</summary>
 public sealed record ReportSample(IReadOnlyList<InvocationReport> Reports, DateTimeOffset? From);

@@ -137,6 +137,35 @@ public sealed class FunctionDetailTests : MudContext
     }
 
     [Fact]
+    public async Task Detail_ChangesInTheRange_MarkedOnEveryChartAndListedAsText()
+    {
+        Services.AddSingleton(TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        var fn = Function("deployed");
+        await _store.Store.UpsertFunctionsAsync([fn], CancellationToken.None);
+        await _store.Store.WriteMetricsAsync([new MetricPoint { Function = fn.Key, Minute = Minute(now).AddMinutes(-50), Invocations = 5 }], CancellationToken.None);
+        var at = Minute(now).AddMinutes(-20);
+        await _store.Store.RecordFunctionChangesAsync(
+        [
+            new FunctionChange(fn.Key, at, "version", $"version 8 published {Hostile}"),
+            new FunctionChange(fn.Key, now.AddHours(-3), "configuration", "outside the range"),
+        ], CancellationToken.None);
+
+        var page = RenderAt(fn.Key, "?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=changes]")), Wait);
+        var rows = page.FindAll("[data-testid=changes] tbody tr");
+        Assert.Single(rows);
+        Assert.Contains($"version 8 published {Hostile}", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("script"));
+        foreach (var chart in new[] { "invocations", "throttles", "cold-starts" })
+        {
+            var marker = page.Find($"[data-chart={chart}] [data-marker]");
+            Assert.Equal(at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), marker.GetAttribute("data-marker"));
+        }
+    }
+
+    [Fact]
     public async Task Detail_UnknownFunction_SaysSoWithALinkBackAndRecordsNoFigures()
     {
         Services.AddSingleton(TimeProvider.System);

@@ -57,6 +57,9 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
         new("p99", Model.Charts.DurationP99, "var(--mud-palette-error)"),
     ];
 
+    private IReadOnlyList<Controls.ChartMarker> Markers =>
+        Model!.Changes.Select(c => new Controls.ChartMarker(c.At.UtcDateTime, $"{c.Kind}: {c.Description}")).ToList();
+
     private string BucketText => Model is null ? "" : TimeRangeSelection.Last(Model.Bucket).Describe()["Last ".Length..];
 
     /// <summary>How often the function's metrics are read while the page is open, and who reads them, honestly.</summary>
