@@ -56,6 +56,23 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         Assert.True(await page.EvaluateAsync<bool>("() => window.__observeNoReload === true"), "the page reloaded");
     }
 
+    [Fact]
+    public async Task Detail_HostileUnknownName_RendersAsTextWithTheNoSuchFunctionState()
+    {
+        const string name = "<img src=x onerror=\"window.__observeXss = true\">";
+        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, FunctionDetailLinks.Page(new FunctionKey("111122223333", "us-east-1", name)) + "?range=1h").ToString());
+        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
+
+        await Assertions.Expect(page.Locator("[data-testid=no-such-function]")).ToContainTextAsync(name, new() { Timeout = Timeout });
+        Assert.Equal(name, (await page.Locator("[data-testid=function-name]").InnerTextAsync()).Trim());
+        Assert.Equal(0, await page.Locator(".page img").CountAsync());
+        Assert.False(await page.EvaluateAsync<bool>("() => window.__observeXss === true"), "the name ran as markup");
+        await Assertions.Expect(page.Locator("[data-testid=no-such-function] a[href='/functions?range=1h']")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        await context.CloseAsync();
+    }
+
     [Theory]
     [InlineData(DashboardThemes.Light, 1440)]
     [InlineData(DashboardThemes.Dark, 1440)]

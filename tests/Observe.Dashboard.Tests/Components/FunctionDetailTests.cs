@@ -70,7 +70,7 @@ public sealed class FunctionDetailTests : MudContext
         var page = RenderAt(fn.Key, "?range=1h");
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-section=configuration]")), Wait);
-        Assert.Equal("dotnet8", Field(page, "runtime"));
+        Assert.StartsWith("dotnet8", Field(page, "runtime"), StringComparison.Ordinal);
         Assert.Equal("arm64", Field(page, "architecture"));
         Assert.Equal("1,024 MB", Field(page, "memory"));
         Assert.Equal("30 s", Field(page, "timeout"));
@@ -109,6 +109,20 @@ public sealed class FunctionDetailTests : MudContext
         // The timeout (ms) and the configured memory are the charts' reference lines.
         Assert.Equal("30000", page.Find("[data-chart=duration] [data-reference]").GetAttribute("data-reference"));
         Assert.Equal("1024", page.Find("[data-chart=memory] [data-reference]").GetAttribute("data-reference"));
+    }
+
+    [Fact]
+    public async Task Detail_DeprecatedRuntime_SaysSinceWhen()
+    {
+        Services.AddSingleton(TimeProvider.System);
+        var fn = Function("legacy") with { Runtime = "dotnet6" };
+        await _store.Store.UpsertFunctionsAsync([fn], CancellationToken.None);
+
+        var page = RenderAt(fn.Key, "?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=runtime-deprecation]")), Wait);
+        var expected = RuntimeDeprecation.Dates["dotnet6"].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Assert.Equal($"deprecated since {expected}", page.Find("[data-testid=runtime-deprecation]").TextContent);
     }
 
     [Fact]

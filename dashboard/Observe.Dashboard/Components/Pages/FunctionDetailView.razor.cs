@@ -125,6 +125,21 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
         }
     }
 
+    /// <summary>A runtime AWS has deprecated, or will within 180 days, with the date; null otherwise.</summary>
+    private (string Text, string Css)? RuntimeNote(string? runtime)
+    {
+        if (runtime is null || !RuntimeDeprecation.Dates.TryGetValue(runtime, out var date))
+        {
+            return null;
+        }
+
+        var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
+        var when = date.ToString("yyyy-MM-dd", Invariant);
+        return date <= today ? ($"deprecated since {when}", "state-failing")
+            : date <= today.AddDays(180) ? ($"deprecated on {when}", "state-degraded")
+            : null;
+    }
+
     private static string Every(TimeSpan interval) =>
         interval == TimeSpan.FromMinutes(1) ? "every minute" : string.Create(Invariant, $"every {interval.TotalMinutes:0.#} minutes");
 
