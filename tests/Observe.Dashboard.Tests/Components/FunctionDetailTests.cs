@@ -289,6 +289,27 @@ public sealed class FunctionDetailTests : MudContext
         Assert.NotNull(page);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Detail_UnknownOrDeletedFunction_IsNotWatched(bool deleted)
+    {
+        // The fake clock runs a timer due now inside its creation, so a watch started with the render is already counted.
+        Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var fn = Function("gone");
+        if (deleted)
+        {
+            await _store.Store.UpsertFunctionsAsync([fn], CancellationToken.None);
+            await _store.Store.MarkDeletedExceptAsync(Account, Region, [], DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+
+        var page = RenderAt(fn.Key, "?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll(deleted ? "[data-testid=deleted]" : "[data-testid=no-such-function]")), Wait);
+        Assert.Equal(0, _watches.Calls);
+        Assert.Empty(await _store.Store.GetWatchedFunctionsAsync(DateTimeOffset.UtcNow, CancellationToken.None));
+    }
+
     [Fact]
     public async Task Detail_WatchCannotBeRecorded_ShowsAQuietNoteAndTheFunction()
     {

@@ -99,9 +99,10 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
     {
         base.OnAfterRender(firstRender);
 
-        // Only once interactive: a prerender lasts one request and must not start renewals. The demo's store has no
-        // collector reading watches.
-        if (firstRender && !Demo.Mode.Active)
+        // Only once interactive (a prerender lasts one request and must not start renewals), and only for a live
+        // function the inventory knows: each watch costs GetMetricData calls, and a made-up name in the address must
+        // not take a place among the collector's watched functions. The demo's store has no collector reading watches.
+        if (_watch is null && !Demo.Mode.Active && Model?.Function is { DeletedAt: null })
         {
             _watch = new FunctionWatch(WatchStore, Time, LoggerFactory.CreateLogger<FunctionWatch>());
             _watch.Changed += OnWatchChanged;
@@ -164,10 +165,10 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
 
     private static string Weight(double weight) => (weight * 100).ToString("0.##", Invariant) + "%";
 
-    private static (string Text, string Css) AlarmState(AlarmState state) => state switch
+    private static (string Text, string Css) AlarmChip(AlarmState state) => state switch
     {
-        Store.Model.AlarmState.Alarm => ("ALARM", "state-failing"),
-        Store.Model.AlarmState.InsufficientData => ("INSUFFICIENT_DATA", "state-degraded"),
+        AlarmState.Alarm => ("ALARM", "state-failing"),
+        AlarmState.InsufficientData => ("INSUFFICIENT_DATA", "state-degraded"),
         _ => ("OK", "state-ok"),
     };
 
