@@ -44,6 +44,8 @@ public static class LiveDataServices
         services.AddTransient<ILiveData<OverviewViewModel>, OverviewData>();
         services.AddTransient<ILiveData<CollectorsViewModel>, CollectorsData>();
         services.AddSingleton<FunctionsSnapshots>().AddTransient<ILiveData<FunctionsSnapshot>, FunctionsData>();
+
+        services.AddTransient<ILiveData<FunctionDetailViewModel>, FunctionDetailData>();
         return services;
     }
 }
