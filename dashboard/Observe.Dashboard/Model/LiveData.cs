@@ -43,6 +43,7 @@ public static class LiveDataServices
         ArgumentNullException.ThrowIfNull(services);
         services.AddTransient<ILiveData<OverviewViewModel>, OverviewData>();
         services.AddTransient<ILiveData<CollectorsViewModel>, CollectorsData>();
+        services.AddTransient<ILiveData<AlarmsViewModel>, AlarmsData>().AddTransient<ILiveData<AlarmHistoryViewModel>, AlarmHistoryData>();
         return services;
     }
 }
