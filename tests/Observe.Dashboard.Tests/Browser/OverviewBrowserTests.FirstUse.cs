@@ -39,7 +39,7 @@ public sealed partial class OverviewBrowserTests
     {
         var page = await NewPageAsync();
 
-        var response = await page.GotoAsync(new Uri(dashboard.BaseUrl, "/functions").ToString());
+        var response = await page.GotoAsync(new Uri(dashboard.BaseUrl, "/no-such-page").ToString());
 
         Assert.Equal(404, response!.Status);
         await Assertions.Expect(page.Locator("[data-testid=not-found]")).ToBeVisibleAsync(new() { Timeout = Timeout });
