@@ -98,6 +98,12 @@ public sealed record AlarmRow(CloudWatchAlarm Alarm, DateTimeOffset Now)
     /// <summary>When the state was entered, in UTC.</summary>
     public string Since => FormatUtc(Alarm.StateUpdated);
 
+    /// <summary>The UTC date of <see cref="Since"/>, for a column whose header says UTC.</summary>
+    public string SinceDate => Alarm.StateUpdated.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>The UTC time of day of <see cref="Since"/>.</summary>
+    public string SinceTime => Alarm.StateUpdated.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+
     /// <summary>How long ago that was, at the time of the load.</summary>
     public string SinceRelative => Ago(Now - Alarm.StateUpdated);
 
