@@ -166,6 +166,21 @@ public sealed class AlarmsPageTests : MudContext
     }
 
     [Fact]
+    public async Task Alarms_EscapeInTheOpenedAlarm_ClosesItKeepingTheFilters()
+    {
+        var alarm = Alarm("a1", AlarmState.Ok, DateTimeOffset.UtcNow);
+        await UpsertAsync(alarm);
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        var page = RenderAt($"/alarms/{Uri.EscapeDataString(alarm.Arn)}?state=ok&range=1h");
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-segment]")), Wait);
+
+        await page.Find("[data-testid=alarm-history] > div").KeyDownAsync(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+
+        page.WaitForAssertion(() => Assert.EndsWith("/alarms?state=ok&range=1h", navigation.Uri, StringComparison.Ordinal), Wait);
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=alarm-history]")), Wait);
+    }
+
+    [Fact]
     public async Task Alarms_OpenedAlarmFirstSeenInTheRange_DrawsWhatCameBeforeAsUnknownNotOk()
     {
         var now = DateTimeOffset.UtcNow;
