@@ -4,7 +4,11 @@ using Observe.Store.Model;
 namespace Observe.Dashboard.Model;
 
 /// <summary>One figure on a card: the value as queried, how it is shown, and the exact value for the tooltip.</summary>
-public sealed record Figure(string Id, string Label, double? Value, string Display, string Exact, string? Note = null);
+public sealed record Figure(string Id, string Label, double? Value, string Display, string Exact, string? Note = null)
+{
+    /// <summary>The page that explains the figure (relative, without the time range, which the page adds); null for none.</summary>
+    public string? Href { get; init; }
+}
 
 /// <summary>One bucket of a chart; <see cref="Time"/> is UTC (the charts label UTC).</summary>
 /// <remarks>
@@ -70,12 +74,16 @@ public sealed record OverviewViewModel(
 
         var figures = new List<Figure>
         {
-            new("functions", "Functions", overview.Functions, FigureFormat.Count(overview.Functions), FigureFormat.ExactCount(overview.Functions), asOf),
-            new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations)),
-            ErrorRate(overview, ran),
-            ColdStartFigure(overview),
-            new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles)),
-            new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), asOf),
+            new("functions", "Functions", overview.Functions, FigureFormat.Count(overview.Functions), FigureFormat.ExactCount(overview.Functions), asOf)
+                { Href = FigureLinks.Functions },
+            new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations))
+                { Href = FigureLinks.BySort("invocations") },
+            ErrorRate(overview, ran) with { Href = FigureLinks.BySort("errors") },
+            ColdStartFigure(overview) with { Href = FigureLinks.BySort("coldstarts") },
+            new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles))
+                { Href = FigureLinks.ByFlag("Throttled") },
+            new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), asOf)
+                { Href = FigureLinks.AlarmsInAlarm },
         };
 
         if (deprecated is not null)
@@ -84,7 +92,8 @@ public sealed record OverviewViewModel(
                 ? asOf
                 : $"{asOf}: " + string.Join(", ", deprecated.ByRuntime.Select(p => $"{p.Key}: {p.Value}"));
             figures.Add(new("deprecated-runtimes", "On deprecated runtimes", deprecated.Functions,
-                FigureFormat.Count(deprecated.Functions), FigureFormat.ExactCount(deprecated.Functions) + " functions", note));
+                FigureFormat.Count(deprecated.Functions), FigureFormat.ExactCount(deprecated.Functions) + " functions", note)
+                { Href = FigureLinks.ByFlag("RuntimeDeprecated") });
         }
 
         var buckets = Buckets(overview, range, bucket, at);
@@ -189,4 +198,21 @@ public sealed record OverviewViewModel(
         public ChartPoint Point(Func<MetricBucket, double?> value) =>
             new(Time, Known ? (Row is null ? 0 : value(Row)) : null, Partial);
     }
+}
+
+/// <summary>
+/// Where each Overview figure is explained: the Functions grid sorted by the figure or filtered to the flag it counts
+/// (the grid's <c>sort</c>, <c>dir</c> and <c>flag</c> parameters; flag names are <c>FlagKind</c>'s), or the Alarms page.
+/// </summary>
+public static class FigureLinks
+{
+    public const string Functions = "functions";
+
+    public const string AlarmsInAlarm = "alarms?state=alarm";
+
+    /// <summary>The Functions grid with the largest values of <paramref name="sortKey"/> first.</summary>
+    public static string BySort(string sortKey) => $"functions?sort={Uri.EscapeDataString(sortKey)}&dir=desc";
+
+    /// <summary>The Functions grid filtered to functions with the flag.</summary>
+    public static string ByFlag(string flag) => $"functions?flag={Uri.EscapeDataString(flag)}";
 }

@@ -54,6 +54,33 @@ public sealed class OverviewTests : MudContext
     }
 
     [Theory]
+    [InlineData("/?range=6h", "range=6h")]
+    [InlineData("/?from=2026-11-22T04:00:00Z&to=2026-11-22T05:00:00Z", "from=2026-11-22T04%3A00%3A00Z&to=2026-11-22T05%3A00%3A00Z")]
+    public async Task Overview_Figures_LinkToThePageThatExplainsEachAtTheSameRange(string uri, string range)
+    {
+        await SeedAsync(DateTimeOffset.UtcNow, minutes: 5, invocationsPerMinute: 10, errorsPerMinute: 1, coldStartsPerMinute: 1);
+
+        var page = RenderAt(uri);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-figure=deprecated-runtimes]")), TimeSpan.FromSeconds(5));
+        var links = page.FindAll("[data-figure-link]").ToDictionary(a => a.GetAttribute("data-figure-link")!, a => a.GetAttribute("href"));
+        Assert.Equal(new Dictionary<string, string?>
+        {
+            ["functions"] = $"functions?{range}",
+            ["invocations"] = $"functions?sort=invocations&dir=desc&{range}",
+            ["error-rate"] = $"functions?sort=errors&dir=desc&{range}",
+            ["cold-start-rate"] = $"functions?sort=coldstarts&dir=desc&{range}",
+            ["throttles"] = $"functions?flag=Throttled&{range}",
+            ["alarms"] = $"alarms?state=alarm&{range}",
+            ["deprecated-runtimes"] = $"functions?flag=RuntimeDeprecated&{range}",
+        }, links);
+
+        // Every card is inside its link: one tab stop that reads the figure out.
+        Assert.Equal(page.FindAll("[data-figure]").Count, page.FindAll("[data-figure-link] [data-figure]").Count);
+        Assert.StartsWith("Alarms in ALARM: 1 (now", page.Find("[data-figure-link=alarms]").GetAttribute("aria-label"), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("/?range=banana", "range: \"banana\" is not a time range")]
     [InlineData("/?from=2026-11-22T06:00:00Z&to=2026-11-22T05:00:00Z", "from: 2026-11-22T06:00:00Z is after to (2026-11-22T05:00:00Z).")]
     [InlineData("/?from=soon&to=2026-11-22T05:00:00Z", "from: \"soon\" is not a date and time")]

@@ -17,12 +17,12 @@ public sealed record NavEntry(string Title, string Icon, string Path, string? Ar
     public static IReadOnlyList<NavEntry> All { get; } =
     [
         new("Overview", Icons.Material.Outlined.Dashboard, ""),
-        new("Functions", Icons.Material.Outlined.Functions, "functions", "the fleet pages"),
-        new("Errors", Icons.Material.Outlined.ErrorOutline, "errors", "the fleet pages"),
-        new("Cold starts", Icons.Material.Outlined.AcUnit, "cold-starts", "the fleet pages"),
-        new("Traces", Icons.Material.Outlined.Timeline, "traces", "the fleet pages"),
+        new("Functions", Icons.Material.Outlined.Functions, "functions"),
+        new("Errors", Icons.Material.Outlined.ErrorOutline, "errors", "the investigation pages"),
+        new("Cold starts", Icons.Material.Outlined.AcUnit, "cold-starts", "the investigation pages"),
+        new("Traces", Icons.Material.Outlined.Timeline, "traces", "the investigation pages"),
         new("Live tail", Icons.Material.Outlined.Stream, "live-tail", "the Live Tail page"),
-        new("Alarms", Icons.Material.Outlined.NotificationsActive, "alarms", "the fleet pages"),
+        new("Alarms", Icons.Material.Outlined.NotificationsActive, "alarms"),
         new("Alerts", Icons.Material.Outlined.Campaign, "alerts", "alerting"),
         new("Collectors", Icons.Material.Outlined.CloudSync, "collectors"),
         new("Settings", Icons.Material.Outlined.Settings, "settings", "alerting"),
