@@ -69,9 +69,6 @@ public sealed record AlarmsViewModel(IReadOnlyList<AlarmRow> Alarms, AlarmsColle
 /// <summary>What the filters keep, with the facets' counts.</summary>
 public sealed record AlarmsView(IReadOnlyList<AlarmRow> Rows, IReadOnlyList<FacetValue> States, IReadOnlyList<FacetValue> Accounts, IReadOnlyList<FacetValue> Regions);
 
-/// <summary>One value of a facet: its address token, what it reads, the alarms it would show, whether it is chosen.</summary>
-public sealed record FacetValue(string Token, string Label, int Count, bool Selected);
-
 /// <summary>One alarm as the list shows it.</summary>
 public sealed record AlarmRow(CloudWatchAlarm Alarm, DateTimeOffset Now)
 {

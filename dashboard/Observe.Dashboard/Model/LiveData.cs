@@ -44,9 +44,7 @@ public static class LiveDataServices
         services.AddTransient<ILiveData<OverviewViewModel>, OverviewData>();
         services.AddTransient<ILiveData<CollectorsViewModel>, CollectorsData>();
         services.AddSingleton<FunctionsSnapshots>().AddTransient<ILiveData<FunctionsSnapshot>, FunctionsData>();
-
         services.AddTransient<ILiveData<FunctionDetailViewModel>, FunctionDetailData>();
-
         services.AddTransient<ILiveData<AlarmsViewModel>, AlarmsData>().AddTransient<ILiveData<AlarmHistoryViewModel>, AlarmHistoryData>();
         return services;
     }

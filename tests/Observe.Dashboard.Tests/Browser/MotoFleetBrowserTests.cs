@@ -71,7 +71,7 @@ public sealed class MotoFleetBrowserTests(MotoFleetFixture moto) : IClassFixture
         await Assertions.Expect(page.Locator("[data-figure=alarms]")).ToHaveAttributeAsync("data-value", inAlarm.Count.ToString(CultureInfo.InvariantCulture), new() { Timeout = Timeout });
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var deprecated = functions.Count(f => Observe.Dashboard.Model.RuntimeDeprecation.IsDeprecated(f.Runtime, today));
+        var deprecated = functions.Count(f => Observe.Dashboard.Fleet.RuntimeCatalog.Default.Classify(f.Runtime, f.PackageType, today, 180).Support == Observe.Dashboard.Fleet.RuntimeSupport.Deprecated);
         Assert.Equal(1, deprecated);
         await Assertions.Expect(page.Locator("[data-figure=deprecated-runtimes]")).ToHaveAttributeAsync("data-value", "1", new() { Timeout = Timeout });
         Assert.Equal("functions?flag=RuntimeDeprecated&range=1h", await page.Locator("[data-figure-link=deprecated-runtimes]").GetAttributeAsync("href"));

@@ -38,6 +38,8 @@ public sealed class FunctionDetailTests : MudContext
         Services.AddSingleton(Options.Create(new MetricsCollectorOptions()));
         Services.AddSingleton(new CollectorsMode(true, "this dashboard collects its 1 configured AWS account itself"));
         Services.AddSingleton(new DemoFleetStatus(new DemoMode(false, "no demo in these tests")));
+        Services.AddSingleton(Observe.Dashboard.Fleet.RuntimeCatalog.Default);
+        Services.AddSingleton(Options.Create(new Observe.Dashboard.Fleet.FleetOptions()));
         Services.AddLiveData();
     }
 
@@ -121,7 +123,7 @@ public sealed class FunctionDetailTests : MudContext
         var page = RenderAt(fn.Key, "?range=1h");
 
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=runtime-deprecation]")), Wait);
-        var expected = RuntimeDeprecation.Dates["dotnet6"].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var expected = Observe.Dashboard.Fleet.RuntimeCatalog.Default.Find("dotnet6")!.Deprecation!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         Assert.Equal($"deprecated since {expected}", page.Find("[data-testid=runtime-deprecation]").TextContent);
     }
 

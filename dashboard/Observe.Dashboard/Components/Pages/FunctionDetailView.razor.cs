@@ -5,6 +5,7 @@ using Microsoft.JSInterop;
 using Observe.Collectors.Metrics;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Demo;
+using Observe.Dashboard.Fleet;
 using Observe.Dashboard.Model;
 using Observe.Store;
 using Observe.Store.Model;
@@ -40,6 +41,12 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
 
     [Inject]
     public required DemoFleetStatus Demo { get; init; }
+
+    [Inject]
+    public required RuntimeCatalog Runtimes { get; init; }
+
+    [Inject]
+    public required IOptions<FleetOptions> Fleet { get; init; }
 
     private string RangeQuery => Selection is null ? "" : new Uri(Navigation.GetUriWithQueryParameters(Selection.ToQuery())).Query;
 
@@ -126,19 +133,22 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
         }
     }
 
-    /// <summary>A runtime AWS has deprecated, or will within 180 days, with the date; null otherwise.</summary>
-    private (string Text, string Css)? RuntimeNote(string? runtime)
+    /// <summary>
+    /// A runtime AWS has deprecated, or will within the notice period, or one missing from the runtime table (unknown,
+    /// never fine), with the catalog's sentence on hover; null for a supported runtime or a container image.
+    /// </summary>
+    private (string Text, string Css, string Explanation)? RuntimeNote(LambdaFunction function)
     {
-        if (runtime is null || !RuntimeDeprecation.Dates.TryGetValue(runtime, out var date))
-        {
-            return null;
-        }
-
         var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
-        var when = date.ToString("yyyy-MM-dd", Invariant);
-        return date <= today ? ($"deprecated since {when}", "state-failing")
-            : date <= today.AddDays(180) ? ($"deprecated on {when}", "state-degraded")
-            : null;
+        var status = Runtimes.Classify(function.Runtime, function.PackageType, today, Fleet.Value.DeprecationNoticeDays);
+        var when = status.Deprecation?.ToString("yyyy-MM-dd", Invariant);
+        return status.Support switch
+        {
+            RuntimeSupport.Deprecated => ($"deprecated since {when}", "state-failing", status.Explanation),
+            RuntimeSupport.DeprecatingSoon => ($"deprecated on {when}", "state-degraded", status.Explanation),
+            RuntimeSupport.Unknown => ("support unknown", "state-unknown", status.Explanation),
+            _ => null,
+        };
     }
 
     private static string Every(TimeSpan interval) =>
