@@ -176,22 +176,26 @@ public sealed class FunctionFlagRules
 
     private void AddMemory(List<FunctionFlag> flags, LambdaFunction function, FunctionStats stats)
     {
-        // Max memory used comes from invocation reports only: without any in the range it is unknown.
-        if (stats.Reports <= 0 || stats.MaxMemoryUsedMb is not { } used || function.MemoryMb <= 0)
+        // Lambda Insights measures every invocation where the extension runs; otherwise max memory used comes from the
+        // invocation reports only, and without any in the range it is unknown.
+        var (used, basis) = stats.InsightsUsedMemoryMaxMb is { } insights
+            ? ((double?)insights, "Lambda Insights' used_memory_max")
+            : (stats.Reports > 0 ? stats.MaxMemoryUsedMb : null, Invariant($"{stats.Reports:#,0} invocation reports"));
+        if (used is not { } max || function.MemoryMb <= 0)
         {
             return;
         }
 
         var configured = function.MemoryMb;
-        if (used > _options.NearMemoryLimitRatio * configured)
+        if (max > _options.NearMemoryLimitRatio * configured)
         {
             flags.Add(Flag(FlagKind.NearMemoryLimit, Invariant(
-                $"Max memory used {used} MB is over {Percent(_options.NearMemoryLimitRatio)} of the {configured} MB configured ({Section}:NearMemoryLimitRatio), over {stats.Reports:#,0} invocation reports.")));
+                $"Max memory used {max:0} MB is over {Percent(_options.NearMemoryLimitRatio)} of the {configured} MB configured ({Section}:NearMemoryLimitRatio), from {basis}.")));
         }
-        else if (used < _options.OverProvisionedMemoryRatio * configured && configured > MinimumMemoryMb)
+        else if (max < _options.OverProvisionedMemoryRatio * configured && configured > MinimumMemoryMb)
         {
             flags.Add(Flag(FlagKind.OverProvisioned, Invariant(
-                $"Max memory used {used} MB is under {Percent(_options.OverProvisionedMemoryRatio)} of the {configured} MB configured ({Section}:OverProvisionedMemoryRatio), over {stats.Reports:#,0} invocation reports.")));
+                $"Max memory used {max:0} MB is under {Percent(_options.OverProvisionedMemoryRatio)} of the {configured} MB configured ({Section}:OverProvisionedMemoryRatio), from {basis}.")));
         }
     }
 

@@ -156,7 +156,7 @@ public class FunctionFlagRulesTests
     {
         var flag = Single(Evaluate(Function(memoryMb: 1024), Stats(maxMemory: 300)), FlagKind.OverProvisioned);
 
-        Assert.Equal("Max memory used 300 MB is under 30% of the 1024 MB configured (Observe:Fleet:OverProvisionedMemoryRatio), over 50 invocation reports.", flag.Rule);
+        Assert.Equal("Max memory used 300 MB is under 30% of the 1024 MB configured (Observe:Fleet:OverProvisionedMemoryRatio), from 50 invocation reports.", flag.Rule);
     }
 
     [Fact]
@@ -169,7 +169,17 @@ public class FunctionFlagRulesTests
         var flag = Single(Evaluate(Function(memoryMb: 1024), Stats(maxMemory: 1000)), FlagKind.NearMemoryLimit);
 
         Assert.Equal(FlagSeverity.Warning, flag.Severity);
-        Assert.Equal("Max memory used 1000 MB is over 90% of the 1024 MB configured (Observe:Fleet:NearMemoryLimitRatio), over 50 invocation reports.", flag.Rule);
+        Assert.Equal("Max memory used 1000 MB is over 90% of the 1024 MB configured (Observe:Fleet:NearMemoryLimitRatio), from 50 invocation reports.", flag.Rule);
+    }
+
+    [Fact]
+    public void Evaluate_LambdaInsightsMemory_WinsOverTheReports_EvenWithoutReports()
+    {
+        // The reports sampled 300 MB, Insights measured every invocation up to 1,000 MB: near the limit, not over-provisioned.
+        var flag = Single(Evaluate(Function(memoryMb: 1024), Stats(maxMemory: 300) with { InsightsUsedMemoryMaxMb = 1000 }), FlagKind.NearMemoryLimit);
+        Assert.Equal("Max memory used 1000 MB is over 90% of the 1024 MB configured (Observe:Fleet:NearMemoryLimitRatio), from Lambda Insights' used_memory_max.", flag.Rule);
+
+        Assert.Equal(FlagKind.OverProvisioned, Assert.Single(Evaluate(Function(memoryMb: 1024), Stats(reports: 0, maxMemory: null, coldStarts: 0) with { InsightsUsedMemoryMaxMb = 100 })).Kind);
     }
 
     [Fact]
