@@ -17,7 +17,8 @@ public sealed record FunctionCharts(
     IReadOnlyList<ChartPoint> DurationP99,
     IReadOnlyList<ChartPoint> ColdStarts,
     IReadOnlyList<ChartPoint> InitDurationMax,
-    IReadOnlyList<ChartPoint> MaxMemoryUsed)
+    IReadOnlyList<ChartPoint> MaxMemoryUsed,
+    InsightsCharts? Insights = null)
 {
     /// <summary>Some bucket of the metrics series is known (the collectors stored something for the function).</summary>
     public bool HasMetrics => Invocations.Any(p => p.Value is not null);
@@ -25,6 +26,16 @@ public sealed record FunctionCharts(
     /// <summary>A point of the charts is a partial bucket.</summary>
     public bool HasPartialBucket => Invocations.Any(p => p.Partial);
 }
+
+/// <summary>
+/// Lambda Insights' figures per bucket, for a function whose extension reported any in the range: measured on every
+/// invocation, where the reports' memory is only what the logs collector read. A bucket without Insights data is unknown.
+/// </summary>
+public sealed record InsightsCharts(
+    IReadOnlyList<ChartPoint> UsedMemoryMax,
+    IReadOnlyList<ChartPoint> CpuTotalTime,
+    IReadOnlyList<ChartPoint> NetworkBytes,
+    IReadOnlyList<ChartPoint> InitDurationMax);
 
 /// <summary>What the Function detail page shows for one function and range.</summary>
 /// <param name="Key">The function the address names.</param>
@@ -94,6 +105,20 @@ public static class FunctionDetailSeries
                     : value(sample.Reports.Where(r => r.Timestamp >= s.Start && r.Timestamp < s.Start + bucket).ToList()),
                 s.Partial)).ToList();
 
+        // The extension writes nothing for a function without it: no Insights charts rather than four empty ones.
+        List<ChartPoint> Insights(Func<MetricBucket, double?> value, bool sum) => Series(r =>
+        {
+            var values = r.Select(value).Where(v => v is not null).Select(v => v!.Value).ToList();
+            return values.Count == 0 ? null : sum ? values.Sum() : values.Max();
+        });
+        var insights = stored.Any(b => b.InsightsUsedMemoryMaxMb is not null || b.InsightsCpuTotalTimeMs is not null || b.InsightsNetworkBytes is not null || b.InsightsInitDurationMaxMs is not null)
+            ? new InsightsCharts(
+                Insights(b => b.InsightsUsedMemoryMaxMb, sum: false),
+                Insights(b => b.InsightsCpuTotalTimeMs, sum: true),
+                Insights(b => b.InsightsNetworkBytes, sum: true),
+                Insights(b => b.InsightsInitDurationMaxMs, sum: false))
+            : null;
+
         return new FunctionCharts(
             Series(r => r.Sum(b => b.Invocations)),
             // A bucket whose error counts were not all read has no error figure: a gap, not a count.
@@ -104,7 +129,8 @@ public static class FunctionDetailSeries
             Series(r => r.Max(b => b.DurationP99Ms)),
             Series(r => r.Sum(b => b.ColdStarts)),
             FromReports(coldStarts, r => r.Max(x => x.InitDurationMs)),
-            FromReports(reports, r => r.Count == 0 ? null : r.Max(x => x.MaxMemoryUsedMb)));
+            FromReports(reports, r => r.Count == 0 ? null : r.Max(x => x.MaxMemoryUsedMb)),
+            insights);
     }
 
     /// <summary>The buckets of the range up to now, with whether their metrics are known and whole.</summary>

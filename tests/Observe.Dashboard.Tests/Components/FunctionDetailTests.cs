@@ -262,6 +262,49 @@ public sealed class FunctionDetailTests : MudContext
     }
 
     [Fact]
+    public async Task Detail_LambdaInsights_ChartedOnlyWhereTheExtensionReported_EqualToTheStore()
+    {
+        Services.AddSingleton(TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.FromMinutes(5).Ticks), TimeSpan.Zero).AddMinutes(-10);
+        var from = to.AddHours(-1);
+        var plain = Function("plain");
+        var measured = Function("measured") with { Layers = [$"arn:aws:lambda:{Region}:580247275435:layer:LambdaInsightsExtension:53"] };
+        await _store.Store.UpsertFunctionsAsync([plain, measured], CancellationToken.None);
+        var points = Enumerable.Range(0, 60).SelectMany(m => new[]
+        {
+            new MetricPoint { Function = plain.Key, Minute = from.AddMinutes(m), Invocations = 2 },
+            new MetricPoint
+            {
+                Function = measured.Key, Minute = from.AddMinutes(m), Invocations = 2,
+                InsightsUsedMemoryMaxMb = m % 2 == 0 ? 100 + m : null, InsightsCpuTotalTimeMs = 5 * m,
+            },
+        }).ToList();
+        await _store.Store.WriteMetricsAsync(points, CancellationToken.None);
+        var range = $"?from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}";
+
+        var page = RenderAt(plain.Key, range);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] tbody tr")), Wait);
+        Assert.Empty(page.FindAll("[data-chart=insights-memory]"));
+        await DisposeComponentsAsync();
+
+        page = RenderAt(measured.Key, range);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=insights-memory] tbody tr")), Wait);
+        var mine = points.Where(p => p.Function == measured.Key).ToList();
+        var bucket = SeriesBuckets.Choose(to - from);
+        var starts = Enumerable.Range(0, (int)((to - from) / bucket)).Select(k => from + k * bucket).ToList();
+        string Value(DateTimeOffset start, Func<MetricPoint, double?> value, bool sum)
+        {
+            var values = mine.Where(p => p.Minute >= start && p.Minute < start + bucket).Select(value).OfType<double>().ToList();
+            return values.Count == 0 ? "unknown" : (sum ? values.Sum() : values.Max()).ToString("#,0.##", CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(starts.Select(s => Value(s, p => p.InsightsUsedMemoryMaxMb, sum: false)), TableValues(page, "insights-memory"));
+        Assert.Equal(starts.Select(s => Value(s, p => p.InsightsCpuTotalTimeMs, sum: true)), TableValues(page, "insights-cpu"));
+        Assert.All(TableValues(page, "insights-network"), v => Assert.Equal("unknown", v));
+    }
+
+    [Fact]
     public async Task Detail_Open_RecordsTheWatchRenewsItAndStopsWhenClosed()
     {
         var start = DateTimeOffset.UtcNow;
