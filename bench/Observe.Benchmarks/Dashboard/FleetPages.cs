@@ -11,7 +11,7 @@ namespace Observe.Benchmarks.Dashboard;
 /// <item>Functions first render: navigation start to the grid's rows painted, on a fresh browser context each time
 /// (the server-side render; the first after start also pays JIT and the snapshot's store read, reported apart);</item>
 /// <item>filter, sort and page round trips: a click on a sort header, the next page or a facet value, to the grid showing
-/// the new query's rows (the grid's <c>data-shown</c> attribute), 50 operations, p95;</item>
+/// the new query's rows (the <c>data-shown</c> query on its rows), 50 operations, p95;</item>
 /// <item>CSV export of the whole fleet (10,000 rows) over the browser context's HTTP stack;</item>
 /// <item>Function detail: navigation start to its charts painted, for busy functions;</item>
 /// <item>memory per open Functions page: the live managed heap after a full GC with one page open, then ten more.</item>
@@ -67,18 +67,18 @@ internal static class FleetPages
         {
             var page = await context.NewPageAsync();
             await page.GotoAsync(functions.ToString());
-            await page.Locator("[data-interactive=True]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            await page.Locator(".page[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
             var grid = page.Locator("[data-testid=functions-grid]");
             await grid.Locator("tbody tr").First.WaitForAsync();
             string[] operations =
             [
-                "[data-testid=functions-grid] thead a[data-sort=invocations]",
+                "[data-testid=functions-grid] a.sort-header[data-sort=invocations]",
                 "[data-testid=next-page]",
                 "[data-facet=region] a.facet-value >> nth=0",
-                "[data-testid=functions-grid] thead a[data-sort=cost]",
+                "[data-testid=functions-grid] a.sort-header[data-sort=cost]",
                 "[data-testid=next-page]",
                 "[data-facet=region] a.facet-value >> nth=0",
-                "[data-testid=functions-grid] thead a[data-sort=name]",
+                "[data-testid=functions-grid] a.sort-header[data-sort=name]",
                 "[data-facet=runtime] a.facet-value >> nth=1",
                 "[data-testid=next-page]",
                 "[data-facet=runtime] a.facet-value >> nth=1",
@@ -91,11 +91,11 @@ internal static class FleetPages
                     throw new InvalidOperationException($"operation {i}: nothing matches {operations[i % operations.Length]} on {page.Url}");
                 }
 
-                var before = await grid.GetAttributeAsync("data-shown");
+                var before = await grid.Locator("a.function-name").First.GetAttributeAsync("data-shown");
                 var watch = Stopwatch.StartNew();
                 await target.ClickAsync();
                 await page.WaitForFunctionAsync(
-                    "before => { const g = document.querySelector('[data-testid=functions-grid]'); return g && g.dataset.shown !== before; }",
+                    "before => { const a = document.querySelector('[data-testid=functions-grid] a.function-name'); return a && a.dataset.shown !== before; }",
                     before, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 1 });
                 trips.Add(watch.Elapsed.TotalMilliseconds);
             }
@@ -133,7 +133,7 @@ internal static class FleetPages
             var page = await context.NewPageAsync();
             var watch = Stopwatch.StartNew();
             await page.GotoAsync(uri.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
-            await page.Locator("svg.series-chart").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            await page.Locator("[data-testid=charts] svg").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
             details.Add(watch.Elapsed.TotalMilliseconds);
         }
 
@@ -176,7 +176,7 @@ internal static class FleetPages
         var context = await NewContextAsync(browser);
         var page = await context.NewPageAsync();
         await page.GotoAsync(uri.ToString());
-        await page.Locator("[data-interactive=True]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        await page.Locator(".page[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         return context;
     }
 

@@ -89,6 +89,9 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         }
     }
 
+    /// <summary>The query of the rows the grid shows, on each row: browser tests and the benchmark wait for it to follow the address.</summary>
+    private string? ShownQuery => _gridShows?.Query.ToQueryString();
+
     /// <summary>The grid's server data: the page of the view; the address, not the grid, holds sort and page.</summary>
     private Task<GridData<FunctionRow>> LoadGridAsync(GridState<FunctionRow> state, CancellationToken cancellationToken)
     {
