@@ -15,7 +15,7 @@ public sealed class ScreenshotTests(DashboardFixture dashboard, ITestOutputHelpe
     public static TheoryData<string, string, int> Views()
     {
         var data = new TheoryData<string, string, int>();
-        foreach (var page in new[] { "overview", "collectors" })
+        foreach (var page in new[] { "overview", "functions", "collectors" })
         {
             foreach (var theme in new[] { DashboardThemes.Light, DashboardThemes.Dark })
             {
@@ -40,9 +40,15 @@ public sealed class ScreenshotTests(DashboardFixture dashboard, ITestOutputHelpe
         });
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = dashboard.BaseUrl.ToString() }]);
         var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(dashboard.BaseUrl, name == "overview" ? "/?range=6h" : "/collectors").ToString());
+        var (address, content) = name switch
+        {
+            "overview" => ("/?range=6h", "[data-chart=invocations] svg"),
+            "functions" => ("/functions?range=6h&sort=cost&dir=desc", "[data-testid=functions-grid] a.function-name"),
+            _ => ("/collectors", "[data-status]"),
+        };
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, address).ToString());
         await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
-        await page.Locator(name == "overview" ? "[data-chart=invocations] svg" : "[data-status]").First.WaitForAsync(new() { Timeout = Timeout });
+        await page.Locator(content).First.WaitForAsync(new() { Timeout = Timeout });
 
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
         var path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"{name}-{theme}-{width}.png");

@@ -17,13 +17,11 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
     private const int FacetValuesShown = 8;
 
     private readonly HashSet<FunctionFacet> _expanded = [];
-    private MudDataGrid<FunctionRow>? _grid;
     private string? _parsedUri;
     private FunctionsQuery? _query;
     private FunctionsQueryError? _queryError;
     private FunctionsView? _view;
     private (FunctionsSnapshot Snapshot, FunctionsQuery Query)? _viewOf;
-    private FunctionsView? _gridShows;
     private (decimal? Known, int Unknown)? _cost;
     private IReadOnlyList<FunctionRow>? _topSpenders;
 
@@ -76,30 +74,6 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
             var query = Query?.ToQueryString();
             return "functions/export.csv?" + string.Join('&', range.Append(query).Where(p => !string.IsNullOrEmpty(p)));
         }
-    }
-
-    protected override async Task OnAfterRenderAsync(bool firstRender)
-    {
-        await base.OnAfterRenderAsync(firstRender);
-
-        // A new snapshot or a new address changes the rows; the grid asks for them again (its own first load runs by itself).
-        if (_grid is not null && _gridShows is not null && !ReferenceEquals(_gridShows, View))
-        {
-            await _grid.ReloadServerData();
-        }
-    }
-
-    /// <summary>The query of the rows the grid shows, on each row: browser tests and the benchmark wait for it to follow the address.</summary>
-    private string? ShownQuery => _gridShows?.Query.ToQueryString();
-
-    /// <summary>The grid's server data: the page of the view; the address, not the grid, holds sort and page.</summary>
-    private Task<GridData<FunctionRow>> LoadGridAsync(GridState<FunctionRow> state, CancellationToken cancellationToken)
-    {
-        var view = View;
-        _gridShows = view;
-        return Task.FromResult(view is null
-            ? new GridData<FunctionRow> { Items = [], TotalItems = 0 }
-            : new GridData<FunctionRow> { Items = view.PageRows, TotalItems = view.Rows.Count });
     }
 
     private void Parse()
