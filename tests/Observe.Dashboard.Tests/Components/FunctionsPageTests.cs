@@ -70,9 +70,14 @@ public sealed class FunctionsPageTests : MudContext
         page.WaitForAssertion(() => Assert.Equal(2, Rows(page).Count), Wait);
         var legacy = Row(page, "legacy-report");
         var deprecated = legacy.QuerySelector("[data-flag=runtime-deprecated]")!;
-        // Reachable by keyboard, and the rule is its accessible name as well as the tooltip's text.
+        // Reachable by keyboard, and the rule is its accessible name as well as the hover text; focused, the page shows it.
         Assert.Equal("0", deprecated.GetAttribute("tabindex"));
         Assert.Contains("dotnet6", deprecated.GetAttribute("data-rule"), StringComparison.Ordinal);
+        Assert.Equal(deprecated.GetAttribute("data-rule"), deprecated.GetAttribute("title"));
+        await deprecated.FocusAsync(new Microsoft.AspNetCore.Components.Web.FocusEventArgs());
+        page.WaitForAssertion(() => Assert.Contains(deprecated.GetAttribute("data-rule")!, page.Find("[data-testid=focused-rule]").TextContent, StringComparison.Ordinal), Wait);
+        legacy = Row(page, "legacy-report");
+        deprecated = legacy.QuerySelector("[data-flag=runtime-deprecated]")!;
         Assert.StartsWith("Runtime deprecated: ", deprecated.GetAttribute("aria-label"), StringComparison.Ordinal);
         Assert.NotNull(legacy.QuerySelector("[data-flag=unowned]"));
         Assert.Equal("deprecated", legacy.QuerySelector("[data-runtime-status]")!.TextContent);

@@ -24,6 +24,7 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
     private (FunctionsSnapshot Snapshot, FunctionsQuery Query)? _viewOf;
     private (decimal? Known, int Unknown)? _cost;
     private IReadOnlyList<FunctionRow>? _topSpenders;
+    private (string Function, string Title, string Rule)? _focusedRule;
 
     /// <summary>The grid's state from the address; null while it is invalid.</summary>
     private FunctionsQuery? Query
