@@ -130,7 +130,7 @@ public sealed record AlarmsAddress
 
     /// <summary>A function's detail page at the same range (each segment escaped: names come from outside).</summary>
     public string FunctionUri(string accountId, string region, string name) =>
-        Build($"functions/{Uri.EscapeDataString(accountId)}/{Uri.EscapeDataString(region)}/{Uri.EscapeDataString(name)}", []);
+        Build(FunctionDetailLinks.Page(new FunctionKey(accountId, region, name)), []);
 
     private static List<KeyValuePair<string, string>> Filters(AlarmsAddress a) =>
     [

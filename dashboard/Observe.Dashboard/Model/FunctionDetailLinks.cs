@@ -21,9 +21,12 @@ public sealed record LayerReference(string Name, string? Version, string Arn)
 /// <summary>Addresses of a function: its detail page here, and the AWS console's pages for it.</summary>
 public static class FunctionDetailLinks
 {
-    /// <summary>The detail page, each segment escaped (names come from outside); the range query is added by the caller.</summary>
+    /// <summary>
+    /// The detail page relative to the app's base, as every link here is, each segment escaped (names come from outside);
+    /// the range query is added by the caller.
+    /// </summary>
     public static string Page(FunctionKey function) =>
-        $"/functions/{Uri.EscapeDataString(function.AccountId)}/{Uri.EscapeDataString(function.Region)}/{Uri.EscapeDataString(function.Name)}";
+        $"functions/{Uri.EscapeDataString(function.AccountId)}/{Uri.EscapeDataString(function.Region)}/{Uri.EscapeDataString(function.Name)}";
 
     /// <summary>The Lambda console's page of the function, in the function's own region.</summary>
     public static string LambdaConsole(FunctionKey function)

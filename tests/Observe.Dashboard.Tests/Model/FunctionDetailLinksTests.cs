@@ -18,7 +18,7 @@ public sealed class FunctionDetailLinksTests
 
     [Fact]
     public void Page_EscapesEverySegment() =>
-        Assert.Equal("/functions/111122223333/eu-west-1/a%20b%3Cc%3E", FunctionDetailLinks.Page(new FunctionKey("111122223333", "eu-west-1", "a b<c>")));
+        Assert.Equal("functions/111122223333/eu-west-1/a%20b%3Cc%3E", FunctionDetailLinks.Page(new FunctionKey("111122223333", "eu-west-1", "a b<c>")));
 
     [Theory]
     [InlineData("arn:aws:lambda:us-east-1:580247275435:layer:LambdaInsightsExtension:49", "LambdaInsightsExtension", "49")]

@@ -67,13 +67,16 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         }
     }
 
+    /// <summary>The page's range as query parameters, carried by its links to the export and to each function.</summary>
+    private string RangeParameters =>
+        string.Join('&', Selection?.ToQuery().Where(p => p.Value is not null).Select(p => $"{p.Key}={System.Uri.EscapeDataString((string)p.Value!)}") ?? []);
+
     private string CsvUri
     {
         get
         {
-            var range = Selection?.ToQuery().Where(p => p.Value is not null).Select(p => $"{p.Key}={System.Uri.EscapeDataString((string)p.Value!)}") ?? [];
             var query = Query?.ToQueryString();
-            return "functions/export.csv?" + string.Join('&', range.Append(query).Where(p => !string.IsNullOrEmpty(p)));
+            return "functions/export.csv?" + string.Join('&', new[] { RangeParameters, query }.Where(p => !string.IsNullOrEmpty(p)));
         }
     }
 
@@ -109,11 +112,8 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
 
     private string DetailUri(FunctionRow row)
     {
-        var key = row.Function.Key;
-        var range = Selection?.ToQuery().Where(p => p.Value is not null).Select(p => $"{p.Key}={System.Uri.EscapeDataString((string)p.Value!)}") ?? [];
-        var query = string.Join('&', range);
-        return $"functions/{System.Uri.EscapeDataString(key.AccountId)}/{System.Uri.EscapeDataString(key.Region)}/{System.Uri.EscapeDataString(key.Name)}"
-            + (query.Length > 0 ? "?" + query : "");
+        var range = RangeParameters;
+        return FunctionDetailLinks.Page(row.Function.Key) + (range.Length > 0 ? "?" + range : "");
     }
 
     private Task SearchAsync(string? text)
