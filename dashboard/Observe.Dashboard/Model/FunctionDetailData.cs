@@ -77,8 +77,11 @@ public sealed class FunctionDetailData(
         var complete = reports.Count < ChartReports;
         DateTimeOffset? reportsFrom = complete ? null : reports.Min(r => r.Timestamp);
 
-        // Cold starts are few among many reports: read apart, their init durations cover a longer stretch.
-        var cold = await invocations.GetInvocationReportsAsync(key, range, coldStartsOnly: true, ChartReports, cancellationToken);
+        // Cold starts are few among many reports: when the read above was cut by its limit they are read apart, so their
+        // init durations cover a longer stretch; otherwise they are among the reports already read.
+        var cold = complete
+            ? reports.Where(r => r.IsColdStart).ToList()
+            : await invocations.GetInvocationReportsAsync(key, range, coldStartsOnly: true, ChartReports, cancellationToken);
         DateTimeOffset? coldFrom = cold.Count < ChartReports ? null : cold.Min(r => r.Timestamp);
         var charts = FunctionDetailSeries.Build(series, firstData, new ReportSample(reports, reportsFrom), new ReportSample(cold, coldFrom), range, bucket, query.Now);
 
