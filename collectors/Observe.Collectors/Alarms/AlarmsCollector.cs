@@ -262,7 +262,7 @@ internal sealed partial class AlarmsCollector(
     }
 
     internal static CloudWatchAlarm FromCompositeAlarm(CollectionTarget target, CompositeAlarm alarm, DateTimeOffset now) =>
-        FromAlarm(target, alarm, "composite", now);
+        FromAlarm(target, alarm, "composite", now) with { Rule = alarm.AlarmRule };
 
     private static CloudWatchAlarm FromAlarm(CollectionTarget target, IDescribedAlarm alarm, string kind, DateTimeOffset now) => new()
     {

@@ -23,6 +23,7 @@ internal static class DemoAlarms
         var lastMinute = Floor(now).AddMinutes(-1);
         var alarms = new List<CloudWatchAlarm>();
         var byTeam = new Dictionary<(string Account, string Region, string Team), bool>();
+        var teamAlarms = new Dictionary<(string Account, string Region, string Team), List<string>>();
 
         foreach (var f in fleet.Functions)
         {
@@ -33,6 +34,7 @@ internal static class DemoAlarms
                 alarms.Add(Alarm(f, $"{f.Key.Name}-error-rate", null, state, since, reason));
                 var team = (f.Key.AccountId, f.Key.Region, f.Team);
                 byTeam[team] = byTeam.GetValueOrDefault(team) || state == AlarmState.Alarm;
+                (teamAlarms.TryGetValue(team, out var names) ? names : teamAlarms[team] = []).Add($"{f.Key.Name}-error-rate");
             }
 
             if (f.Throttles)
@@ -64,6 +66,7 @@ internal static class DemoAlarms
                 StateReason = firing ? $"At least one {team} error alarm is in ALARM." : $"No {team} error alarm is in ALARM.",
                 // Composite state changes follow their children's; the evaluation time is the honest date here.
                 StateUpdated = lastMinute.AddMinutes(1),
+                Rule = string.Join(" OR ", teamAlarms[(account, region, team)].Select(n => $"ALARM(\"{n}\")")),
             });
         }
 

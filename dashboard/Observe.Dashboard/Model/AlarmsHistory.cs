@@ -41,7 +41,8 @@ public sealed record AlarmHistoryViewModel(
     /// <param name="range">The page's range.</param>
     /// <param name="now">The time of the load: nothing after it is drawn.</param>
     /// <param name="limit">The most transitions the store was asked for; reaching it means older ones exist.</param>
-    public static AlarmHistoryViewModel Create(string arn, CloudWatchAlarm? alarm, IReadOnlyList<AlarmStateChange> history, int limit, TimeRange range, DateTimeOffset now)
+    /// <param name="alarms">The alarms of its account and region, which a composite's rule names; the alarm alone when null.</param>
+    public static AlarmHistoryViewModel Create(string arn, CloudWatchAlarm? alarm, IReadOnlyList<AlarmStateChange> history, int limit, TimeRange range, DateTimeOffset now, IReadOnlyCollection<CloudWatchAlarm>? alarms = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         var end = range.To < now ? range.To : now;
@@ -94,7 +95,7 @@ public sealed record AlarmHistoryViewModel(
         }
 
         var transitions = history.Where(c => c.Timestamp >= shown.From && c.Timestamp <= shown.To).ToList();
-        return new AlarmHistoryViewModel(arn, new AlarmRow(alarm, now), shown, segments, transitions, cut && oldest > shown.From);
+        return new AlarmHistoryViewModel(arn, AlarmRow.Create(alarm, now, alarms ?? [alarm]), shown, segments, transitions, cut && oldest > shown.From);
     }
 }
 
@@ -123,9 +124,10 @@ public sealed class AlarmHistoryData(IAlarmReader alarms, NavigationManager navi
         // The ARN names the account and region: read only those alarms rather than every one.
         var parts = arn.Split(':');
         var filter = parts.Length > 4 ? new FleetFilter(parts[4], parts[3]) : FleetFilter.All;
-        var alarm = (await alarms.GetAlarmsAsync(filter, null, cancellationToken)).FirstOrDefault(a => string.Equals(a.Arn, arn, StringComparison.Ordinal));
+        var nearby = await alarms.GetAlarmsAsync(filter, null, cancellationToken);
+        var alarm = nearby.FirstOrDefault(a => string.Equals(a.Arn, arn, StringComparison.Ordinal));
         var history = alarm is null ? [] : await alarms.GetAlarmHistoryAsync(arn, HistoryLimit, cancellationToken);
-        return AlarmHistoryViewModel.Create(arn, alarm, history, HistoryLimit, range, query.Now);
+        return AlarmHistoryViewModel.Create(arn, alarm, history, HistoryLimit, range, query.Now, nearby);
     }
 }
 

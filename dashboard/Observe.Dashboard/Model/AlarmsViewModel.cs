@@ -15,13 +15,13 @@ public sealed record AlarmsViewModel(IReadOnlyList<AlarmRow> Alarms, AlarmsColle
     {
         ArgumentNullException.ThrowIfNull(alarms);
         ArgumentNullException.ThrowIfNull(statuses);
-        var rows = alarms
+        var ordered = alarms
             .OrderBy(a => Rank(a.State))
             .ThenByDescending(a => a.StateUpdated)
             .ThenBy(a => a.Name, StringComparer.Ordinal)
             .ThenBy(a => a.Arn, StringComparer.Ordinal)
-            .Select(a => new AlarmRow(a, now))
             .ToList();
+        var rows = ordered.Select(a => AlarmRow.Create(a, now, ordered)).ToList();
         return new AlarmsViewModel(rows, AlarmsCollectorSummary.From(statuses), now);
     }
 
@@ -72,6 +72,39 @@ public sealed record AlarmsView(IReadOnlyList<AlarmRow> Rows, IReadOnlyList<Face
 /// <summary>One alarm as the list shows it.</summary>
 public sealed record AlarmRow(CloudWatchAlarm Alarm, DateTimeOffset Now)
 {
+    /// <summary>A composite's rule as read; null for a metric alarm and for a composite whose rule is not stored yet.</summary>
+    public CompositeAlarmRule? Rule { get; init; }
+
+    /// <summary>The alarms a composite combines, each resolved against the store's alarms where it has them.</summary>
+    public IReadOnlyList<AlarmChild> Children { get; init; } = [];
+
+    /// <summary>The functions the alarm watches: its own, or for a composite those of the alarms it combines.</summary>
+    public IReadOnlyList<FunctionKey> Functions { get; init; } = [];
+
+    /// <summary>The row for <paramref name="alarm"/> at <paramref name="now"/>, a composite's rule resolved against
+    /// <paramref name="alarms"/> (at least its account and region's).</summary>
+    public static AlarmRow Create(CloudWatchAlarm alarm, DateTimeOffset now, IReadOnlyCollection<CloudWatchAlarm> alarms)
+    {
+        ArgumentNullException.ThrowIfNull(alarm);
+        var rule = alarm.Rule is { } text ? CompositeAlarmRule.Parse(text) : null;
+        return new AlarmRow(alarm, now)
+        {
+            Rule = rule,
+            Children = rule?.Resolve(alarm, alarms) ?? [],
+            Functions = CompositeAlarmRule.WatchedFunctions(alarm, alarms),
+        };
+    }
+
+    /// <summary>Why the function column is empty: what a reader should know about where the functions would come from.</summary>
+    public string NoFunctionReason => (IsComposite, Rule) switch
+    {
+        (false, _) => "The alarm's dimensions name no Lambda function",
+        (true, null) => "The store has not read this composite alarm's rule yet: the alarms collector reads it on its next pass",
+        (true, { References.Count: 0 }) => "The composite's rule names no alarm",
+        (true, _) when Children.All(c => c.Alarm is null) => "None of the alarms the composite combines is in the store",
+        _ => "None of the alarms the composite combines watches a Lambda function",
+    };
+
     /// <summary>CloudWatch's own word for the state.</summary>
     public string State => StateWord(Alarm.State);
 
@@ -105,7 +138,7 @@ public sealed record AlarmRow(CloudWatchAlarm Alarm, DateTimeOffset Now)
     public string SinceRelative => Ago(Now - Alarm.StateUpdated);
 
     public bool Matches(string text) =>
-        Contains(Alarm.Name, text) || Contains(Alarm.FunctionName, text) || Contains(Alarm.MetricName, text)
+        Contains(Alarm.Name, text) || Functions.Any(f => Contains(f.Name, text)) || Contains(Alarm.MetricName, text)
         || Contains(Alarm.Namespace, text) || Contains(Alarm.StateReason, text);
 
     public static string StateWord(AlarmState state) => state switch

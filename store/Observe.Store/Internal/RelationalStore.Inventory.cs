@@ -12,7 +12,7 @@ internal abstract partial class RelationalStore
         """;
 
     private const string AlarmColumns =
-        "account_id, region, name, arn, kind, state, state_reason, state_updated, function_name, metric_name, namespace";
+        "account_id, region, name, arn, kind, state, state_reason, state_updated, function_name, metric_name, namespace, alarm_rule";
 
     public async Task UpsertFunctionsAsync(IReadOnlyCollection<LambdaFunction> functions, CancellationToken cancellationToken)
     {
@@ -147,11 +147,12 @@ internal abstract partial class RelationalStore
         await using var history = scope.Command(InsertAlarmHistorySql);
         await using var upsert = scope.Command($"""
             INSERT INTO alarm ({AlarmColumns})
-            VALUES (@account, @region, @name, @arn, @kind, @state, @reason, @updated, @function, @metric, @namespace)
+            VALUES (@account, @region, @name, @arn, @kind, @state, @reason, @updated, @function, @metric, @namespace, @rule)
             ON CONFLICT (arn) DO UPDATE SET
                 account_id = excluded.account_id, region = excluded.region, name = excluded.name, kind = excluded.kind,
                 state = excluded.state, state_reason = excluded.state_reason, state_updated = excluded.state_updated,
-                function_name = excluded.function_name, metric_name = excluded.metric_name, namespace = excluded.namespace
+                function_name = excluded.function_name, metric_name = excluded.metric_name, namespace = excluded.namespace,
+                alarm_rule = excluded.alarm_rule
             """);
         foreach (var alarm in alarms)
         {
@@ -173,6 +174,7 @@ internal abstract partial class RelationalStore
             upsert.AddText("@function", alarm.FunctionName);
             upsert.AddText("@metric", alarm.MetricName);
             upsert.AddText("@namespace", alarm.Namespace);
+            upsert.AddText("@rule", alarm.Rule);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -292,6 +294,7 @@ internal abstract partial class RelationalStore
         FunctionName = reader.GetNullableString(8),
         MetricName = reader.GetNullableString(9),
         Namespace = reader.GetNullableString(10),
+        Rule = reader.GetNullableString(11),
     };
 
     private static AlarmStateChange ReadAlarmStateChange(DbDataReader reader) => new(

@@ -28,6 +28,12 @@ public sealed record CloudWatchAlarm
 
     public string? MetricName { get; init; }
     public string? Namespace { get; init; }
+
+    /// <summary>
+    /// A composite alarm's rule as CloudWatch states it (for example <c>ALARM("api-errors") OR ALARM(api-latency)</c>),
+    /// naming the alarms it combines; null for a metric alarm, or a composite stored before the store kept rules.
+    /// </summary>
+    public string? Rule { get; init; }
 }
 
 /// <summary>One transition of an alarm's state.</summary>

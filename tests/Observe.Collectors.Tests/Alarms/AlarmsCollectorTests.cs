@@ -105,8 +105,10 @@ public sealed class AlarmsCollectorTests
         Assert.Equal(["checkout-degraded", "orders-api-errors"], alarms.Select(a => a.Name));
         var composite = alarms[0];
         Assert.Equal(("composite", AlarmState.Alarm, (string?)null, DateTimeOffset.FromUnixTimeMilliseconds(1763805600100)), (composite.Kind, composite.State, composite.FunctionName, composite.StateUpdated));
+        Assert.Equal("ALARM(\"orders-api-errors\") OR ALARM(\"payments-api-errors\")", composite.Rule);
         var metric = alarms[1];
         Assert.Equal(("metric", AlarmState.Alarm, "orders-api", DateTimeOffset.FromUnixTimeMilliseconds(1763805599512)), (metric.Kind, metric.State, metric.FunctionName, metric.StateUpdated));
+        Assert.Null(metric.Rule);
         Assert.Equal(["DescribeAlarms", "DescribeAlarms", "DescribeAlarmHistory"], transport.Seen.Select(r => r.Target!.Split('.')[1]));
     }
 

@@ -166,6 +166,34 @@ public sealed class AlarmsPageTests : MudContext
     }
 
     [Fact]
+    public async Task Alarms_CompositeAlarm_ListsTheFunctionsOfTheAlarmsItCombines_AndItsChildrenWhenOpened()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var errors = Alarm("orders-errors", AlarmState.Alarm, now, function: "orders-api");
+        var latency = Alarm("<script>latency</script>", AlarmState.Ok, now, function: "payments-api");
+        var composite = Alarm("checkout-health", AlarmState.Alarm, now, function: null) with
+        {
+            Kind = "composite", MetricName = null, Namespace = null, Rule = "ALARM(orders-errors) OR ALARM(\"<script>latency</script>\") OR ALARM(deleted-one)",
+        };
+        await UpsertAsync(errors, latency, composite);
+
+        var page = RenderAt($"/alarms/{Uri.EscapeDataString(composite.Arn)}?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=alarm-children] li")), Wait);
+        var row = page.Find($"[data-alarm='{composite.Arn}']");
+        Assert.Equal(["orders-api", "payments-api"], row.QuerySelectorAll("[data-function-link]").Select(a => a.TextContent));
+        Assert.Equal("Composite of 3 alarms", row.QuerySelector("[data-kind]")!.TextContent);
+        Assert.Equal(composite.Rule, page.Find("[data-testid=alarm-rule] code").TextContent);
+        var children = page.FindAll("[data-testid=alarm-children] li");
+        Assert.Equal(["orders-errors", "<script>latency</script>", "deleted-one"], children.Select(c => c.GetAttribute("data-child")));
+        Assert.Equal($"alarms/{Uri.EscapeDataString(errors.Arn)}?range=1h", children[0].QuerySelector("[data-child-link]")!.GetAttribute("href"));
+        Assert.Equal("ALARM", children[0].QuerySelector("[data-alarm-state]")!.TextContent);
+        Assert.Contains("not in the store", children[2].TextContent, StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=alarm-history] script"));
+        Assert.Equal(["orders-api", "payments-api"], page.FindAll("[data-testid=alarm-history] [data-function-link]").Select(a => a.TextContent));
+    }
+
+    [Fact]
     public async Task Alarms_EscapeInTheOpenedAlarm_ClosesItKeepingTheFilters()
     {
         var alarm = Alarm("a1", AlarmState.Ok, DateTimeOffset.UtcNow);

@@ -1,4 +1,5 @@
 using Observe.Dashboard.Demo;
+using Observe.Dashboard.Model;
 using Observe.Store.Model;
 
 namespace Observe.Dashboard.Tests.Demo;
@@ -152,6 +153,15 @@ public class DemoFleetTests
                     && a.AccountId == composite.AccountId && a.Region == composite.Region
                     && Fleet.Functions.Single(f => f.Key.Name == a.FunctionName && f.Key.AccountId == a.AccountId && f.Key.Region == a.Region).Team + "-health" == composite.Name),
                 composite.State == AlarmState.Alarm)));
+
+        // Each composite's rule names exactly the alarms it follows, so the Alarms page can list them.
+        Assert.All(states, s => Assert.All(s.Where(a => a.Kind == "composite"), composite =>
+        {
+            var children = CompositeAlarmRule.Parse(composite.Rule!).Resolve(composite, s);
+            Assert.NotEmpty(children);
+            Assert.All(children, c => Assert.Equal("metric", c.Alarm?.Kind));
+            Assert.Equal(composite.State == AlarmState.Alarm, children.Any(c => c.Alarm!.State == AlarmState.Alarm));
+        }));
     }
 
     private static string Describe(DemoFunction f) =>

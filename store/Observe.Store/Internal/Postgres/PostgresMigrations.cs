@@ -352,5 +352,10 @@ internal static class PostgresMigrations
             ALTER TABLE metric_hour ADD COLUMN insights_network double precision;
             ALTER TABLE metric_hour ADD COLUMN insights_init_duration double precision;
             """),
+        new(13, "Composite alarms' rules", """
+            -- The alarms a composite combines, as its rule names them; NULL for metric alarms and for composites
+            -- stored before this version until the alarms collector's next pass.
+            ALTER TABLE alarm ADD COLUMN alarm_rule TEXT;
+            """),
     ];
 }

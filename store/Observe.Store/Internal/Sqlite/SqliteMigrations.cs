@@ -367,5 +367,10 @@ internal static class SqliteMigrations
             ALTER TABLE metric_hour ADD COLUMN insights_network REAL;
             ALTER TABLE metric_hour ADD COLUMN insights_init_duration REAL;
             """),
+        new(13, "Composite alarms' rules", """
+            -- The alarms a composite combines, as its rule names them; NULL for metric alarms and for composites
+            -- stored before this version until the alarms collector's next pass.
+            ALTER TABLE alarm ADD COLUMN alarm_rule TEXT;
+            """),
     ];
 }
