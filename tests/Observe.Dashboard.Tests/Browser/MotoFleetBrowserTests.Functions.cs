@@ -64,8 +64,16 @@ public sealed partial class MotoFleetBrowserTests
                 f.PackageType, f.CodeSizeBytes.ToString(CultureInfo.InvariantCulture), owner,
             ];
             Assert.Equal(configuration, rows[i][..11]);
-            // Nothing was invoked in moto: no figure is known, so none is written as 0.
-            Assert.Equal(["", "", "", "", "", ""], rows[i][11..17]);
+            if (f.Key == moto.Fleet.InsightsImage.Key)
+            {
+                // The one function with metrics: 4 invocations in each seeded minute.
+                Assert.Equal(Count(4 * moto.Fleet.InsightsUsedMemory.Count), rows[i][11]);
+            }
+            else
+            {
+                // Nothing else was invoked in moto: no figure is known, so none is written as 0.
+                Assert.Equal(["", "", "", "", "", ""], rows[i][11..17]);
+            }
         }
     }
 
@@ -106,6 +114,29 @@ public sealed partial class MotoFleetBrowserTests
         await WaitUntilAsync(() => Task.FromResult(page.Url.Contains(detail, StringComparison.Ordinal)), () => $"{page.Url} is not the detail of {seeded.Key}");
         await page.Locator("[data-section=configuration]").WaitForAsync(new() { Timeout = Timeout });
         await ExpectMotosConfigurationAsync(page, seeded.Key);
+    }
+
+    [Fact]
+    public async Task Detail_FromMoto_ImageWithInsightsBuiltIn_ShowsTheSeededInsights_ZipWithoutTheExtensionShowsNone()
+    {
+        var image = moto.Fleet.InsightsImage;
+        var page = await OpenAsync($"/{FunctionDetailLinks.Page(image.Key)}?range=1h", "[data-section=configuration]");
+
+        // No layer says it: the collectors learnt it from the metrics the image publishes.
+        await Assertions.Expect(page.Locator("[data-field=runtime]")).ToContainTextAsync("container image");
+        Assert.Equal(0, await page.Locator("[data-section=layers] [data-layer]").CountAsync());
+        var memory = page.Locator("[data-chart=insights-memory]");
+        await Assertions.Expect(memory).ToBeAttachedAsync(new() { Timeout = Timeout });
+        var rows = await memory.Locator(".chart-table tbody tr").EvaluateAllAsync<string[][]>("rows => rows.map(r => [r.cells[0].textContent, r.cells[1].textContent])");
+        var shown = rows.ToDictionary(r => r[0].Replace(" (partial)", "", StringComparison.Ordinal), r => r[1], StringComparer.Ordinal);
+        foreach (var (minute, used) in moto.Fleet.InsightsUsedMemory)
+        {
+            Assert.Equal(FigureFormat.ExactCount(used), shown[minute.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)]);
+        }
+
+        var zip = moto.Fleet.Functions.Single(f => f.Key.Name == "payments-worker");
+        var plain = await OpenAsync($"/{FunctionDetailLinks.Page(zip.Key)}?range=1h", "[data-testid=charts], [data-testid=no-metrics]");
+        Assert.Equal(0, await plain.Locator("[data-chart^=insights]").CountAsync());
     }
 
     /// <summary>The detail page's configuration, tags and layers equal what moto's GetFunction answers; no environment value shows.</summary>

@@ -37,8 +37,9 @@ namespace Observe.Dashboard.Tests.Browser;
 /// </remarks>
 public sealed class MotoFleetFixture : IAsyncLifetime
 {
-    // Long enough for a loaded machine's first passes; a failure says what was missing, not only "timed out".
-    private static readonly TimeSpan FirstPassesTimeout = TimeSpan.FromSeconds(90);
+    // Long enough for a loaded machine's first two metrics passes (a minute apart); a failure says what was missing,
+    // not only "timed out".
+    private static readonly TimeSpan FirstPassesTimeout = TimeSpan.FromSeconds(150);
 
     private readonly BrowserDashboard _host = new();
 
@@ -106,6 +107,15 @@ public sealed class MotoFleetFixture : IAsyncLifetime
             ["Observe:Aws:Retry:TransientBaseDelay"] = "00:00:00.010",
             ["Observe:Aws:Retry:TransientMaxDelay"] = "00:00:00.100",
             ["Observe:Dashboard:RefreshThrottle"] = "00:00:00.500",
+
+            // The metrics collector's first pass may run before the inventory's has written the image whose Insights
+            // it must learn about; starting at once and listing and reading every minute, with a window over the
+            // seeded minutes, lets its second pass (a minute later) catch them instead of the production cadence's
+            // 15 minutes later.
+            ["Observe:Collectors:StartSpread"] = "00:00:00",
+            ["Observe:Collectors:Metrics:ColdInterval"] = "00:01:00",
+            ["Observe:Collectors:Metrics:ActivityRefreshInterval"] = "00:01:00",
+            ["Observe:Collectors:Metrics:LateDataWindow"] = "00:20:00",
         };
         var accounts = Fleet.Targets.GroupBy(t => t.AccountId).ToList();
         for (var i = 0; i < accounts.Count; i++)
@@ -123,7 +133,10 @@ public sealed class MotoFleetFixture : IAsyncLifetime
         return settings;
     }
 
-    /// <summary>Completes once the store holds every seeded function and every seeded alarm in its seeded state.</summary>
+    /// <summary>
+    /// Completes once the store holds every seeded function, every seeded alarm in its seeded state and the image's
+    /// Lambda Insights minutes.
+    /// </summary>
     private sealed class FirstPasses(IObserveStore store, MotoFleet fleet)
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -132,7 +145,7 @@ public sealed class MotoFleetFixture : IAsyncLifetime
 
         public void OnChanged(StoreChangeKind kind)
         {
-            if ((kind & (StoreChangeKind.Functions | StoreChangeKind.Alarms)) != 0 && !_done.Task.IsCompleted)
+            if ((kind & (StoreChangeKind.Functions | StoreChangeKind.Alarms | StoreChangeKind.Metrics)) != 0 && !_done.Task.IsCompleted)
             {
                 _ = CheckAsync();
             }
@@ -163,6 +176,14 @@ public sealed class MotoFleetFixture : IAsyncLifetime
                     .Select(f => $"function {f.Key}")
                     .Concat(fleet.Alarms.Where(a => !alarms.TryGetValue(a.Arn, out var state) || state != a.State).Select(a => $"alarm {a.Name} in {a.State}"))
                     .ToList();
+                var image = fleet.InsightsImage.Key;
+                var seeded = fleet.InsightsUsedMemory;
+                var series = await store.GetFunctionSeriesAsync(image, new TimeRange(seeded.Keys.Min(), seeded.Keys.Max().AddMinutes(1)), SeriesResolution.Minute, CancellationToken.None);
+                if (series.Count(b => b.InsightsUsedMemoryMaxMb is not null) < seeded.Count)
+                {
+                    missing.Add($"Lambda Insights of {image} ({series.Count} of its {seeded.Count} minutes stored, {series.Count(b => b.InsightsUsedMemoryMaxMb is not null)} with Insights)");
+                }
+
                 _missing = missing.Count == 0 ? "" : string.Join(", ", missing);
                 if (missing.Count == 0)
                 {
@@ -185,7 +206,8 @@ public sealed class MotoFleetFixture : IAsyncLifetime
 /// <summary>
 /// The fleet <see cref="MotoFleetFixture"/> seeds into moto: two fresh accounts (ids start with 39), three targets and
 /// 34 functions, 28 of them in the production account, so the Functions grid's smallest page (25 rows) pages even
-/// with that account picked. Memory sizes repeat, so a sort by memory also orders ties.
+/// with that account picked. Memory sizes repeat, so a sort by memory also orders ties. One is a container image
+/// that publishes Lambda Insights metrics (<see cref="InsightsImage"/>, <see cref="InsightsUsedMemory"/>).
 /// </summary>
 public sealed class MotoFleet : IDisposable
 {
@@ -207,6 +229,7 @@ public sealed class MotoFleet : IDisposable
     private static readonly string?[] Owners = ["team-orders", "team-search", null, HostileOwner, "team-payments"];
 
     private readonly List<MotoSeeder> _seeders = [];
+    private readonly Dictionary<DateTimeOffset, double> _insightsUsedMemory = [];
     private readonly Dictionary<string, MotoLambda> _lambdas = new(StringComparer.Ordinal);
 
     public MotoFleet()
@@ -229,7 +252,12 @@ public sealed class MotoFleet : IDisposable
             },
             new(new FunctionKey(Development, "us-east-1", "legacy-report"), "python3.8", new Dictionary<string, string>()),
         };
-        functions.AddRange(Generated(new FunctionKey(Production, "us-east-1", "checkout"), 15, environment));
+        // A container image with Lambda Insights built in: no layer says so, its published metrics do.
+        functions.Add(new(new FunctionKey(Production, "us-east-1", "thumbnails-image"), null, new Dictionary<string, string> { ["owner"] = "team-search" })
+        {
+            MemoryMb = 1024, TimeoutSeconds = 60, Environment = environment,
+        });
+        functions.AddRange(Generated(new FunctionKey(Production, "us-east-1", "checkout"), 14, environment));
         functions.AddRange(Generated(new FunctionKey(Production, "eu-west-1", "ledger"), 11, environment));
         functions.AddRange(Generated(new FunctionKey(Development, "us-east-1", "sandbox"), 4, environment));
         Functions = functions;
@@ -240,6 +268,12 @@ public sealed class MotoFleet : IDisposable
             Alarm(Functions[2], "legacy-report-duration", "Duration", AlarmState.InsufficientData, "Insufficient Data: 1 datapoint was unknown."),
         ];
     }
+
+    /// <summary>The container image whose Lambda Insights metrics are seeded; no layer shows the extension.</summary>
+    public SeededFunction InsightsImage => Functions.Single(f => f.Key.Name == "thumbnails-image");
+
+    /// <summary>The image's seeded <c>used_memory_max</c> per minute (MB), put into moto at seeding.</summary>
+    public IReadOnlyDictionary<DateTimeOffset, double> InsightsUsedMemory => _insightsUsedMemory;
 
     /// <summary>The account with two regions (named moto-prod in the dashboard's configuration).</summary>
     public string Production { get; }
@@ -284,6 +318,8 @@ public sealed class MotoFleet : IDisposable
             }
         }
 
+        await SeedInsightsAsync();
+
         foreach (var alarm in Alarms)
         {
             var seed = Seeder(alarm.Function.Key.AccountId);
@@ -296,6 +332,41 @@ public sealed class MotoFleet : IDisposable
             });
         }
     }
+
+    /// <summary>
+    /// Invocations of <see cref="InsightsImage"/> over the last ten minutes and the Lambda Insights figures its
+    /// built-in extension publishes for them (namespace <c>LambdaInsights</c>, dimension <c>function_name</c>).
+    /// </summary>
+    private async Task SeedInsightsAsync()
+    {
+        var key = InsightsImage.Key;
+        var end = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 60 * 60);
+        var lambda = new JsonArray();
+        var insights = new JsonArray();
+        for (var ago = 10; ago >= 2; ago--)
+        {
+            var minute = end.AddMinutes(-ago);
+            var used = 300 + (7 * ago);
+            lambda.Add(Datum("FunctionName", key.Name, "Invocations", minute, 4));
+            insights.Add(Datum("function_name", key.Name, "memory_utilization", minute, Math.Round(100.0 * used / InsightsImage.MemoryMb, 1)));
+            insights.Add(Datum("function_name", key.Name, "used_memory_max", minute, used));
+            insights.Add(Datum("function_name", key.Name, "cpu_total_time", minute, 90 * ago));
+            insights.Add(Datum("function_name", key.Name, "total_network", minute, 12_000 * ago));
+            _insightsUsedMemory[minute] = used;
+        }
+
+        var seed = Seeder(key.AccountId);
+        await seed.CloudWatchAsync(key.Region, "PutMetricData", new JsonObject { ["Namespace"] = "AWS/Lambda", ["MetricData"] = lambda });
+        await seed.CloudWatchAsync(key.Region, "PutMetricData", new JsonObject { ["Namespace"] = "LambdaInsights", ["MetricData"] = insights });
+    }
+
+    private static JsonObject Datum(string dimension, string function, string metric, DateTimeOffset minute, double value) => new()
+    {
+        ["MetricName"] = metric,
+        ["Dimensions"] = new JsonArray(new JsonObject { ["Name"] = dimension, ["Value"] = function }),
+        ["Timestamp"] = minute.AddSeconds(5).ToUnixTimeSeconds(),
+        ["Value"] = value,
+    };
 
     /// <summary><paramref name="count"/> functions named <c>{prefix}-01</c>... with their configuration cycling through the lists above.</summary>
     private static IEnumerable<SeededFunction> Generated(FunctionKey prefix, int count, IReadOnlyDictionary<string, string> environment)
@@ -346,8 +417,11 @@ public sealed class MotoFleet : IDisposable
         new(function, name, $"arn:aws:cloudwatch:{function.Key.Region}:{function.Key.AccountId}:alarm:{name}", metric, state, reason);
 }
 
-/// <summary>A function seeded into moto with its configuration; <see cref="Layers"/> names layers of its own account and region.</summary>
-public sealed record SeededFunction(FunctionKey Key, string Runtime, IReadOnlyDictionary<string, string> Tags)
+/// <summary>
+/// A function seeded into moto with its configuration: a container image when <see cref="Runtime"/> is null;
+/// <see cref="Layers"/> names layers of its own account and region.
+/// </summary>
+public sealed record SeededFunction(FunctionKey Key, string? Runtime, IReadOnlyDictionary<string, string> Tags)
 {
     public int MemoryMb { get; init; } = 256;
 

@@ -29,20 +29,23 @@ internal sealed class MotoLambda(string accountId) : IDisposable
         return JsonNode.Parse(response)!["LayerVersionArn"]!.GetValue<string>();
     }
 
-    /// <summary>CreateFunction with <paramref name="function"/>'s whole configuration.</summary>
+    /// <summary>CreateFunction with <paramref name="function"/>'s whole configuration; a container image when it has no runtime.</summary>
     public async Task CreateFunctionAsync(SeededFunction function, IReadOnlyList<string> layerArns)
     {
         await EnsureRoleAsync();
+        var image = function.Runtime is null;
         var body = new JsonObject
         {
             ["FunctionName"] = function.Key.Name,
-            ["Runtime"] = function.Runtime,
             ["Role"] = $"arn:aws:iam::{accountId}:role/lambda-role",
-            ["Handler"] = "index.handler",
             ["MemorySize"] = function.MemoryMb,
             ["Timeout"] = function.TimeoutSeconds,
             ["Architectures"] = new JsonArray(function.Architecture),
-            ["Code"] = new JsonObject { ["ZipFile"] = Convert.ToBase64String(TinyZip("index.js")) },
+            // moto does not check that the image exists in ECR.
+            ["PackageType"] = image ? "Image" : "Zip",
+            ["Code"] = image
+                ? new JsonObject { ["ImageUri"] = $"{accountId}.dkr.ecr.{function.Key.Region}.amazonaws.com/{function.Key.Name}:1" }
+                : new JsonObject { ["ZipFile"] = Convert.ToBase64String(TinyZip("index.js")) },
             ["Tags"] = new JsonObject(function.Tags.Select(t => KeyValuePair.Create(t.Key, (JsonNode?)t.Value))),
             ["Layers"] = new JsonArray(layerArns.Select(a => (JsonNode?)a).ToArray()),
             ["Environment"] = new JsonObject
@@ -50,6 +53,12 @@ internal sealed class MotoLambda(string accountId) : IDisposable
                 ["Variables"] = new JsonObject(function.Environment.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
             },
         };
+        if (!image)
+        {
+            body["Runtime"] = function.Runtime;
+            body["Handler"] = "index.handler";
+        }
+
         await SendAsync(function.Key.Region, "lambda", HttpMethod.Post, "2015-03-31/functions", body.ToJsonString(), "application/json");
     }
 
