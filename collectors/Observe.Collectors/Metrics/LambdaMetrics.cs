@@ -79,7 +79,8 @@ internal readonly record struct StatSet(int Bits)
     public static StatSet Probe { get; } = Of(LambdaStat.Invocations, LambdaStat.Throttles);
 
     /// <summary>
-    /// Read, besides what ListMetrics lists, for functions whose layers include the Lambda Insights extension; like every
+    /// Read, besides what ListMetrics lists, for functions that run the Lambda Insights extension (its layer, or a
+    /// container image that publishes its metrics); like every
     /// statistic outside the probe, only for functions that ran or were throttled in the window.
     /// </summary>
     public static StatSet Insights { get; } = Of(
@@ -94,7 +95,7 @@ internal readonly record struct StatSet(int Bits)
 
     /// <summary>
     /// The statistics read from an <c>AWS/Lambda</c> metric name (Duration gives four); none for names Observe does not
-    /// read. Lambda Insights metrics are not listed: the extension layer says which functions have them.
+    /// read. Lambda Insights metrics are not counted here: the layer, or for images their own listing, says which functions have them.
     /// </summary>
     public static StatSet ForMetricName(string? metricName)
     {

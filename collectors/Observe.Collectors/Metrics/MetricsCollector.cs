@@ -22,7 +22,10 @@ namespace Observe.Collectors.Metrics;
 /// <item>Functions with no data in the last 3 hours (ListMetrics <c>RecentlyActive=PT3H</c>) are not queried at all,
 /// and a function is asked only for the metrics it publishes.</item>
 /// <item>Functions whose layers (from the inventory) include the Lambda Insights extension are also asked for its
-/// <c>LambdaInsights</c> statistics, in the same calls as the rest and only where the probe saw them run.</item>
+/// <c>LambdaInsights</c> statistics, in the same calls as the rest and only where the probe saw them run. A container
+/// image carries the extension inside the image, where no layer shows it: for targets with active images, one
+/// ListMetrics of <c>LambdaInsights</c> every <see cref="MetricsCollectorOptions.InsightsListingInterval"/> tells
+/// which images publish it.</item>
 /// </list>
 /// The checkpoint is the end of the last complete cold pass; points are written before it moves and the store merges
 /// them idempotently, so an interrupted pass is simply read again.
@@ -38,6 +41,12 @@ internal sealed partial class MetricsCollector(
     TimeProvider time,
     ILogger<MetricsCollector> logger) : ICollector
 {
+    /// <summary>The package type of a container image function.</summary>
+    private const string ImagePackage = "Image";
+
+    /// <summary>The Lambda Insights metric listed to learn which container images run the extension.</summary>
+    private const string InsightsListedMetric = "memory_utilization";
+
     /// <summary>AWS's cap on data points in one GetMetricData response; calls are sized to stay within one page.</summary>
     internal const int MaxDatapointsPerCall = 100_800;
 
@@ -95,7 +104,7 @@ internal sealed partial class MetricsCollector(
         if (state.ListedAt is null || now - state.ListedAt >= refresh)
         {
             state.Active = await ListActiveAsync(client, cancellationToken).ConfigureAwait(false);
-            await AddInsightsAsync(target, state.Active, cancellationToken).ConfigureAwait(false);
+            await AddInsightsAsync(target, client, state, now, cancellationToken).ConfigureAwait(false);
             state.ListedAt = now;
             var dropped = state.Unread.Prune(state.Active, end - _options.MaxCatchUp);
             if (dropped > 0)
@@ -409,16 +418,29 @@ internal sealed partial class MetricsCollector(
     }
 
     /// <summary>
-    /// Adds the Lambda Insights statistics to the active functions whose layers include the extension. Read from the
-    /// inventory with each activity listing, so a layer added or removed is seen within a cold interval.
+    /// Adds the Lambda Insights statistics to the active functions that run the extension: those whose layers include
+    /// it, and container images that publish its metrics. Read from the inventory with each activity listing, so a
+    /// layer added or removed is seen within a cold interval.
     /// </summary>
-    private async Task AddInsightsAsync(CollectionTarget target, Dictionary<string, StatSet> active, CancellationToken cancellationToken)
+    private async Task AddInsightsAsync(CollectionTarget target, ICloudWatchClient client, TargetState state, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var active = state.Active;
         var functions = await inventory.GetFunctionsAsync(new FleetFilter(target.AccountId, target.Region), cancellationToken).ConfigureAwait(false);
+
+        // Only a target with an active image pays for the listing, and only once per interval: a fleet of zip
+        // functions, where the layer list already says it, never makes the call.
+        var images = functions.Where(f => f.PackageType == ImagePackage && active.ContainsKey(f.Key.Name)).ToList();
+        if (images.Count > 0 && (state.InsightsListedAt is null || now - state.InsightsListedAt >= _options.InsightsListingInterval))
+        {
+            state.InsightsPublishers = await ListInsightsPublishersAsync(client, cancellationToken).ConfigureAwait(false);
+            state.InsightsListedAt = now;
+            LogInsightsImages(logger, target.ToString(), images.Count(f => state.InsightsPublishers.Contains(f.Key.Name)), images.Count);
+        }
+
         var count = 0;
         foreach (var function in functions)
         {
-            if (active.TryGetValue(function.Key.Name, out var stats) && function.Layers.Any(LambdaInsightsLayer.IsExtension))
+            if (active.TryGetValue(function.Key.Name, out var stats) && RunsTheExtension(function, state.InsightsPublishers))
             {
                 active[function.Key.Name] = stats.Union(StatSet.Insights);
                 count++;
@@ -426,6 +448,29 @@ internal sealed partial class MetricsCollector(
         }
 
         LogInsightsFunctions(logger, target.ToString(), count, active.Count);
+    }
+
+    private static bool RunsTheExtension(LambdaFunction function, IReadOnlySet<string> imagePublishers) =>
+        function.Layers.Any(LambdaInsightsLayer.IsExtension)
+        || (function.PackageType == ImagePackage && imagePublishers.Contains(function.Key.Name));
+
+    /// <summary>
+    /// The functions that published Lambda Insights metrics in the last three hours. One metric name is enough (the
+    /// extension publishes all of them on every invocation) and keeps the listing to a row or two per function.
+    /// </summary>
+    private static async Task<HashSet<string>> ListInsightsPublishersAsync(ICloudWatchClient client, CancellationToken cancellationToken)
+    {
+        var publishers = new HashSet<string>(StringComparer.Ordinal);
+        var request = new ListMetricsRequest { Namespace = StatSet.InsightsNamespace, MetricName = InsightsListedMetric, RecentlyActive = "PT3H" };
+        await foreach (var metric in client.ListMetricsAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            if (metric.Dimensions?.FirstOrDefault(d => d.Name == StatSet.InsightsFunctionDimension)?.Value is { Length: > 0 } function)
+            {
+                publishers.Add(function);
+            }
+        }
+
+        return publishers;
     }
 
     /// <summary>Dashboard watches of this target first, then active functions under enabled alert rules, up to the cap.</summary>
@@ -493,6 +538,9 @@ internal sealed partial class MetricsCollector(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics for {Target}: {Count} of {Active} active functions have the Lambda Insights extension; its metrics are read with theirs")]
     private static partial void LogInsightsFunctions(ILogger logger, string target, int count, int active);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Metrics for {Target}: {Count} of {Images} active container images publish Lambda Insights metrics")]
+    private static partial void LogInsightsImages(ILogger logger, string target, int count, int images);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Metrics for {Target}: minutes from {From} to {To} are older than {Setting} allows to catch up and are left out")]
     private static partial void LogGap(ILogger logger, string target, DateTimeOffset from, DateTimeOffset to, string setting);
 
@@ -512,6 +560,11 @@ internal sealed partial class MetricsCollector(
         public Dictionary<string, StatSet> Active { get; set; } = new(StringComparer.Ordinal);
 
         public DateTimeOffset? ListedAt { get; set; }
+
+        /// <summary>Functions that published Lambda Insights metrics at the last listing of them; empty before it.</summary>
+        public IReadOnlySet<string> InsightsPublishers { get; set; } = new HashSet<string>(StringComparer.Ordinal);
+
+        public DateTimeOffset? InsightsListedAt { get; set; }
 
         /// <summary>Functions the last cold pass of this process read through the checkpoint.</summary>
         public HashSet<string> Collected { get; set; } = new(StringComparer.Ordinal);

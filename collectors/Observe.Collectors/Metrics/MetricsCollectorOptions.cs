@@ -37,6 +37,14 @@ public sealed class MetricsCollectorOptions
     /// </summary>
     public TimeSpan ActivityRefreshInterval { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How often the functions publishing Lambda Insights metrics are listed (ListMetrics of <c>LambdaInsights</c>),
+    /// for container images, which carry the extension inside the image where no layer shows it. Only targets with
+    /// an active image make the call. 1 min to 3 h, so the listing's three-hour window spans the time between two.
+    /// Default 1 h.
+    /// </summary>
+    public TimeSpan InsightsListingInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How far back the first pass of a target reads when it has no checkpoint. 1 min to 15 days. Default 3 h.</summary>
     public TimeSpan InitialLookback { get; set; } = TimeSpan.FromHours(3);
 
@@ -78,6 +86,7 @@ internal sealed class MetricsCollectorOptionsValidator : IValidateOptions<Metric
         WholeMinutes(errors, nameof(options.ColdInterval), options.ColdInterval, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(60));
         WholeMinutes(errors, nameof(options.LateDataWindow), options.LateDataWindow, TimeSpan.Zero, TimeSpan.FromMinutes(60));
         Range(errors, nameof(options.ActivityRefreshInterval), options.ActivityRefreshInterval, TimeSpan.FromMinutes(1), TimeSpan.FromHours(2));
+        Range(errors, nameof(options.InsightsListingInterval), options.InsightsListingInterval, TimeSpan.FromMinutes(1), TimeSpan.FromHours(3));
         Range(errors, nameof(options.InitialLookback), options.InitialLookback, TimeSpan.FromMinutes(1), TimeSpan.FromDays(15));
         Range(errors, nameof(options.MaxCatchUp), options.MaxCatchUp, options.ColdInterval, TimeSpan.FromDays(15));
         WholeMinutes(errors, nameof(options.MaxRetryBackoff), options.MaxRetryBackoff, options.WatchedInterval, TimeSpan.FromMinutes(60));

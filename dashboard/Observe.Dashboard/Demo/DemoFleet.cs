@@ -37,8 +37,20 @@ internal sealed record DemoFunction
 
     public double MemoryUseHigh { get; init; } = 0.75;
 
+    /// <summary>The Lambda Insights extension's traits when the function runs it (as a layer, or inside its image); null otherwise.</summary>
+    public DemoInsights? Insights { get; init; }
+
     public FunctionKey Key => Function.Key;
 }
+
+/// <summary>
+/// What the Lambda Insights extension measures of a demo function, per invocation: the share of a CPU its code keeps
+/// busy while it runs (Lambda gives a whole vCPU at 1,769 MB, a share below) and the bytes it sends and receives.
+/// </summary>
+internal sealed record DemoInsights(double CpuShare, double NetworkBytesPerInvocation);
+
+/// <summary>One minute of a function's Insights measurements, drawn per minute: the figures of <see cref="DemoMinute"/> scale them.</summary>
+internal readonly record struct DemoInsightsMinute(double MemoryShareMax, double CpuMsPerInvocation, double InitMaxMs);
 
 /// <summary>One function's figures for one whole minute.</summary>
 internal readonly record struct DemoMinute(
@@ -48,7 +60,8 @@ internal readonly record struct DemoMinute(
     double ColdStarts,
     double DurationAvgMs,
     double? IteratorAgeMs,
-    bool InBurst);
+    bool InBurst,
+    DemoInsightsMinute? Insights = null);
 
 /// <summary>
 /// The demo fleet: a deterministic inventory built from the seed, and each minute's figures derived from
@@ -167,6 +180,8 @@ internal sealed class DemoFleet
                 tags.Remove("team");
             }
 
+            var insights = PickInsights(seed, i, kind, memory);
+
             var function = new LambdaFunction
             {
                 Key = new FunctionKey(accountId, region, name),
@@ -182,6 +197,8 @@ internal sealed class DemoFleet
                 ProvisionedConcurrency = provisioned,
                 ReservedConcurrency = throttles ? 2 + rng.Next(8) : null,
                 LastSeen = InventoryEpoch,
+                // A container image carries the extension inside the image, where no layer list shows it.
+                Layers = insights is not null && runtime is not null ? [InsightsLayerArn(region, architecture)] : [],
             };
 
             functions.Add(new DemoFunction
@@ -203,11 +220,42 @@ internal sealed class DemoFleet
                 ErrorKinds = errors.Take(errorKindCount).ToArray(),
                 MemoryUseLow = memoryUse.Item1,
                 MemoryUseHigh = memoryUse.Item2,
+                Insights = insights,
             });
         }
 
         return new DemoFleet(seed, functions);
     }
+
+    /// <summary>
+    /// About a quarter of the fleet runs the Lambda Insights extension, as teams add it to the functions they watch
+    /// closely. A stream of its own, so every other draw stays as it was.
+    /// </summary>
+    private static DemoInsights? PickInsights(int seed, int index, DemoKind kind, int memoryMb)
+    {
+        var rng = DemoRandom.For(seed, index, 0, DemoPurpose.Insights);
+        if (rng.NextDouble() >= 0.25)
+        {
+            return null;
+        }
+
+        var cpuShare = rng.Between(0.25, 0.8) * Math.Min(1, memoryMb / 1769.0);
+        var network = kind switch
+        {
+            DemoKind.Api => rng.Between(4_000, 60_000),
+            DemoKind.Scheduled => rng.Between(200_000, 5_000_000),
+            _ => rng.Between(1_000, 20_000),
+        };
+        return new DemoInsights(cpuShare, Math.Round(network));
+    }
+
+    /// <summary>
+    /// The extension's layer as AWS publishes it in the demo's regions (from account 580247275435, one layer name per
+    /// architecture); the version is one AWS has published, fixed so the inventory does not change.
+    /// </summary>
+    private static string InsightsLayerArn(string region, string architecture) => architecture == "arm64"
+        ? $"arn:aws:lambda:{region}:580247275435:layer:LambdaInsightsExtension-Arm64:20"
+        : $"arn:aws:lambda:{region}:580247275435:layer:LambdaInsightsExtension:53";
 
     /// <summary>Memory as teams set it: managed runtimes get more (their init needs CPU), scripts and native binaries less.</summary>
     private static int PickMemory(ref DemoRandom rng, string family)
@@ -265,7 +313,19 @@ internal sealed class DemoFleet
             ? Math.Round((burst is null ? 300 : 45_000) * Math.Exp(0.4 * durationRng.NextGaussian()))
             : null;
 
-        return new DemoMinute(invocations, errors, throttles, coldStarts, duration, iteratorAge, burst is not null);
+        DemoInsightsMinute? insights = null;
+        if (f.Insights is { } traits)
+        {
+            // The busiest invocation of the minute sits in the upper half of the function's memory use; CPU time
+            // follows the minute's duration; a longer init than the function's usual now and then.
+            var insightsRng = DemoRandom.For(Seed, f.Index, minuteNumber, DemoPurpose.Insights);
+            var memoryShare = insightsRng.Between((f.MemoryUseLow + f.MemoryUseHigh) / 2, f.MemoryUseHigh);
+            var cpuMs = duration * traits.CpuShare * Math.Exp(0.1 * insightsRng.NextGaussian());
+            var initMs = f.InitMs * Math.Exp(0.15 * Math.Abs(insightsRng.NextGaussian()));
+            insights = new DemoInsightsMinute(memoryShare, Math.Min(cpuMs, duration), initMs);
+        }
+
+        return new DemoMinute(invocations, errors, throttles, coldStarts, duration, iteratorAge, burst is not null, insights);
     }
 
     /// <summary>
@@ -347,6 +407,9 @@ internal sealed class DemoFleet
     public static MetricPoint ToMetricPoint(DemoFunction f, DateTimeOffset minute, DemoMinute m)
     {
         var ran = m.Invocations > 0;
+
+        // The Insights extension reports only from invocations: a minute without any has no Insights figure, not 0.
+        var insights = ran ? m.Insights : null;
         return new MetricPoint
         {
             Function = f.Key,
@@ -361,6 +424,11 @@ internal sealed class DemoFleet
             DurationP99Ms = ran ? Math.Round(m.DurationAvgMs * 3.6, 2) : null,
             ConcurrentExecutions = ran ? Math.Ceiling(m.Invocations / 60 * m.DurationAvgMs / 1000 * 1.5) : null,
             IteratorAgeMs = m.IteratorAgeMs,
+            InsightsMemoryUtilizationMax = insights is { } memory ? Math.Round(memory.MemoryShareMax * 100, 1) : null,
+            InsightsUsedMemoryMaxMb = insights is { } used ? Math.Round(used.MemoryShareMax * f.Function.MemoryMb) : null,
+            InsightsCpuTotalTimeMs = insights is { } cpu ? Math.Round(m.Invocations * cpu.CpuMsPerInvocation, 1) : null,
+            InsightsNetworkBytes = insights is not null ? Math.Round(m.Invocations * f.Insights!.NetworkBytesPerInvocation) : null,
+            InsightsInitDurationMaxMs = m.ColdStarts > 0 && insights is { } init ? Math.Round(init.InitMaxMs, 1) : null,
         };
     }
 

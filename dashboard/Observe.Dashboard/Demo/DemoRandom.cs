@@ -153,4 +153,5 @@ internal enum DemoPurpose
     ErrorKinds = 9,
     Throttles = 10,
     Variety = 11,
+    Insights = 12,
 }

@@ -18,6 +18,7 @@ public class MetricsCollectorOptionsTests
     [InlineData("ColdInterval", "02:00:00", "Observe:Collectors:Metrics:ColdInterval must be between 00:01:00 and 01:00:00, not 02:00:00")]
     [InlineData("LateDataWindow", "00:00:10", "Observe:Collectors:Metrics:LateDataWindow must be whole minutes")]
     [InlineData("ActivityRefreshInterval", "03:00:00", "Observe:Collectors:Metrics:ActivityRefreshInterval must be between 00:01:00 and 02:00:00, not 03:00:00")]
+    [InlineData("InsightsListingInterval", "04:00:00", "Observe:Collectors:Metrics:InsightsListingInterval must be between 00:01:00 and 03:00:00, not 04:00:00")]
     [InlineData("MaxCatchUp", "00:05:00", "Observe:Collectors:Metrics:MaxCatchUp must be between 00:15:00 and 15.00:00:00, not 00:05:00")]
     [InlineData("MaxWatchedFunctions", "-1", "Observe:Collectors:Metrics:MaxWatchedFunctions must be 0 or more, not -1")]
     [InlineData("MaxRetryBackoff", "02:00:00", "Observe:Collectors:Metrics:MaxRetryBackoff must be between 00:01:00 and 01:00:00, not 02:00:00")]

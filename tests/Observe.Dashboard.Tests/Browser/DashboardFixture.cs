@@ -13,35 +13,22 @@ namespace Observe.Dashboard.Tests.Browser;
 /// </summary>
 public sealed class DashboardFixture : IAsyncLifetime
 {
-    private const string ChromiumVariable = "OBSERVE_TEST_CHROMIUM";
+    private readonly BrowserDashboard _host = new();
 
-    private readonly TempDirectory _directory = new();
-    private WebApplication? _app;
-    private IPlaywright? _playwright;
+    public Uri BaseUrl => _host.BaseUrl;
 
-    public Uri BaseUrl { get; private set; } = null!;
+    public IBrowser Browser => _host.Browser;
 
-    public IBrowser Browser { get; private set; } = null!;
+    public IObserveStore Store => _host.App.Services.GetRequiredService<IObserveStore>();
 
-    public IObserveStore Store => _app!.Services.GetRequiredService<IObserveStore>();
-
-    public DemoFleetStatus Demo => _app!.Services.GetRequiredService<DemoFleetStatus>();
+    public DemoFleetStatus Demo => _host.App.Services.GetRequiredService<DemoFleetStatus>();
 
     /// <summary>Where screenshots go: under the test output, kept by the test script's artifacts.</summary>
     public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults", "artifacts")).FullName;
 
     public async Task InitializeAsync()
     {
-        // Fail, never skip: a skipped browser test would let CI pass with the browser path broken.
-        var chromium = Environment.GetEnvironmentVariable(ChromiumVariable);
-        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
-        {
-            throw new InvalidOperationException(
-                $"{ChromiumVariable} is not set to a Chromium executable (it is '{chromium}'). Run the tests through scripts/test.sh, " +
-                "which installs Chromium and exports it, or `source .peers/env` first.");
-        }
-
-        _app = DashboardHost.Build(_directory.Path, new Dictionary<string, string?>
+        _host.Build(new Dictionary<string, string?>
         {
             ["Observe:Demo:Enabled"] = "true",
             ["Observe:Demo:Interval"] = "00:00:01",
@@ -49,16 +36,8 @@ public sealed class DashboardFixture : IAsyncLifetime
             ["Observe:Demo:BackfillBatch"] = "00:30:00",
             ["Observe:Dashboard:RefreshThrottle"] = "00:00:00.500",
         });
-        await _app.StartDashboardAsync(CancellationToken.None);
-        BaseUrl = _app.GetListeningUrls()[0];
-
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await _host.StartDashboardAsync();
+        await _host.LaunchChromiumAsync();
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!Demo.BackfillComplete)
@@ -72,11 +51,74 @@ public sealed class DashboardFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public Task DisposeAsync() => _host.DisposeAsync().AsTask();
+}
+
+/// <summary>
+/// The start and stop the browser fixtures share: the Chromium check, the dashboard in-process over a temp SQLite
+/// store, headless Chromium, and the teardown in the reverse order. Each fixture adds what it fills the store with.
+/// </summary>
+internal sealed class BrowserDashboard : IAsyncDisposable
+{
+    private const string ChromiumVariable = "OBSERVE_TEST_CHROMIUM";
+
+    private readonly TempDirectory _directory = new();
+    private readonly string _chromium;
+    private WebApplication? _app;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public BrowserDashboard()
     {
-        if (Browser is not null)
+        // Fail, never skip: a skipped browser test would let CI pass with the browser path broken. Checked first, so
+        // a missing browser fails before any seeding or start-up.
+        var chromium = Environment.GetEnvironmentVariable(ChromiumVariable);
+        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
         {
-            await Browser.DisposeAsync();
+            _directory.Dispose();
+            throw new InvalidOperationException(
+                $"{ChromiumVariable} is not set to a Chromium executable (it is '{chromium}'). Run the tests through scripts/test.sh, " +
+                "which installs Chromium and exports it, or `source .peers/env` first.");
+        }
+
+        _chromium = chromium;
+    }
+
+    public WebApplication App => _app ?? throw new InvalidOperationException("the dashboard is not built yet");
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium is not launched yet");
+
+    /// <summary>Builds the dashboard over the temp store with <paramref name="settings"/>; <see cref="StartDashboardAsync"/> starts it.</summary>
+    public WebApplication Build(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        _app = DashboardHost.Build(_directory.Path, settings, configure);
+        return _app;
+    }
+
+    public async Task StartDashboardAsync()
+    {
+        await App.StartDashboardAsync(CancellationToken.None);
+        BaseUrl = App.GetListeningUrls()[0];
+    }
+
+    public async Task LaunchChromiumAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = _chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
         }
 
         _playwright?.Dispose();

@@ -5,7 +5,7 @@ using Observe.Store.Model;
 namespace Observe.Dashboard.Tests.Browser;
 
 /// <summary>Pages in Chromium over a store the collectors filled from moto (<see cref="MotoFleetFixture"/>).</summary>
-public sealed class MotoFleetBrowserTests(MotoFleetFixture moto) : IClassFixture<MotoFleetFixture>
+public sealed partial class MotoFleetBrowserTests(MotoFleetFixture moto) : IClassFixture<MotoFleetFixture>
 {
     private const float Timeout = 15_000;
 
