@@ -27,7 +27,9 @@ internal static class FleetPages
     private const int Details = 10;
     private const int ExtraPages = 10;
 
-    public static async Task<int> RunAsync(string storeDirectory)
+    /// <param name="storeDirectory">The store written by <c>--fleet-seed</c>.</param>
+    /// <param name="gridOnly">Measure the Functions grid's first render and round trips only (a quicker loop while working on the grid).</param>
+    public static async Task<int> RunAsync(string storeDirectory, bool gridOnly = false)
     {
         var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
         var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
@@ -70,6 +72,17 @@ internal static class FleetPages
             await page.Locator(".page[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
             var grid = page.Locator("[data-testid=functions-grid]");
             await grid.Locator("tbody tr").First.WaitForAsync();
+            // Where the browser's time goes: Chromium's own counters over the whole series, and the bytes the server sent.
+            var cdp = await context.NewCDPSessionAsync(page);
+            await cdp.SendAsync("Performance.enable");
+            var received = 0L;
+            page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>
+                Interlocked.Add(ref received, frame.Binary?.Length ?? System.Text.Encoding.UTF8.GetByteCount(frame.Text ?? ""));
+            await page.ReloadAsync();
+            await page.Locator(".page[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            await grid.Locator("tbody tr").First.WaitForAsync();
+            var metricsBefore = await BrowserMetricsAsync(cdp);
+            var receivedBefore = Interlocked.Read(ref received);
             string[] operations =
             [
                 "[data-testid=functions-grid] a.sort-header[data-sort=invocations]",
@@ -99,9 +112,18 @@ internal static class FleetPages
                     before, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 1 });
                 trips.Add(watch.Elapsed.TotalMilliseconds);
             }
+
+            var metricsAfter = await BrowserMetricsAsync(cdp);
+            double PerOperation(string name) => (metricsAfter[name] - metricsBefore[name]) * 1000 / Operations;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Per round trip in Chromium: script {PerOperation("ScriptDuration"):N1} ms, style {PerOperation("RecalcStyleDuration"):N1} ms, layout {PerOperation("LayoutDuration"):N1} ms, all tasks {PerOperation("TaskDuration"):N1} ms; {(Interlocked.Read(ref received) - receivedBefore) / Operations / 1024d:N1} KiB from the server; {metricsAfter["Nodes"]:N0} DOM nodes"));
         }
 
         Report("Functions filter/sort/page round trip", trips);
+        if (gridOnly)
+        {
+            return 0;
+        }
 
         // CSV of the whole fleet through the browser's HTTP stack.
         var exports = new List<double>();
@@ -166,6 +188,14 @@ internal static class FleetPages
         }
 
         return 0;
+    }
+
+    /// <summary>Chromium's performance counters (seconds for the durations), from CDP's Performance.getMetrics.</summary>
+    private static async Task<Dictionary<string, double>> BrowserMetricsAsync(ICDPSession cdp)
+    {
+        var result = await cdp.SendAsync("Performance.getMetrics") ?? throw new InvalidOperationException("Performance.getMetrics answered nothing");
+        return result.GetProperty("metrics").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("value").GetDouble(), StringComparer.Ordinal);
     }
 
     private static Task<IBrowserContext> NewContextAsync(IBrowser browser) =>
