@@ -34,10 +34,16 @@ if (args is ["--fleet-seed", var seedDirectory])
     return 0;
 }
 
-// `--fleet-pages <directory>` measures the fleet pages in Chromium over a store written by --fleet-seed (docs/benchmarks.md).
+// `--fleet-pages <directory> [--grid-only]` measures the fleet pages in Chromium over a store written by --fleet-seed
+// (docs/benchmarks.md); --grid-only stops after the Functions grid's first renders and round trips.
 if (args is ["--fleet-pages", var pagesDirectory])
 {
     return await Observe.Benchmarks.Dashboard.FleetPages.RunAsync(pagesDirectory);
+}
+
+if (args is ["--fleet-pages", var gridDirectory, "--grid-only"])
+{
+    return await Observe.Benchmarks.Dashboard.FleetPages.RunAsync(gridDirectory, gridOnly: true);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -36,6 +36,12 @@ public interface IFunctionChangeReader
 {
     /// <summary>Changes of the function (or of every function of the filter when null) in the range, newest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<FunctionChange>> GetFunctionChangesAsync(FleetFilter filter, FunctionKey? function, TimeRange range, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many changes each function of the filter had in the range, for the functions that had any: one row per
+    /// function at most, so no limit and nothing cut (the fleet grid's "changed in the range" filter).
+    /// </summary>
+    Task<IReadOnlyDictionary<FunctionKey, int>> CountFunctionChangesAsync(FleetFilter filter, TimeRange range, CancellationToken cancellationToken);
 }
 
 /// <summary>What the inventory collector writes when it sees a function change.</summary>

@@ -127,6 +127,26 @@ public abstract class FleetPagesContractTests : StoreTestBase
     }
 
     [Fact]
+    public async Task CountFunctionChangesAsync_CountsEachChangedFunctionInTheRangeAndFilter()
+    {
+        await Store.RecordFunctionChangesAsync(
+        [
+            new(Fn("a"), At(1), "version", "version 7 published"),
+            new(Fn("a"), At(5), "configuration", "memory 512 → 1024 MB"),
+            new(Fn("a"), At(5), "alias", "live → 7"),
+            new(Fn("b"), At(2), "code", "code changed"),
+            new(Fn("c"), At(10), "code", "code changed"),
+        ], Ct);
+
+        Assert.Equal(new Dictionary<FunctionKey, int> { [Fn("a")] = 3, [Fn("b")] = 1 }, await Store.CountFunctionChangesAsync(FleetFilter.All, Minutes(0, 10), Ct));
+        // The range's end is excluded, like every range read.
+        Assert.Equal(new Dictionary<FunctionKey, int> { [Fn("a")] = 2 }, await Store.CountFunctionChangesAsync(FleetFilter.All, Minutes(3, 10), Ct));
+        Assert.Empty(await Store.CountFunctionChangesAsync(FleetFilter.All, Minutes(11, 20), Ct));
+        Assert.Empty(await Store.CountFunctionChangesAsync(new FleetFilter(Region: "us-east-1"), Minutes(0, 20), Ct));
+        Assert.Equal(3, (await Store.CountFunctionChangesAsync(new FleetFilter(Fn("a").AccountId, Fn("a").Region), Minutes(0, 20), Ct)).Count);
+    }
+
+    [Fact]
     public async Task GetFunctionAsync_LiveDeletedAndUnknown()
     {
         await Store.UpsertFunctionsAsync([Function(Fn("a")), Function(Fn("b"))], Ct);

@@ -11,7 +11,7 @@ namespace Observe.Benchmarks.Dashboard;
 /// <item>Functions first render: navigation start to the grid's rows painted, on a fresh browser context each time
 /// (the server-side render; the first after start also pays JIT and the snapshot's store read, reported apart);</item>
 /// <item>filter, sort and page round trips: a click on a sort header, the next page or a facet value, to the grid showing
-/// the new query's rows (the <c>data-shown</c> query on its rows), 50 operations, p95;</item>
+/// the new query's rows (the <c>data-shown</c> query on the grid, set in the same render as its rows), 50 operations, p95;</item>
 /// <item>CSV export of the whole fleet (10,000 rows) over the browser context's HTTP stack;</item>
 /// <item>Function detail: navigation start to its charts painted, for busy functions;</item>
 /// <item>memory per open Functions page: the live managed heap after a full GC with one page open, then ten more.</item>
@@ -27,7 +27,9 @@ internal static class FleetPages
     private const int Details = 10;
     private const int ExtraPages = 10;
 
-    public static async Task<int> RunAsync(string storeDirectory)
+    /// <param name="storeDirectory">The store written by <c>--fleet-seed</c>.</param>
+    /// <param name="gridOnly">Measure the Functions grid's first render and round trips only (a quicker loop while working on the grid).</param>
+    public static async Task<int> RunAsync(string storeDirectory, bool gridOnly = false)
     {
         var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
         var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
@@ -53,7 +55,7 @@ internal static class FleetPages
             await using var context = await NewContextAsync(browser);
             var page = await context.NewPageAsync();
             var watch = Stopwatch.StartNew();
-            await page.GotoAsync(functions.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+            await page.GotoAsync(functions.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
             await page.Locator("[data-testid=functions-grid] tbody tr").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
             renders.Add(watch.Elapsed.TotalMilliseconds);
         }
@@ -70,6 +72,17 @@ internal static class FleetPages
             await page.Locator(".page[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
             var grid = page.Locator("[data-testid=functions-grid]");
             await grid.Locator("tbody tr").First.WaitForAsync();
+            // Where the browser's time goes: Chromium's own counters over the whole series, and the bytes the server sent.
+            var cdp = await context.NewCDPSessionAsync(page);
+            await cdp.SendAsync("Performance.enable");
+            var received = 0L;
+            page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>
+                Interlocked.Add(ref received, frame.Binary?.Length ?? System.Text.Encoding.UTF8.GetByteCount(frame.Text ?? ""));
+            await page.ReloadAsync();
+            await page.Locator(".page[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+            await grid.Locator("tbody tr").First.WaitForAsync();
+            var metricsBefore = await BrowserMetricsAsync(cdp);
+            var receivedBefore = Interlocked.Read(ref received);
             string[] operations =
             [
                 "[data-testid=functions-grid] a.sort-header[data-sort=invocations]",
@@ -91,17 +104,27 @@ internal static class FleetPages
                     throw new InvalidOperationException($"operation {i}: nothing matches {operations[i % operations.Length]} on {page.Url}");
                 }
 
-                var before = await grid.Locator("a.function-name").First.GetAttributeAsync("data-shown");
+                // The query shown: on the grid, or on each row in builds before the grid carried it (to compare with them).
+                var before = await grid.GetAttributeAsync("data-shown") ?? await grid.Locator("a.function-name").First.GetAttributeAsync("data-shown");
                 var watch = Stopwatch.StartNew();
                 await target.ClickAsync();
                 await page.WaitForFunctionAsync(
-                    "before => { const a = document.querySelector('[data-testid=functions-grid] a.function-name'); return a && a.dataset.shown !== before; }",
+                    "before => { const g = document.querySelector('[data-testid=functions-grid]'); const a = g && g.querySelector('a.function-name'); return a && (g.dataset.shown ?? a.dataset.shown) !== before; }",
                     before, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 1 });
                 trips.Add(watch.Elapsed.TotalMilliseconds);
             }
+
+            var metricsAfter = await BrowserMetricsAsync(cdp);
+            double PerOperation(string name) => (metricsAfter[name] - metricsBefore[name]) * 1000 / Operations;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Per round trip in Chromium: script {PerOperation("ScriptDuration"):N1} ms, style {PerOperation("RecalcStyleDuration"):N1} ms, layout {PerOperation("LayoutDuration"):N1} ms, all tasks {PerOperation("TaskDuration"):N1} ms; {(Interlocked.Read(ref received) - receivedBefore) / Operations / 1024d:N1} KiB from the server; {metricsAfter["Nodes"]:N0} DOM nodes"));
         }
 
         Report("Functions filter/sort/page round trip", trips);
+        if (gridOnly)
+        {
+            return 0;
+        }
 
         // CSV of the whole fleet through the browser's HTTP stack.
         var exports = new List<double>();
@@ -166,6 +189,14 @@ internal static class FleetPages
         }
 
         return 0;
+    }
+
+    /// <summary>Chromium's performance counters (seconds for the durations), from CDP's Performance.getMetrics.</summary>
+    private static async Task<Dictionary<string, double>> BrowserMetricsAsync(ICDPSession cdp)
+    {
+        var result = await cdp.SendAsync("Performance.getMetrics") ?? throw new InvalidOperationException("Performance.getMetrics answered nothing");
+        return result.GetProperty("metrics").EnumerateArray()
+            .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("value").GetDouble(), StringComparer.Ordinal);
     }
 
     private static Task<IBrowserContext> NewContextAsync(IBrowser browser) =>

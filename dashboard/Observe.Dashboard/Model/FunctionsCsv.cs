@@ -18,7 +18,7 @@ public static class FunctionsCsv
     [
         "name", "account_id", "account", "region", "runtime", "architecture", "memory_mb", "timeout_s", "package_type",
         "code_size_bytes", "owner", "invocations", "errors", "error_rate", "p99_ms_upper_bound", "cold_start_rate",
-        "monthly_cost_usd", "flags",
+        "monthly_cost_usd", "flags", "changes_in_range",
     ];
 
     /// <summary>Writes the header and one line per row, in the rows' order.</summary>
@@ -70,6 +70,7 @@ public static class FunctionsCsv
         cells[15] = Number(row.ColdStartRate);
         cells[16] = row.MonthlyCost is { } cost ? cost.ToString("0.00", Culture) : "";
         cells[17] = string.Join("; ", row.Flags.Select(flag => flag.Title));
+        cells[18] = row.ChangesInRange.ToString(Culture);
     }
 
     private static string Number(double? value) => value is { } v ? v.ToString("R", Culture) : "";

@@ -54,7 +54,8 @@ public static class FunctionsFormat
     {
         ArgumentNullException.ThrowIfNull(row);
         return row.P99Ms is { } p99
-            ? string.Create(Culture, $"at most {p99:#,0.##} ms: the highest p99 of any minute (or hour) in the range")
+            // The header's hint says why it is an upper bound; each cell says only its exact value.
+            ? string.Create(Culture, $"at most {p99:#,0.##} ms")
             : row.Stats is null ? NothingStored : "no duration percentiles stored for the range";
     }
 

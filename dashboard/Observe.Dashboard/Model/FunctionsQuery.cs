@@ -34,6 +34,9 @@ public enum FunctionFacet
     Package,
     Owner,
     Flag,
+
+    /// <summary>Whether the inventory collector recorded a change of the function in the range (<see cref="FunctionsQuery.Changed"/>).</summary>
+    Changed,
 }
 
 /// <summary>A parameter of the Functions address that cannot be used, and why.</summary>
@@ -43,7 +46,7 @@ public sealed record FunctionsQueryError(string Parameter, string Problem)
 }
 
 /// <summary>
-/// The Functions grid's state as the address states it (<c>?q=&amp;account=&amp;region=&amp;runtime=&amp;arch=&amp;package=&amp;owner=&amp;flag=&amp;sort=&amp;dir=&amp;page=&amp;size=</c>,
+/// The Functions grid's state as the address states it (<c>?q=&amp;account=&amp;region=&amp;runtime=&amp;arch=&amp;package=&amp;owner=&amp;flag=&amp;changed=&amp;sort=&amp;dir=&amp;page=&amp;size=&amp;columns=</c>,
 /// the time range beside it). One parser for the page and the CSV export, so both show the same rows. A facet takes
 /// several values (<c>?region=us-east-1&amp;region=eu-west-1</c>): a row matches any of them.
 /// </summary>
@@ -54,6 +57,16 @@ public sealed record FunctionsQuery
     public const string DirectionParameter = "dir";
     public const string PageParameter = "page";
     public const string SizeParameter = "size";
+    public const string ColumnsParameter = "columns";
+
+    /// <summary>The <see cref="ColumnsParameter"/> value that adds the configuration columns.</summary>
+    public const string AllColumns = "all";
+
+    /// <summary>The <see cref="FunctionFacet.Changed"/> value of a function with a change recorded in the range.</summary>
+    public const string Changed = "yes";
+
+    /// <summary>The <see cref="FunctionFacet.Changed"/> value of a function with no change recorded in the range.</summary>
+    public const string Unchanged = "no";
 
     /// <summary>The facet value of a function without one (a container image has no runtime, a function no owner tag).</summary>
     public const string NoValue = "(none)";
@@ -72,6 +85,7 @@ public sealed record FunctionsQuery
         [FunctionFacet.Package] = "package",
         [FunctionFacet.Owner] = "owner",
         [FunctionFacet.Flag] = "flag",
+        [FunctionFacet.Changed] = "changed",
     };
 
     public static IReadOnlyDictionary<FunctionSort, string> SortTokens { get; } = new Dictionary<FunctionSort, string>
@@ -117,6 +131,19 @@ public sealed record FunctionsQuery
 
     public int PageSize { get; init; } = DefaultPageSize;
 
+    /// <summary>
+    /// Whether the grid shows the configuration columns (architecture, memory, timeout, package, size) as well: they
+    /// are a choice because each column is 50 to 200 more cells to render on every page change; the CSV always has them.
+    /// </summary>
+    public bool AllColumnsShown { get; init; }
+
+    /// <summary>The configuration columns are on screen: chosen, or needed to show the column the rows are sorted by.</summary>
+    public bool ShowsConfiguration => AllColumnsShown || IsConfiguration(Sort);
+
+    /// <summary>The columns shown only with <see cref="AllColumnsShown"/> (or when sorting by one of them).</summary>
+    public static bool IsConfiguration(FunctionSort sort) => sort is FunctionSort.Architecture or FunctionSort.Memory
+        or FunctionSort.Timeout or FunctionSort.Package or FunctionSort.Size;
+
     /// <summary>The values picked for <paramref name="facet"/> (none when it does not filter).</summary>
     public IReadOnlyList<string> Values(FunctionFacet facet) => Facets.TryGetValue(facet, out var values) ? values : NoValues;
 
@@ -157,6 +184,14 @@ public sealed record FunctionsQuery
         ? this with { Descending = !Descending, Page = 1 }
         : this with { Sort = sort, Descending = !IsText(sort), Page = 1 };
 
+    /// <summary>
+    /// This query with the configuration columns shown or not; hiding them also drops a sort by one of them (the
+    /// rows would stay in an order no column on screen shows), back to the default order.
+    /// </summary>
+    public FunctionsQuery WithAllColumns(bool shown) => shown || !IsConfiguration(Sort)
+        ? this with { AllColumnsShown = shown }
+        : this with { AllColumnsShown = false, Sort = FunctionSort.Name, Descending = false, Page = 1 };
+
     /// <summary>The query parameters of this state, for <c>NavigationManager.GetUriWithQueryParameters</c>: defaults are left out (null removes them).</summary>
     public IReadOnlyDictionary<string, object?> ToParameters()
     {
@@ -167,6 +202,7 @@ public sealed record FunctionsQuery
             [DirectionParameter] = Sort == FunctionSort.Name && !Descending ? null : Descending ? "desc" : "asc",
             [PageParameter] = Page == 1 ? null : Page.ToString(CultureInfo.InvariantCulture),
             [SizeParameter] = PageSize == DefaultPageSize ? null : PageSize.ToString(CultureInfo.InvariantCulture),
+            [ColumnsParameter] = AllColumnsShown ? AllColumns : null,
         };
         foreach (var (facet, name) in FacetParameters)
         {
@@ -224,6 +260,11 @@ public sealed record FunctionsQuery
                 return (null, new FunctionsQueryError(name, $"\"{unknown}\" is not a flag; pick one from the Flag facet."));
             }
 
+            if (facet == FunctionFacet.Changed && values.FirstOrDefault(v => v is not (Changed or Unchanged)) is { } notChoice)
+            {
+                return (null, new FunctionsQueryError(name, $"\"{notChoice}\" is not a choice; use {Changed} (changed in the range) or {Unchanged}."));
+            }
+
             if (values.Count > 0)
             {
                 facets[facet] = values;
@@ -269,6 +310,17 @@ public sealed record FunctionsQuery
             return (null, new FunctionsQueryError(SizeParameter, $"\"{sizeText}\" is not a page size; use {string.Join(", ", PageSizes)}."));
         }
 
+        var allColumns = false;
+        if (Single(ColumnsParameter) is { Length: > 0 } columnsText)
+        {
+            if (!string.Equals(columnsText.Trim(), AllColumns, StringComparison.OrdinalIgnoreCase))
+            {
+                return (null, new FunctionsQueryError(ColumnsParameter, $"\"{columnsText}\" is not a choice of columns; use {AllColumns}, or leave it out for the usual ones."));
+            }
+
+            allColumns = true;
+        }
+
         return (new FunctionsQuery
         {
             Search = Single(SearchParameter)?.Trim() ?? "",
@@ -277,6 +329,7 @@ public sealed record FunctionsQuery
             Descending = descending,
             Page = page,
             PageSize = size,
+            AllColumnsShown = allColumns,
         }, null);
     }
 

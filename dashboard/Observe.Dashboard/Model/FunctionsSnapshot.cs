@@ -48,6 +48,12 @@ public sealed record FunctionRow
     /// <summary>Estimated cost per month at the range's rate; null when it cannot be estimated.</summary>
     public decimal? MonthlyCost { get; init; }
 
+    /// <summary>
+    /// Changes (deploy markers) the inventory collector recorded for the function in the range; 0 when it recorded
+    /// none, which is not proof of none (the collector sees changes only while it runs).
+    /// </summary>
+    public int ChangesInRange { get; init; }
+
     /// <summary>The flags raised on the function, worst first.</summary>
     public IReadOnlyList<FlagChip> Flags { get; init; } = [];
 

@@ -23,6 +23,7 @@ public sealed class FunctionsSnapshots : IDisposable
 
     private readonly IInventoryReader _inventory;
     private readonly IFunctionStatsReader _stats;
+    private readonly IFunctionChangeReader _changes;
     private readonly IMetricsReader _metrics;
     private readonly FleetOptions _fleet;
     private readonly RuntimeCatalog _runtimes;
@@ -44,6 +45,7 @@ public sealed class FunctionsSnapshots : IDisposable
     public FunctionsSnapshots(
         IInventoryReader inventory,
         IFunctionStatsReader stats,
+        IFunctionChangeReader functionChanges,
         IMetricsReader metrics,
         IStoreChanges changes,
         TimeProvider time,
@@ -61,6 +63,7 @@ public sealed class FunctionsSnapshots : IDisposable
         ArgumentNullException.ThrowIfNull(rules);
         _inventory = inventory;
         _stats = stats;
+        _changes = functionChanges;
         _metrics = metrics;
         _fleet = fleet.Value;
         _runtimes = runtimes;
@@ -141,6 +144,7 @@ public sealed class FunctionsSnapshots : IDisposable
         var inventory = await InventoryAsync(functionsGeneration, token);
         var stats = await _stats.GetFunctionStatsAsync(FleetFilter.All, range, token);
         var last = await _stats.GetLastInvocationsAsync(FleetFilter.All, token);
+        var changed = await _changes.CountFunctionChangesAsync(FleetFilter.All, range, token);
         var byKey = stats.ToDictionary(s => s.Function);
 
         // Where the store's history starts: before it, "no invocation stored" does not mean unused.
@@ -160,6 +164,7 @@ public sealed class FunctionsSnapshots : IDisposable
                 Account = _accountNames.TryGetValue(function.Key.AccountId, out var name) ? $"{function.Key.AccountId} ({name})" : function.Key.AccountId,
                 Stats = functionStats,
                 LastInvocation = lastInvocation,
+                ChangesInRange = changed.GetValueOrDefault(function.Key),
                 Owner = owner,
                 RuntimeStatus = RuntimeChip(_runtimes.Classify(function.Runtime, function.PackageType, today, _fleet.DeprecationNoticeDays)),
                 MonthlyCost = LambdaCost.Estimate(function, functionStats, range.Length, _fleet.Pricing).TotalPerMonth,

@@ -119,6 +119,8 @@ public sealed class FunctionsView
             }
         }
 
+        // "Changed in the range" is listed even when nothing changed: its 0 answers the question the facet asks.
+        counts[FunctionFacet.Changed].TryAdd(FunctionsQuery.Changed, 0);
         var facets = AllFacets.ToDictionary(f => f, f => (IReadOnlyList<FacetValue>)counts[f]
             .Select(p => new FacetValue(p.Key, Label(f, p.Key, flagTitles), p.Value, picked[f].Contains(p.Key)))
             .Concat(picked[f].Where(v => !counts[f].ContainsKey(v)).Select(v => new FacetValue(v, Label(f, v, flagTitles), 0, true)))
@@ -139,6 +141,8 @@ public sealed class FunctionsView
         (FunctionFacet.Flag, _) => flagTitles.GetValueOrDefault(value, value),
         (FunctionFacet.Runtime, FunctionsQuery.NoValue) => "none (container image)",
         (FunctionFacet.Owner, FunctionsQuery.NoValue) => "no owner tag",
+        (FunctionFacet.Changed, FunctionsQuery.Changed) => "changed in the range",
+        (FunctionFacet.Changed, FunctionsQuery.Unchanged) => "no change recorded",
         _ => value,
     };
 
@@ -175,6 +179,7 @@ public sealed class FunctionsView
         FunctionFacet.Architecture => row.Function.Architecture,
         FunctionFacet.Package => row.Function.PackageType,
         FunctionFacet.Owner => row.Owner ?? FunctionsQuery.NoValue,
+        FunctionFacet.Changed => row.ChangesInRange > 0 ? FunctionsQuery.Changed : FunctionsQuery.Unchanged,
         _ => throw new ArgumentOutOfRangeException(nameof(facet), facet, "flags are many per row"),
     };
 

@@ -274,6 +274,26 @@ internal abstract partial class RelationalStore
             cancellationToken);
     }
 
+    public async Task<IReadOnlyDictionary<FunctionKey, int>> CountFunctionChangesAsync(FleetFilter filter, TimeRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.Command(null, "");
+        var where = FilterSql(command, filter, "f.account_id", "f.region");
+        command.CommandText = $"""
+            SELECT f.account_id, f.region, f.name, COUNT(*)
+            FROM function_change c JOIN fn f ON f.id = c.fid
+            WHERE c.ts >= @from AND c.ts < @to{where}
+            GROUP BY f.account_id, f.region, f.name
+            """;
+        command.AddInt64("@from", StoreTime.ToMs(range.From));
+        command.AddInt64("@to", StoreTime.ToMs(range.To));
+        var rows = await command.ReadAllAsync(
+            r => (Key: new FunctionKey(r.GetString(0), r.GetString(1), r.GetString(2)), Count: r.GetInt32(3)),
+            cancellationToken);
+        return rows.ToDictionary(r => r.Key, r => r.Count);
+    }
+
     private sealed class StatsAccumulator(FunctionKey function)
     {
         public double Invocations;

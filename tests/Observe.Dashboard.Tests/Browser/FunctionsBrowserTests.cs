@@ -49,6 +49,9 @@ public sealed class FunctionsBrowserTests(DashboardFixture dashboard, ITestOutpu
         var total = int.Parse((await page.Locator("[data-testid=grid-count]").GetAttributeAsync("data-total"))!, CultureInfo.InvariantCulture);
         Assert.Equal(total, int.Parse((await page.Locator("[data-facet=region] [data-value='eu-west-1']").GetAttributeAsync("data-count"))!, CultureInfo.InvariantCulture));
 
+        // The configuration columns are a choice kept in the address; memory is one of them.
+        await page.Locator("[data-testid=columns]").ClickAsync();
+        await WaitUntilAsync(() => Task.FromResult(page.Url.Contains("columns=all", StringComparison.Ordinal)), () => page.Url);
         await page.Locator("[data-sort=memory]").ClickAsync();
         await WaitUntilAsync(() => Task.FromResult(page.Url.Contains("sort=memory", StringComparison.Ordinal)), () => page.Url);
         await Assertions.Expect(page.Locator("[data-sort=memory]")).ToHaveAttributeAsync("data-sorted", "desc", new() { Timeout = Timeout });

@@ -26,7 +26,7 @@ public class FunctionsQueryTests
     public void Parse_EveryParameter_RoundTripsThroughTheQueryString()
     {
         const string text = "q=orders&sort=p99&dir=asc&page=3&size=100&account=111122223333&account=444455556666&region=eu-west-1"
-            + "&runtime=%28none%29&arch=arm64&package=Image&owner=checkout&flag=near-timeout";
+            + "&runtime=%28none%29&arch=arm64&package=Image&owner=checkout&flag=near-timeout&changed=yes&columns=all";
 
         var (query, error) = Parse(text);
 
@@ -39,6 +39,8 @@ public class FunctionsQueryTests
         Assert.Equal(["111122223333", "444455556666"], query.Values(FunctionFacet.Account));
         Assert.Equal([FunctionsQuery.NoValue], query.Values(FunctionFacet.Runtime));
         Assert.Equal(["near-timeout"], query.Values(FunctionFacet.Flag));
+        Assert.Equal([FunctionsQuery.Changed], query.Values(FunctionFacet.Changed));
+        Assert.True(query.AllColumnsShown);
 
         var again = Parse(query.ToQueryString()).Query!;
         Assert.Equal(query.ToQueryString(), again.ToQueryString());
@@ -47,6 +49,7 @@ public class FunctionsQueryTests
         Assert.Equal(query.Descending, again.Descending);
         Assert.Equal(query.Page, again.Page);
         Assert.Equal(query.PageSize, again.PageSize);
+        Assert.Equal(query.AllColumnsShown, again.AllColumnsShown);
         foreach (var facet in Enum.GetValues<FunctionFacet>())
         {
             Assert.Equal(query.Values(facet), again.Values(facet));
@@ -68,6 +71,8 @@ public class FunctionsQueryTests
     [InlineData("sort=colour", "sort", "\"colour\" is not a column; use one of name, account, region")]
     [InlineData("dir=up", "dir", "\"up\" is not a direction; use asc or desc.")]
     [InlineData("flag=shiny", "flag", "\"shiny\" is not a flag; pick one from the Flag facet.")]
+    [InlineData("changed=1", "changed", "\"1\" is not a choice; use yes (changed in the range) or no.")]
+    [InlineData("columns=some", "columns", "\"some\" is not a choice of columns; use all")]
     public void Parse_BadValue_NamesTheParameterAndTheProblem(string text, string parameter, string problem)
     {
         var (query, error) = Parse(text, isFlag: token => token == "near-timeout");
@@ -100,6 +105,26 @@ public class FunctionsQueryTests
         Assert.True(byCost.Descending);
         Assert.False(byCost.SortBy(FunctionSort.Cost).Descending);
         Assert.True(FunctionsQuery.Default.SortBy(FunctionSort.Name).Descending);
+    }
+
+    [Fact]
+    public void Columns_ConfigurationShownWhenChosenOrSortedBy_HidingDropsTheirSort()
+    {
+        Assert.False(FunctionsQuery.Default.ShowsConfiguration);
+        Assert.True(Parse("columns=all").Query!.ShowsConfiguration);
+        // Sorted by a configuration column: it is shown, or the order would be unexplained.
+        var byMemory = Parse("sort=memory&page=3").Query!;
+        Assert.False(byMemory.AllColumnsShown);
+        Assert.True(byMemory.ShowsConfiguration);
+
+        var hidden = byMemory.WithAllColumns(false);
+        Assert.False(hidden.ShowsConfiguration);
+        Assert.Equal(FunctionsQuery.Default.Sort, hidden.Sort);
+        Assert.Equal(1, hidden.Page);
+        // A sort by a figure stays when the configuration is hidden.
+        var byCost = Parse("sort=cost&page=3&columns=all").Query!.WithAllColumns(false);
+        Assert.Equal((FunctionSort.Cost, 3, false), (byCost.Sort, byCost.Page, byCost.ShowsConfiguration));
+        Assert.Equal("columns=all", FunctionsQuery.Default.WithAllColumns(true).ToQueryString());
     }
 
     [Fact]

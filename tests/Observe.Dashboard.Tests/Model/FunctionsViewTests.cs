@@ -19,6 +19,7 @@ public class FunctionsViewTests
         double errors = 0,
         double unreadErrors = 0,
         decimal? cost = null,
+        int changes = 0,
         params FlagChip[] flags)
     {
         var function = new LambdaFunction
@@ -37,6 +38,7 @@ public class FunctionsViewTests
             Account = account,
             Owner = owner,
             MonthlyCost = cost,
+            ChangesInRange = changes,
             Flags = flags,
             Stats = invocations is { } n
                 ? new FunctionStats { Function = function.Key, Invocations = n, Errors = errors, UnreadErrorInvocations = unreadErrors }
@@ -157,6 +159,28 @@ public class FunctionsViewTests
     }
 
     [Fact]
+    public void Create_Changed_FiltersToFunctionsWithAChangeInTheRange_CountedLikeAnyFacet()
+    {
+        var snapshot = Snapshot(Row("a", changes: 2), Row("b", region: "eu-west-1", changes: 1), Row("c"), Row("d", region: "eu-west-1"));
+
+        var changed = FunctionsView.Create(snapshot, Query("changed=yes"));
+        Assert.Equal(["a", "b"], changed.Rows.Select(r => r.Function.Key.Name));
+        Assert.Equal([("yes", "changed in the range", 2, true), ("no", "no change recorded", 2, false)],
+            changed.Facets[FunctionFacet.Changed].Select(v => (v.Value, v.Label, v.Count, v.Selected)));
+
+        // Counted over the rows the other filters let through; the region facet counts only changed functions.
+        var inEurope = FunctionsView.Create(snapshot, Query("changed=yes&region=eu-west-1"));
+        Assert.Equal(["b"], inEurope.Rows.Select(r => r.Function.Key.Name));
+        Assert.Equal(1, inEurope.Facets[FunctionFacet.Region].Single(v => v.Value == "us-east-1").Count);
+
+        // Nothing changed: the choice is still listed, at 0, and emptying the grid names it.
+        var quiet = Snapshot(Row("c"), Row("d"));
+        var none = FunctionsView.Create(quiet, Query(""));
+        Assert.Equal(0, none.Facets[FunctionFacet.Changed].Single(v => v.Value == FunctionsQuery.Changed).Count);
+        Assert.Equal(["changed"], FunctionsView.Create(quiet, Query("changed=yes")).EmptiedBy);
+    }
+
+    [Fact]
     public async Task Csv_QuotesNeutralisesFormulasAndLeavesUnknownEmpty()
     {
         var rows = new[]
@@ -174,8 +198,8 @@ public class FunctionsViewTests
         Assert.Contains(",\"team, \"\"core\"\"\",10,1,0.1,,0,1.50,", lines[1], StringComparison.Ordinal);
         // Errors not all read: the errors and the rate are empty, not 0 and not the lower bound.
         Assert.Contains(",'-1+2,10,,,,0,,", lines[2], StringComparison.Ordinal);
-        // Nothing stored: every figure empty.
-        Assert.EndsWith(",,,,,,,,", lines[3], StringComparison.Ordinal);
+        // Nothing stored: every figure empty; no change recorded in the range.
+        Assert.EndsWith(",,,,,,,,0", lines[3], StringComparison.Ordinal);
         Assert.Equal("", lines[4]);
         Assert.Equal(5, lines.Length);
     }

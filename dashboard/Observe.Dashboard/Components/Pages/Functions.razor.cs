@@ -100,6 +100,8 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
 
     private string SortUri(FunctionSort sort) => Link(Query!.SortBy(sort));
 
+    private string ColumnsUri => Link(Query!.WithAllColumns(!Query.ShowsConfiguration));
+
     private string PageUri(int page) => Link(Query! with { Page = page });
 
     private string SizeUri(int size) => Link(Query! with { PageSize = size, Page = 1 });
@@ -136,6 +138,7 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         FunctionFacet.Architecture => "Architecture",
         FunctionFacet.Package => "Package type",
         FunctionFacet.Owner => "Owner",
+        FunctionFacet.Changed => "Changed in range",
         _ => facet.ToString(),
     };
 
@@ -185,6 +188,11 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         }
 
         var facet = FunctionsQuery.FacetParameters.First(p => p.Value == parameter).Key;
+        if (facet == FunctionFacet.Changed)
+        {
+            return string.Join(" or ", Query!.Values(facet).Select(v => v == FunctionsQuery.Changed ? "\"changed in the range\"" : "\"no change recorded\""));
+        }
+
         return $"{FacetTitle(facet).ToLowerInvariant()} ({string.Join(", ", Query!.Values(facet))})";
     }
 
