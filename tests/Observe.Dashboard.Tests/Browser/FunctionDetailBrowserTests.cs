@@ -98,6 +98,9 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         await Assertions.Expect(detail).ToBeVisibleAsync(new() { Timeout = Timeout });
         Assert.Equal(0, await marker.Locator("button.marker-hit").EvaluateAsync<int>("b => b.tabIndex"));
         await Assertions.Expect(detail).ToContainTextAsync(deploy.Description, new() { Timeout = Timeout });
+        var path = Path.Combine(DashboardFixture.ArtifactsDirectory, "function-detail-marker-focused.png");
+        await page.Locator("[data-testid=charts]").ScreenshotAsync(new LocatorScreenshotOptions { Path = path });
+        output.WriteLine($"screenshot: {path}");
 
         // The figures, worked out here from the store's minutes over the windows the page names.
         var minutes = int.Parse((await detail.Locator("[data-window-minutes]").GetAttributeAsync("data-window-minutes"))!, CultureInfo.InvariantCulture);
