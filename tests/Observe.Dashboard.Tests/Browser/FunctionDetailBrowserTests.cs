@@ -123,6 +123,17 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         var other = page.Locator("[data-chart=invocations] [data-marker]").First;
         await other.Locator("button.marker-hit").HoverAsync();
         await Assertions.Expect(other.Locator(".marker-detail")).ToBeVisibleAsync(new() { Timeout = Timeout });
+
+        // On a phone the detail stays on the screen.
+        await page.SetViewportSizeAsync(390, 844);
+        await marker.Locator("button.marker-hit").FocusAsync();
+        await Assertions.Expect(detail).ToBeVisibleAsync(new() { Timeout = Timeout });
+        var box = (await detail.BoundingBoxAsync())!;
+        Assert.True(box.X >= 0 && box.X + box.Width <= 390, $"the detail spans {box.X} to {box.X + box.Width} px on a 390 px screen");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
+        path = Path.Combine(DashboardFixture.ArtifactsDirectory, "function-detail-marker-focused-390.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        output.WriteLine($"screenshot: {path}");
         await page.Context.CloseAsync();
     }
 
