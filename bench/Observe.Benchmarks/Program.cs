@@ -46,5 +46,14 @@ if (args is ["--fleet-pages", var gridDirectory, "--grid-only"])
     return await Observe.Benchmarks.Dashboard.FleetPages.RunAsync(gridDirectory, gridOnly: true);
 }
 
+// `--fleet-detail <directory> [count] [to]` measures only the Function detail page over the same store, count times
+// (default 20) after a warm-up; `to` (an ISO instant) shows the hour before it, for a store seeded earlier.
+if (args is ["--fleet-detail", var detailDirectory, .. var detailArgs])
+{
+    var count = detailArgs.Length > 0 ? int.Parse(detailArgs[0], CultureInfo.InvariantCulture) : 20;
+    DateTimeOffset? to = detailArgs.Length > 1 ? DateTimeOffset.Parse(detailArgs[1], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : null;
+    return await Observe.Benchmarks.Dashboard.FleetDetail.RunAsync(detailDirectory, count, to);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -13,7 +13,7 @@ namespace Observe.Benchmarks.Dashboard;
 /// <item>filter, sort and page round trips: a click on a sort header, the next page or a facet value, to the grid showing
 /// the new query's rows (the <c>data-shown</c> query on the grid, set in the same render as its rows), 50 operations, p95;</item>
 /// <item>CSV export of the whole fleet (10,000 rows) over the browser context's HTTP stack;</item>
-/// <item>Function detail: navigation start to its charts painted, for busy functions;</item>
+/// <item>Function detail: navigation start to its charts painted, for busy functions (<see cref="FleetDetail"/>);</item>
 /// <item>memory per open Functions page: the live managed heap after a full GC with one page open, then ten more.</item>
 /// </list>
 /// Not BenchmarkDotNet: each figure is a browser-observed latency or another process's memory. Timings include the
@@ -32,20 +32,9 @@ internal static class FleetPages
     public static async Task<int> RunAsync(string storeDirectory, bool gridOnly = false)
     {
         var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
-        var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
-        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
-        {
-            throw new InvalidOperationException($"OBSERVE_TEST_CHROMIUM must name a Chromium executable; it is '{chromium}' (scripts/peers.sh install).");
-        }
-
         await using var dashboard = await DashboardProcess.StartAsync(published, CancellationToken.None, storeDirectory);
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var functions = new Uri(dashboard.BaseUrl, "functions");
 
         // First render: each in a new context, so nothing is cached in the browser.
@@ -146,21 +135,7 @@ internal static class FleetPages
 
         Report("CSV export, 10,000 rows", exports);
 
-        // Detail pages of busy functions (those with per-minute data over the whole range).
-        var details = new List<double>();
-        for (var i = 0; i < Details; i++)
-        {
-            var key = FleetSeed.Function(i % FleetSeed.Accounts, i % FleetSeed.Regions.Length, i % 2);
-            var uri = new Uri(dashboard.BaseUrl, $"functions/{key.AccountId}/{key.Region}/{Uri.EscapeDataString(key.Name)}");
-            await using var context = await NewContextAsync(browser);
-            var page = await context.NewPageAsync();
-            var watch = Stopwatch.StartNew();
-            await page.GotoAsync(uri.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
-            await page.Locator("[data-testid=charts] svg").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
-            details.Add(watch.Elapsed.TotalMilliseconds);
-        }
-
-        Report("Function detail first render", details);
+        FleetDetail.Report("Function detail first render", await FleetDetail.MeasureAsync(browser, dashboard.BaseUrl, Details, ""));
 
         // Memory per open Functions page.
         var contexts = new List<IBrowserContext>();
@@ -199,7 +174,24 @@ internal static class FleetPages
             .ToDictionary(m => m.GetProperty("name").GetString()!, m => m.GetProperty("value").GetDouble(), StringComparer.Ordinal);
     }
 
-    private static Task<IBrowserContext> NewContextAsync(IBrowser browser) =>
+    /// <summary>Chromium from OBSERVE_TEST_CHROMIUM, headless, with nothing of its own running in the background.</summary>
+    internal static Task<IBrowser> LaunchAsync(IPlaywright playwright)
+    {
+        var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
+        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
+        {
+            throw new InvalidOperationException($"OBSERVE_TEST_CHROMIUM must name a Chromium executable; it is '{chromium}' (scripts/peers.sh install).");
+        }
+
+        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    internal static Task<IBrowserContext> NewContextAsync(IBrowser browser) =>
         browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
 
     private static async Task<IBrowserContext> OpenInteractiveAsync(IBrowser browser, Uri uri)
@@ -211,7 +203,7 @@ internal static class FleetPages
         return context;
     }
 
-    private static void Report(string what, IReadOnlyList<double> samples)
+    internal static void Report(string what, IReadOnlyList<double> samples)
     {
         var sorted = samples.Order().ToList();
         double Percentile(double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];

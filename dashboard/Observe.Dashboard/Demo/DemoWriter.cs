@@ -34,6 +34,7 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
         var reports = new List<InvocationReport>();
         var traces = new List<TraceTree>();
         var errors = new Dictionary<(int Function, int Kind), ErrorAccumulator>();
+        var changes = new List<FunctionChange>();
 
         for (var minute = from; minute < to; minute = minute.AddMinutes(1))
         {
@@ -42,6 +43,11 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
             {
                 var figures = fleet.Minute(f, minute);
                 points.Add(DemoFleet.ToMetricPoint(f, minute, figures));
+                if (Deploy(f, minute, minuteNumber) is { } change)
+                {
+                    changes.Add(change);
+                }
+
                 if (figures.Invocations == 0)
                 {
                     continue;
@@ -76,6 +82,45 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
         {
             await store.RecordErrorsAsync(errors.Values.Select(e => e.ToOccurrences()).ToList(), cancellationToken);
         }
+
+        if (changes.Count > 0)
+        {
+            await store.RecordFunctionChangesAsync(changes, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The changes the inventory collector would record: every other error burst is a bad deploy and its rollback (the
+    /// rest stand for a failing dependency), a code change where the burst starts and another where it ends; and every
+    /// function publishes a version once a day at its own minute, changing nothing. So the detail page's markers
+    /// compare something true, a regression or a deploy without effect.
+    /// </summary>
+    private FunctionChange? Deploy(DemoFunction f, DateTimeOffset minute, long minuteNumber)
+    {
+        static bool ByDeploy(long startMinute) => Math.Floor(startMinute / 180d) % 2 == 0;
+
+        var day = Math.DivRem(minuteNumber, 1440, out var minuteOfDay);
+        if (minuteOfDay == (f.Index * 7919L + fleet.Seed * 104_729L) % 1440)
+        {
+            return new FunctionChange(f.Key, minute, "version", string.Create(CultureInfo.InvariantCulture, $"Published version {day - 20_400}"));
+        }
+
+        if (!f.Bursty)
+        {
+            return null;
+        }
+
+        if (fleet.Burst(f, minuteNumber) is { } burst && burst.StartMinute == minuteNumber && ByDeploy(burst.StartMinute))
+        {
+            return new FunctionChange(f.Key, minute, "code", "Code deployed (demo fleet: the error burst that follows is this deploy's)");
+        }
+
+        if (fleet.Burst(f, minuteNumber) is null && fleet.Burst(f, minuteNumber - 1) is { } ended && ByDeploy(ended.StartMinute))
+        {
+            return new FunctionChange(f.Key, minute, "code", "Code rolled back (demo fleet: the error burst ends)");
+        }
+
+        return null;
     }
 
     /// <summary>Writes the minute in progress: counts so far, growing with each call as CloudWatch's do.</summary>

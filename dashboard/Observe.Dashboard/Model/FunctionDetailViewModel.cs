@@ -51,6 +51,7 @@ public sealed record InsightsCharts(
 /// <param name="ReportsFrom">The oldest report the charts include when <see cref="ReportsComplete"/> is false.</param>
 /// <param name="Alarms">CloudWatch alarms on the function, ALARM first.</param>
 /// <param name="Changes">Changes the inventory collector saw in the range (deploy markers), newest first.</param>
+/// <param name="Comparisons">The changes by minute, oldest first, each with the function's figures before and after it.</param>
 public sealed record FunctionDetailViewModel(
     FunctionKey Key,
     LambdaFunction? Function,
@@ -61,7 +62,8 @@ public sealed record FunctionDetailViewModel(
     bool ReportsComplete,
     DateTimeOffset? ReportsFrom,
     IReadOnlyList<CloudWatchAlarm> Alarms,
-    IReadOnlyList<FunctionChange> Changes);
+    IReadOnlyList<FunctionChange> Changes,
+    IReadOnlyList<ChangeComparison> Comparisons);
 
 /// <summary>Reports read for a chart, and the oldest one's time when the read was cut by its limit (null: all of the range's).</summary>
 public sealed record ReportSample(IReadOnlyList<InvocationReport> Reports, DateTimeOffset? From);

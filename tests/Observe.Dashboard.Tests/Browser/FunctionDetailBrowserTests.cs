@@ -73,6 +73,70 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Detail_DemoDeploy_MarkerComparesBeforeAndAfterOnFocusAndHover()
+    {
+        // A change the demo recorded well inside the backfilled history (2 hours), a bad deploy when there is one.
+        var now = DateTimeOffset.UtcNow;
+        var changes = await dashboard.Store.GetFunctionChangesAsync(FleetFilter.All, null, new TimeRange(now.AddMinutes(-100), now.AddMinutes(-15)), 1000, CancellationToken.None);
+        var deploy = changes
+            .OrderBy(c => c.Description.StartsWith("Code deployed", StringComparison.Ordinal) ? 0 : 1)
+            .ThenBy(c => c.At)
+            .ThenBy(c => c.Function.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        Assert.True(deploy is not null, "the demo recorded no change in the backfilled history");
+        var from = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(-115);
+        var to = from.AddMinutes(113);
+        var page = await OpenAsync($"{FunctionDetailLinks.Page(deploy.Function)}?from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}", 1440);
+
+        var marker = page.Locator($"[data-chart=errors] [data-marker='{deploy.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}']");
+        var detail = marker.Locator(".marker-detail");
+        await Assertions.Expect(detail).ToBeHiddenAsync(new() { Timeout = Timeout });
+
+        // Keyboard: the target is a button in the tab order; focused, the comparison shows.
+        await marker.Locator("button.marker-hit").FocusAsync();
+        await Assertions.Expect(detail).ToBeVisibleAsync(new() { Timeout = Timeout });
+        Assert.Equal(0, await marker.Locator("button.marker-hit").EvaluateAsync<int>("b => b.tabIndex"));
+        await Assertions.Expect(detail).ToContainTextAsync(deploy.Description, new() { Timeout = Timeout });
+        var path = Path.Combine(DashboardFixture.ArtifactsDirectory, "function-detail-marker-focused.png");
+        await page.Locator("[data-testid=charts]").ScreenshotAsync(new LocatorScreenshotOptions { Path = path });
+        output.WriteLine($"screenshot: {path}");
+
+        // The figures, worked out here from the store's minutes over the windows the page names.
+        var minutes = int.Parse((await detail.Locator("[data-window-minutes]").GetAttributeAsync("data-window-minutes"))!, CultureInfo.InvariantCulture);
+        Assert.InRange(minutes, 1, 60);
+        var stored = await dashboard.Store.GetFunctionSeriesAsync(deploy.Function, new TimeRange(from, to), SeriesResolution.Minute, CancellationToken.None);
+        string ErrorRate(DateTimeOffset start, DateTimeOffset end)
+        {
+            var window = stored.Where(b => b.Start >= start && b.Start < end).ToList();
+            var invocations = window.Sum(b => b.Invocations);
+            return FunctionDetailChanges.Rate(invocations > 0 && window.All(b => b.UnreadErrorInvocations == 0) ? window.Sum(b => b.Errors) / invocations : null);
+        }
+
+        var at = deploy.At.AddTicks(-(deploy.At.UtcTicks % TimeSpan.TicksPerMinute));
+        var cells = await detail.Locator("[data-figure=error-rate] td").AllTextContentsAsync();
+        Assert.Equal([ErrorRate(at.AddMinutes(-minutes), at), ErrorRate(at, at.AddMinutes(minutes))], cells);
+
+        // Hover: another chart's marker shows its own copy.
+        await page.Locator("body").ClickAsync(new() { Position = new Position { X = 1, Y = 1 } });
+        await Assertions.Expect(detail).ToBeHiddenAsync(new() { Timeout = Timeout });
+        var other = page.Locator("[data-chart=invocations] [data-marker]").First;
+        await other.Locator("button.marker-hit").HoverAsync();
+        await Assertions.Expect(other.Locator(".marker-detail")).ToBeVisibleAsync(new() { Timeout = Timeout });
+
+        // On a phone the detail stays on the screen.
+        await page.SetViewportSizeAsync(390, 844);
+        await marker.Locator("button.marker-hit").FocusAsync();
+        await Assertions.Expect(detail).ToBeVisibleAsync(new() { Timeout = Timeout });
+        var box = (await detail.BoundingBoxAsync())!;
+        Assert.True(box.X >= 0 && box.X + box.Width <= 390, $"the detail spans {box.X} to {box.X + box.Width} px on a 390 px screen");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
+        path = Path.Combine(DashboardFixture.ArtifactsDirectory, "function-detail-marker-focused-390.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        output.WriteLine($"screenshot: {path}");
+        await page.Context.CloseAsync();
+    }
+
     [Theory]
     [InlineData(DashboardThemes.Light, 1440)]
     [InlineData(DashboardThemes.Dark, 1440)]

@@ -182,6 +182,62 @@ public sealed class FunctionDetailTests : MudContext
     }
 
     [Fact]
+    public async Task Detail_ChangeMarker_ComparesBeforeAndAfterOnHoverAndKeyboardFocus()
+    {
+        Services.AddSingleton(TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        var fn = Function("compared");
+        await _store.Store.UpsertFunctionsAsync([fn], CancellationToken.None);
+        var at = Minute(now).AddMinutes(-20);
+        var points = new List<MetricPoint>();
+        for (var m = -40; m < 20; m++)
+        {
+            var after = m >= 0;
+            points.Add(new MetricPoint
+            {
+                Function = fn.Key,
+                Minute = at.AddMinutes(m),
+                Invocations = 100,
+                // One minute after the change whose error count was not read: its 100 invocations make the rate unknown.
+                Errors = m == 5 ? null : after ? 4 : 1,
+                DurationP99Ms = after ? 900 : 300,
+                ColdStarts = after ? 10 : 0,
+            });
+        }
+
+        await _store.Store.WriteMetricsAsync(points, CancellationToken.None);
+        await _store.Store.RecordFunctionChangesAsync([new FunctionChange(fn.Key, at.AddSeconds(10), "code", $"code changed {Hostile}")], CancellationToken.None);
+
+        var page = RenderAt(fn.Key, "?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=errors] [data-marker] .change-compare")), Wait);
+        var marker = page.Find("[data-chart=errors] [data-marker]");
+
+        // A button, so the keyboard reaches it; its name says it all, and the detail shown on hover and focus lays it out.
+        var target = marker.QuerySelector("button.marker-hit")!;
+        var label = target.GetAttribute("aria-label")!;
+        Assert.Contains($"code: code changed {Hostile}", label, StringComparison.Ordinal);
+        Assert.Contains("Before → after, windows of 20 minutes each, limited by now: error rate", label, StringComparison.Ordinal);
+        Assert.Contains("error rate 1% → unknown", label, StringComparison.Ordinal);
+        Assert.Contains("p99 duration 300 ms → 900 ms", label, StringComparison.Ordinal);
+        Assert.Contains("cold starts 0% → 10% of invocations", label, StringComparison.Ordinal);
+        Assert.Contains("After: the error counts of 100 invocations could not be read.", label, StringComparison.Ordinal);
+
+        var detail = marker.QuerySelector(".marker-detail")!;
+        Assert.Contains($"code changed {Hostile}", detail.TextContent, StringComparison.Ordinal);
+        Assert.Equal(["Error rate", "1%", "unknown"], detail.QuerySelectorAll("[data-figure=error-rate] th, [data-figure=error-rate] td").Select(c => c.TextContent));
+        Assert.Equal(["p99 duration", "300 ms", "900 ms"], detail.QuerySelectorAll("[data-figure=p99] th, [data-figure=p99] td").Select(c => c.TextContent));
+        Assert.Equal(["Cold starts", "0%", "10%"], detail.QuerySelectorAll("[data-figure=cold-start-rate] th, [data-figure=cold-start-rate] td").Select(c => c.TextContent));
+        Assert.Equal("20", detail.QuerySelector("[data-window-minutes]")!.GetAttribute("data-window-minutes"));
+        Assert.Empty(page.FindAll("script"));
+
+        // The same comparison in the list of changes, as text.
+        var row = page.Find("[data-testid=changes] tbody tr");
+        Assert.Equal("1% → unknown", row.QuerySelector("[data-figure=error-rate]")!.TextContent);
+        Assert.Equal("300 ms → 900 ms", row.QuerySelector("[data-figure=p99]")!.TextContent);
+    }
+
+    [Fact]
     public async Task Detail_UnknownFunction_SaysSoWithALinkBackAndRecordsNoFigures()
     {
         Services.AddSingleton(TimeProvider.System);

@@ -22,6 +22,8 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
 
     private FunctionWatch? _watch;
     private bool _copied;
+    private FunctionDetailViewModel? _markersFor;
+    private IReadOnlyList<Controls.ChartMarker> _markers = [];
 
     /// <summary>The function the address names. Required.</summary>
     [Parameter, EditorRequired]
@@ -64,8 +66,27 @@ public sealed partial class FunctionDetailView : LivePage<FunctionDetailViewMode
         new("p99", Model.Charts.DurationP99, "var(--mud-palette-error)"),
     ];
 
-    private IReadOnlyList<Controls.ChartMarker> Markers =>
-        Model!.Changes.Select(c => new Controls.ChartMarker(c.At.UtcDateTime, $"{c.Kind}: {c.Description}")).ToList();
+    /// <summary>One marker per minute with changes, its detail the before/after comparison; built once per model.</summary>
+    private IReadOnlyList<Controls.ChartMarker> Markers
+    {
+        get
+        {
+            if (!ReferenceEquals(_markersFor, Model))
+            {
+                _markersFor = Model;
+                _markers = Model!.Comparisons
+                    .Select(c => new Controls.ChartMarker(c.At.UtcDateTime, c.Describe(), builder =>
+                    {
+                        builder.OpenComponent<FunctionDetailChange>(0);
+                        builder.AddComponentParameter(1, nameof(FunctionDetailChange.Comparison), c);
+                        builder.CloseComponent();
+                    }))
+                    .ToList();
+            }
+
+            return _markers;
+        }
+    }
 
     private string BucketText => Model is null ? "" : TimeRangeSelection.Last(Model.Bucket).Describe()["Last ".Length..];
 
