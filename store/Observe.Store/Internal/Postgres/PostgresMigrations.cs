@@ -352,5 +352,26 @@ internal static class PostgresMigrations
             ALTER TABLE metric_hour ADD COLUMN insights_network double precision;
             ALTER TABLE metric_hour ADD COLUMN insights_init_duration double precision;
             """),
+        new(13, "traces by function: the trace_function index table, filled for stored traces", """
+            -- One row per function a trace passes through (the trace's functions JSON), so a search by function reads
+            -- that function's traces in the range by the primary key instead of parsing every trace's JSON.
+            CREATE TABLE trace_function (
+                fid integer NOT NULL,
+                start_ms bigint NOT NULL,
+                trace_id text COLLATE "C" NOT NULL,
+                PRIMARY KEY (fid, start_ms, trace_id));
+            CREATE INDEX trace_function_trace ON trace_function (trace_id);
+            CREATE INDEX trace_duration ON trace (duration_ms);
+
+            -- Traces stored before this version: a function named only by a trace gets its dimension row here.
+            INSERT INTO fn (account_id, region, name)
+            SELECT DISTINCT j ->> 'accountId', j ->> 'region', j ->> 'name'
+            FROM trace t, jsonb_array_elements(t.functions::jsonb) j
+            ON CONFLICT DO NOTHING;
+            INSERT INTO trace_function (fid, start_ms, trace_id)
+            SELECT DISTINCT f.id, t.start_ms, t.trace_id
+            FROM trace t, jsonb_array_elements(t.functions::jsonb) j, fn f
+            WHERE f.account_id = j ->> 'accountId' AND f.region = j ->> 'region' AND f.name = j ->> 'name';
+            """),
     ];
 }
