@@ -23,14 +23,16 @@ public abstract class TraceSearchContractTests : StoreTestBase
         [
             new() { Range = Minutes(0, 60), Limit = 100 },
             new() { Range = Minutes(10, 40), Limit = 100, Sort = TraceSort.Oldest },
-            new() { Range = Minutes(0, 60), Limit = 100, Function = Functions[0] },
-            new() { Range = Minutes(0, 60), Limit = 100, Function = Functions[2], Sort = TraceSort.Slowest },
+            new() { Range = Minutes(0, 60), Limit = 100, FunctionName = "orders", Fleet = new FleetFilter(Region: "eu-west-1") },
+            new() { Range = Minutes(0, 60), Limit = 100, FunctionName = "orders", Sort = TraceSort.Slowest },
             new() { Range = Minutes(0, 60), Limit = 100, MinDurationMs = 200, MaxDurationMs = 600, Sort = TraceSort.Fastest },
             new() { Range = Minutes(0, 60), Limit = 100, Statuses = TraceStatuses.Ok },
             new() { Range = Minutes(0, 60), Limit = 100, Statuses = TraceStatuses.Fault | TraceStatuses.Throttle },
-            new() { Range = Minutes(0, 60), Limit = 100, Statuses = TraceStatuses.Error, Function = Functions[1] },
+            new() { Range = Minutes(0, 60), Limit = 100, Statuses = TraceStatuses.Error, FunctionName = "billing" },
             new() { Range = Minutes(0, 60), Limit = 100, TraceId = summaries[17].TraceId },
-            new() { Range = Minutes(0, 60), Limit = 100, Function = Fn("never-traced") },
+            new() { Range = Minutes(0, 60), Limit = 100, FunctionName = "never-traced" },
+            new() { Range = Minutes(0, 60), Limit = 100, Fleet = new FleetFilter(Region: "us-east-1") },
+            new() { Range = Minutes(0, 60), Limit = 100, Fleet = new FleetFilter("111111111111"), Sort = TraceSort.Fastest },
         ];
 
         foreach (var search in searches)
@@ -74,9 +76,9 @@ public abstract class TraceSearchContractTests : StoreTestBase
         await Store.WriteTracesAsync([tree], Ct);
         await Store.WriteTracesAsync([tree with { Summary = tree.Summary with { Start = At(30), Functions = [Functions[1]] } }], Ct);
 
-        Assert.Empty((await Store.SearchTracesAsync(new TraceSearch { Range = Minutes(0, 60), Function = Functions[0] }, Ct)).Traces);
-        Assert.Empty((await Store.SearchTracesAsync(new TraceSearch { Range = Minutes(0, 10), Function = Functions[1] }, Ct)).Traces);
-        var found = Assert.Single((await Store.SearchTracesAsync(new TraceSearch { Range = Minutes(25, 35), Function = Functions[1] }, Ct)).Traces);
+        Assert.Empty((await Store.SearchTracesAsync(new TraceSearch { Range = Minutes(0, 60), FunctionName = "orders", Fleet = new FleetFilter(Region: "eu-west-1") }, Ct)).Traces);
+        Assert.Empty((await Store.SearchTracesAsync(new TraceSearch { Range = Minutes(0, 10), FunctionName = "billing" }, Ct)).Traces);
+        var found = Assert.Single((await Store.SearchTracesAsync(new TraceSearch { Range = Minutes(25, 35), FunctionName = "billing" }, Ct)).Traces);
         Assert.Equal(At(30), found.Start);
     }
 
@@ -88,7 +90,7 @@ public abstract class TraceSearchContractTests : StoreTestBase
         await Store.ApplyRetentionAsync(T0.AddDays(40).AddMinutes(1), Ct);
 
         Assert.Equal(1, await Location.ScalarAsync("SELECT COUNT(*) FROM trace_function"));
-        var search = new TraceSearch { Range = new TimeRange(T0, T0.AddDays(41)), Function = Functions[0] };
+        var search = new TraceSearch { Range = new TimeRange(T0, T0.AddDays(41)), FunctionName = "orders", Fleet = new FleetFilter(Region: "eu-west-1") };
         Assert.Equal("1-new", Assert.Single((await Store.SearchTracesAsync(search, Ct)).Traces).TraceId);
     }
 
@@ -112,7 +114,7 @@ public abstract class TraceSearchContractTests : StoreTestBase
 
         foreach (var function in Functions[..2])
         {
-            var found = Assert.Single((await store.SearchTracesAsync(new TraceSearch { Range = Minutes(0, 10), Function = function }, Ct)).Traces);
+            var found = Assert.Single((await store.SearchTracesAsync(new TraceSearch { Range = Minutes(0, 10), FunctionName = function.Name }, Ct)).Traces);
             Assert.Equal(("1-old-trace", true), (found.TraceId, found.HasFault));
         }
     }
@@ -122,7 +124,8 @@ public abstract class TraceSearchContractTests : StoreTestBase
     {
         var matching = all.Where(t =>
             t.Start >= search.Range.From && t.Start < search.Range.To &&
-            (search.Function is not { } f || t.Functions.Contains(f)) &&
+            (search is { FunctionName: null, Fleet: { AccountId: null, Region: null } } || t.Functions.Any(f => (search.FunctionName is null || f.Name == search.FunctionName) &&
+                (search.Fleet.AccountId is null || f.AccountId == search.Fleet.AccountId) && (search.Fleet.Region is null || f.Region == search.Fleet.Region))) &&
             (search.MinDurationMs is not { } min || t.DurationMs >= min) &&
             (search.MaxDurationMs is not { } max || t.DurationMs <= max) &&
             (search.TraceId is not { } id || t.TraceId == id) &&

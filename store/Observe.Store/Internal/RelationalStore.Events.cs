@@ -286,15 +286,20 @@ internal abstract partial class RelationalStore
         await using var command = connection.Command(null, "");
         var where = new List<string>();
         string from;
-        if (search.Function is { } function)
+        var byFunction = search.FunctionName is not null || search.Fleet.AccountId is not null || search.Fleet.Region is not null;
+        if (byFunction)
         {
-            // Through the function's index rows: a range read of one function's traces, whatever the fleet's size.
+            // Through the functions' index rows: a range read per matching function, whatever the fleet's size.
             from = "trace_function tf JOIN trace t ON t.trace_id = tf.trace_id";
-            where.Add("tf.fid = (SELECT id FROM fn WHERE account_id = @account AND region = @region AND name = @name)");
+            var functions = "SELECT id FROM fn WHERE 1 = 1" + FilterSql(command, search.Fleet, "account_id", "region");
+            if (search.FunctionName is { } name)
+            {
+                functions += " AND name = @name";
+                command.AddText("@name", name);
+            }
+
+            where.Add($"tf.fid IN ({functions})");
             where.Add("tf.start_ms >= @from AND tf.start_ms < @to");
-            command.AddText("@account", function.AccountId);
-            command.AddText("@region", function.Region);
-            command.AddText("@name", function.Name);
         }
         else
         {
@@ -356,9 +361,10 @@ internal abstract partial class RelationalStore
             _ => "t.start_ms DESC, t.trace_id DESC",
         };
 
+        // A trace through two matching functions has two index rows: DISTINCT shows it once (the order's columns are selected).
         // One row past the page tells whether there is a next page without counting every match over a long range.
         command.CommandText = $"""
-            SELECT {string.Join(", ", TraceSummaryColumns.Split(", ").Select(c => "t." + c))} FROM {from}
+            SELECT {(byFunction ? "DISTINCT " : "")}{string.Join(", ", TraceSummaryColumns.Split(", ").Select(c => "t." + c))} FROM {from}
             WHERE {string.Join(" AND ", where)}
             ORDER BY {order} LIMIT @limit OFFSET @offset
             """;

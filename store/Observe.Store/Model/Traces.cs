@@ -75,8 +75,11 @@ public sealed record TraceSearch
 {
     public required TimeRange Range { get; init; }
 
-    /// <summary>Only traces through this function; null for any.</summary>
-    public FunctionKey? Function { get; init; }
+    /// <summary>Only traces through a function of this name (in the <see cref="Fleet"/>'s accounts and regions); null for any.</summary>
+    public string? FunctionName { get; init; }
+
+    /// <summary>Only traces through a function of these accounts and regions.</summary>
+    public FleetFilter Fleet { get; init; } = FleetFilter.All;
 
     /// <summary>Inclusive lower bound of the trace's duration; null for none.</summary>
     public double? MinDurationMs { get; init; }
