@@ -57,8 +57,8 @@ public sealed record ServiceMapViewModel(
     public static string Latency(ServiceGraphStats stats) => AverageMs(stats) is { } ms ? TraceWaterfall.FormatMs(ms) : FigureFormat.NoData;
 
     /// <summary>
-    /// Lays the graph out: a service's column is its distance from the entry points (roots, or services nothing
-    /// calls); services only reachable through a loop start a column of their own. Rows are by name.
+    /// Lays the graph out: a service's column is the longest chain of calls leading to it from the entry points
+    /// (roots, or services nothing calls), so every call that is not part of a loop points right. Rows are by name.
     /// </summary>
     public static ServiceMapViewModel Build(ServiceGraph graph, TimeRange range, string? function)
     {
@@ -72,38 +72,8 @@ public sealed record ServiceMapViewModel(
             edges = edges.Where(e => keep.Contains(e.SourceKey) && keep.Contains(e.TargetKey)).ToList();
         }
 
-        var outgoing = edges.GroupBy(e => e.SourceKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.TargetKey).ToList(), StringComparer.Ordinal);
-        var called = edges.Where(e => e.SourceKey != e.TargetKey).Select(e => e.TargetKey).ToHashSet(StringComparer.Ordinal);
-        var layer = new Dictionary<string, int>(StringComparer.Ordinal);
-        var queue = new Queue<string>();
-        void Start(IEnumerable<string> keys)
-        {
-            foreach (var key in keys.Where(k => !layer.ContainsKey(k)))
-            {
-                layer[key] = 0;
-                queue.Enqueue(key);
-            }
-
-            while (queue.Count > 0)
-            {
-                var key = queue.Dequeue();
-                foreach (var target in outgoing.GetValueOrDefault(key) ?? [])
-                {
-                    if (!layer.ContainsKey(target))
-                    {
-                        layer[target] = layer[key] + 1;
-                        queue.Enqueue(target);
-                    }
-                }
-            }
-        }
-
         var ordered = nodes.Values.OrderBy(n => n.Name, StringComparer.Ordinal).ThenBy(n => n.Key, StringComparer.Ordinal).ToList();
-        Start(ordered.Where(n => n.Root || !called.Contains(n.Key)).Select(n => n.Key));
-        foreach (var node in ordered.Where(n => !layer.ContainsKey(n.Key)))
-        {
-            Start([node.Key]);
-        }
+        var layer = Layers(ordered, edges);
 
         var placed = new Dictionary<string, ServiceMapNode>(StringComparer.Ordinal);
         foreach (var column in ordered.GroupBy(n => layer[n.Key]).OrderBy(g => g.Key))
@@ -122,6 +92,75 @@ public sealed record ServiceMapViewModel(
             [.. placed.Values.OrderBy(n => n.Layer).ThenBy(n => n.Row)],
             [.. edges.Select(e => new ServiceMapEdge(e, placed[e.SourceKey], placed[e.TargetKey]))],
             width, height);
+    }
+
+    /// <summary>
+    /// Longest-path columns: a depth-first walk from the entry points (then from whatever is left, a loop) drops the
+    /// calls that close a loop, and what remains is ordered so each service sits one column right of its furthest caller.
+    /// </summary>
+    private static Dictionary<string, int> Layers(List<ServiceGraphNode> ordered, List<ServiceGraphEdge> edges)
+    {
+        var outgoing = edges.Where(e => e.SourceKey != e.TargetKey)
+            .GroupBy(e => e.SourceKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.TargetKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        var called = edges.Where(e => e.SourceKey != e.TargetKey).Select(e => e.TargetKey).ToHashSet(StringComparer.Ordinal);
+        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: on the walk's path; true: done
+        var forward = new List<(string From, string To)>();
+        foreach (var root in ordered.Where(n => n.Root || !called.Contains(n.Key)).Concat(ordered).Select(n => n.Key))
+        {
+            if (state.ContainsKey(root))
+            {
+                continue;
+            }
+
+            var stack = new Stack<(string Key, int Next)>();
+            stack.Push((root, 0));
+            state[root] = false;
+            while (stack.Count > 0)
+            {
+                var (key, next) = stack.Pop();
+                var targets = outgoing.GetValueOrDefault(key) ?? [];
+                if (next >= targets.Count)
+                {
+                    state[key] = true;
+                    continue;
+                }
+
+                stack.Push((key, next + 1));
+                var target = targets[next];
+                if (!state.TryGetValue(target, out var done))
+                {
+                    forward.Add((key, target));
+                    state[target] = false;
+                    stack.Push((target, 0));
+                }
+                else if (done)
+                {
+                    forward.Add((key, target));
+                }
+
+                // A target still on the path closes a loop: that call is drawn, but does not push its target right.
+            }
+        }
+
+        var layer = ordered.ToDictionary(n => n.Key, _ => 0, StringComparer.Ordinal);
+        var incoming = forward.GroupBy(e => e.To, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var successors = forward.GroupBy(e => e.From, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.To).ToList(), StringComparer.Ordinal);
+        var ready = new Queue<string>(ordered.Select(n => n.Key).Where(k => !incoming.ContainsKey(k)));
+        while (ready.Count > 0)
+        {
+            var key = ready.Dequeue();
+            foreach (var target in successors.GetValueOrDefault(key) ?? [])
+            {
+                layer[target] = Math.Max(layer[target], layer[key] + 1);
+                if (--incoming[target] == 0)
+                {
+                    ready.Enqueue(target);
+                }
+            }
+        }
+
+        return layer;
     }
 
     /// <summary>The services the matched ones call (transitively) and those that call them (transitively).</summary>
