@@ -49,6 +49,7 @@ public sealed class TracesPageTests : MudContext
         Assert.Equal(expected.Select(t => t.TraceId).Order(StringComparer.Ordinal), page.FindAll("[data-point]").Select(p => p.GetAttribute("data-point")).Order(StringComparer.Ordinal));
         Assert.Equal($"traces/{expected[0].TraceId}?range=1h", page.Find("[data-open-trace]").GetAttribute("href"));
         Assert.Equal("descending", page.Find("th[aria-sort]").GetAttribute("aria-sort"));
+        Assert.Equal("Duration ↓", page.Find("[data-sort=duration]").TextContent);
         Assert.Equal("true", page.Find("[data-status=fault]").GetAttribute("aria-pressed"));
         Assert.Contains("the last of the search", page.Find("[data-testid=trace-count]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=next-page]"));
