@@ -75,6 +75,11 @@ public sealed class TracesPageTests : MudContext
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=next-page]")), Wait);
         Assert.Equal(TracesAddress.PageSize, page.FindAll("[data-trace]").Count);
         Assert.Equal("traces?function=orders&page=2&range=1h", page.Find("[data-testid=next-page]").GetAttribute("href"));
+
+        // A search changed in the address (the form, a link, the back button) is followed on the same page.
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/traces?range=1h&function=billing");
+        var billing = written.Where(t => t.Functions[0].Name == "billing").OrderByDescending(t => t.Start).Select(t => t.TraceId).ToList();
+        page.WaitForAssertion(() => Assert.Equal(billing, page.FindAll("[data-trace]").Select(r => r.GetAttribute("data-trace"))), Wait);
     }
 
     [Fact]
