@@ -8,6 +8,12 @@ public interface ITraceReader
     /// <summary>Trace summaries in the range, newest first.</summary>
     Task<IReadOnlyList<TraceSummary>> GetTraceSummariesAsync(TimeRange range, bool faultsOrErrorsOnly, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of the traces matching every field of <paramref name="search"/>. A function filter reads the traces
+    /// through that function by an index (the trace_function table), so it stays one range read on a large fleet.
+    /// </summary>
+    Task<TraceSearchResult> SearchTracesAsync(TraceSearch search, CancellationToken cancellationToken);
+
     /// <summary>One trace with its segments, or null.</summary>
     Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken);
 

@@ -99,17 +99,19 @@ public abstract class ServiceGraphContractTests : StoreTestBase
         var location = await FreshLocationAsync();
         var old = Open(location);
         await old.MigrateToAsync(2, Ct);
-        var tree = new TraceTree(
-            new TraceSummary { TraceId = "1-5759e988-bd862e3fe1be46a994272793", Start = At(1), DurationMs = 12 },
-            [new TraceSegment { Id = "53995c3f42cd8ad8", Name = "orders", Start = At(1) }]);
-        await old.WriteTracesAsync([tree], Ct);
+        // Written as a version 2 store did: today's write also fills tables that version lacks (trace_function).
+        await location.ExecuteAsync($$"""
+            INSERT INTO trace (trace_id, start_ms, duration_ms, has_error, has_fault, has_throttle, entry_point, http_status, functions, segments)
+            VALUES ('1-5759e988-bd862e3fe1be46a994272793', {{At(1).ToUnixTimeMilliseconds()}}, 12, false, false, false, NULL, NULL, '[]',
+                '[{"id":"53995c3f42cd8ad8","name":"orders","start":"{{At(1):O}}"}]');
+            """);
 
         var store = Open(location);
         await store.MigrateAsync(Ct);
         await store.WriteServiceGraphAsync([Window(0, requests: 7)], Ct);
 
         Assert.Equal(store.LatestVersion, await store.GetSchemaVersionAsync(Ct));
-        Assert.Equal("orders", (await store.GetTraceAsync(tree.Summary.TraceId, Ct))!.Segments[0].Name);
+        Assert.Equal("orders", (await store.GetTraceAsync("1-5759e988-bd862e3fe1be46a994272793", Ct))!.Segments[0].Name);
         Assert.Equal(7L, (await store.GetServiceGraphAsync(FleetFilter.All, Minutes(0, 5), Ct)).Nodes.Single(n => n.Key == ApiKey).Stats.Requests);
     }
 

@@ -6,7 +6,7 @@ namespace Observe.Dashboard.Demo;
 
 /// <summary>
 /// Writes the demo fleet through <see cref="IFleetWriter"/>, the same API the collectors use: inventory, per-minute
-/// metrics, a sample of invocation reports, error groups, traces and CloudWatch alarms.
+/// metrics, a sample of invocation reports, error groups, traces, the service graph and CloudWatch alarms.
 /// </summary>
 internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
 {
@@ -18,6 +18,9 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
 
     /// <summary>Share of traced API function-minutes that leave an X-Ray trace.</summary>
     private const double TraceSample = 0.04;
+
+    /// <summary>The service graph's window, as the traces collector's: 5 minutes, cut at the batch's ends.</summary>
+    private static readonly TimeSpan GraphWindow = TimeSpan.FromMinutes(5);
 
     public DemoFleet Fleet => fleet;
 
@@ -35,6 +38,7 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
         var traces = new List<TraceTree>();
         var errors = new Dictionary<(int Function, int Kind), ErrorAccumulator>();
         var changes = new List<FunctionChange>();
+        var graph = new Dictionary<(string Account, string Region, DateTimeOffset Start), DemoGraphWindow>();
 
         for (var minute = from; minute < to; minute = minute.AddMinutes(1))
         {
@@ -64,6 +68,20 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
                 {
                     traces.Add(Trace(f, minute, minuteNumber, figures));
                 }
+
+                if (f.Traced)
+                {
+                    var aligned = DateTimeOffset.FromUnixTimeSeconds(minute.ToUnixTimeSeconds() / (long)GraphWindow.TotalSeconds * (long)GraphWindow.TotalSeconds);
+                    var start = aligned < from ? from : aligned;
+                    var end = aligned + GraphWindow > to ? to : aligned + GraphWindow;
+                    var key = (f.Key.AccountId, f.Key.Region, start);
+                    if (!graph.TryGetValue(key, out var window))
+                    {
+                        graph[key] = window = new DemoGraphWindow(f.Key.AccountId, f.Key.Region, start, end);
+                    }
+
+                    window.Add(f, figures);
+                }
             }
         }
 
@@ -76,6 +94,11 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
         if (traces.Count > 0)
         {
             await store.WriteTracesAsync(traces, cancellationToken);
+        }
+
+        if (graph.Count > 0)
+        {
+            await store.WriteServiceGraphAsync(graph.Values.Select(w => w.ToWindow()).ToList(), cancellationToken);
         }
 
         if (errors.Count > 0)
@@ -330,5 +353,60 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
 
         private static string Fingerprint(DemoFunction f, DemoErrorKind kind) =>
             DemoRandom.HashString($"{f.Key}|{kind.ErrorType}|{kind.Message}").ToString("x16", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// One account and region's service graph over a window, from the same minute figures as the metrics: each traced
+    /// API function behind its API stage, calling its service's DynamoDB table (as the demo's traces show).
+    /// </summary>
+    private sealed class DemoGraphWindow(string accountId, string region, DateTimeOffset start, DateTimeOffset end)
+    {
+        private readonly Dictionary<string, ServiceGraphNode> _nodes = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string, string), ServiceGraphStats> _edges = [];
+
+        public void Add(DemoFunction f, DemoMinute m)
+        {
+            var calls = new ServiceGraphStats
+            {
+                Requests = (long)(m.Invocations + m.Throttles),
+                Faults = (long)m.Errors,
+                Throttles = (long)m.Throttles,
+                Ok = (long)(m.Invocations - m.Errors),
+                ResponseTimeSumMs = m.Invocations * m.DurationAvgMs,
+            };
+            var table = new ServiceGraphStats
+            {
+                Requests = (long)(m.Invocations - m.Errors),
+                Ok = (long)(m.Invocations - m.Errors),
+                ResponseTimeSumMs = (m.Invocations - m.Errors) * m.DurationAvgMs * 0.4,
+            };
+            var stage = Node($"{f.Service}-api/{f.Function.Tags["env"]}", "AWS::ApiGateway::Stage", root: true, calls);
+            var function = Node(f.Key.Name, "AWS::Lambda::Function", root: false, calls);
+            var dynamo = Node(f.Service, "AWS::DynamoDB::Table", root: false, table);
+            Edge(stage, function, calls);
+            Edge(function, dynamo, table);
+        }
+
+        public ServiceGraphWindow ToWindow() => new()
+        {
+            AccountId = accountId,
+            Region = region,
+            Start = start,
+            End = end,
+            Nodes = [.. _nodes.Values],
+            Edges = [.. _edges.Select(e => new ServiceGraphEdge { SourceKey = e.Key.Item1, TargetKey = e.Key.Item2, Stats = e.Value })],
+        };
+
+        private string Node(string name, string type, bool root, ServiceGraphStats stats)
+        {
+            var key = ServiceGraphNode.KeyFor(accountId, type, name);
+            _nodes[key] = _nodes.TryGetValue(key, out var node)
+                ? node with { Stats = node.Stats + stats }
+                : new ServiceGraphNode { Key = key, Name = name, Type = type, AccountId = accountId, Root = root, Stats = stats };
+            return key;
+        }
+
+        private void Edge(string source, string target, ServiceGraphStats stats) =>
+            _edges[(source, target)] = _edges.TryGetValue((source, target), out var existing) ? existing + stats : stats;
     }
 }

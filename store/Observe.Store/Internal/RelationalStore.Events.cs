@@ -236,6 +236,29 @@ internal abstract partial class RelationalStore
             }
         }
 
+        // The search's index by function: replaced with the trace, since a later write may name other functions or move its start.
+        var ids = await ResolveFunctionIdsAsync(scope, traces.SelectMany(t => t.Summary.Functions), cancellationToken);
+        await using (var delete = scope.Command("DELETE FROM trace_function WHERE trace_id = @trace_id"))
+        await using (var insert = scope.Command("INSERT INTO trace_function (fid, start_ms, trace_id) VALUES (@fid, @start, @trace_id) ON CONFLICT DO NOTHING"))
+        {
+            var deleteId = delete.AddText("@trace_id", null);
+            var fid = insert.AddInt32("@fid", 0);
+            var start = insert.AddInt64("@start", 0);
+            var insertId = insert.AddText("@trace_id", null);
+            foreach (var (summary, _) in traces)
+            {
+                deleteId.Set(summary.TraceId);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+                foreach (var function in summary.Functions.Distinct())
+                {
+                    fid.Set(ids[function]);
+                    start.Set(StoreTime.ToMs(summary.Start));
+                    insertId.Set(summary.TraceId);
+                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+        }
+
         scope.Changed |= StoreChangeKind.Traces;
         await scope.CommitAsync(cancellationToken);
     }
@@ -252,6 +275,105 @@ internal abstract partial class RelationalStore
         command.AddInt64("@to", StoreTime.ToMs(range.To));
         command.AddInt32("@limit", limit);
         return await command.ReadAllAsync(ReadTraceSummary, cancellationToken);
+    }
+
+    public async Task<TraceSearchResult> SearchTracesAsync(TraceSearch search, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        ArgumentOutOfRangeException.ThrowIfNegative(search.Offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(search.Limit);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.Command(null, "");
+        var where = new List<string>();
+        string from;
+        var byFunction = search.FunctionName is not null || search.Fleet.AccountId is not null || search.Fleet.Region is not null;
+        if (byFunction)
+        {
+            // Through the functions' index rows: a range read per matching function, whatever the fleet's size.
+            from = "trace_function tf JOIN trace t ON t.trace_id = tf.trace_id";
+            var functions = "SELECT id FROM fn WHERE 1 = 1" + FilterSql(command, search.Fleet, "account_id", "region");
+            if (search.FunctionName is { } name)
+            {
+                functions += " AND name = @name";
+                command.AddText("@name", name);
+            }
+
+            where.Add($"tf.fid IN ({functions})");
+            where.Add("tf.start_ms >= @from AND tf.start_ms < @to");
+        }
+        else
+        {
+            from = "trace t";
+            where.Add("t.start_ms >= @from AND t.start_ms < @to");
+        }
+
+        command.AddInt64("@from", StoreTime.ToMs(search.Range.From));
+        command.AddInt64("@to", StoreTime.ToMs(search.Range.To));
+        if (search.MinDurationMs is { } min)
+        {
+            where.Add("t.duration_ms >= @min_duration");
+            command.AddDouble("@min_duration", min);
+        }
+
+        if (search.MaxDurationMs is { } max)
+        {
+            where.Add("t.duration_ms <= @max_duration");
+            command.AddDouble("@max_duration", max);
+        }
+
+        if (search.TraceId is { } traceId)
+        {
+            where.Add("t.trace_id = @trace_id");
+            command.AddText("@trace_id", traceId);
+        }
+
+        if (search.Statuses != TraceStatuses.None)
+        {
+            var any = new List<string>();
+            if (search.Statuses.HasFlag(TraceStatuses.Ok))
+            {
+                any.Add("NOT (t.has_error OR t.has_fault OR t.has_throttle)");
+            }
+
+            if (search.Statuses.HasFlag(TraceStatuses.Error))
+            {
+                any.Add("t.has_error");
+            }
+
+            if (search.Statuses.HasFlag(TraceStatuses.Fault))
+            {
+                any.Add("t.has_fault");
+            }
+
+            if (search.Statuses.HasFlag(TraceStatuses.Throttle))
+            {
+                any.Add("t.has_throttle");
+            }
+
+            where.Add($"({string.Join(" OR ", any)})");
+        }
+
+        var order = search.Sort switch
+        {
+            TraceSort.Oldest => "t.start_ms ASC, t.trace_id ASC",
+            TraceSort.Slowest => "t.duration_ms DESC, t.trace_id DESC",
+            TraceSort.Fastest => "t.duration_ms ASC, t.trace_id ASC",
+            _ => "t.start_ms DESC, t.trace_id DESC",
+        };
+
+        // A trace through two matching functions has two index rows: DISTINCT shows it once (the order's columns are selected).
+        // One row past the page tells whether there is a next page without counting every match over a long range.
+        command.CommandText = $"""
+            SELECT {(byFunction ? "DISTINCT " : "")}{string.Join(", ", TraceSummaryColumns.Split(", ").Select(c => "t." + c))} FROM {from}
+            WHERE {string.Join(" AND ", where)}
+            ORDER BY {order} LIMIT @limit OFFSET @offset
+            """;
+        command.AddInt32("@limit", search.Limit + 1);
+        command.AddInt32("@offset", search.Offset);
+        var rows = await command.ReadAllAsync(ReadTraceSummary, cancellationToken);
+        return rows.Count > search.Limit
+            ? new TraceSearchResult(rows.Take(search.Limit).ToList(), true)
+            : new TraceSearchResult(rows, false);
     }
 
     public async Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken)

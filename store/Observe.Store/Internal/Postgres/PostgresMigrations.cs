@@ -356,6 +356,26 @@ internal static class PostgresMigrations
             -- The alarms a composite combines, as its rule names them; NULL for metric alarms and for composites
             -- stored before this version until the alarms collector's next pass.
             ALTER TABLE alarm ADD COLUMN alarm_rule TEXT;
+        new(14, "traces by function: the trace_function index table, filled for stored traces", """
+            -- One row per function a trace passes through (the trace's functions JSON), so a search by function reads
+            -- that function's traces in the range by the primary key instead of parsing every trace's JSON.
+            CREATE TABLE trace_function (
+                fid integer NOT NULL,
+                start_ms bigint NOT NULL,
+                trace_id text COLLATE "C" NOT NULL,
+                PRIMARY KEY (fid, start_ms, trace_id));
+            CREATE INDEX trace_function_trace ON trace_function (trace_id);
+            CREATE INDEX trace_duration ON trace (duration_ms);
+
+            -- Traces stored before this version: a function named only by a trace gets its dimension row here.
+            INSERT INTO fn (account_id, region, name)
+            SELECT DISTINCT j ->> 'accountId', j ->> 'region', j ->> 'name'
+            FROM trace t, jsonb_array_elements(t.functions::jsonb) j
+            ON CONFLICT DO NOTHING;
+            INSERT INTO trace_function (fid, start_ms, trace_id)
+            SELECT DISTINCT f.id, t.start_ms, t.trace_id
+            FROM trace t, jsonb_array_elements(t.functions::jsonb) j, fn f
+            WHERE f.account_id = j ->> 'accountId' AND f.region = j ->> 'region' AND f.name = j ->> 'name';
             """),
     ];
 }

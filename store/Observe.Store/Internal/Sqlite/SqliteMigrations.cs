@@ -371,6 +371,28 @@ internal static class SqliteMigrations
             -- The alarms a composite combines, as its rule names them; NULL for metric alarms and for composites
             -- stored before this version until the alarms collector's next pass.
             ALTER TABLE alarm ADD COLUMN alarm_rule TEXT;
+        new(14, "traces by function: the trace_function index table, filled for stored traces", """
+            -- One row per function a trace passes through (the trace's functions JSON), so a search by function reads
+            -- that function's traces in the range by the primary key instead of parsing every trace's JSON.
+            CREATE TABLE trace_function (
+                fid INTEGER NOT NULL,
+                start_ms INTEGER NOT NULL,
+                trace_id TEXT NOT NULL,
+                PRIMARY KEY (fid, start_ms, trace_id)) WITHOUT ROWID;
+            CREATE INDEX trace_function_trace ON trace_function (trace_id);
+            CREATE INDEX trace_duration ON trace (duration_ms);
+
+            -- Traces stored before this version: a function named only by a trace gets its dimension row here.
+            INSERT INTO fn (account_id, region, name)
+            SELECT DISTINCT json_extract(j.value, '$.accountId'), json_extract(j.value, '$.region'), json_extract(j.value, '$.name')
+            FROM trace t, json_each(t.functions) j
+            WHERE true
+            ON CONFLICT (account_id, region, name) DO NOTHING;
+            INSERT OR IGNORE INTO trace_function (fid, start_ms, trace_id)
+            SELECT f.id, t.start_ms, t.trace_id
+            FROM trace t, json_each(t.functions) j
+            JOIN fn f ON f.account_id = json_extract(j.value, '$.accountId') AND f.region = json_extract(j.value, '$.region')
+                AND f.name = json_extract(j.value, '$.name');
             """),
     ];
 }

@@ -1,0 +1,167 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Observe.Dashboard.Model;
+using Observe.Store.Model;
+using Xunit.Abstractions;
+
+namespace Observe.Dashboard.Tests.Browser;
+
+/// <summary>The Traces list, a trace's waterfall and the service map over the demo fleet, in Chromium against the real server.</summary>
+public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHelper output) : IClassFixture<DashboardFixture>
+{
+    private const float Timeout = 15_000;
+
+    [Fact]
+    public async Task List_StatusFilterThenFunctionSearch_RowsAreTheStoresSearch()
+    {
+        var (from, to) = PastRange();
+        var range = $"from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}";
+        var faults = await dashboard.Store.SearchTracesAsync(new TraceSearch { Range = new TimeRange(from, to), Statuses = TraceStatuses.Fault }, CancellationToken.None);
+        var page = await OpenAsync($"traces?status=fault&{range}", 1440);
+
+        await WaitForRowsAsync(page, faults.Traces.Select(t => t.TraceId).ToList());
+        Assert.All(await page.Locator("[data-trace]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.outcome)"), o => Assert.Equal("fault", o));
+
+        // A function typed in the form goes into the address and narrows the list to that function's traces.
+        var function = faults.Traces[0].Functions[0].Name;
+        await page.Locator("input[data-testid=search-function], [data-testid=search-function] input").FillAsync(function);
+        await page.Locator("[data-testid=search-submit]").ClickAsync();
+        await WaitUntilAsync(() => Task.FromResult(page.Url.Contains($"function={Uri.EscapeDataString(function)}", StringComparison.Ordinal)), () => page.Url);
+        var expected = await dashboard.Store.SearchTracesAsync(
+            new TraceSearch { Range = new TimeRange(from, to), Statuses = TraceStatuses.Fault, FunctionName = function }, CancellationToken.None);
+        await WaitForRowsAsync(page, expected.Traces.Select(t => t.TraceId).ToList());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Trace_ColdStartFromTheList_WaterfallShowsInitialization_SpanPaneByKeyboard()
+    {
+        var (from, to) = PastRange();
+        var cold = await ColdTraceAsync(new TimeRange(from, to));
+        var page = await OpenAsync($"traces?id={cold}&from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}", 1440);
+
+        await page.Locator("[data-open-trace]").ClickAsync();
+        var initialization = page.Locator("[data-span][data-kind=LambdaPhase]", new() { HasText = "Initialization" });
+        await Assertions.Expect(initialization).ToBeVisibleAsync(new() { Timeout = Timeout });
+        Assert.True(int.Parse(await initialization.GetAttributeAsync("data-depth") ?? "0", CultureInfo.InvariantCulture) > 0, "Initialization is not nested under the function");
+        await Assertions.Expect(page.Locator("[data-field=spans]")).ToContainTextAsync("cold start", new() { Timeout = Timeout });
+
+        // Keyboard: focus the Initialization row and press Enter; the pane opens and Escape closes it.
+        await initialization.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-testid=span-pane] h2")).ToHaveTextAsync("Initialization", new() { Timeout = Timeout });
+        await page.Locator("[data-testid=close-pane]").FocusAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(page.Locator("[data-testid=span-pane]")).ToHaveCountAsync(0, new() { Timeout = Timeout });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Map_DemoFleet_DrawsTheStoredGraph()
+    {
+        var (from, to) = PastRange();
+        var graph = await dashboard.Store.GetServiceGraphAsync(FleetFilter.All, new TimeRange(from, to), CancellationToken.None);
+        Assert.NotEmpty(graph.Nodes);
+        var page = await OpenAsync($"traces/map?from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}", 1440);
+
+        await Assertions.Expect(page.Locator("[data-testid=service-map] svg [data-node]")).ToHaveCountAsync(graph.Nodes.Count, new() { Timeout = Timeout });
+        var busiest = graph.Nodes.OrderByDescending(n => n.Stats.Requests).First();
+        var row = page.Locator($"[data-testid=map-nodes] tr[data-node=\"{busiest.Key}\"]");
+        await Assertions.Expect(row.Locator("[data-requests]")).ToHaveTextAsync(FigureFormat.ExactCount(busiest.Stats.Requests), new() { Timeout = Timeout });
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData(DashboardThemes.Light, 1440)]
+    [InlineData(DashboardThemes.Dark, 1440)]
+    [InlineData(DashboardThemes.Light, 390)]
+    [InlineData(DashboardThemes.Dark, 390)]
+    public async Task Pages_BothThemes_NoSidewaysScroll_Screenshots(string theme, int width)
+    {
+        var (from, to) = PastRange();
+        var range = $"from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}";
+        var cold = await ColdTraceAsync(new TimeRange(from, to));
+        foreach (var (name, path, ready) in new[]
+        {
+            ("traces", $"traces?{range}", "[data-testid=traces-grid]"),
+            ("trace", $"traces/{cold}", "[data-testid=waterfall]"),
+            ("service-map", $"traces/map?{range}", "[data-testid=service-map]"),
+        })
+        {
+            var page = await OpenAsync(path, width, theme);
+            await page.Locator(ready).WaitForAsync(new() { Timeout = Timeout });
+            var file = Path.Combine(DashboardFixture.ArtifactsDirectory, $"{name}-{theme}-{width}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = file });
+            output.WriteLine($"screenshot: {file}");
+            var wide = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('.page *')]
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-scroll, .service-map'))
+                    .slice(0, 5).map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)
+                """);
+            Assert.True(wide.Length == 0, $"{name} at {width}px reaches past the window: {string.Join("; ", wide)}");
+            await page.Context.CloseAsync();
+        }
+    }
+
+    /// <summary>Whole minutes well inside the backfilled history, so what the store holds no longer changes.</summary>
+    private static (DateTimeOffset From, DateTimeOffset To) PastRange()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(-5);
+        return (to.AddMinutes(-90), to);
+    }
+
+    private async Task<string> ColdTraceAsync(TimeRange range)
+    {
+        foreach (var summary in (await dashboard.Store.SearchTracesAsync(new TraceSearch { Range = range, Limit = 500 }, CancellationToken.None)).Traces)
+        {
+            if ((await dashboard.Store.GetTraceAsync(summary.TraceId, CancellationToken.None))!.Segments.Any(s => s.Name == "Initialization"))
+            {
+                return summary.TraceId;
+            }
+        }
+
+        throw new InvalidOperationException("the demo fleet wrote no cold-start trace in the range");
+    }
+
+    private static async Task WaitForRowsAsync(IPage page, IReadOnlyList<string> expected)
+    {
+        Assert.NotEmpty(expected);
+        var shown = Array.Empty<string>();
+        await WaitUntilAsync(
+            async () => (shown = await page.Locator("[data-trace]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.trace)")).SequenceEqual(expected),
+            () => $"rows {string.Join(", ", shown.Take(5))}… ({shown.Length}), expected {string.Join(", ", expected.Take(5))}… ({expected.Count})");
+    }
+
+    private async Task<IPage> OpenAsync(string path, int width, string? theme = null)
+    {
+        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 844 : 1000 },
+            DeviceScaleFactor = 1,
+        });
+        if (theme is not null)
+        {
+            await context.AddCookiesAsync([new Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = dashboard.BaseUrl.ToString() }]);
+        }
+
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, path).ToString());
+        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
+        return page;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(Timeout);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not within {Timeout / 1000} s: {describe()}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
