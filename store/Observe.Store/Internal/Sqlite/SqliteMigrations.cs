@@ -371,6 +371,7 @@ internal static class SqliteMigrations
             -- The alarms a composite combines, as its rule names them; NULL for metric alarms and for composites
             -- stored before this version until the alarms collector's next pass.
             ALTER TABLE alarm ADD COLUMN alarm_rule TEXT;
+            """),
         new(14, "traces by function: the trace_function index table, filled for stored traces", """
             -- One row per function a trace passes through (the trace's functions JSON), so a search by function reads
             -- that function's traces in the range by the primary key instead of parsing every trace's JSON.
