@@ -45,7 +45,7 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
         await page.Locator("[data-facet=sort] [data-value=last-seen]").ClickAsync();
         await page.Locator(".errors-page[data-query*='sort=last-seen'] [data-error]").First.WaitForAsync(new() { Timeout = Timeout });
         Assert.Contains("range=1h", page.Url, StringComparison.Ordinal);
-        var lastSeen = await page.Locator("[data-error] [data-last-seen]").EvaluateAllAsync<string[]>("cells => cells.map(c => c.textContent)");
+        var lastSeen = await page.Locator("[data-error] [data-last-seen]").EvaluateAllAsync<string[]>("cells => cells.map(c => c.dataset.lastSeen)");
         Assert.Equal(lastSeen.OrderDescending(StringComparer.Ordinal), lastSeen);
 
         // The search box's text goes to the address after the typing pause and the store filters by it.
@@ -135,6 +135,34 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
         await Assertions.Expect(again.Locator("[data-testid=status]")).ToHaveTextAsync("Active", new() { Timeout = Timeout });
         await Assertions.Expect(again.Locator("[data-badge=regression]")).ToBeVisibleAsync();
         await again.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData(DashboardThemes.Light, 1440)]
+    [InlineData(DashboardThemes.Dark, 1440)]
+    [InlineData(DashboardThemes.Light, 390)]
+    [InlineData(DashboardThemes.Dark, 390)]
+    public async Task Errors_InThemeAndWidth_ListAndViewNoWiderThanTheScreen(string theme, int width)
+    {
+        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 844 : 1000 },
+            DeviceScaleFactor = 1,
+        });
+        await context.AddCookiesAsync([new Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = dashboard.BaseUrl.ToString() }]);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, "/errors?range=6h").ToString());
+        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
+        await page.Locator("[data-error]").First.WaitForAsync(new() { Timeout = Timeout });
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the list scrolls sideways");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"errors-{theme}-{width}.png") });
+
+        await page.Locator("[data-open-error]").First.ClickAsync();
+        await page.Locator("[data-testid=error-functions] [data-function]").First.WaitForAsync(new() { Timeout = Timeout });
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the error's view scrolls sideways");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"error-view-{theme}-{width}.png") });
+        await context.CloseAsync();
     }
 
     private static async Task<WebApplication> StartAsync(string directory)

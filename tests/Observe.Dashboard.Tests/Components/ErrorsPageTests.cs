@@ -57,7 +57,7 @@ public sealed class ErrorsPageTests : MudContext
         Assert.Equal("2", Rows(page)[0].GetAttribute("data-functions"));
         Assert.Equal("false", Rows(page)[0].GetAttribute("data-new"));
         Assert.Equal("true", Rows(page)[1].GetAttribute("data-new"));
-        Assert.Equal(AlarmRow.FormatUtc(Trunc(_now.AddMinutes(-3000))), Rows(page)[0].QuerySelector("[data-first-seen]")!.TextContent);
+        Assert.Equal(AlarmRow.FormatUtc(Trunc(_now.AddMinutes(-3000))), Rows(page)[0].QuerySelector("[data-first-seen]")!.GetAttribute("data-first-seen"));
         var trend = Rows(page)[0].QuerySelector("[data-trend]")!.GetAttribute("data-trend")!.Split(',').Sum(long.Parse);
         Assert.Equal(9, trend);
 

@@ -39,8 +39,10 @@ public sealed partial class ErrorsDetail : LivePage<ErrorDetailViewModel>
         var range = $"in the {Selection?.Describe().ToLowerInvariant()}";
         yield return new Figure("occurrences", "Occurrences", s.Count, FigureFormat.Count(s.Count), FigureFormat.ExactCount(s.Count), range);
         yield return new Figure("functions", "Functions", s.Functions, FigureFormat.Count(s.Functions), FigureFormat.ExactCount(s.Functions), range);
-        yield return new Figure("first-seen", "First seen", null, AlarmRow.FormatUtc(s.FirstSeen), AlarmRow.FormatUtc(s.FirstSeen), "over everything stored");
-        yield return new Figure("last-seen", "Last seen", null, AlarmRow.FormatUtc(s.LastSeen), AlarmRow.FormatUtc(s.LastSeen), "over everything stored");
+        // "2 h 5 min ago" fits a card; the UTC instant is its note and title.
+        var now = Time.GetUtcNow();
+        yield return new Figure("first-seen", "First seen", null, AlarmRow.Ago(now - s.FirstSeen), AlarmRow.FormatUtc(s.FirstSeen), AlarmRow.FormatUtc(s.FirstSeen));
+        yield return new Figure("last-seen", "Last seen", null, AlarmRow.Ago(now - s.LastSeen), AlarmRow.FormatUtc(s.LastSeen), AlarmRow.FormatUtc(s.LastSeen));
     }
 
     private static string ActionWord(ErrorStatus status, ErrorStatusInfo current) => status switch

@@ -98,6 +98,10 @@ public sealed partial class ErrorsList : LivePage<ErrorsViewModel>
         return Task.CompletedTask;
     }
 
+    private static string Date(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Clock(DateTimeOffset t) => t.UtcDateTime.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+
     private static string Pill(bool selected) => selected ? "facet-value selected" : "facet-value";
 
     private static string Pressed(bool selected) => selected ? "true" : "false";
