@@ -60,7 +60,8 @@ public sealed partial class ErrorsDetail : LivePage<ErrorDetailViewModel>
         _saveError = null;
         try
         {
-            // The store announces the change; this view (and every other open one) reloads from it.
+            // The store announces the change; this view (and every other open one) reloads from it. Not cancelled when
+            // the view closes: the user asked for the change, and a short write finishes either way.
             await StatusWriter.SetErrorStatusAsync(fingerprint, status, ErrorsActor.Current, Time.GetUtcNow(), CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
