@@ -20,6 +20,8 @@ public interface IObserveStore :
     IFunctionChangeReader,
     IInvocationReader,
     IErrorReader,
+    IErrorGroupReader,
+    IErrorStatusWriter,
     ITraceReader,
     IAlarmReader,
     ICollectorStatusReader,

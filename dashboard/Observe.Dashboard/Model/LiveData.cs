@@ -46,6 +46,7 @@ public static class LiveDataServices
         services.AddSingleton<FunctionsSnapshots>().AddTransient<ILiveData<FunctionsSnapshot>, FunctionsData>();
         services.AddTransient<ILiveData<FunctionDetailViewModel>, FunctionDetailData>();
         services.AddTransient<ILiveData<AlarmsViewModel>, AlarmsData>().AddTransient<ILiveData<AlarmHistoryViewModel>, AlarmHistoryData>();
+        services.AddTransient<ILiveData<ErrorsViewModel>, ErrorsData>().AddTransient<ILiveData<ErrorDetailViewModel>, ErrorDetailData>();
         services.AddTransient<ILiveData<TracesViewModel>, TracesData>().AddTransient<ILiveData<TraceViewModel>, TraceData>();
         services.AddTransient<ILiveData<ServiceMapViewModel>, ServiceMapData>();
         return services;

@@ -176,6 +176,8 @@ internal abstract partial class RelationalStore
             await window.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // Here rather than on a page: a resolved error that comes back re-opens even when nobody is looking.
+        await ReopenRecurredAsync(scope, occurrences, cancellationToken);
         scope.Changed |= StoreChangeKind.Errors;
         await scope.CommitAsync(cancellationToken);
     }

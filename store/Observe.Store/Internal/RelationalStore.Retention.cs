@@ -114,7 +114,9 @@ internal abstract partial class RelationalStore
         var graphWindows = await DeleteOlderAsync("DELETE FROM service_graph WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
         await DeleteOlderAsync("""
             DELETE FROM error_window WHERE last_seen < @cutoff;
-            DELETE FROM error_group WHERE NOT EXISTS (SELECT 1 FROM error_window w WHERE w.group_id = error_group.id)
+            DELETE FROM error_group WHERE NOT EXISTS (SELECT 1 FROM error_window w WHERE w.group_id = error_group.id);
+            DELETE FROM error_status WHERE NOT EXISTS (SELECT 1 FROM error_group g WHERE g.fingerprint = error_status.fingerprint);
+            DELETE FROM error_status_change WHERE NOT EXISTS (SELECT 1 FROM error_group g WHERE g.fingerprint = error_status_change.fingerprint)
             """, now - Options.HourlyRetention, WriteLock.Errors, cancellationToken);
         // Deploy markers live as long as the hourly series they mark; a watch past its expiry means nothing.
         await DeleteOlderAsync("DELETE FROM function_change WHERE ts < @cutoff", now - Options.HourlyRetention, WriteLock.None, cancellationToken);

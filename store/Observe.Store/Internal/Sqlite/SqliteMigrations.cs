@@ -395,5 +395,28 @@ internal static class SqliteMigrations
             JOIN fn f ON f.account_id = json_extract(j.value, '$.accountId') AND f.region = json_extract(j.value, '$.region')
                 AND f.name = json_extract(j.value, '$.name');
             """),
+        new(15, "error groups: triage status and its history", """
+            -- A fingerprint's status across every function's group; no row means active and never triaged.
+            CREATE TABLE error_status (
+                fingerprint TEXT PRIMARY KEY,
+                status TEXT NOT NULL,
+                regression INTEGER NOT NULL,
+                changed_by TEXT NOT NULL,
+                changed_at INTEGER NOT NULL) WITHOUT ROWID;
+
+            -- Every change, by a person or by the store re-opening a resolved group that occurred again.
+            CREATE TABLE error_status_change (
+                id INTEGER PRIMARY KEY,
+                fingerprint TEXT NOT NULL,
+                ts INTEGER NOT NULL,
+                from_status TEXT NOT NULL,
+                to_status TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                regression INTEGER NOT NULL);
+            CREATE INDEX error_status_change_fingerprint ON error_status_change (fingerprint, ts);
+
+            -- The Errors page reads a fingerprint's groups across functions.
+            CREATE INDEX error_group_fingerprint ON error_group (fingerprint);
+            """),
     ];
 }

@@ -1,0 +1,39 @@
+using Observe.Store;
+
+namespace Observe.Dashboard.Model;
+
+/// <summary>
+/// The Errors list's query: one page of error groups for the address's filters, their sparklines and the logs
+/// collector's status. The page sets <see cref="Address"/> before its first load (one source per page instance; a
+/// new filter makes a new page instance).
+/// </summary>
+public sealed class ErrorsData(IErrorGroupReader errors, ICollectorStatusReader collectors) : ILiveData<ErrorsViewModel>
+{
+    /// <summary>Rows shown; more are left to the filters (the page says so).</summary>
+    public const int Limit = 200;
+
+    /// <summary>Bars in a row's sparkline.</summary>
+    public const int TrendBuckets = 24;
+
+    /// <summary>The filters. Required before the first load.</summary>
+    public ErrorsAddress? Address { get; set; }
+
+    public StoreChangeKind Changes => StoreChangeKind.Errors;
+
+    public bool UsesTimeRange => true;
+
+    public bool RefreshOnTimer => false;
+
+    public async Task<ErrorsViewModel> LoadAsync(LiveQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var address = Address ?? throw new InvalidOperationException("the Errors page sets its address before loading");
+        var range = query.Range ?? throw new ArgumentException("the Errors page needs a time range", nameof(query));
+        var errorQuery = address.ToQuery();
+        var summaries = await errors.GetErrorSummariesAsync(errorQuery, range, Limit + 1, cancellationToken);
+        var shown = summaries.Take(Limit).Select(s => s.Fingerprint).ToList();
+        var trends = await errors.GetErrorTrendsAsync(shown, errorQuery, range, ErrorsFormat.SparklineBucket(range.Length, TrendBuckets), cancellationToken);
+        var statuses = await collectors.GetCollectorStatusAsync(cancellationToken);
+        return ErrorsViewModel.Create(range, summaries, trends, Limit, statuses);
+    }
+}

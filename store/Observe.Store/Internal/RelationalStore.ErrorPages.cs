@@ -1,0 +1,347 @@
+using System.Data.Common;
+using Observe.Store.Model;
+
+namespace Observe.Store.Internal;
+
+internal abstract partial class RelationalStore
+{
+    private const string ErrorFrom = """
+        error_window w JOIN error_group g ON g.id = w.group_id JOIN fn f ON f.id = g.fid
+        LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
+        """;
+
+    public async Task<IReadOnlyList<ErrorSummary>> GetErrorSummariesAsync(ErrorQuery query, TimeRange range, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+
+        // First the page of fingerprints, aggregated by the database; then one row per fingerprint for its text, sample
+        // and all-time first and last sighting, so a fingerprint in thousands of functions still sends one row.
+        List<(string Fingerprint, long Count, int Functions, ErrorStatusInfo Status)> page;
+        await using (var command = connection.Command(null, ""))
+        {
+            var where = ErrorQuerySql(command, query);
+            var order = query.Sort switch
+            {
+                ErrorSort.LastSeen => "MAX(g.last_seen) DESC",
+                ErrorSort.FirstSeen => "MIN(g.first_seen) DESC",
+                _ => "occurrences DESC",
+            };
+            command.CommandText = $"""
+                SELECT g.fingerprint, CAST(SUM(w.count) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
+                       s.status, s.changed_by, s.changed_at, s.regression
+                FROM {ErrorFrom}
+                WHERE w.last_seen >= @from AND w.first_seen < @to{where}
+                GROUP BY g.fingerprint, s.status, s.changed_by, s.changed_at, s.regression
+                ORDER BY {order}, g.fingerprint LIMIT @limit
+                """;
+            command.AddInt64("@from", StoreTime.ToMs(range.From));
+            command.AddInt64("@to", StoreTime.ToMs(range.To));
+            command.AddInt32("@limit", limit);
+            page = (await command.ReadAllAsync(
+                r => (r.GetString(0), r.GetInt64(1), (int)r.GetInt64(2), ReadStatus(r, 3)), cancellationToken)).ToList();
+        }
+
+        if (page.Count == 0)
+        {
+            return [];
+        }
+
+        await using var samples = connection.Command(null, "");
+        var sampleWhere = ErrorQuerySql(samples, query) + " AND g.fingerprint IN (" + FingerprintList(samples, page.Select(p => p.Fingerprint)) + ")";
+        samples.CommandText = $"""
+            SELECT fingerprint, account_id, region, name, error_type, message, first_all, last_all,
+                   sample_stack_trace, sample_request_id, sample_trace_id
+            FROM (
+                SELECT g.fingerprint, f.account_id, f.region, f.name, g.error_type, g.message,
+                       g.sample_stack_trace, g.sample_request_id, g.sample_trace_id,
+                       ROW_NUMBER() OVER (PARTITION BY g.fingerprint ORDER BY g.last_seen DESC, g.id DESC) AS latest,
+                       MIN(g.first_seen) OVER (PARTITION BY g.fingerprint) AS first_all,
+                       MAX(g.last_seen) OVER (PARTITION BY g.fingerprint) AS last_all
+                FROM error_group g JOIN fn f ON f.id = g.fid LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
+                WHERE 1 = 1{sampleWhere}) x
+            WHERE latest = 1
+            """;
+        var rows = (await samples.ReadAllAsync(r => new
+        {
+            Fingerprint = r.GetString(0),
+            Function = new FunctionKey(r.GetString(1), r.GetString(2), r.GetString(3)),
+            ErrorType = r.GetString(4),
+            Message = r.GetString(5),
+            FirstSeen = r.GetInstant(6),
+            LastSeen = r.GetInstant(7),
+            Stack = r.GetNullableString(8),
+            RequestId = r.GetNullableString(9),
+            TraceId = r.GetNullableString(10),
+        }, cancellationToken)).ToDictionary(r => r.Fingerprint, StringComparer.Ordinal);
+
+        return page.Where(p => rows.ContainsKey(p.Fingerprint)).Select(p =>
+        {
+            var sample = rows[p.Fingerprint];
+            return new ErrorSummary
+            {
+                Fingerprint = p.Fingerprint,
+                ErrorType = sample.ErrorType,
+                Message = sample.Message,
+                FirstSeen = sample.FirstSeen,
+                LastSeen = sample.LastSeen,
+                Count = p.Count,
+                Functions = p.Functions,
+                Status = p.Status,
+                SampleFunction = sample.Function,
+                SampleStackTrace = sample.Stack,
+                SampleRequestId = sample.RequestId,
+                SampleTraceId = sample.TraceId,
+            };
+        }).ToList();
+    }
+
+    public async Task<IReadOnlyDictionary<string, long[]>> GetErrorTrendsAsync(
+        IReadOnlyCollection<string> fingerprints, ErrorQuery query, TimeRange range, TimeSpan bucket, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprints);
+        ArgumentNullException.ThrowIfNull(query);
+        var bucketMs = (long)bucket.TotalMilliseconds;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bucketMs, nameof(bucket));
+        var buckets = (int)Math.Max(1, (StoreTime.ToMs(range.To) - StoreTime.ToMs(range.From) + bucketMs - 1) / bucketMs);
+        var trends = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        if (fingerprints.Count == 0)
+        {
+            return trends;
+        }
+
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.Command(null, "");
+        var where = ErrorQuerySql(command, query) + " AND g.fingerprint IN (" + FingerprintList(command, fingerprints) + ")";
+        command.CommandText = $"""
+            SELECT g.fingerprint, (w.last_seen - @from) / @bucket, CAST(SUM(w.count) AS BIGINT)
+            FROM {ErrorFrom}
+            WHERE w.last_seen >= @from AND w.first_seen < @to{where}
+            GROUP BY 1, 2
+            """;
+        command.AddInt64("@from", StoreTime.ToMs(range.From));
+        command.AddInt64("@to", StoreTime.ToMs(range.To));
+        command.AddInt64("@bucket", bucketMs);
+        foreach (var (fingerprint, index, count) in await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken))
+        {
+            if (!trends.TryGetValue(fingerprint, out var trend))
+            {
+                trends[fingerprint] = trend = new long[buckets];
+            }
+
+            trend[(int)Math.Min(index, buckets - 1)] += count;
+        }
+
+        return trends;
+    }
+
+    public async Task<IReadOnlyList<ErrorFunction>> GetErrorFunctionsAsync(
+        string fingerprint, ErrorQuery query, TimeRange range, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.Command(null, "");
+        var where = ErrorQuerySql(command, query with { Fingerprint = fingerprint });
+        command.CommandText = $"""
+            SELECT f.account_id, f.region, f.name, CAST(SUM(w.count) AS BIGINT) AS occurrences, g.first_seen, g.last_seen
+            FROM {ErrorFrom}
+            WHERE w.last_seen >= @from AND w.first_seen < @to{where}
+            GROUP BY g.id, f.account_id, f.region, f.name, g.first_seen, g.last_seen
+            ORDER BY occurrences DESC, f.account_id, f.region, f.name LIMIT @limit
+            """;
+        command.AddInt64("@from", StoreTime.ToMs(range.From));
+        command.AddInt64("@to", StoreTime.ToMs(range.To));
+        command.AddInt32("@limit", limit);
+        return await command.ReadAllAsync(
+            r => new ErrorFunction(new FunctionKey(r.GetString(0), r.GetString(1), r.GetString(2)), r.GetInt64(3), r.GetInstant(4), r.GetInstant(5)),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ErrorStatusChange>> GetErrorStatusHistoryAsync(string fingerprint, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.Command(null, """
+            SELECT fingerprint, ts, from_status, to_status, actor, regression FROM error_status_change
+            WHERE fingerprint = @fingerprint ORDER BY ts DESC, id DESC LIMIT @limit
+            """);
+        command.AddText("@fingerprint", fingerprint);
+        command.AddInt32("@limit", limit);
+        return await command.ReadAllAsync(
+            r => new ErrorStatusChange(r.GetString(0), r.GetInstant(1), ParseStatus(r.GetString(2)), ParseStatus(r.GetString(3)), r.GetString(4), r.GetBoolean(5)),
+            cancellationToken);
+    }
+
+    public async Task<ErrorStatusChange?> SetErrorStatusAsync(string fingerprint, ErrorStatus status, string actor, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        if (!Enum.IsDefined(status))
+        {
+            throw new ArgumentOutOfRangeException(nameof(status), status, "not an error status");
+        }
+
+        // The errors lock orders this against RecordErrorsAsync re-opening the same group.
+        await using var scope = await BeginWriteAsync(WriteLock.Errors, cancellationToken);
+        await using (var exists = scope.Command("SELECT COUNT(*) FROM error_group WHERE fingerprint = @fingerprint"))
+        {
+            exists.AddText("@fingerprint", fingerprint);
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                throw new ArgumentException($"no error group has the fingerprint \"{fingerprint}\"", nameof(fingerprint));
+            }
+        }
+
+        var current = ErrorStatusInfo.Untriaged;
+        await using (var read = scope.Command("SELECT status, changed_by, changed_at, regression FROM error_status WHERE fingerprint = @fingerprint"))
+        {
+            read.AddText("@fingerprint", fingerprint);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                current = ReadStatus(reader, 0);
+            }
+        }
+
+        if (current.Status == status && !current.Regression)
+        {
+            return null;
+        }
+
+        await using (var upsert = scope.Command("""
+            INSERT INTO error_status (fingerprint, status, regression, changed_by, changed_at)
+            VALUES (@fingerprint, @status, @regression, @actor, @at)
+            ON CONFLICT (fingerprint) DO UPDATE SET status = excluded.status, regression = excluded.regression,
+                changed_by = excluded.changed_by, changed_at = excluded.changed_at
+            """))
+        {
+            upsert.AddText("@fingerprint", fingerprint);
+            upsert.AddText("@status", StatusToken(status));
+            upsert.AddBool("@regression", false);
+            upsert.AddText("@actor", actor);
+            upsert.AddInt64("@at", StoreTime.ToMs(at));
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var change = new ErrorStatusChange(fingerprint, StoreTime.FromMs(StoreTime.ToMs(at)), current.Status, status, actor, Regression: false);
+        await InsertStatusChangeAsync(scope, change, cancellationToken);
+        scope.Changed |= StoreChangeKind.Errors;
+        await scope.CommitAsync(cancellationToken);
+        return change;
+    }
+
+    /// <summary>
+    /// Re-opens each resolved group of the batch that occurred after it was resolved, marking it a regression. An
+    /// occurrence from before the resolution (a late pass) leaves it resolved: nothing came back.
+    /// </summary>
+    private static async Task ReopenRecurredAsync(WriteScope scope, IReadOnlyCollection<ErrorOccurrences> occurrences, CancellationToken cancellationToken)
+    {
+        await using var reopen = scope.Command("""
+            UPDATE error_status SET status = @active, regression = @regression, changed_by = @actor, changed_at = @at
+            WHERE fingerprint = @fingerprint AND status = @resolved AND changed_at < @at
+            """);
+        var fingerprint = reopen.AddText("@fingerprint", "");
+        var at = reopen.AddInt64("@at", 0);
+        reopen.AddText("@active", StatusToken(ErrorStatus.Active));
+        reopen.AddText("@resolved", StatusToken(ErrorStatus.Resolved));
+        reopen.AddBool("@regression", true);
+        reopen.AddText("@actor", ErrorStatusChange.RecurrenceActor);
+        foreach (var latest in occurrences.GroupBy(o => o.Fingerprint, StringComparer.Ordinal).Select(g => (Fingerprint: g.Key, LastSeen: g.Max(o => o.LastSeen))))
+        {
+            fingerprint.Value = latest.Fingerprint;
+            at.Value = StoreTime.ToMs(latest.LastSeen);
+            if (await reopen.ExecuteNonQueryAsync(cancellationToken) > 0)
+            {
+                await InsertStatusChangeAsync(scope, new ErrorStatusChange(
+                    latest.Fingerprint, StoreTime.FromMs(StoreTime.ToMs(latest.LastSeen)), ErrorStatus.Resolved, ErrorStatus.Active,
+                    ErrorStatusChange.RecurrenceActor, Regression: true), cancellationToken);
+            }
+        }
+    }
+
+    private static async Task InsertStatusChangeAsync(WriteScope scope, ErrorStatusChange change, CancellationToken cancellationToken)
+    {
+        await using var insert = scope.Command("""
+            INSERT INTO error_status_change (fingerprint, ts, from_status, to_status, actor, regression)
+            VALUES (@fingerprint, @at, @from, @to, @actor, @regression)
+            """);
+        insert.AddText("@fingerprint", change.Fingerprint);
+        insert.AddInt64("@at", StoreTime.ToMs(change.At));
+        insert.AddText("@from", StatusToken(change.From));
+        insert.AddText("@to", StatusToken(change.To));
+        insert.AddText("@actor", change.Actor);
+        insert.AddBool("@regression", change.Regression);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The query's filters over <c>f</c> (function), <c>g</c> (group) and <c>s</c> (status), each as <c> AND ...</c>.</summary>
+    private static string ErrorQuerySql(DbCommand command, ErrorQuery query)
+    {
+        var sql = FilterSql(command, query.Filter, "f.account_id", "f.region");
+        if (query.FunctionName is { } name)
+        {
+            sql += " AND f.name = @function_name";
+            command.AddText("@function_name", name);
+        }
+
+        if (query.Fingerprint is { } fingerprint)
+        {
+            sql += " AND g.fingerprint = @only_fingerprint";
+            command.AddText("@only_fingerprint", fingerprint);
+        }
+
+        if (query.Status is { } status)
+        {
+            // A group nobody triaged has no status row and is active.
+            sql += " AND COALESCE(s.status, @untriaged) = @status";
+            command.AddText("@untriaged", StatusToken(ErrorStatus.Active));
+            command.AddText("@status", StatusToken(status));
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            sql += """
+                 AND (LOWER(g.message) LIKE @text ESCAPE '\' OR LOWER(g.error_type) LIKE @text ESCAPE '\' OR LOWER(g.fingerprint) LIKE @text ESCAPE '\')
+                """;
+            var escaped = query.Text.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
+                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            command.AddText("@text", $"%{escaped}%");
+        }
+
+        return sql;
+    }
+
+    private static string FingerprintList(DbCommand command, IEnumerable<string> fingerprints)
+    {
+        var names = new List<string>();
+        foreach (var fingerprint in fingerprints.Distinct(StringComparer.Ordinal))
+        {
+            var name = "@fp" + names.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            command.AddText(name, fingerprint);
+            names.Add(name);
+        }
+
+        return string.Join(", ", names);
+    }
+
+    private static ErrorStatusInfo ReadStatus(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
+        ? ErrorStatusInfo.Untriaged
+        : new ErrorStatusInfo(ParseStatus(reader.GetString(ordinal)), reader.GetString(ordinal + 1), reader.GetInstant(ordinal + 2), reader.GetBoolean(ordinal + 3));
+
+    private static string StatusToken(ErrorStatus status) => status switch
+    {
+        ErrorStatus.Ignored => "ignored",
+        ErrorStatus.Resolved => "resolved",
+        _ => "active",
+    };
+
+    private static ErrorStatus ParseStatus(string token) => token switch
+    {
+        "ignored" => ErrorStatus.Ignored,
+        "resolved" => ErrorStatus.Resolved,
+        "active" => ErrorStatus.Active,
+        _ => throw new InvalidDataException($"the store holds an unknown error status \"{token}\""),
+    };
+}
