@@ -151,7 +151,17 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         return functions.Where(f => f.FunctionName.StartsWith(_prefix, StringComparison.Ordinal)).Select(f => $"{f.FunctionArn}|{f.MemorySize}|{f.Runtime}").Order(StringComparer.Ordinal).ToList();
     }
 
-    private static Observe.Store.Model.ApiUsage Usage(AwsTestHost host) =>
-        host.Meter.GetUsage(DateOnly.FromDateTime(DateTime.UtcNow)).SingleOrDefault(u => u.Operation == "ListFunctions")
-        ?? new Observe.Store.Model.ApiUsage(default, Account, Region, "Lambda", "ListFunctions", 0, 0, 0, 0, 0, 0);
+    /// <summary>
+    /// ListFunctions' usage over yesterday and today (UTC): the meter counts by day, and a test running across midnight
+    /// must not read its "after" from a day that has not seen its "before".
+    /// </summary>
+    private static Observe.Store.Model.ApiUsage Usage(AwsTestHost host)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var days = new[] { today.AddDays(-1), today }
+            .SelectMany(day => host.Meter.GetUsage(day).Where(u => u.Operation == "ListFunctions"))
+            .ToList();
+        return new Observe.Store.Model.ApiUsage(default, Account, Region, "Lambda", "ListFunctions",
+            days.Sum(u => u.Calls), days.Sum(u => u.Attempts), days.Sum(u => u.ThrottledAttempts), days.Sum(u => u.FailedCalls), days.Sum(u => u.BilledUnits), days.Sum(u => u.EstimatedCostUsd), days.Sum(u => u.UnpricedCalls));
+    }
 }
