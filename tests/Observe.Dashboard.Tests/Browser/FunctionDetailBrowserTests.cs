@@ -206,17 +206,5 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         return page;
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(Timeout);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"not within {Timeout / 1000} s: {describe()}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe) => BrowserPoll.UntilAsync(condition, describe, Timeout);
 }

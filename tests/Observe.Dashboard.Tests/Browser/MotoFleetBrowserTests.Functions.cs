@@ -183,19 +183,7 @@ public sealed partial class MotoFleetBrowserTests
 
     private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(Timeout);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"not within {Timeout / 1000} s: {describe()}");
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe) => BrowserPoll.UntilAsync(condition, describe, Timeout);
 
     /// <summary>An RFC 4180 reader (quoted cells, doubled quotes, CRLF), independent of the dashboard's writer.</summary>
     private static class Csv
