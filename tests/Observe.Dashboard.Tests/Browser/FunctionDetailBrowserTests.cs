@@ -34,7 +34,11 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
 
         await Assertions.Expect(page.Locator("[data-chart=invocations] svg path").First).ToBeAttachedAsync(new() { Timeout = Timeout });
         var stored = await ExpectedInvocationsAsync(fn, from, to);
-        var shown = await page.Locator("[data-chart=invocations] .chart-table tbody tr td:nth-child(2)").AllTextContentsAsync();
+        // The table is built when its button is pressed (Enter, as a keyboard user would).
+        await page.Locator("[data-chart=invocations] .chart-table-toggle").PressAsync("Enter");
+        var cells = page.Locator("[data-chart=invocations] .chart-table tbody tr td:nth-child(2)");
+        await Assertions.Expect(cells).ToHaveCountAsync(stored.Count, new() { Timeout = Timeout });
+        var shown = await cells.AllTextContentsAsync();
         Assert.Equal(stored, shown);
         Assert.Contains(stored, v => v != "0" && v != "unknown");
         await Assertions.Expect(page.Locator("[data-testid=watch-note]")).ToContainTextAsync("The demo fleet writes", new() { Timeout = Timeout });

@@ -129,6 +129,8 @@ public sealed partial class MotoFleetBrowserTests
         Assert.Equal(0, await page.Locator("[data-section=layers] [data-layer]").CountAsync());
         var memory = page.Locator("[data-chart=insights-memory]");
         await Assertions.Expect(memory).ToBeAttachedAsync(new() { Timeout = Timeout });
+        await memory.Locator(".chart-table-toggle").ClickAsync();
+        await Assertions.Expect(memory.Locator(".chart-table tbody tr").First).ToBeAttachedAsync(new() { Timeout = Timeout });
         var rows = await memory.Locator(".chart-table tbody tr").EvaluateAllAsync<string[][]>("rows => rows.map(r => [r.cells[0].textContent, r.cells[1].textContent])");
         var shown = rows.ToDictionary(r => r[0].Replace(" (partial)", "", StringComparison.Ordinal), r => r[1], StringComparer.Ordinal);
         foreach (var (minute, used) in moto.Fleet.InsightsUsedMemory)

@@ -55,6 +55,7 @@ public sealed class FunctionDetailChartTests : MudContext
         Assert.Equal(["p50", "p99"], chart.FindAll("g[data-series]").Select(g => g.GetAttribute("data-series")!).ToList());
         // Only the first series is filled.
         Assert.Single(chart.FindAll(".area"));
+        chart.Find(".chart-table-toggle").Click();
         Assert.Equal(["Bucket (UTC)", "p50", "p99"], chart.FindAll(".chart-table th").Select(t => t.TextContent).ToList());
         var rows = chart.FindAll(".chart-table tbody tr").Select(r => r.Children.Skip(1).Select(c => c.TextContent).ToList()).ToList();
         Assert.Equal([["10", "80"], ["12", "95"], ["unknown", "unknown"]], rows);
@@ -70,6 +71,7 @@ public sealed class FunctionDetailChartTests : MudContext
 
         Assert.Empty(chart.FindAll(".chart-legend"));
         Assert.Empty(chart.FindAll("line.reference"));
+        chart.Find(".chart-table-toggle").Click();
         Assert.Equal(["Bucket (UTC)", "Invocations"], chart.FindAll(".chart-table th").Select(t => t.TextContent).ToList());
     }
 }

@@ -301,7 +301,7 @@ public sealed class FunctionDetailTests : MudContext
         await _store.Store.WriteInvocationReportsAsync(reports, CancellationToken.None);
 
         var page = RenderAt(fn.Key, $"?from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}");
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] tbody tr")), Wait);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] svg")), Wait);
 
         var starts = Enumerable.Range(0, 72).Select(k => from.AddMinutes(5 * k)).ToList();
         List<MetricPoint> In(DateTimeOffset start) => points.Where(p => p.Minute >= start && p.Minute < start.AddMinutes(5)).ToList();
@@ -340,12 +340,12 @@ public sealed class FunctionDetailTests : MudContext
         var range = $"?from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}";
 
         var page = RenderAt(plain.Key, range);
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] tbody tr")), Wait);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=invocations] svg")), Wait);
         Assert.Empty(page.FindAll("[data-chart=insights-memory]"));
         await DisposeComponentsAsync();
 
         page = RenderAt(measured.Key, range);
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=insights-memory] tbody tr")), Wait);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-chart=insights-memory] svg")), Wait);
         var mine = points.Where(p => p.Function == measured.Key).ToList();
         var bucket = SeriesBuckets.Choose(to - from);
         var starts = Enumerable.Range(0, (int)((to - from) / bucket)).Select(k => from + k * bucket).ToList();
@@ -454,8 +454,20 @@ public sealed class FunctionDetailTests : MudContext
 
     private static string Field(IRenderedComponent<FunctionDetail> page, string field) => page.Find($"[data-field={field}]").TextContent.Trim();
 
-    private static List<string> TableValues(IRenderedComponent<FunctionDetail> page, string chart, int column = 1) =>
-        page.FindAll($"[data-chart={chart}] .chart-table tbody tr").Select(r => r.Children[column].TextContent).ToList();
+    /// <summary>
+    /// A chart's table column, the table opened with its button first (it is built on demand); none for a chart with
+    /// no data, which has no table.
+    /// </summary>
+    private static List<string> TableValues(IRenderedComponent<FunctionDetail> page, string chart, int column = 1)
+    {
+        if (page.FindAll($"[data-chart={chart}] .chart-table-toggle").SingleOrDefault() is { } toggle && toggle.GetAttribute("aria-expanded") != "true")
+        {
+            toggle.Click();
+            page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll($"[data-chart={chart}] .chart-table table")), Wait);
+        }
+
+        return page.FindAll($"[data-chart={chart}] .chart-table tbody tr").Select(r => r.Children[column].TextContent).ToList();
+    }
 
     private static LambdaFunction Function(string name) => new()
     {

@@ -72,6 +72,46 @@ public class SeriesChartTests : MudContext
         Assert.Equal("No data in this range.", chart.Find(".empty").TextContent);
     }
 
+    [Fact]
+    public void Chart_TableButton_BuildsTheFiguresTableOnlyWhenPressed()
+    {
+        var chart = Render([new ChartPoint(From, 3), new ChartPoint(From.AddMinutes(1), null), new ChartPoint(From.AddMinutes(2), 1234.5, Partial: true)]);
+        var toggle = chart.Find("button.chart-table-toggle");
+        Assert.Equal("false", toggle.GetAttribute("aria-expanded"));
+        Assert.Empty(chart.FindAll(".chart-table table"));
+        Assert.Contains("the button below the chart shows its figures as a table", chart.Find("svg").GetAttribute("aria-label"), StringComparison.Ordinal);
+
+        toggle.Click();
+
+        toggle = chart.Find("button.chart-table-toggle");
+        Assert.Equal("true", toggle.GetAttribute("aria-expanded"));
+        Assert.Equal(chart.Find(".chart-table table").Id, toggle.GetAttribute("aria-controls"));
+        var rows = chart.FindAll(".chart-table tbody tr").Select(r => r.Children.Select(c => c.TextContent).ToList()).ToList();
+        Assert.Equal([["2026-11-22 11:30", "3"], ["2026-11-22 11:31", "unknown"], ["2026-11-22 11:32 (partial)", "1,234.5"]], rows);
+
+        toggle.Click();
+
+        Assert.Empty(chart.FindAll(".chart-table table"));
+        Assert.Equal("false", chart.Find("button.chart-table-toggle").GetAttribute("aria-expanded"));
+    }
+
+    [Fact]
+    public void Chart_PointerEntersThePlot_OneHoverTargetPerBucketWithItsExactFigure()
+    {
+        var chart = Render([new ChartPoint(From, 3), new ChartPoint(From.AddMinutes(1), null), new ChartPoint(From.AddMinutes(2), 1234.5, Partial: true)]);
+        Assert.Empty(chart.FindAll("rect.hover"));
+
+        chart.Find(".chart-plot").PointerEnter();
+
+        var titles = chart.FindAll("rect.hover title").Select(t => t.TextContent).ToList();
+        Assert.Equal(
+            ["3 invocations, 2026-11-22 11:30 UTC", "Invocations: unknown (nothing was collected), 2026-11-22 11:31 UTC", "1,234.5 invocations, 2026-11-22 11:32 UTC, partial bucket"],
+            titles);
+        // Each target spans its bucket, the last one to the range's end.
+        Assert.Equal(["0", "1.667", "3.333"], chart.FindAll("rect.hover").Select(r => r.GetAttribute("x")!).ToList());
+        Assert.Equal("96.667", chart.FindAll("rect.hover")[2].GetAttribute("width"));
+    }
+
     private IRenderedComponent<SeriesChart> Render(IReadOnlyList<ChartPoint> points) =>
         Render<SeriesChart>(p => p
             .Add(c => c.Id, "invocations")
