@@ -137,7 +137,8 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         await Assertions.Expect(detail).ToBeVisibleAsync(new() { Timeout = Timeout });
         var box = (await detail.BoundingBoxAsync())!;
         Assert.True(box.X >= 0 && box.X + box.Width <= 390, $"the detail spans {box.X} to {box.X + box.Width} px on a 390 px screen");
-        Assert.Empty(await WiderThanTheScreenAsync(page));
+        var wide = await WiderThanTheScreenAsync(page);
+        Assert.True(wide.Length == 0, string.Join("; ", wide));
         path = Path.Combine(DashboardFixture.ArtifactsDirectory, "function-detail-marker-focused-390.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
         output.WriteLine($"screenshot: {path}");
@@ -155,7 +156,8 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         var page = await OpenAsync($"{FunctionDetailLinks.Page(fn)}?range=1h", width, theme);
         await page.Locator("[data-chart=invocations] svg").WaitForAsync(new() { Timeout = Timeout });
 
-        Assert.Empty(await WiderThanTheScreenAsync(page));
+        var wide = await WiderThanTheScreenAsync(page);
+        Assert.True(wide.Length == 0, string.Join("; ", wide));
         var path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"function-detail-{theme}-{width}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = width < 600 });
         output.WriteLine($"screenshot: {path}");
