@@ -155,6 +155,9 @@ public sealed class FunctionsPageTests : MudContext
         Assert.Equal("20", page.Find("[data-facet=region] [data-value='us-east-1']").GetAttribute("data-count"));
         Assert.Equal("10", page.Find("[data-facet=region] [data-value='eu-west-1']").GetAttribute("data-count"));
         Assert.Equal("desc", page.Find("[data-sort=invocations]").GetAttribute("data-sorted"));
+        // The sorted column says so to assistive technology; the others carry no aria-sort.
+        Assert.Equal("descending", page.Find("[data-sort=invocations]").ParentElement!.GetAttribute("aria-sort"));
+        Assert.Single(page.FindAll("th[aria-sort]"));
 
         // Another address (a link followed, or the back button): the grid follows it.
         Services.GetRequiredService<NavigationManager>().NavigateTo("/functions?range=1h&sort=name&size=25&page=2");

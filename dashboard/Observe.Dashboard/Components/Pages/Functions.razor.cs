@@ -24,7 +24,7 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
     private (FunctionsSnapshot Snapshot, FunctionsQuery Query)? _viewOf;
     private (decimal? Known, int Unknown)? _cost;
     private IReadOnlyList<FunctionRow>? _topSpenders;
-    private (string Function, string Title, string Rule)? _focusedRule;
+    private FunctionsGridRow.FocusedFlag? _focusedFlag;
 
     /// <summary>The grid's state from the address; null while it is invalid.</summary>
     private FunctionsQuery? Query
@@ -117,6 +117,8 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         var range = RangeParameters;
         return FunctionDetailLinks.Page(row.Function.Key) + (range.Length > 0 ? "?" + range : "");
     }
+
+    private void FocusFlag(FunctionsGridRow.FocusedFlag flag) => _focusedFlag = flag;
 
     private Task SearchAsync(string? text)
     {
