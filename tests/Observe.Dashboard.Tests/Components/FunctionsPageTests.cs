@@ -168,6 +168,28 @@ public sealed class FunctionsPageTests : MudContext
     }
 
     [Fact]
+    public async Task Functions_RowsRenderAgainOnlyWhenTheirRowChanges_AFocusOrASortDoesNotResendThem()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(now, Function("legacy-report", runtime: "dotnet6"), Function("orders-api"));
+        // A fixed range: a relative one is re-read as it slides, which would give every row new figures.
+        var range = $"from={TimeRangeQuery.FormatInstant(now.AddHours(-1))}&to={TimeRangeQuery.FormatInstant(now)}";
+        var page = RenderAt($"/functions?{range}");
+        page.WaitForAssertion(() => Assert.Equal(["legacy-report", "orders-api"], Rows(page).Select(Name)), Wait);
+        var renders = page.FindComponents<FunctionsGridRow>().ToDictionary(r => r.Instance.Row.Function.Key.Name, r => r.RenderCount);
+
+        // A focused flag re-renders the page (its rule line) ...
+        await Row(page, "legacy-report").QuerySelector("[data-flag=runtime-deprecated]")!.FocusAsync(new Microsoft.AspNetCore.Components.Web.FocusEventArgs());
+        page.WaitForAssertion(() => Assert.Contains("dotnet6", page.Find("[data-testid=focused-rule]").TextContent, StringComparison.Ordinal), Wait);
+        // ... and a sort reorders the same rows: neither renders a row again.
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/functions?{range}&sort=name&dir=desc");
+        page.WaitForAssertion(() => Assert.Equal(["orders-api", "legacy-report"], Rows(page).Select(Name)), Wait);
+
+        Assert.All(page.FindComponents<FunctionsGridRow>(), r => Assert.Equal(renders[r.Instance.Row.Function.Key.Name], r.RenderCount));
+        Assert.Equal("descending", page.Find("[data-sort=name]").ParentElement!.GetAttribute("aria-sort"));
+    }
+
+    [Fact]
     public async Task Functions_ClickingAFacetValue_PutsItInTheAddress()
     {
         await SeedAsync(DateTimeOffset.UtcNow, Function("a"), Function("b", region: "eu-west-1"));
