@@ -171,12 +171,20 @@ public sealed class FunctionsPageTests : MudContext
     public async Task Functions_RowsRenderAgainOnlyWhenTheirRowChanges_AFocusOrASortDoesNotResendThem()
     {
         var now = DateTimeOffset.UtcNow;
-        await SeedAsync(now, Function("legacy-report", runtime: "dotnet6"), Function("orders-api"));
+        var seeded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_store.Changes.Subscribe(kind => { if ((kind & StoreChangeKind.Functions) != 0) { seeded.TrySetResult(); } }))
+        {
+            await SeedAsync(now, Function("legacy-report", runtime: "dotnet6"), Function("orders-api"));
+            // The store announces the write after its coalescing delay: had the page subscribed by then, it would
+            // re-read the snapshot and rightly render every row again with the new figures.
+            await seeded.Task.WaitAsync(Wait);
+        }
+
         // A fixed range: a relative one is re-read as it slides, which would give every row new figures.
         var range = $"from={TimeRangeQuery.FormatInstant(now.AddHours(-1))}&to={TimeRangeQuery.FormatInstant(now)}";
         var page = RenderAt($"/functions?{range}");
         page.WaitForAssertion(() => Assert.Equal(["legacy-report", "orders-api"], Rows(page).Select(Name)), Wait);
-        var renders = page.FindComponents<FunctionsGridRow>().ToDictionary(r => r.Instance.Row.Function.Key.Name, r => r.RenderCount);
+        var rows = page.FindComponents<FunctionsGridRow>().ToDictionary(r => r.Instance.Row.Function.Key.Name, r => (r.Instance.Row, r.RenderCount));
 
         // A focused flag re-renders the page (its rule line) ...
         await Row(page, "legacy-report").QuerySelector("[data-flag=runtime-deprecated]")!.FocusAsync(new Microsoft.AspNetCore.Components.Web.FocusEventArgs());
@@ -185,7 +193,12 @@ public sealed class FunctionsPageTests : MudContext
         Services.GetRequiredService<NavigationManager>().NavigateTo($"/functions?{range}&sort=name&dir=desc");
         page.WaitForAssertion(() => Assert.Equal(["orders-api", "legacy-report"], Rows(page).Select(Name)), Wait);
 
-        Assert.All(page.FindComponents<FunctionsGridRow>(), r => Assert.Equal(renders[r.Instance.Row.Function.Key.Name], r.RenderCount));
+        Assert.All(page.FindComponents<FunctionsGridRow>(), r =>
+        {
+            var (row, renders) = rows[r.Instance.Row.Function.Key.Name];
+            Assert.Same(row, r.Instance.Row);
+            Assert.Equal(renders, r.RenderCount);
+        });
         Assert.Equal("descending", page.Find("[data-sort=name]").ParentElement!.GetAttribute("aria-sort"));
     }
 
