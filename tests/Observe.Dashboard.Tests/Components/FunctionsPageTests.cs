@@ -155,6 +155,9 @@ public sealed class FunctionsPageTests : MudContext
         Assert.Equal("20", page.Find("[data-facet=region] [data-value='us-east-1']").GetAttribute("data-count"));
         Assert.Equal("10", page.Find("[data-facet=region] [data-value='eu-west-1']").GetAttribute("data-count"));
         Assert.Equal("desc", page.Find("[data-sort=invocations]").GetAttribute("data-sorted"));
+        // The sorted column says so to assistive technology; the others carry no aria-sort.
+        Assert.Equal("descending", page.Find("[data-sort=invocations]").ParentElement!.GetAttribute("aria-sort"));
+        Assert.Single(page.FindAll("th[aria-sort]"));
 
         // Another address (a link followed, or the back button): the grid follows it.
         Services.GetRequiredService<NavigationManager>().NavigateTo("/functions?range=1h&sort=name&size=25&page=2");
@@ -162,6 +165,41 @@ public sealed class FunctionsPageTests : MudContext
         page.WaitForAssertion(() => Assert.Equal(5, Rows(page).Count), Wait);
         Assert.Equal(["fn-25", "fn-26", "fn-27", "fn-28", "fn-29"], Rows(page).Select(Name));
         Assert.Contains("26–30 of 30 functions", page.Find("[data-testid=grid-count]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Functions_RowsRenderAgainOnlyWhenTheirRowChanges_AFocusOrASortDoesNotResendThem()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var seeded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_store.Changes.Subscribe(kind => { if ((kind & StoreChangeKind.Functions) != 0) { seeded.TrySetResult(); } }))
+        {
+            await SeedAsync(now, Function("legacy-report", runtime: "dotnet6"), Function("orders-api"));
+            // The store announces the write after its coalescing delay: had the page subscribed by then, it would
+            // re-read the snapshot and rightly render every row again with the new figures.
+            await seeded.Task.WaitAsync(Wait);
+        }
+
+        // A fixed range: a relative one is re-read as it slides, which would give every row new figures.
+        var range = $"from={TimeRangeQuery.FormatInstant(now.AddHours(-1))}&to={TimeRangeQuery.FormatInstant(now)}";
+        var page = RenderAt($"/functions?{range}");
+        page.WaitForAssertion(() => Assert.Equal(["legacy-report", "orders-api"], Rows(page).Select(Name)), Wait);
+        var rows = page.FindComponents<FunctionsGridRow>().ToDictionary(r => r.Instance.Row.Function.Key.Name, r => (r.Instance.Row, r.RenderCount));
+
+        // A focused flag re-renders the page (its rule line) ...
+        await Row(page, "legacy-report").QuerySelector("[data-flag=runtime-deprecated]")!.FocusAsync(new Microsoft.AspNetCore.Components.Web.FocusEventArgs());
+        page.WaitForAssertion(() => Assert.Contains("dotnet6", page.Find("[data-testid=focused-rule]").TextContent, StringComparison.Ordinal), Wait);
+        // ... and a sort reorders the same rows: neither renders a row again.
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/functions?{range}&sort=name&dir=desc");
+        page.WaitForAssertion(() => Assert.Equal(["orders-api", "legacy-report"], Rows(page).Select(Name)), Wait);
+
+        Assert.All(page.FindComponents<FunctionsGridRow>(), r =>
+        {
+            var (row, renders) = rows[r.Instance.Row.Function.Key.Name];
+            Assert.Same(row, r.Instance.Row);
+            Assert.Equal(renders, r.RenderCount);
+        });
+        Assert.Equal("descending", page.Find("[data-sort=name]").ParentElement!.GetAttribute("aria-sort"));
     }
 
     [Fact]

@@ -22,9 +22,9 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
     private FunctionsQueryError? _queryError;
     private FunctionsView? _view;
     private (FunctionsSnapshot Snapshot, FunctionsQuery Query)? _viewOf;
-    private (decimal? Known, int Unknown)? _cost;
-    private IReadOnlyList<FunctionRow>? _topSpenders;
-    private (string Function, string Title, string Rule)? _focusedRule;
+    private FilteredSummary? _summary;
+    private (FunctionsSnapshot Snapshot, string Filter)? _summaryOf;
+    private FunctionsGridRow.FocusedFlag? _focusedFlag;
 
     /// <summary>The grid's state from the address; null while it is invalid.</summary>
     private FunctionsQuery? Query
@@ -59,8 +59,6 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
             {
                 _view = FunctionsView.Create(Model, Query);
                 _viewOf = (Model, Query);
-                _cost = null;
-                _topSpenders = null;
             }
 
             return _view;
@@ -96,7 +94,8 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
     /// <summary>A flag token in the address is valid when the rules know it (the snapshot lists every flag, raised or not).</summary>
     private bool IsFlag(string token) => Model is null || Model.FlagLegend.Any(p => string.Equals(p.Token, token, StringComparison.Ordinal));
 
-    private string Link(FunctionsQuery query) => Navigation.GetUriWithQueryParameters(query.ToParameters());
+    // Relative to the base (functions?...): every link on the page carries the address, and a change rewrites most of them.
+    private string Link(FunctionsQuery query) => Navigation.ToBaseRelativePath(Navigation.GetUriWithQueryParameters(query.ToParameters()));
 
     private string SortUri(FunctionSort sort) => Link(Query!.SortBy(sort));
 
@@ -117,6 +116,8 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         var range = RangeParameters;
         return FunctionDetailLinks.Page(row.Function.Key) + (range.Length > 0 ? "?" + range : "");
     }
+
+    private void FocusFlag(FunctionsGridRow.FocusedFlag flag) => _focusedFlag = flag;
 
     private Task SearchAsync(string? text)
     {
@@ -142,19 +143,26 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         _ => facet.ToString(),
     };
 
-    private static int FlagCount(FunctionsView view, string token) =>
-        view.Rows.Count(r => r.Flags.Any(f => string.Equals(f.Token, token, StringComparison.Ordinal)));
-
-    private (decimal? Known, int Unknown) Cost(FunctionsView view)
+    /// <summary>
+    /// The summary cards' figures over the filtered rows, in one pass, kept while only the sort, page or columns change
+    /// (the same rows in another order).
+    /// </summary>
+    private FilteredSummary Summary(FunctionsView view)
     {
-        if (_cost is null)
+        var filter = (view.Query with { Sort = FunctionSort.Name, Descending = false, Page = 1, PageSize = FunctionsQuery.DefaultPageSize, AllColumnsShown = false })
+            .ToQueryString();
+        if (_summary is null || _summaryOf is not { } of || !ReferenceEquals(of.Snapshot, Model) || !string.Equals(of.Filter, filter, StringComparison.Ordinal))
         {
-            var known = view.Rows.Where(r => r.MonthlyCost is not null).ToList();
-            _cost = (known.Count == 0 ? null : known.Sum(r => r.MonthlyCost!.Value), view.Rows.Count - known.Count);
+            _summary = FilteredSummary.Of(view.Rows);
+            _summaryOf = (Model!, filter);
         }
 
-        return _cost.Value;
+        return _summary;
     }
+
+    private int FlagCount(FunctionsView view, string token) => Summary(view).FlagCounts.GetValueOrDefault(token);
+
+    private (decimal? Known, int Unknown) Cost(FunctionsView view) => (Summary(view).KnownCost, Summary(view).UnknownCost);
 
     private string CostTitle(FunctionsView view)
     {
@@ -163,12 +171,41 @@ public sealed partial class Functions : LivePage<FunctionsSnapshot>
         return unknown > 0 ? $"{total}; {unknown} functions not estimated (not counted)" : total;
     }
 
-    private IReadOnlyList<FunctionRow> TopSpenders(FunctionsView view) =>
-        _topSpenders ??= view.Rows.Where(r => r.MonthlyCost > 0)
-            .OrderByDescending(r => r.MonthlyCost)
-            .ThenBy(r => r.Function.Key.Name, StringComparer.Ordinal)
-            .Take(5)
-            .ToList();
+    private IReadOnlyList<FunctionRow> TopSpenders(FunctionsView view) => Summary(view).TopSpenders;
+
+    /// <summary>Flags raised, estimated cost (and how many functions have none) and the top spenders of some rows.</summary>
+    private sealed record FilteredSummary(IReadOnlyDictionary<string, int> FlagCounts, decimal? KnownCost, int UnknownCost, IReadOnlyList<FunctionRow> TopSpenders)
+    {
+        public static FilteredSummary Of(IReadOnlyList<FunctionRow> rows)
+        {
+            var flags = new Dictionary<string, int>(StringComparer.Ordinal);
+            decimal? known = null;
+            var unknown = 0;
+            foreach (var row in rows)
+            {
+                foreach (var flag in row.Flags)
+                {
+                    flags[flag.Token] = flags.GetValueOrDefault(flag.Token) + 1;
+                }
+
+                if (row.MonthlyCost is { } cost)
+                {
+                    known = (known ?? 0) + cost;
+                }
+                else
+                {
+                    unknown++;
+                }
+            }
+
+            var top = rows.Where(r => r.MonthlyCost > 0)
+                .OrderByDescending(r => r.MonthlyCost)
+                .ThenBy(r => r.Function.Key.Name, StringComparer.Ordinal)
+                .Take(5)
+                .ToList();
+            return new FilteredSummary(flags, known, unknown, top);
+        }
+    }
 
     private static string FormatCost(decimal? value) => FunctionsFormat.Cost(value);
 
