@@ -55,5 +55,23 @@ if (args is ["--fleet-detail", var detailDirectory, .. var detailArgs])
     return await Observe.Benchmarks.Dashboard.FleetDetail.RunAsync(detailDirectory, count, to);
 }
 
+// `--investigation-seed <directory>` writes only the fleet's functions, error groups and traces (issue 12; no metrics),
+// the same as --fleet-seed writes for the Errors and Traces pages, in a minute rather than an hour on a loaded machine.
+if (args is ["--investigation-seed", var investigationSeed])
+{
+    await Observe.Benchmarks.Dashboard.FleetSeed.WriteInvestigationOnlyAsync(investigationSeed, DateTimeOffset.UtcNow, CancellationToken.None);
+    return 0;
+}
+
+// `--investigation-pages <directory> [count] [keys]` measures the Errors and Traces pages and the 500-span waterfall
+// over a store written by --fleet-seed or --investigation-seed, count cold renders each (default 20), only the
+// comma-separated keys when given (errors, errors-30d, traces, traces-30d, waterfall, trips; docs/benchmarks.md).
+if (args is ["--investigation-pages", var investigationDirectory, .. var investigationArgs])
+{
+    var count = investigationArgs.Length > 0 ? int.Parse(investigationArgs[0], CultureInfo.InvariantCulture) : 20;
+    var only = investigationArgs.Length > 1 ? investigationArgs[1].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) : [];
+    return await Observe.Benchmarks.Dashboard.InvestigationPages.RunAsync(investigationDirectory, count, only);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

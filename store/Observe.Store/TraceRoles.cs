@@ -14,6 +14,12 @@ public interface ITraceReader
     /// </summary>
     Task<TraceSearchResult> SearchTracesAsync(TraceSearch search, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Which of <paramref name="traceIds"/> the store holds (a trace's summary is enough), read by index without their
+    /// segments: for pages that link a trace id only when its trace can be opened.
+    /// </summary>
+    Task<IReadOnlySet<string>> GetStoredTraceIdsAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken);
+
     /// <summary>One trace with its segments, or null.</summary>
     Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken);
 

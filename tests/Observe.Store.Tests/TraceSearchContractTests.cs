@@ -49,6 +49,22 @@ public abstract class TraceSearchContractTests : StoreTestBase
     }
 
     [Fact]
+    public async Task GetStoredTraceIdsAsync_OnlyTheIdsStored_DuplicatesOnce_MoreThanOneChunk()
+    {
+        var traces = Fleet(5);
+        await Store.WriteTracesAsync(traces, Ct);
+        var asked = traces.Select(t => t.Summary.TraceId).Take(3)
+            .Concat(Enumerable.Range(0, 600).Select(i => $"1-5f000000-{i:x24}"))
+            .Append(traces[0].Summary.TraceId)
+            .ToList();
+
+        var stored = await Store.GetStoredTraceIdsAsync(asked, Ct);
+
+        Assert.Equal(traces.Take(3).Select(t => t.Summary.TraceId).Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
+        Assert.Empty(await Store.GetStoredTraceIdsAsync([], Ct));
+    }
+
+    [Fact]
     public async Task SearchTracesAsync_Pages_FollowOneAnotherWithoutOverlap_HasMoreUntilTheLast()
     {
         var traces = Fleet(45);

@@ -97,8 +97,12 @@ internal sealed class TracesCollector(
             foreach (var trace in batch.Traces)
             {
                 selected.TryGetValue(trace.Id, out var summary);
-                trees.Add(XRayTraceTrees.Build(trace, summary, pass.Target.AccountId, pass.Target.Region, out var skipped));
+                trees.Add(XRayTraceTrees.Build(trace, summary, pass.Target.AccountId, pass.Target.Region, out var skipped, out var cut));
                 pass.Skipped += skipped;
+                if (cut > 0)
+                {
+                    pass.Report.Skipped(MetadataCutSkip, cut);
+                }
             }
 
             await WriteAsync(pass, trees, cancellationToken).ConfigureAwait(false);
@@ -346,6 +350,9 @@ internal sealed class TracesCollector(
 
     /// <summary>Skip reason: a segment document or span that could not be read.</summary>
     internal const string UnreadableSkip = "unreadable segment or span";
+
+    /// <summary>Skip reason: a span's metadata value cut at its size cap, or left out over the span's cap (the span says so).</summary>
+    internal const string MetadataCutSkip = "span metadata value cut at its size cap";
 
     /// <summary>Skip reason: a trace id X-Ray still had not processed when it was asked a second time.</summary>
     internal const string AbandonedSkip = "trace X-Ray had not processed after two passes";

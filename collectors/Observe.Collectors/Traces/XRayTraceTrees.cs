@@ -9,28 +9,45 @@ namespace Observe.Collectors.Traces;
 /// <summary>
 /// Turns X-Ray segment documents (JSON; subsegments nested) into a <see cref="TraceTree"/>: one flat segment list
 /// with parent ids, and the functions the trace went through. Never throws on a bad document: it is skipped and
-/// counted, so one broken segment does not lose the rest of the trace.
+/// counted, so one broken segment does not lose the rest of the trace. A span's annotations are kept as
+/// <c>annotation.{key}</c> and its metadata as <c>metadata.{namespace}.{key}</c> (objects as their JSON), each value
+/// up to <see cref="MetadataValueCap"/> characters and a span's metadata up to <see cref="MetadataSpanCap"/>; what a
+/// cap cuts says so in the value (or in <c>metadata.cut</c>) and is counted.
 /// </summary>
 internal static class XRayTraceTrees
 {
     public const string LambdaFunctionOrigin = "AWS::Lambda::Function";
 
+    /// <summary>Characters kept of one metadata value: enough for an id, a payload summary or a short object.</summary>
+    public const int MetadataValueCap = 1_024;
+
+    /// <summary>Characters of metadata kept per span (keys and values): a span's row stays small in the store.</summary>
+    public const int MetadataSpanCap = 8_192;
+
+    /// <summary>The attribute naming how many metadata values the span cap left out.</summary>
+    public const string MetadataCutKey = "metadata.cut";
+
     /// <summary>
     /// The tree of <paramref name="trace"/>; <paramref name="summary"/> (when GetTraceSummaries gave one) supplies
-    /// the entry point and trace-level flags, the segments fill in what it lacks.
+    /// the entry point and trace-level flags, the segments fill in what it lacks. Counts the segment documents that could
+    /// not be read (<paramref name="skippedDocuments"/>) and the metadata values cut at <see cref="MetadataValueCap"/> or
+    /// left out at <see cref="MetadataSpanCap"/> (<paramref name="cutMetadata"/>).
     /// </summary>
-    public static TraceTree Build(XRayTrace trace, XRayTraceSummary? summary, string accountId, string region, out int skippedDocuments)
+    public static TraceTree Build(XRayTrace trace, XRayTraceSummary? summary, string accountId, string region, out int skippedDocuments, out int cutMetadata)
     {
         var segments = new List<TraceSegment>();
         var functions = new List<FunctionKey>();
+        var cut = new Counter();
         skippedDocuments = 0;
         foreach (var segment in trace.Segments ?? [])
         {
-            if (!TryFlatten(segment.Document, segments, functions, accountId, region))
+            if (!TryFlatten(segment.Document, segments, functions, accountId, region, cut))
             {
                 skippedDocuments++;
             }
         }
+
+        cutMetadata = cut.Value;
 
         segments.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : string.CompareOrdinal(a.Id, b.Id));
         foreach (var arn in summary?.ResourceArns ?? [])
@@ -103,13 +120,13 @@ internal static class XRayTraceTrees
         };
     }
 
-    private static bool TryFlatten(string document, List<TraceSegment> into, List<FunctionKey> functions, string accountId, string region)
+    private static bool TryFlatten(string document, List<TraceSegment> into, List<FunctionKey> functions, string accountId, string region, Counter cut)
     {
         try
         {
             using var json = JsonDocument.Parse(document);
             var added = new List<TraceSegment>();
-            if (json.RootElement.ValueKind != JsonValueKind.Object || !Flatten(json.RootElement, Text(json.RootElement, "parent_id"), added, functions, accountId, region))
+            if (json.RootElement.ValueKind != JsonValueKind.Object || !Flatten(json.RootElement, Text(json.RootElement, "parent_id"), added, functions, accountId, region, cut))
             {
                 return false;
             }
@@ -123,7 +140,7 @@ internal static class XRayTraceTrees
         }
     }
 
-    private static bool Flatten(JsonElement element, string? parentId, List<TraceSegment> into, List<FunctionKey> functions, string accountId, string region)
+    private static bool Flatten(JsonElement element, string? parentId, List<TraceSegment> into, List<FunctionKey> functions, string accountId, string region, Counter cut)
     {
         var id = Text(element, "id");
         var start = Number(element, "start_time");
@@ -146,7 +163,7 @@ internal static class XRayTraceTrees
             Error = Flag(element, "error"),
             Fault = Flag(element, "fault"),
             Throttle = Flag(element, "throttle"),
-            Attributes = Attributes(element),
+            Attributes = Attributes(element, cut),
         });
 
         if (origin == LambdaFunctionOrigin)
@@ -163,7 +180,7 @@ internal static class XRayTraceTrees
                 // A broken subsegment loses only itself and its children, not its siblings.
                 if (subsegment.ValueKind == JsonValueKind.Object)
                 {
-                    Flatten(subsegment, id, into, functions, accountId, region);
+                    Flatten(subsegment, id, into, functions, accountId, region, cut);
                 }
             }
         }
@@ -171,7 +188,7 @@ internal static class XRayTraceTrees
         return true;
     }
 
-    private static Dictionary<string, string> Attributes(JsonElement element)
+    private static Dictionary<string, string> Attributes(JsonElement element, Counter cut)
     {
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
         Put(attributes, "namespace", Text(element, "namespace"));
@@ -202,7 +219,60 @@ internal static class XRayTraceTrees
             }
         }
 
+        if (Child(element, "metadata") is { ValueKind: JsonValueKind.Object } metadata)
+        {
+            AddMetadata(attributes, metadata, cut);
+        }
+
         return attributes;
+    }
+
+    /// <summary>
+    /// <c>metadata</c> is namespaces of key-value pairs, any JSON as a value: each kept as its text (objects and arrays
+    /// as compact JSON), cut at the caps with the cut said in the value and counted.
+    /// </summary>
+    private static void AddMetadata(Dictionary<string, string> attributes, JsonElement metadata, Counter cut)
+    {
+        var used = 0;
+        var left = 0;
+        foreach (var space in metadata.EnumerateObject())
+        {
+            if (space.Value.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            foreach (var entry in space.Value.EnumerateObject())
+            {
+                var key = $"metadata.{space.Name}.{entry.Name}";
+                var value = ScalarText(entry.Value) ?? (entry.Value.ValueKind == JsonValueKind.Null ? "null" : entry.Value.GetRawText());
+                if (value.Length > MetadataValueCap)
+                {
+                    value = string.Create(CultureInfo.InvariantCulture, $"{value[..MetadataValueCap]}… (cut: {value.Length:N0} characters, {MetadataValueCap:N0} kept)");
+                    cut.Value++;
+                }
+
+                if (used + key.Length + value.Length > MetadataSpanCap)
+                {
+                    left++;
+                    continue;
+                }
+
+                used += key.Length + value.Length;
+                attributes[key] = value;
+            }
+        }
+
+        if (left > 0)
+        {
+            cut.Value += left;
+            attributes[MetadataCutKey] = string.Create(CultureInfo.InvariantCulture, $"{left} more metadata values not kept: the span's metadata is over {MetadataSpanCap:N0} characters");
+        }
+    }
+
+    private sealed class Counter
+    {
+        public int Value { get; set; }
     }
 
     private static string? Scalar(JsonElement? element, string name) =>

@@ -5,7 +5,8 @@ namespace Observe.Dashboard.Model;
 
 /// <summary>
 /// The Errors page's state as the address holds it: <c>errors/{fingerprint}</c> opens one error, and
-/// <c>?function=&amp;account=&amp;region=&amp;status=&amp;q=&amp;sort=</c> filter and order the list. The time range
+/// <c>?function=&amp;account=&amp;region=&amp;status=&amp;q=&amp;sort=</c> filter and order the list, <c>page=</c> pages it
+/// (a new filter or order starts again at the first page). The time range
 /// (<c>range</c>, <c>from</c>, <c>to</c>) is the dashboard's and is carried by every link built here.
 /// </summary>
 public sealed record ErrorsAddress
@@ -16,6 +17,10 @@ public sealed record ErrorsAddress
     public const string StatusParameter = "status";
     public const string SearchParameter = "q";
     public const string SortParameter = "sort";
+    public const string PageParameter = "page";
+
+    /// <summary>The furthest page the address may ask for: past it, the filters narrow the list better than paging.</summary>
+    public const int MaxPage = 100;
 
     /// <summary>The page's path, relative to the base address.</summary>
     public const string Path = "errors";
@@ -35,6 +40,9 @@ public sealed record ErrorsAddress
 
     public ErrorSort Sort { get; init; } = ErrorSort.Count;
 
+    /// <summary>The list's page, from 1.</summary>
+    public int Page { get; init; } = 1;
+
     /// <summary>The error whose view is open; null on the list.</summary>
     public string? Fingerprint { get; init; }
 
@@ -47,7 +55,7 @@ public sealed record ErrorsAddress
     public bool Filtered => FunctionName is not null || Account is not null || Region is not null || Status is not null || Search.Length > 0;
 
     /// <summary>The filters and order without the range: a different key means a different query.</summary>
-    public string QueryKey => string.Join('&', Filters(this).Select(p => $"{p.Key}={p.Value}")) + "#" + Fingerprint;
+    public string QueryKey => string.Join('&', Filters(this, withPage: true).Select(p => $"{p.Key}={p.Value}")) + "#" + Fingerprint;
 
     /// <summary>The store's query for these filters.</summary>
     public ErrorQuery ToQuery() => new()
@@ -100,6 +108,19 @@ public sealed record ErrorsAddress
             }
         }
 
+        var page = 1;
+        if (Value(query, PageParameter) is { } pageText)
+        {
+            if (int.TryParse(pageText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed is >= 1 and <= MaxPage)
+            {
+                page = parsed;
+            }
+            else
+            {
+                error ??= $"{PageParameter}: \"{pageText}\" is not a page; use a whole number from 1 to {MaxPage} (filter the list to narrow it further).";
+            }
+        }
+
         return new ErrorsAddress
         {
             FunctionName = Value(query, FunctionParameter),
@@ -108,6 +129,7 @@ public sealed record ErrorsAddress
             Status = status,
             Search = Value(query, SearchParameter) ?? "",
             Sort = sort,
+            Page = page,
             Fingerprint = fingerprint,
             Error = error,
             Range = query.Where(p => RangeParameters.Contains(p.Key, StringComparer.Ordinal))
@@ -149,7 +171,11 @@ public sealed record ErrorsAddress
     /// <summary>The list with these filters (no error open).</summary>
     public string ListUri() => Build(Path, Filters(this));
 
-    /// <summary>The list with one parameter set (or removed when <paramref name="value"/> is empty).</summary>
+    /// <summary>The list at another page, with the same filters and order.</summary>
+    public string PageUri(int page) => Build(Path,
+        [.. Filters(this), .. page > 1 ? new[] { KeyValuePair.Create(PageParameter, page.ToString(System.Globalization.CultureInfo.InvariantCulture)) } : []]);
+
+    /// <summary>The list with one parameter set (or removed when <paramref name="value"/> is empty), from its first page.</summary>
     public string With(string parameter, string? value) => Build(Path,
         [.. Filters(this).Where(p => p.Key != parameter), .. string.IsNullOrWhiteSpace(value) ? [] : new[] { KeyValuePair.Create(parameter, value.Trim()) }]);
 
@@ -170,7 +196,7 @@ public sealed record ErrorsAddress
         $"{Path}?{AccountParameter}={Uri.EscapeDataString(function.AccountId)}&{RegionParameter}={Uri.EscapeDataString(function.Region)}" +
         $"&{FunctionParameter}={Uri.EscapeDataString(function.Name)}{(string.IsNullOrEmpty(rangeQuery) ? "" : "&" + rangeQuery.TrimStart('?'))}";
 
-    private static List<KeyValuePair<string, string>> Filters(ErrorsAddress a)
+    private static List<KeyValuePair<string, string>> Filters(ErrorsAddress a, bool withPage = false)
     {
         var filters = new List<KeyValuePair<string, string>>();
         void Add(string key, string? value)
@@ -187,6 +213,11 @@ public sealed record ErrorsAddress
         Add(StatusParameter, a.Status is { } s ? StatusToken(s) : null);
         Add(SearchParameter, a.Search);
         Add(SortParameter, a.Sort == ErrorSort.Count ? null : SortToken(a.Sort));
+        if (withPage && a.Page > 1)
+        {
+            Add(PageParameter, a.Page.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         return filters;
     }
 

@@ -9,8 +9,11 @@ namespace Observe.Dashboard.Model;
 /// </summary>
 public sealed class ErrorsData(IErrorGroupReader errors, ICollectorStatusReader collectors) : ILiveData<ErrorsViewModel>
 {
-    /// <summary>Rows shown; more are left to the filters (the page says so).</summary>
-    public const int Limit = 200;
+    /// <summary>
+    /// Rows a page shows. Fifty keeps the list's markup (its trend, status and links per row) light enough to render
+    /// and send quickly on a busy fleet; samples are drawn only when a row is opened (docs/decisions.md).
+    /// </summary>
+    public const int PageSize = 50;
 
     /// <summary>Bars in a row's sparkline.</summary>
     public const int TrendBuckets = 24;
@@ -30,10 +33,13 @@ public sealed class ErrorsData(IErrorGroupReader errors, ICollectorStatusReader 
         var address = Address ?? throw new InvalidOperationException("the Errors page sets its address before loading");
         var range = query.Range ?? throw new ArgumentException("the Errors page needs a time range", nameof(query));
         var errorQuery = address.ToQuery();
-        var summaries = await errors.GetErrorSummariesAsync(errorQuery, range, Limit + 1, cancellationToken);
-        var shown = summaries.Take(Limit).Select(s => s.Fingerprint).ToList();
+        // The store orders and limits; the rows of earlier pages are read and skipped (one grouped read either way),
+        // with one more than the page to know whether a later page has more.
+        var summaries = await errors.GetErrorSummariesAsync(errorQuery, range, address.Page * PageSize + 1, cancellationToken);
+        var rows = summaries.Skip((address.Page - 1) * PageSize).ToList();
+        var shown = rows.Take(PageSize).Select(s => s.Fingerprint).ToList();
         var trends = await errors.GetErrorTrendsAsync(shown, errorQuery, range, ErrorsFormat.SparklineBucket(range.Length, TrendBuckets), cancellationToken);
         var statuses = await collectors.GetCollectorStatusAsync(cancellationToken);
-        return ErrorsViewModel.Create(range, summaries, trends, Limit, statuses);
+        return ErrorsViewModel.Create(range, rows, trends, address.Page, PageSize, statuses);
     }
 }

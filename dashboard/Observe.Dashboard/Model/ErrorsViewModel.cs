@@ -3,33 +3,38 @@ using Observe.Store.Model;
 namespace Observe.Dashboard.Model;
 
 /// <summary>
-/// The Errors list: error groups (by fingerprint across functions) with occurrences in the range, in the address's
-/// order, at most <see cref="Limit"/> (<see cref="Truncated"/> when the store had more). <see cref="Collector"/> says
-/// whether the logs collector, which finds errors, has run, so an empty list can say why it is empty.
+/// One page of the Errors list: error groups (by fingerprint across functions) with occurrences in the range, in the
+/// address's order, <see cref="PageSize"/> at most from the <see cref="Page"/>th (<see cref="HasMore"/> when a later
+/// page has more). <see cref="Collector"/> says whether the logs collector, which finds errors, has run, so an empty
+/// list can say why it is empty.
 /// </summary>
 public sealed record ErrorsViewModel(
     TimeRange Range,
     IReadOnlyList<ErrorRow> Rows,
-    bool Truncated,
-    int Limit,
+    bool HasMore,
+    int Page,
+    int PageSize,
     LogsCollectorSummary Collector,
     IReadOnlyList<string> Accounts,
     IReadOnlyList<string> Regions)
 {
+    /// <summary>The position of the page's first row in the whole list, from 1.</summary>
+    public int FirstRow => (Page - 1) * PageSize + 1;
+
     /// <summary>
-    /// Builds the rows from the store's summaries (read with one more than <paramref name="limit"/>, to know whether
-    /// there are more) and their trends.
+    /// Builds the page's rows from the store's summaries from the page's first row on (read with one more than
+    /// <paramref name="pageSize"/>, to know whether a later page has more) and their trends.
     /// </summary>
     public static ErrorsViewModel Create(
-        TimeRange range, IReadOnlyList<ErrorSummary> summaries, IReadOnlyDictionary<string, long[]> trends, int limit, IEnumerable<CollectorStatus> statuses)
+        TimeRange range, IReadOnlyList<ErrorSummary> summaries, IReadOnlyDictionary<string, long[]> trends, int page, int pageSize, IEnumerable<CollectorStatus> statuses)
     {
         ArgumentNullException.ThrowIfNull(summaries);
         ArgumentNullException.ThrowIfNull(trends);
         var collector = LogsCollectorSummary.From(statuses);
-        var rows = summaries.Take(limit)
+        var rows = summaries.Take(pageSize)
             .Select(s => new ErrorRow(s, trends.TryGetValue(s.Fingerprint, out var trend) ? trend : [], IsNew: s.FirstSeen >= range.From))
             .ToList();
-        return new ErrorsViewModel(range, rows, summaries.Count > limit, limit, collector, collector.Accounts, collector.Regions);
+        return new ErrorsViewModel(range, rows, summaries.Count > pageSize, page, pageSize, collector, collector.Accounts, collector.Regions);
     }
 }
 

@@ -14,6 +14,7 @@ public sealed class FunctionDetailData(
     IInvocationReader invocations,
     IAlarmReader alarms,
     IFunctionChangeReader changes,
+    ITraceReader traces,
     IOptions<StoreOptions> storeOptions) : ILiveData<FunctionDetailViewModel>
 {
     /// <summary>Reports listed on the page, newest first.</summary>
@@ -108,7 +109,10 @@ public sealed class FunctionDetailData(
             .ToList();
 
         var comparisons = FunctionDetailChanges.Compare(changed, await minutesRead, firstData, range, query.Now, query.Now - storeOptions.Value.RawRetention);
-        return new FunctionDetailViewModel(key, _function, range, bucket, charts, reports.Take(RecentReports).ToList(), complete, reportsFrom, own, changed, comparisons);
+        var recent = reports.Take(RecentReports).ToList();
+        // A report's trace id links to its waterfall only when the traces collector stored that trace (most are sampled out).
+        var storedTraces = await traces.GetStoredTraceIdsAsync([.. recent.Select(r => r.TraceId).OfType<string>()], cancellationToken);
+        return new FunctionDetailViewModel(key, _function, range, bucket, charts, recent, complete, reportsFrom, own, changed, comparisons) { StoredTraceIds = storedTraces };
     }
 
     /// <summary>The range's part within the longest window of any change: all the minutes the comparisons can use.</summary>

@@ -63,7 +63,11 @@ public sealed record FunctionDetailViewModel(
     DateTimeOffset? ReportsFrom,
     IReadOnlyList<CloudWatchAlarm> Alarms,
     IReadOnlyList<FunctionChange> Changes,
-    IReadOnlyList<ChangeComparison> Comparisons);
+    IReadOnlyList<ChangeComparison> Comparisons)
+{
+    /// <summary>The trace ids of <see cref="Reports"/> whose traces the store holds (linked to their waterfall).</summary>
+    public IReadOnlySet<string> StoredTraceIds { get; init; } = new HashSet<string>();
+}
 
 /// <summary>Reports read for a chart, and the oldest one's time when the read was cut by its limit (null: all of the range's).</summary>
 public sealed record ReportSample(IReadOnlyList<InvocationReport> Reports, DateTimeOffset? From);

@@ -44,6 +44,9 @@ public sealed record WaterfallRow(
 {
     public const string AnnotationPrefix = "annotation.";
 
+    /// <summary>The traces collector's prefix for X-Ray metadata (<c>metadata.{namespace}.{key}</c>).</summary>
+    public const string MetadataPrefix = "metadata.";
+
     public bool Unclosed => DurationMs is null;
 
     /// <summary>The HTTP status the span recorded, if any.</summary>
@@ -70,9 +73,16 @@ public sealed record WaterfallRow(
             .Select(a => KeyValuePair.Create(a.Key[AnnotationPrefix.Length..], a.Value))
             .OrderBy(a => a.Key, StringComparer.Ordinal);
 
-    /// <summary>Everything else the collector kept of the span (HTTP, AWS call, error cause), by name.</summary>
+    /// <summary>The span's metadata (X-Ray's non-indexed values, by namespace), as <c>{namespace}.{key}</c>.</summary>
     public IEnumerable<KeyValuePair<string, string>> Metadata =>
-        Segment.Attributes.Where(a => !a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal)).OrderBy(a => a.Key, StringComparer.Ordinal);
+        Segment.Attributes.Where(a => a.Key.StartsWith(MetadataPrefix, StringComparison.Ordinal))
+            .Select(a => KeyValuePair.Create(a.Key[MetadataPrefix.Length..], a.Value))
+            .OrderBy(a => a.Key, StringComparer.Ordinal);
+
+    /// <summary>Everything else the collector kept of the span (HTTP, AWS call, error cause), by name.</summary>
+    public IEnumerable<KeyValuePair<string, string>> Fields =>
+        Segment.Attributes.Where(a => !a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) && !a.Key.StartsWith(MetadataPrefix, StringComparison.Ordinal))
+            .OrderBy(a => a.Key, StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -378,6 +378,37 @@ internal abstract partial class RelationalStore
             : new TraceSearchResult(rows, false);
     }
 
+    public async Task<IReadOnlySet<string>> GetStoredTraceIdsAsync(IReadOnlyCollection<string> traceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(traceIds);
+        var stored = new HashSet<string>(StringComparer.Ordinal);
+        if (traceIds.Count == 0)
+        {
+            return stored;
+        }
+
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        foreach (var chunk in traceIds.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            await using var command = connection.Command(null, "");
+            var names = new List<string>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"@id{i}");
+                names.Add(name);
+                command.AddText(name, chunk[i]);
+            }
+
+            command.CommandText = $"SELECT trace_id FROM trace WHERE trace_id IN ({string.Join(", ", names)})";
+            foreach (var id in await command.ReadAllAsync(r => r.GetString(0), cancellationToken))
+            {
+                stored.Add(id);
+            }
+        }
+
+        return stored;
+    }
+
     public async Task<TraceTree?> GetTraceAsync(string traceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(traceId);

@@ -118,6 +118,34 @@ public class TracesCollectorRecordedTests
     }
 
     [Fact]
+    public async Task CollectAsync_SegmentMetadataOverItsCap_StoredCutSayingSo_CountedNotDegraded()
+    {
+        var xray = new FakeXRay();
+        var traced = Trace(-3);
+        var documents = traced.Documents.ToList();
+        var root = (System.Text.Json.Nodes.JsonObject)documents[0].DeepClone();
+        root["metadata"] = new System.Text.Json.Nodes.JsonObject
+        {
+            ["default"] = new System.Text.Json.Nodes.JsonObject { ["order"] = new System.Text.Json.Nodes.JsonObject { ["id"] = 7 }, ["payload"] = new string('p', 5_000) },
+        };
+        documents[0] = root;
+        xray.Add(traced with { Documents = documents });
+        await using var store = await TestStore.CreateAsync();
+        using var host = new AwsTestHost(LambdaRecordedTests.DirectAccount(Account), transport: xray.Transport);
+        var options = Options();
+        options.LateArrival = TimeSpan.Zero;
+        var report = new PassReport();
+
+        await TracesTestKit.Collector(host.Clients, store.Store, options, new ManualTimeProvider(Now)).CollectAsync(TracesTestKit.Target(host.Options), report, CancellationToken.None);
+
+        Assert.Equal([KeyValuePair.Create(TracesCollector.MetadataCutSkip, 1L)], report.Skips.ByReason);
+        Assert.False(report.IsDegraded);
+        var segment = (await store.Store.GetTraceAsync(traced.TraceId, CancellationToken.None))!.Segments.Single(s => s.Id == root["id"]!.GetValue<string>());
+        Assert.Equal("{\"id\":7}", segment.Attributes["metadata.default.order"]);
+        Assert.EndsWith("… (cut: 5,000 characters, 1,024 kept)", segment.Attributes["metadata.default.payload"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CollectAsync_CheckpointOlderThanMaxLookback_PassDegradedNamingTheGapAndTheSetting()
     {
         var xray = new FakeXRay();

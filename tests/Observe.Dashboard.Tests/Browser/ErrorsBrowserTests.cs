@@ -29,7 +29,7 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
         var expected = groups.GroupBy(g => g.Fingerprint, StringComparer.Ordinal)
             .Select(g => (Fingerprint: g.Key, Count: g.Sum(x => x.Count), Functions: g.Select(x => x.Function).Distinct().Count()))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Fingerprint, StringComparer.Ordinal)
-            .Take(ErrorsData.Limit)
+            .Take(ErrorsData.PageSize)
             .Select(g => $"{g.Fingerprint}:{g.Count}:{g.Functions}")
             .ToArray();
         Assert.NotEmpty(expected);

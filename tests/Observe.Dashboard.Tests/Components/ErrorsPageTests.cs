@@ -67,7 +67,44 @@ public sealed class ErrorsPageTests : MudContext
         Assert.Empty(page.FindAll("[data-error] b"));
         Assert.Empty(page.FindAll("img"));
         Assert.Equal("errors/fp-hostile?range=1h", Rows(page)[1].QuerySelector("[data-open-error]")!.GetAttribute("href"));
+
+        // The sample is drawn only once its row is opened, then linked to its trace at the same range.
+        Assert.Empty(page.FindAll("[data-testid=error-sample]"));
+        Assert.Equal("false", Rows(page)[0].QuerySelector("[data-sample-toggle]")!.GetAttribute("aria-expanded"));
+        Rows(page)[0].QuerySelector("[data-sample-toggle]")!.Click();
+        page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=error-sample]")), Wait);
+        Assert.Equal("true", Rows(page)[0].QuerySelector("[data-sample-toggle]")!.GetAttribute("aria-expanded"));
         Assert.Equal("traces/1-abc-def?range=1h", Rows(page)[0].QuerySelector("[data-sample-trace]")!.GetAttribute("href"));
+        Assert.Equal("at Orders.Handler()", Rows(page)[0].QuerySelector("[data-sample-stack]")!.TextContent);
+        Rows(page)[0].QuerySelector("[data-sample-toggle]")!.Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=error-sample]")), Wait);
+    }
+
+    [Fact]
+    public async Task Errors_MoreThanAPage_PagedInTheStoresOrder_EveryGroupOnExactlyOnePage()
+    {
+        // Counts 1..(PageSize + 7), so the order (most occurrences first) is known here without the view model.
+        var total = ErrorsData.PageSize + 7;
+        await _store.Store.RecordErrorsAsync(
+            [.. Enumerable.Range(1, total).Select(i => Occurrence(Orders, $"fp-{i:000}", -10, -5, i))], CancellationToken.None);
+        var expected = Enumerable.Range(1, total).Reverse().Select(i => $"fp-{i:000}").ToList();
+
+        var page = RenderAt("/errors?range=1h");
+        page.WaitForAssertion(() => Assert.Equal(expected.Take(ErrorsData.PageSize), Rows(page).Select(r => r.GetAttribute("data-error"))), Wait);
+        Assert.Equal("errors?page=2&range=1h", page.Find("[data-testid=next-page]").GetAttribute("href"));
+        Assert.Empty(page.FindAll("[data-testid=previous-page]"));
+        Assert.Contains($"Errors 1–{ErrorsData.PageSize} with occurrences", page.Find("[data-testid=error-count]").TextContent, StringComparison.Ordinal);
+
+        Navigate("/errors?page=2&range=1h");
+        page.WaitForAssertion(() => Assert.Equal(expected.Skip(ErrorsData.PageSize), Rows(page).Select(r => r.GetAttribute("data-error"))), Wait);
+        Assert.Empty(page.FindAll("[data-testid=next-page]"));
+        Assert.Equal("errors?range=1h", page.Find("[data-testid=previous-page]").GetAttribute("href"));
+        // A filter or order starts again at the first page.
+        Assert.Equal("errors?sort=last-seen&range=1h", page.Find("[data-facet=sort] [data-value=last-seen]").GetAttribute("href"));
+
+        Navigate("/errors?range=1h&page=3");
+        page.WaitForAssertion(() => Assert.Contains("Page 3 is past the last error", page.Find("[data-testid=page-empty]").TextContent, StringComparison.Ordinal), Wait);
+        Assert.Equal("errors?range=1h", page.Find("[data-testid=page-empty] a").GetAttribute("href"));
     }
 
     [Fact]

@@ -480,6 +480,33 @@ public sealed class FunctionDetailTests : MudContext
         LastSeen = DateTimeOffset.UtcNow,
     };
 
+    [Fact]
+    public async Task Detail_ReportTraceIds_LinkedWhenTheTraceIsStored_OtherwiseSaidNotInTheStore()
+    {
+        Services.AddSingleton(TimeProvider.System);
+        var now = DateTimeOffset.UtcNow;
+        var fn = Function("orders-api");
+        const string stored = "1-5f000000-aaaaaaaaaaaaaaaaaaaaaaaa";
+        const string sampledOut = "1-5f000000-bbbbbbbbbbbbbbbbbbbbbbbb";
+        await _store.Store.UpsertFunctionsAsync([fn], CancellationToken.None);
+        await _store.Store.WriteInvocationReportsAsync(
+        [
+            Report(fn.Key, "req-traced", now.AddMinutes(-3), 100, 20) with { TraceId = stored },
+            Report(fn.Key, "req-sampled-out", now.AddMinutes(-2), 100, 20) with { TraceId = sampledOut },
+            Report(fn.Key, "req-untraced", now.AddMinutes(-1), 100, 20),
+        ], CancellationToken.None);
+        await _store.Store.WriteTracesAsync([new TraceTree(new TraceSummary { TraceId = stored, Start = now.AddMinutes(-3), Functions = [fn.Key] }, [])], CancellationToken.None);
+
+        var page = RenderAt(fn.Key, "?range=1h");
+
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-request=req-traced] [data-report-trace]")), Wait);
+        Assert.Equal($"traces/{stored}?range=1h", page.Find("[data-request=req-traced] [data-report-trace]").GetAttribute("href"));
+        var missing = page.Find("[data-request=req-sampled-out] [data-trace-cell]");
+        Assert.Null(missing.QuerySelector("a"));
+        Assert.Equal($"{sampledOut} not in the store", missing.TextContent.Trim());
+        Assert.Equal("", page.Find("[data-request=req-untraced] [data-trace-cell]").TextContent.Trim());
+    }
+
     private static InvocationReport Report(FunctionKey fn, string id, DateTimeOffset at, int memory, double duration, string status = "success", double? init = null) => new()
     {
         Function = fn,

@@ -115,7 +115,7 @@ public sealed class TracesPageTests : MudContext
             Segment("fn", null, "<script>alert('x')</script>", start, 0, 900, origin: "AWS::Lambda::Function"),
             Segment("init", "fn", "Initialization", start, 0, 400),
             Segment("inv", "fn", "Invocation", start, 400, 880),
-            Segment("ddb", "inv", "DynamoDB", start, 500, 700, new() { ["aws.operation"] = "PutItem", ["http.status"] = "500", ["annotation.note"] = "<img src=x onerror=alert(1)>" }, fault: true),
+            Segment("ddb", "inv", "DynamoDB", start, 500, 700, new() { ["aws.operation"] = "PutItem", ["http.status"] = "500", ["annotation.note"] = "<img src=x onerror=alert(1)>", ["metadata.default.payload"] = "{\"html\":\"<b>x</b>\"}" }, fault: true),
             Segment("lost", "gone", "S3", start, 600, null),
         ]);
         await _store.Store.WriteTracesAsync([tree], CancellationToken.None);
@@ -141,10 +141,11 @@ public sealed class TracesPageTests : MudContext
         // The selected span's pane: annotations apart from metadata, hostile values as text.
         var pane = page.Find("[data-testid=span-pane]");
         Assert.Equal("<img src=x onerror=alert(1)>", pane.QuerySelector("[data-testid=annotations] dd")!.TextContent);
-        Assert.Contains("PutItem", pane.QuerySelector("[data-testid=metadata]")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("PutItem", pane.QuerySelector("[data-testid=fields]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(("default.payload", "{\"html\":\"<b>x</b>\"}"), (pane.QuerySelector("[data-testid=metadata] dt")!.TextContent, pane.QuerySelector("[data-testid=metadata] dd")!.TextContent));
         Assert.Equal("true", ddb.GetAttribute("aria-current"));
         Assert.Equal("<script>alert('x')</script>", page.Find("[data-span=fn] [data-name]").TextContent);
-        Assert.Empty(page.FindAll("script, img"));
+        Assert.Empty(page.FindAll("script, img, b"));
     }
 
     [Fact]

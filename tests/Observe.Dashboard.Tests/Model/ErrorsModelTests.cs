@@ -35,8 +35,24 @@ public sealed class ErrorsModelTests
     {
         Assert.Equal("status: \"open\" is not an error status; use active, ignored or resolved.", ErrorsAddress.Parse(Base + "errors?status=open", Base).Error);
         Assert.Equal("sort: \"size\" is not an order; use count, last-seen or first-seen.", ErrorsAddress.Parse(Base + "errors?sort=size", Base).Error);
+        Assert.Equal("page: \"0\" is not a page; use a whole number from 1 to 100 (filter the list to narrow it further).", ErrorsAddress.Parse(Base + "errors?page=0", Base).Error);
+        Assert.Equal("page: \"101\" is not a page; use a whole number from 1 to 100 (filter the list to narrow it further).", ErrorsAddress.Parse(Base + "errors?page=101", Base).Error);
+        Assert.NotNull(ErrorsAddress.Parse(Base + "errors?page=two", Base).Error);
         var plain = ErrorsAddress.Parse(Base + "errors", Base);
-        Assert.Equal((null, ErrorSort.Count, false, (string?)null), (plain.Error, plain.Sort, plain.Filtered, plain.Fingerprint));
+        Assert.Equal((null, ErrorSort.Count, false, (string?)null, 1), (plain.Error, plain.Sort, plain.Filtered, plain.Fingerprint, plain.Page));
+    }
+
+    [Fact]
+    public void Page_InTheAddressAndItsKey_DroppedByANewFilterOrOrder_KeptByTheError()
+    {
+        var address = ErrorsAddress.Parse(Base + "errors?status=active&page=3&range=1h", Base);
+
+        Assert.Equal(3, address.Page);
+        Assert.Equal("errors?status=active&page=4&range=1h", address.PageUri(4));
+        Assert.Equal("errors?status=active&range=1h", address.PageUri(1));
+        Assert.Equal("errors?status=active&sort=last-seen&range=1h", address.With(ErrorsAddress.SortParameter, "last-seen"));
+        Assert.Equal("errors/fp?status=active&range=1h", address.ErrorUri("fp"));
+        Assert.NotEqual(address.QueryKey, ErrorsAddress.Parse(Base + "errors?status=active&page=2", Base).QueryKey);
     }
 
     [Fact]
@@ -57,7 +73,7 @@ public sealed class ErrorsModelTests
     }
 
     [Fact]
-    public void Create_MarksNewRegressionAndTruncation()
+    public void Create_MarksNewRegressionAndALaterPage()
     {
         var range = new TimeRange(Now.AddHours(-1), Now);
         var summaries = new[]
@@ -67,10 +83,11 @@ public sealed class ErrorsModelTests
             Summary("fp-extra", firstSeen: Now.AddDays(-3)),
         };
 
-        var model = ErrorsViewModel.Create(range, summaries, new Dictionary<string, long[]> { ["fp-new"] = [1, 2] }, limit: 2, []);
+        var model = ErrorsViewModel.Create(range, summaries, new Dictionary<string, long[]> { ["fp-new"] = [1, 2] }, page: 3, pageSize: 2, []);
 
         Assert.Equal(["fp-new", "fp-old"], model.Rows.Select(r => r.Summary.Fingerprint));
-        Assert.True(model.Truncated);
+        Assert.True(model.HasMore);
+        Assert.Equal(5, model.FirstRow);
         Assert.Equal((true, false), (model.Rows[0].IsNew, model.Rows[0].IsRegression));
         Assert.Equal((false, true), (model.Rows[1].IsNew, model.Rows[1].IsRegression));
         Assert.Equal([1L, 2], model.Rows[0].Trend);

@@ -61,15 +61,17 @@ public sealed class TraceModelTests
     }
 
     [Fact]
-    public void Waterfall_AnnotationsApartFromMetadata_NoSegments_AnEmptyWaterfall()
+    public void Waterfall_AnnotationsMetadataAndFieldsApart_NoSegments_AnEmptyWaterfall()
     {
         var row = TraceWaterfall.Build(Tree(Span("s", null, "fn", 0, 10, attributes: new()
         {
             ["annotation.customer"] = "<script>alert(1)</script>",
             ["error.message"] = "boom",
+            ["metadata.default.order"] = "{\"id\":7}",
         }))).Rows.Single();
         Assert.Equal([KeyValuePair.Create("customer", "<script>alert(1)</script>")], row.Annotations);
-        Assert.Equal([KeyValuePair.Create("error.message", "boom")], row.Metadata);
+        Assert.Equal([KeyValuePair.Create("default.order", "{\"id\":7}")], row.Metadata);
+        Assert.Equal([KeyValuePair.Create("error.message", "boom")], row.Fields);
 
         var empty = TraceWaterfall.Build(Tree());
         Assert.Empty(empty.Rows);

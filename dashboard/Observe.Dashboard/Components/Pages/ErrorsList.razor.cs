@@ -17,6 +17,9 @@ public sealed partial class ErrorsList : LivePage<ErrorsViewModel>
     [Parameter, EditorRequired]
     public required ErrorsAddress Address { get; set; }
 
+    // Samples (stack traces) drawn only for the rows opened: drawn for every row they were most of the page's weight.
+    private readonly HashSet<string> _openSamples = new(StringComparer.Ordinal);
+
     private string Slice => Model is null ? "" : $"per {Describe(ErrorsFormat.SparklineBucket(Model.Range.Length, ErrorsData.TrendBuckets))}";
 
     private string EmptyText
@@ -38,6 +41,22 @@ public sealed partial class ErrorsList : LivePage<ErrorsViewModel>
 
             var failing = collector.Failing > 0 ? $" Its latest pass failed on {collector.Failing} of them, so errors there may be missing." : "";
             return $"No errors in the {range} in the {collector.Targets} account and region pairs the logs collector reads. Pick a longer range to see older ones.{failing}";
+        }
+    }
+
+    private string CountText
+    {
+        get
+        {
+            var m = Model!;
+            var range = Selection?.Describe().ToLowerInvariant() ?? "range";
+            if (m.Page == 1 && !m.HasMore)
+            {
+                return $"{m.Rows.Count} error{(m.Rows.Count == 1 ? "" : "s")} with occurrences in the {range}.";
+            }
+
+            var last = m.FirstRow + m.Rows.Count - 1;
+            return $"Errors {m.FirstRow}–{last} with occurrences in the {range}, in this order{(m.HasMore ? "; more on the next page" : "")}.";
         }
     }
 
@@ -83,6 +102,14 @@ public sealed partial class ErrorsList : LivePage<ErrorsViewModel>
         if (a.Region is { } region)
         {
             yield return ("region", $"region {region}", a.With(ErrorsAddress.RegionParameter, null));
+        }
+    }
+
+    private void ToggleSample(string fingerprint)
+    {
+        if (!_openSamples.Remove(fingerprint))
+        {
+            _openSamples.Add(fingerprint);
         }
     }
 

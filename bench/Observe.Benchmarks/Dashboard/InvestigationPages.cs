@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace Observe.Benchmarks.Dashboard;
+
+/// <summary>
+/// Issue 12's page goals over the <see cref="FleetSeed"/> store with its errors and traces
+/// (<see cref="FleetSeedInvestigation"/>), in Chromium against the published dashboard (Production, no collectors):
+/// <list type="bullet">
+/// <item>Errors and Traces first render, at the default range and over 30 days (<c>?range=30d</c>): navigation start,
+/// on a new browser context each time, to the first animation frame with the rows in the DOM (the page's clock), goal
+/// 500 ms;</item>
+/// <item>a filter or sort round trip on each: the click's event time to the first frame with the new query's rows;</item>
+/// <item>the 500-span waterfall (<c>/traces/{id}</c>): navigation start to the first frame with all 500 rows, goal 300 ms;</item>
+/// <item>each page's prerendered HTML size and the server's answer time (one GET, no browser), and the bytes the
+/// server sent over the circuit per round trip.</item>
+/// </list>
+/// </summary>
+internal static class InvestigationPages
+{
+    private const int RoundTrips = 30;
+
+    /// <param name="storeDirectory">The store written by <c>--fleet-seed</c> or <c>--investigation-seed</c>.</param>
+    /// <param name="count">Cold renders per page (after one warm-up each).</param>
+    /// <param name="only">The measurements to make, by key (errors, errors-30d, traces, traces-30d, waterfall, trips); empty for all.</param>
+    public static async Task<int> RunAsync(string storeDirectory, int count, IReadOnlySet<string> only)
+    {
+        var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
+        await using var dashboard = await DashboardProcess.StartAsync(published, CancellationToken.None, storeDirectory);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await FleetPages.LaunchAsync(playwright);
+        var baseUrl = dashboard.BaseUrl;
+
+        const string errorsReady = "() => document.querySelectorAll('[data-testid=errors-grid] tbody tr').length > 0";
+        const string tracesReady = "() => document.querySelectorAll('[data-testid=traces-grid] tbody tr').length > 0";
+        var waterfallReady = $"() => document.querySelectorAll('[data-testid=waterfall] [data-span]').length >= {FleetSeedInvestigation.LargeTraceSpans}";
+        (string Key, string Name, string Path, string Ready)[] all =
+        [
+            ("errors", "Errors, default range", "errors", errorsReady),
+            ("errors-30d", "Errors, 30 days", "errors?range=30d", errorsReady),
+            ("traces", "Traces, default range", "traces", tracesReady),
+            ("traces-30d", "Traces, 30 days", "traces?range=30d", tracesReady),
+            ("waterfall", $"Waterfall, {FleetSeedInvestigation.LargeTraceSpans} spans", $"traces/{FleetSeedInvestigation.LargeTraceId}", waterfallReady),
+        ];
+        var pages = all.Where(p => only.Count == 0 || only.Contains(p.Key)).Select(p => (p.Name, p.Path, p.Ready)).ToList();
+
+        using (var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(2) })
+        {
+            foreach (var (name, path, _) in pages)
+            {
+                await http.GetStringAsync(path);
+                var sizes = new List<double>();
+                var times = new List<double>();
+                for (var i = 0; i < 5; i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    var html = await http.GetByteArrayAsync(path);
+                    times.Add(watch.Elapsed.TotalMilliseconds);
+                    sizes.Add(html.Length);
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: prerendered HTML {sizes.Average() / 1024:N0} KiB, server answer median {times.Order().ElementAt(2):N0} ms (5 GETs, curl-like)"));
+            }
+        }
+
+        foreach (var (name, path, ready) in pages)
+        {
+            var uri = new Uri(baseUrl, path);
+            FleetPages.Report(name + " first render, first (warm-up)", await ColdAsync(browser, uri, ready, 1));
+            FleetPages.Report(name + " first render (page clock: navigation start to the frame with the rows)", await ColdAsync(browser, uri, ready, count));
+        }
+
+        if (only.Count > 0 && !only.Contains("trips"))
+        {
+            return 0;
+        }
+
+        await RoundTripsAsync(browser, new Uri(baseUrl, "errors"), "Errors filter/sort round trip", ".errors-page", "data-query", "[data-testid=errors-grid] tbody tr",
+        [
+            "[data-facet=sort] a[data-value=last-seen]",
+            "[data-facet=status] a[data-value=active]",
+            "[data-facet=sort] a[data-value=first-seen]",
+            "[data-facet=status] a[data-value='']",
+            "[data-facet=sort] a[data-value=count]",
+        ]);
+        await RoundTripsAsync(browser, new Uri(baseUrl, "traces"), "Traces filter/sort round trip", ".traces-page", "data-search", "[data-testid=traces-grid] tbody tr",
+        [
+            "[data-testid=traces-grid] a[data-sort=duration]",
+            "[data-testid=status-filter] a[data-status=fault]",
+            "[data-testid=traces-grid] a[data-sort=start]",
+            "[data-testid=status-filter] a[data-status=fault]",
+            "[data-testid=next-page]",
+        ]);
+        return 0;
+    }
+
+    /// <summary>Opens <paramref name="uri"/> <paramref name="count"/> times, each on a new context; the page's clock to <paramref name="ready"/> on a frame.</summary>
+    private static async Task<List<double>> ColdAsync(IBrowser browser, Uri uri, string ready, int count)
+    {
+        var samples = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            await using var context = await FleetPages.NewContextAsync(browser);
+            var page = await context.NewPageAsync();
+            await page.AddInitScriptAsync($$"""
+                const ready = {{ready}};
+                const seen = () => { if (ready()) { window.__readyAt = performance.now(); } else { requestAnimationFrame(seen); } };
+                requestAnimationFrame(seen);
+                """);
+            await page.GotoAsync(uri.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
+            await page.WaitForFunctionAsync("() => window.__readyAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
+            samples.Add(await page.EvaluateAsync<double>("() => window.__readyAt"));
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// Clicks <paramref name="operations"/> in turn on one interactive page, <see cref="RoundTrips"/> times: from the
+    /// click's event time to the first frame where <paramref name="root"/>'s <paramref name="keyAttribute"/> (the query
+    /// the page shows) has changed and <paramref name="rows"/> are in the DOM.
+    /// </summary>
+    private static async Task RoundTripsAsync(IBrowser browser, Uri uri, string name, string root, string keyAttribute, string rows, string[] operations)
+    {
+        await using var context = await FleetPages.NewContextAsync(browser);
+        var page = await context.NewPageAsync();
+        var received = 0L;
+        page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>
+            Interlocked.Add(ref received, frame.Binary?.Length ?? System.Text.Encoding.UTF8.GetByteCount(frame.Text ?? ""));
+        await page.GotoAsync(uri.ToString(), new PageGotoOptions { Timeout = 120_000 });
+        await page.Locator($"{root}[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+        await page.Locator(rows).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+        await page.EvaluateAsync("() => document.addEventListener('click', e => { window.__clickAt = e.timeStamp; }, true)");
+        var receivedBefore = Interlocked.Read(ref received);
+        var samples = new List<double>();
+        for (var i = 0; i < RoundTrips; i++)
+        {
+            var selector = operations[i % operations.Length];
+            var target = page.Locator(selector).First;
+            if (await page.Locator(selector).CountAsync() == 0)
+            {
+                throw new InvalidOperationException($"{name}, operation {i}: nothing matches {selector} on {page.Url}");
+            }
+
+            // A check on every frame, started before the click, so the frame is caught however soon it comes.
+            var before = await page.Locator(root).GetAttributeAsync(keyAttribute);
+            await page.EvaluateAsync($$"""
+                before => {
+                  window.__doneAt = undefined;
+                  const wait = () => {
+                    const r = document.querySelector('{{root}}');
+                    if (r && r.getAttribute('{{keyAttribute}}') !== before && r.querySelector('{{rows}}')) { window.__doneAt = performance.now(); }
+                    else { requestAnimationFrame(wait); }
+                  };
+                  requestAnimationFrame(wait);
+                }
+                """, before);
+            await target.ClickAsync();
+            await page.WaitForFunctionAsync("() => window.__doneAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+            samples.Add(await page.EvaluateAsync<double>("() => window.__doneAt - window.__clickAt"));
+        }
+
+        FleetPages.Report(name + " (page clock: click to the frame with the new rows)", samples);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: {(Interlocked.Read(ref received) - receivedBefore) / RoundTrips / 1024d:N1} KiB from the server per round trip"));
+    }
+}
