@@ -19,6 +19,7 @@ public interface IObserveStore :
     IFunctionWatchStore,
     IFunctionChangeReader,
     IInvocationReader,
+    IColdStartReader,
     IErrorReader,
     IErrorGroupReader,
     IErrorStatusWriter,

@@ -23,11 +23,14 @@ public interface IErrorReader
     Task<IReadOnlyList<ErrorGroup>> GetErrorGroupsAsync(FleetFilter filter, TimeRange range, int limit, CancellationToken cancellationToken);
 }
 
-/// <summary>What the logs collector writes: invocation reports and error occurrences.</summary>
+/// <summary>What the logs collector writes: invocation reports, init events and error occurrences.</summary>
 public interface IInvocationWriter
 {
     /// <summary>Stores reports; a report whose request id is already stored is ignored.</summary>
     Task WriteInvocationReportsAsync(IReadOnlyCollection<InvocationReport> reports, CancellationToken cancellationToken);
+
+    /// <summary>Stores init events (<c>platform.initReport</c>); one already stored (same function, time, type and duration) is ignored.</summary>
+    Task WriteInitEventsAsync(IReadOnlyCollection<InitEvent> events, CancellationToken cancellationToken);
 
     /// <summary>
     /// Adds occurrences to their groups (creating groups on first sight). Idempotent per pass: occurrences are kept

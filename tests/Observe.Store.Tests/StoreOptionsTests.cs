@@ -201,7 +201,7 @@ public sealed class StoreOptionsTests
     [
         typeof(IStoreSchema), typeof(IStoreRetention), typeof(ICheckpointStore), typeof(IFleetWriter),
         typeof(IInventoryReader), typeof(IInventoryWriter), typeof(IMetricsReader), typeof(IMetricsWriter),
-        typeof(IInvocationReader), typeof(IInvocationWriter), typeof(IErrorReader), typeof(IErrorGroupReader),
+        typeof(IInvocationReader), typeof(IInvocationWriter), typeof(IColdStartReader), typeof(IErrorReader), typeof(IErrorGroupReader),
         typeof(IErrorStatusWriter), typeof(ITraceReader),
         typeof(ITraceWriter), typeof(IAlarmReader), typeof(IAlarmWriter), typeof(ICollectorStatusReader),
         typeof(ICollectorStatusWriter), typeof(IAlertRuleReader), typeof(IAlertRuleWriter), typeof(IAlertStateStore),

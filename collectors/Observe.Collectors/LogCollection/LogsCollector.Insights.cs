@@ -16,13 +16,14 @@ internal sealed partial class LogsCollector
 
     /// <summary>
     /// The lines FilterLogEvents' default pattern selects, read by the same parsers: every REPORT line and
-    /// <c>platform.report</c> record (warm, cold, timeout, SnapStart restore; a malformed one is counted), and anything
+    /// <c>platform.report</c> record (warm, cold, timeout, SnapStart restore; a malformed one is counted), every
+    /// <c>platform.initReport</c> record, and anything
     /// that can be an error line. Both modes store the same reports from the same lines; a regular expression, not
     /// <c>@type</c>, so a REPORT line Lambda's own discovery cannot parse still reaches the parser and is counted.
     /// </summary>
     internal const string EventsQuery =
         "fields @timestamp, @message, @logStream, @log\n"
-        + "| filter @message like /REPORT|platform\\.report|ERROR|Error|error|Exception|exception|fail|crit|FATAL|CRITICAL|Traceback/\n"
+        + "| filter @message like /REPORT|platform\\.report|platform\\.initReport|ERROR|Error|error|Exception|exception|fail|crit|FATAL|CRITICAL|Traceback/\n"
         + "| sort @timestamp asc\n"
         + "| limit 10000";
 

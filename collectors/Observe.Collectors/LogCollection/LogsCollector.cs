@@ -235,6 +235,13 @@ internal sealed partial class LogsCollector(
     /// </summary>
     private async Task WriteReportsAsync(GroupReader reader, CancellationToken cancellationToken)
     {
+        // Init events are few (one per execution environment) and idempotent in the store, like reports.
+        var initEvents = reader.Batch.TakeInitEvents();
+        if (initEvents.Count > 0)
+        {
+            await invocationWriter.WriteInitEventsAsync(initEvents, cancellationToken).ConfigureAwait(false);
+        }
+
         var reports = reader.Batch.TakeReports();
         if (reports.Count == 0)
         {
@@ -267,6 +274,7 @@ internal sealed partial class LogsCollector(
         SkipReason.MalformedReport => "malformed REPORT line",
         SkipReason.MalformedJson => "malformed JSON log line",
         SkipReason.TooLong => "log line too long to read",
+        SkipReason.MalformedInitReport => "malformed platform.initReport record",
         _ => reason.ToString(),
     };
 

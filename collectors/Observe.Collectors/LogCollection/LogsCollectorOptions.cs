@@ -27,11 +27,12 @@ public sealed class LogsCollectorOptions
     public const string SectionName = "Observe:Collectors:Logs";
 
     /// <summary>
-    /// The default filter pattern: REPORT lines (text and JSON) and anything that can be an error line. CloudWatch
+    /// The default filter pattern: REPORT lines (text and JSON), the JSON format's init reports (the initialisation
+    /// type of each cold start) and anything that can be an error line. CloudWatch
     /// evaluates it server-side, so START/END and ordinary application lines never cross the wire.
     /// </summary>
     public const string DefaultFilterPattern =
-        "?REPORT ?\"platform.report\" ?ERROR ?Error ?error ?Exception ?exception ?fail ?crit ?FATAL ?CRITICAL ?Traceback";
+        "?REPORT ?\"platform.report\" ?\"platform.initReport\" ?ERROR ?Error ?error ?Exception ?exception ?fail ?crit ?FATAL ?CRITICAL ?Traceback";
 
     /// <summary>Time between two passes over one account and region; default 1 minute.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);

@@ -13,6 +13,7 @@ internal sealed class LogParseStats
 
     public long Events { get; private set; }
     public long Reports { get; private set; }
+    public long InitEvents { get; private set; }
     public long Errors { get; private set; }
     public long Skipped { get; private set; }
 
@@ -24,6 +25,8 @@ internal sealed class LogParseStats
     internal void CountEvent() => Events++;
 
     internal void CountReport() => Reports++;
+
+    internal void CountInitEvent() => InitEvents++;
 
     internal void CountError() => Errors++;
 
@@ -39,12 +42,13 @@ internal sealed class LogParseStats
 }
 
 /// <summary>
-/// Reads a batch of one pass's Lambda log events into invocation reports and error occurrences grouped by
+/// Reads a batch of one pass's Lambda log events into invocation reports, init events and error occurrences grouped by
 /// (function, fingerprint), the shapes <c>IObserveStore</c> stores. Not thread-safe: one batch per pass.
 /// </summary>
 internal sealed class LambdaLogBatch
 {
     private readonly List<InvocationReport> _reports = [];
+    private readonly List<InitEvent> _initEvents = [];
     private readonly Dictionary<(FunctionKey Function, string Fingerprint), Group> _errors = [];
 
     public LambdaLogBatch(int maxSkippedSamples = 5) => Stats = new LogParseStats(maxSkippedSamples);
@@ -59,6 +63,17 @@ internal sealed class LambdaLogBatch
         return taken;
     }
 
+    /// <summary>Init events (<c>platform.initReport</c>) read so far.</summary>
+    public IReadOnlyList<InitEvent> InitEvents => _initEvents;
+
+    /// <summary>The init events read so far, which the batch then lets go (they stay counted in <see cref="Stats"/>).</summary>
+    public IReadOnlyList<InitEvent> TakeInitEvents()
+    {
+        var taken = _initEvents.ToList();
+        _initEvents.Clear();
+        return taken;
+    }
+
     public LogParseStats Stats { get; }
 
     /// <summary>Reads one log event of <paramref name="function"/>. Never throws.</summary>
@@ -70,6 +85,17 @@ internal sealed class LambdaLogBatch
             case ReportParseOutcome.Parsed:
                 _reports.Add(report!);
                 Stats.CountReport();
+                return;
+            case ReportParseOutcome.Skipped:
+                Stats.CountSkipped(skipped, message!);
+                return;
+        }
+
+        switch (LambdaInitParser.Parse(message, function, timestamp, out var initEvent, out skipped))
+        {
+            case ReportParseOutcome.Parsed:
+                _initEvents.Add(initEvent!);
+                Stats.CountInitEvent();
                 return;
             case ReportParseOutcome.Skipped:
                 Stats.CountSkipped(skipped, message!);

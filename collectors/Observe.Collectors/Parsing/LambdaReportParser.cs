@@ -30,6 +30,9 @@ internal enum SkipReason
 
     /// <summary>Longer than the parser reads (<see cref="LambdaReportParser.MaxJsonLength"/>).</summary>
     TooLong,
+
+    /// <summary>A <c>platform.initReport</c> record without a known <c>initializationType</c> or a readable <c>durationMs</c>.</summary>
+    MalformedInitReport,
 }
 
 /// <summary>

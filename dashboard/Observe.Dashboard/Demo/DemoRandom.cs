@@ -154,4 +154,5 @@ internal enum DemoPurpose
     Throttles = 10,
     Variety = 11,
     Insights = 12,
+    Inits = 13,
 }

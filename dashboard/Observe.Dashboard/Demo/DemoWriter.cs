@@ -6,7 +6,7 @@ namespace Observe.Dashboard.Demo;
 
 /// <summary>
 /// Writes the demo fleet through <see cref="IFleetWriter"/>, the same API the collectors use: inventory, per-minute
-/// metrics, a sample of invocation reports, error groups, traces, the service graph and CloudWatch alarms.
+/// metrics, a sample of invocation reports, init events, error groups, traces, the service graph and CloudWatch alarms.
 /// </summary>
 internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
 {
@@ -35,6 +35,7 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
     {
         var points = new List<MetricPoint>();
         var reports = new List<InvocationReport>();
+        var inits = new List<InitEvent>();
         var traces = new List<TraceTree>();
         var errors = new Dictionary<(int Function, int Kind), ErrorAccumulator>();
         var changes = new List<FunctionChange>();
@@ -52,6 +53,8 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
                     changes.Add(change);
                 }
 
+                inits.AddRange(AheadOfTimeInits(f, minute, minuteNumber));
+
                 if (figures.Invocations == 0)
                 {
                     continue;
@@ -59,6 +62,12 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
 
                 var sampled = SampleReports(f, minute, minuteNumber, figures);
                 reports.AddRange(sampled);
+                if (JsonLogs(f))
+                {
+                    inits.AddRange(sampled.Where(r => r.InitDurationMs is not null).Select(r =>
+                        new InitEvent(f.Key, r.Timestamp.AddMilliseconds(-1), InitializationType.OnDemand, r.InitDurationMs!.Value, "success")));
+                }
+
                 if (figures.Errors > 0)
                 {
                     CountErrors(errors, f, minute, minuteNumber, figures, sampled);
@@ -89,6 +98,11 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
         if (reports.Count > 0)
         {
             await store.WriteInvocationReportsAsync(reports, cancellationToken);
+        }
+
+        if (inits.Count > 0)
+        {
+            await store.WriteInitEventsAsync(inits, cancellationToken);
         }
 
         if (traces.Count > 0)
@@ -158,6 +172,43 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
     /// <summary>Writes every alarm's state as of <paramref name="now"/>; the store records the transitions.</summary>
     public Task WriteAlarmsAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         store.UpsertAlarmsAsync(DemoAlarms.Evaluate(fleet, now), cancellationToken);
+
+    /// <summary>
+    /// Two functions in three log in Lambda's JSON format, which names each init's type; the others in the text
+    /// format, whose cold starts the page must show as of unknown type.
+    /// </summary>
+    internal static bool JsonLogs(DemoFunction f) => f.Index % 3 != 2;
+
+    /// <summary>
+    /// Inits no caller waits for, as a JSON-format function logs them: a function with provisioned concurrency
+    /// re-initialises its environments every few hours (Lambda recycles them), and a Java function (SnapStart on its
+    /// published versions) runs the snapshot's init when it publishes its daily version.
+    /// </summary>
+    private IEnumerable<InitEvent> AheadOfTimeInits(DemoFunction f, DateTimeOffset minute, long minuteNumber)
+    {
+        if (!JsonLogs(f))
+        {
+            yield break;
+        }
+
+        var rng = DemoRandom.For(fleet.Seed, f.Index, minuteNumber, DemoPurpose.Inits);
+        if (f.Function.ProvisionedConcurrency > 0 && (minuteNumber + f.Index) % 240 == 0)
+        {
+            for (var i = 0; i < Math.Min(f.Function.ProvisionedConcurrency, 5); i++)
+            {
+                yield return new InitEvent(f.Key, minute.AddSeconds(i * 7 + rng.Next(5)), InitializationType.ProvisionedConcurrency,
+                    Math.Round(f.InitMs * Math.Exp(0.2 * rng.NextGaussian()), 2), "success");
+            }
+        }
+
+        // The minute Deploy publishes the function's daily version.
+        if (f.Function.Runtime?.StartsWith("java", StringComparison.Ordinal) == true
+            && minuteNumber % 1440 == (f.Index * 7919L + fleet.Seed * 104_729L) % 1440)
+        {
+            yield return new InitEvent(f.Key, minute.AddSeconds(rng.Next(50)), InitializationType.SnapStart,
+                Math.Round(f.InitMs * Math.Exp(0.2 * rng.NextGaussian()), 2), "success");
+        }
+    }
 
     private List<InvocationReport> SampleReports(DemoFunction f, DateTimeOffset minute, long minuteNumber, DemoMinute figures)
     {

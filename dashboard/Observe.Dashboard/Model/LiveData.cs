@@ -49,6 +49,7 @@ public static class LiveDataServices
         services.AddTransient<ILiveData<ErrorsViewModel>, ErrorsData>().AddTransient<ILiveData<ErrorDetailViewModel>, ErrorDetailData>();
         services.AddTransient<ILiveData<TracesViewModel>, TracesData>().AddTransient<ILiveData<TraceViewModel>, TraceData>();
         services.AddTransient<ILiveData<ServiceMapViewModel>, ServiceMapData>();
+        services.AddTransient<ILiveData<ColdStartsViewModel>, ColdStartsData>();
         return services;
     }
 }

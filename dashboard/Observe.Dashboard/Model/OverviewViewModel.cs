@@ -79,7 +79,7 @@ public sealed record OverviewViewModel(
             new("invocations", "Invocations", overview.Invocations, FigureFormat.Count(overview.Invocations), FigureFormat.ExactCount(overview.Invocations))
                 { Href = FigureLinks.BySort("invocations") },
             ErrorRate(overview, ran) with { Href = FigureLinks.BySort("errors") },
-            ColdStartFigure(overview) with { Href = FigureLinks.BySort("coldstarts") },
+            ColdStartFigure(overview) with { Href = ColdStartsAddress.Path },
             new("throttles", "Throttles", overview.Throttles, FigureFormat.Count(overview.Throttles), FigureFormat.ExactCount(overview.Throttles))
                 { Href = FigureLinks.ByFlag("Throttled") },
             new("alarms", "Alarms in ALARM", overview.AlarmsInAlarm, FigureFormat.Count(overview.AlarmsInAlarm), FigureFormat.ExactCount(overview.AlarmsInAlarm), asOf)

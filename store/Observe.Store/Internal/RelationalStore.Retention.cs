@@ -109,6 +109,7 @@ internal abstract partial class RelationalStore
         }
 
         var reports = await DeleteOlderAsync("DELETE FROM invocation_report WHERE ts < @cutoff", now - Options.ReportRetention, WriteLock.None, cancellationToken);
+        await DeleteOlderAsync("DELETE FROM init_event WHERE ts < @cutoff", now - Options.ReportRetention, WriteLock.None, cancellationToken);
         var traces = await DeleteOlderAsync("DELETE FROM trace WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
         await DeleteOlderAsync("DELETE FROM trace_function WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
         var graphWindows = await DeleteOlderAsync("DELETE FROM service_graph WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);

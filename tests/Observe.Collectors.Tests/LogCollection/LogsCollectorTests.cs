@@ -205,7 +205,8 @@ public class LogsCollectorTests
     /// <summary>
     /// Per function, two log streams (two execution environments) over five minutes: cold starts at each
     /// environment's first invocation and a third one later, text REPORT lines for even functions and JSON
-    /// platform.report records for odd ones, errors in four formats and two malformed report lines.
+    /// platform.report records for odd ones (with the init records Lambda writes before a cold start, a
+    /// provisioned-concurrency init and a malformed init report), errors in four formats and two malformed report lines.
     /// </summary>
     private static async Task<List<FunctionKey>> SeedFleetAsync(Expected expected, int functionsPerRegion)
     {
@@ -243,6 +244,12 @@ public class LogsCollectorTests
                 a.Add(lines.PowertoolsJsonError(f, T0.AddMinutes(4).AddSeconds(2)));
                 a.Add(lines.MalformedReport(f, T0.AddMinutes(1).AddSeconds(40)));
                 b.Add(lines.TruncatedJsonReport(f, T0.AddMinutes(3).AddSeconds(40)));
+                if (json)
+                {
+                    // A provisioned environment initialised before any traffic, and an init report cut short.
+                    a.AddRange(lines.ProvisionedInit(f, T0.AddSeconds(1)));
+                    b.Add(lines.MalformedInitReport(f, T0.AddMinutes(2).AddSeconds(50)));
+                }
 
                 var group = LogsCollector.LogGroupName(f.Name);
                 await LogsFleet.PutEventsAsync(seed, region, group, "2026/11/29/[$LATEST]aaaa", a, createGroup: true);

@@ -80,6 +80,15 @@ internal sealed class Expected
     }
 
     public void Skip(FunctionKey f) => Skipped[f] = Skipped.GetValueOrDefault(f) + 1;
+
+    /// <summary>Per function: the init reports (JSON format only) by type.</summary>
+    public Dictionary<FunctionKey, Dictionary<InitializationType, int>> Inits { get; } = [];
+
+    public void Init(FunctionKey f, InitializationType type)
+    {
+        var inits = Inits.TryGetValue(f, out var i) ? i : Inits[f] = [];
+        inits[type] = inits.GetValueOrDefault(type) + 1;
+    }
 }
 
 /// <summary>Writes Lambda log lines in every format the collector reads, and records what they should add up to.</summary>
@@ -95,6 +104,16 @@ internal sealed class LogLines(Expected expected)
         expected.Report(f, at.AddMilliseconds(50), cold);
         if (json)
         {
+            if (cold)
+            {
+                foreach (var line in InitRecords(f, at.AddMilliseconds(-420), "on-demand", 412.5))
+                {
+                    yield return line;
+                }
+
+                expected.Init(f, InitializationType.OnDemand);
+            }
+
             yield return (at, $$$"""{"time":"{{{at:O}}}","type":"platform.start","record":{"requestId":"{{{id}}}","version":"$LATEST"}}""");
             var init = cold ? ",\"initDurationMs\":412.5" : "";
             yield return (at.AddMilliseconds(50), $$$$"""{"time":"{{{{at:O}}}}","type":"platform.report","record":{"requestId":"{{{{id}}}}","status":"success","metrics":{"durationMs":41.2,"billedDurationMs":42,"memorySizeMB":256,"maxMemoryUsedMB":80{{{{init}}}}},"tracing":{"spanId":"0152aa5560163101","type":"X-Amzn-Trace-Id","value":"Root=1-5e7e8131-7ff0aa5532bfb31045d0a3bb;Parent=0152aa5560163101;Sampled=1"}}}""");
@@ -135,6 +154,30 @@ internal sealed class LogLines(Expected expected)
     {
         expected.Error(f, "System.ArgumentNullException");
         return (at, $$$"""{"cold_start":false,"function_name":"{{{f.Name}}}","function_request_id":"{{{RequestId()}}}","level":"Error","service":"orders","message":"Something failed","exception":{"type":"System.ArgumentNullException","message":"Value cannot be null. (Parameter 'customerId')","stackTrace":"   at Shop.Customers.Find(String customerId)"}}""");
+    }
+
+    /// <summary>
+    /// A provisioned-concurrency environment's init, as Lambda logs it in the JSON format ahead of any invocation:
+    /// its first REPORT then carries no init duration.
+    /// </summary>
+    public IEnumerable<(DateTimeOffset At, string Message)> ProvisionedInit(FunctionKey f, DateTimeOffset at)
+    {
+        expected.Init(f, InitializationType.ProvisionedConcurrency);
+        return InitRecords(f, at, "provisioned-concurrency", 1890.25);
+    }
+
+    /// <summary>An init report cut short (no metrics): counted as skipped, never stored as a guess.</summary>
+    public (DateTimeOffset, string) MalformedInitReport(FunctionKey f, DateTimeOffset at)
+    {
+        expected.Skip(f);
+        return (at, $$$"""{"time":"{{{at:O}}}","type":"platform.initReport","record":{"initializationType":"on-demand","phase":"init","status":"success"}}""");
+    }
+
+    private static IEnumerable<(DateTimeOffset At, string Message)> InitRecords(FunctionKey f, DateTimeOffset start, string type, double durationMs)
+    {
+        var end = start.AddMilliseconds(durationMs);
+        yield return (start, $$$"""{"time":"{{{start:O}}}","type":"platform.initStart","record":{"initializationType":"{{{type}}}","phase":"init","runtimeVersion":"dotnet:8.v32","runtimeVersionArn":"arn:aws:lambda:{{{f.Region}}}::runtime:6f3c7a2e","functionName":"{{{f.Name}}}","functionVersion":"$LATEST"}}""");
+        yield return (end, $$$$"""{"time":"{{{{end:O}}}}","type":"platform.initReport","record":{"initializationType":"{{{{type}}}}","phase":"init","status":"success","metrics":{"durationMs":{{{{durationMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}}}}}""");
     }
 
     public (DateTimeOffset, string) MalformedReport(FunctionKey f, DateTimeOffset at)
@@ -199,6 +242,11 @@ internal static class LogsFleet
             var groups = (await store.GetErrorGroupsAsync(new FleetFilter(f.AccountId, f.Region), range, 1000, CancellationToken.None)).Where(g => g.Function == f);
             var seededErrors = expected.Errors.GetValueOrDefault(f) ?? [];
             Assert.Equal(seededErrors.OrderBy(e => e.Key), groups.ToDictionary(g => g.ErrorType, g => g.Count).OrderBy(e => e.Key));
+
+            // Init reports by type, each stored once however often the passes read it; none for the text format.
+            var coldStarts = (await store.GetColdStartsAsync(new FleetFilter(f.AccountId, f.Region), range, CancellationToken.None)).SingleOrDefault(c => c.Function == f);
+            var storedInits = coldStarts?.InitEventsMs.ToDictionary(e => e.Key, e => e.Value.Count) ?? [];
+            Assert.Equal((expected.Inits.GetValueOrDefault(f) ?? []).OrderBy(e => e.Key), storedInits.OrderBy(e => e.Key));
         }
     }
 }

@@ -25,13 +25,14 @@ public class LayoutTests : MudContext
         var items = layout.FindAll("[data-nav]");
         Assert.Equal(NavEntry.All.Select(e => e.Path), items.Select(i => i.GetAttribute("data-nav")));
         Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Collectors", "Settings"], NavEntry.All.Select(e => e.Title));
-        Assert.Equal(["Overview", "Functions", "Errors", "Traces", "Alarms", "Collectors"], NavEntry.All.Where(e => e.Enabled).Select(e => e.Title));
+        Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Alarms", "Collectors"], NavEntry.All.Where(e => e.Enabled).Select(e => e.Title));
 
         Assert.Equal("", layout.Find("[data-nav='']").GetAttribute("href"));
         Assert.Equal("collectors", layout.Find("[data-nav='collectors']").GetAttribute("href"));
         Assert.Equal("functions", layout.Find("[data-nav='functions']").GetAttribute("href"));
         Assert.Equal("alarms", layout.Find("[data-nav='alarms']").GetAttribute("href"));
         Assert.Equal("errors", layout.Find("[data-nav='errors']").GetAttribute("href"));
+        Assert.Equal("cold-starts", layout.Find("[data-nav='cold-starts']").GetAttribute("href"));
         foreach (var entry in NavEntry.All.Where(e => !e.Enabled))
         {
             var item = layout.Find($"[data-nav='{entry.Path}']");
@@ -41,7 +42,7 @@ public class LayoutTests : MudContext
             Assert.Null(item.GetAttribute("href"));
         }
 
-        Assert.Contains("arrives with the investigation pages", layout.Find("[data-nav='cold-starts']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("arrives with the Live Tail page", layout.Find("[data-nav='live-tail']").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]

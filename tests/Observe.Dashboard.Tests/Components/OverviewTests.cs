@@ -69,7 +69,7 @@ public sealed class OverviewTests : MudContext
             ["functions"] = $"functions?{range}",
             ["invocations"] = $"functions?sort=invocations&dir=desc&{range}",
             ["error-rate"] = $"functions?sort=errors&dir=desc&{range}",
-            ["cold-start-rate"] = $"functions?sort=coldstarts&dir=desc&{range}",
+            ["cold-start-rate"] = $"cold-starts?{range}",
             ["throttles"] = $"functions?flag=Throttled&{range}",
             ["alarms"] = $"alarms?state=alarm&{range}",
             ["deprecated-runtimes"] = $"functions?flag=RuntimeDeprecated&{range}",

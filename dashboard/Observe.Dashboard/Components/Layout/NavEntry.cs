@@ -19,7 +19,7 @@ public sealed record NavEntry(string Title, string Icon, string Path, string? Ar
         new("Overview", Icons.Material.Outlined.Dashboard, ""),
         new("Functions", Icons.Material.Outlined.Functions, "functions"),
         new("Errors", Icons.Material.Outlined.ErrorOutline, "errors"),
-        new("Cold starts", Icons.Material.Outlined.AcUnit, "cold-starts", "the investigation pages"),
+        new("Cold starts", Icons.Material.Outlined.AcUnit, "cold-starts"),
         new("Traces", Icons.Material.Outlined.Timeline, "traces"),
         new("Live tail", Icons.Material.Outlined.Stream, "live-tail", "the Live Tail page"),
         new("Alarms", Icons.Material.Outlined.NotificationsActive, "alarms"),

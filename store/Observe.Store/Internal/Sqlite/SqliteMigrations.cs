@@ -418,5 +418,19 @@ internal static class SqliteMigrations
             -- The Errors page reads a fingerprint's groups across functions.
             CREATE INDEX error_group_fingerprint ON error_group (fingerprint);
             """),
+        new(16, "cold starts: init events with their initialisation type", """
+            -- One row per platform.initReport (JSON log format): how an execution environment was initialised
+            -- (on-demand, provisioned-concurrency, snap-start), how long it took and how it ended. The text log format
+            -- has no such record, so a function without rows here has cold starts of unknown type, never on-demand.
+            -- Keyed by the event's content: a replayed pass (or the other read mode) writes the same row again.
+            CREATE TABLE init_event (
+                fid INTEGER NOT NULL,
+                ts INTEGER NOT NULL,
+                init_type TEXT NOT NULL,
+                duration_ms REAL NOT NULL,
+                status TEXT NOT NULL,
+                PRIMARY KEY (fid, ts, init_type, duration_ms)) WITHOUT ROWID;
+            CREATE INDEX init_event_ts ON init_event (ts);
+            """),
     ];
 }
