@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -94,7 +93,7 @@ internal static class LiveTailLoad
                 var page = await context.NewPageAsync();
                 await page.AddInitScriptAsync(PageProbe);
                 await page.GotoAsync(new Uri(dashboard.BaseUrl, "live-tail").ToString());
-                await page.Locator(".page[data-interactive=True]").WaitForAsync(new() { Timeout = 60_000 });
+                await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = 60_000 });
                 pages.Add(page);
             }
 
@@ -104,7 +103,7 @@ internal static class LiveTailLoad
             foreach (var page in pages)
             {
                 await page.GotoAsync(tail);
-                await page.Locator(".page[data-interactive=True]").WaitForAsync(new() { Timeout = 60_000 });
+                await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = 60_000 });
             }
 
             while (feed.OpenSessions < 1)
@@ -192,7 +191,7 @@ internal static class LiveTailLoad
     private static async Task<int> TypeAsync(IPage page, CancellationToken stop)
     {
         var typed = 0;
-        var box = page.Locator("[data-testid=add-group] input");
+        var box = page.Locator("input[data-testid=add-group], [data-testid=add-group] input");
         try
         {
             while (true)

@@ -123,14 +123,14 @@ internal sealed class LiveTailFeed : IAsyncDisposable
             {
                 exchange = await _server.NextAsync().WaitAsync(_stop.Token);
             }
-            catch (TimeoutException)
-            {
-                // NextAsync gives up after 30 s without a request; a feed waits as long as it runs.
-                continue;
-            }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException)
+            {
+                // NextAsync gives up after 30 s without a request; a feed waits as long as it runs.
+                continue;
             }
 
             var body = JsonNode.Parse(exchange.Request.Body)!;

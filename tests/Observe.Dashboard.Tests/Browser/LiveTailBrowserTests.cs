@@ -69,7 +69,7 @@ public sealed class LiveTailBrowserTests(LiveTailDashboardFixture dashboard, ITe
         var page = await context.NewPageAsync();
         var started = dashboard.Feed.StartedSessions;
         await page.GotoAsync(new Uri(dashboard.BaseUrl, Orders).ToString());
-        await page.Locator(".page[data-interactive=True]").WaitForAsync(new() { Timeout = Timeout });
+        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
         await UntilSessionsAsync(started + 1);
 
         await SendAsync($"2026-12-04T04:00:00.000Z\tc0ffee\tERROR\t<script>window.injected = 1</script> failed, trace Root={TraceId}", "{\"level\":\"INFO\",\"msg\":\"order placed\",\"orderId\":42}");
@@ -94,7 +94,7 @@ public sealed class LiveTailBrowserTests(LiveTailDashboardFixture dashboard, ITe
 
         // A filter is AWS's: a new session with the pattern; lines already here are narrowed to its terms.
         var beforeFilter = dashboard.Feed.StartedSessions;
-        await page.Locator("[data-testid=filter] input").FillAsync("ERROR");
+        await page.Locator("input[data-testid=filter], [data-testid=filter] input").FillAsync("ERROR");
         await UntilSessionsAsync(beforeFilter + 1);
         Assert.Contains("\"logEventFilterPattern\":\"ERROR\"", dashboard.Feed.Requests[^1].Body, StringComparison.Ordinal);
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("filter=ERROR"), new() { Timeout = Timeout });
@@ -131,7 +131,7 @@ public sealed class LiveTailBrowserTests(LiveTailDashboardFixture dashboard, ITe
         var page = await context.NewPageAsync();
         var started = dashboard.Feed.StartedSessions;
         await page.GotoAsync(new Uri(dashboard.BaseUrl, Orders + "&group=%2Faws%2Flambda%2Fpayments").ToString());
-        await page.Locator(".page[data-interactive=True]").WaitForAsync(new() { Timeout = Timeout });
+        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
         await UntilSessionsAsync(started + 1);
         await SendAsync(
             "START RequestId: 8f5c1c2e-0d7b-4c1e-9a43-5b1f0e6a7d21 Version: $LATEST",

@@ -36,6 +36,7 @@ public sealed partial class LiveTailPage
     private ITimer? _statusTimer;
     private MudAutocomplete<string>? _functionPicker;
     private DateTimeOffset _lastInput;
+    private DateTimeOffset _linesDrawnAt = DateTimeOffset.MinValue;
     private bool _interactive;
     private bool _renderQueued;
     private string? _typedGroup;
@@ -252,21 +253,33 @@ public sealed partial class LiveTailPage
         _session = null;
     }
 
-    /// <summary>New lines are drawn at most once per <see cref="LiveTailPageOptions.RenderInterval"/>.</summary>
+    /// <summary>
+    /// New lines are drawn at once after a quiet spell, then at most once per <see cref="LiveTailPageOptions.RenderInterval"/>:
+    /// the first line of a burst is not delayed, and 500 a second are a few renders.
+    /// </summary>
     private void RequestRender()
     {
-        if (!_renderQueued)
+        if (_renderQueued)
         {
-            _renderQueued = true;
-            _ = RenderLaterAsync();
+            return;
         }
+
+        var wait = _linesDrawnAt + Limits.RenderInterval - Time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            DrawLines();
+            return;
+        }
+
+        _renderQueued = true;
+        _ = RenderLaterAsync(wait);
     }
 
-    private async Task RenderLaterAsync()
+    private async Task RenderLaterAsync(TimeSpan wait)
     {
         try
         {
-            await Task.Delay(Limits.RenderInterval, Time, _disposed.Token);
+            await Task.Delay(wait, Time, _disposed.Token);
         }
         catch (OperationCanceledException)
         {
@@ -274,6 +287,12 @@ public sealed partial class LiveTailPage
         }
 
         _renderQueued = false;
+        DrawLines();
+    }
+
+    private void DrawLines()
+    {
+        _linesDrawnAt = Time.GetUtcNow();
         _visible = _model.Visible();
         StateHasChanged();
     }
