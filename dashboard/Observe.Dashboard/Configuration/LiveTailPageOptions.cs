@@ -14,8 +14,11 @@ public sealed class LiveTailPageOptions
     /// <summary>Lines a page keeps (shown, held while paused, searchable); beyond it the oldest go first, counted. Default 5,000.</summary>
     public int BufferLines { get; set; } = 5000;
 
-    /// <summary>Newest lines drawn in the page at once: the browser's and the circuit's cost per render. Default 200.</summary>
-    public int DisplayLines { get; set; } = 200;
+    /// <summary>
+    /// Newest lines drawn in the page at once: the browser's and the circuit's cost per render (at 500 events a second
+    /// each update replaces them all). Default 100.
+    /// </summary>
+    public int DisplayLines { get; set; } = 100;
 
     /// <summary>New lines are drawn at most this often, so 500 events a second are a few renders, not 500. Default 250 ms.</summary>
     public TimeSpan RenderInterval { get; set; } = TimeSpan.FromMilliseconds(250);

@@ -214,14 +214,19 @@ public sealed class LiveTailPageTests : MudContext
     {
         private readonly Channel<LiveTailBatch> _batches = Channel.CreateUnbounded<LiveTailBatch>();
         private readonly TaskCompletionSource _left = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Channel<bool> _handled = Channel.CreateUnbounded<bool>();
 
         public LiveTailRequest Request { get; } = request;
 
         /// <summary>Completes when the page stopped reading (it left the session).</summary>
         public Task Left => _left.Task;
 
-        public async Task SendAsync(params string[] messages) =>
+        /// <summary>Sends one batch and returns once the page has handled it (it asked for the next one).</summary>
+        public async Task SendAsync(params string[] messages)
+        {
             await _batches.Writer.WriteAsync(new LiveTailBatch([.. messages.Select(m => new LiveTailEvent("/aws/lambda/orders", "s", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, m))], false, LiveTailSource.LiveTail));
+            await _handled.Reader.ReadAsync().AsTask().WaitAsync(Wait);
+        }
 
         public void Fail(Exception error) => _batches.Writer.TryComplete(error);
 
@@ -232,6 +237,9 @@ public sealed class LiveTailPageTests : MudContext
                 await foreach (var batch in _batches.Reader.ReadAllAsync(cancellationToken))
                 {
                     yield return batch;
+
+                    // Resumed only when the page asks for the next batch, after its loop body handled this one.
+                    _handled.Writer.TryWrite(true);
                 }
             }
             finally
