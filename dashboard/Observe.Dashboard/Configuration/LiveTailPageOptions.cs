@@ -27,7 +27,7 @@ public sealed class LiveTailPageOptions
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// A page with no click or key press for this long leaves its session (the last viewer to leave ends it: Live Tail
+    /// A page whose controls (selection, filter, pause) were not used for this long leaves its session (the last viewer to leave ends it: Live Tail
     /// is billed per session minute); the user resumes it with one click. Default 15 min.
     /// </summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);

@@ -152,7 +152,7 @@ public sealed class LiveTailPageTests : MudContext
         _time.Advance(_options.IdleTimeout);
 
         await viewer.Left.WaitAsync(Wait);
-        page.WaitForAssertion(() => Assert.Contains("without a click or key press", page.Find("[data-testid=stopped]").TextContent, StringComparison.Ordinal), Wait);
+        page.WaitForAssertion(() => Assert.Contains("with no change made here", page.Find("[data-testid=stopped]").TextContent, StringComparison.Ordinal), Wait);
         Assert.Equal("stopped", page.Find("[data-testid=stream-source]").GetAttribute("data-source"));
 
         page.Find("[data-testid=restart]").Click();

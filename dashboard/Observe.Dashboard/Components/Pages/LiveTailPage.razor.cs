@@ -16,7 +16,7 @@ namespace Observe.Dashboard.Components.Pages;
 /// Live log events of up to ten log groups of one account and region, newest first. The selection and filter live in
 /// the address; the stream is the shared <see cref="ILiveTail"/> session for it (Live Tail, or polling where Live Tail
 /// is not allowed), joined once the circuit is interactive (never while prerendering) and left when the page closes,
-/// the selection changes, or nobody touched the page for <see cref="LiveTailPageOptions.IdleTimeout"/>. Not a
+/// the selection changes, or nobody used its controls for <see cref="LiveTailPageOptions.IdleTimeout"/>. Not a
 /// <see cref="LivePage{TModel}"/>: nothing here is read from the store but the function names the picker offers.
 /// </summary>
 public sealed partial class LiveTailPage
@@ -309,7 +309,7 @@ public sealed partial class LiveTailPage
         {
             StopTail();
             _stopped = string.Create(Culture,
-                $"Stopped at {now:HH:mm:ss} UTC after {Limits.IdleTimeout.TotalMinutes:0.#} min without a click or key press here (Observe:Dashboard:LiveTail:IdleTimeout): this page left its session, which ends with its last viewer, since Live Tail is billed per session minute.");
+                $"Stopped at {now:HH:mm:ss} UTC after {Limits.IdleTimeout.TotalMinutes:0.#} min with no change made here (selection, filter, pause; Observe:Dashboard:LiveTail:IdleTimeout): this page left its session, which ends with its last viewer, since Live Tail is billed per session minute.");
             _model.Mark(_stopped, now);
             _visible = _model.Visible();
         }
