@@ -26,6 +26,14 @@ if (args is ["--circuit-memory"])
     return await Observe.Benchmarks.Dashboard.CircuitMemory.RunAsync();
 }
 
+// `--live-tail [minutes]` feeds a published dashboard's Live tail page at 500 events/s from a fake Live Tail peer for
+// two Chromium viewers (default 5 minutes): delivery latency, input latency and server memory per viewer (docs/benchmarks.md).
+if (args is ["--live-tail", .. var tailArgs])
+{
+    var minutes = tailArgs.Length > 0 ? double.Parse(tailArgs[0], CultureInfo.InvariantCulture) : 5;
+    return await Observe.Benchmarks.Dashboard.LiveTailLoad.RunAsync(TimeSpan.FromMinutes(minutes));
+}
+
 // `--fleet-seed <directory>` writes issue 11's benchmark fleet (10,000 functions, 30 days) into a new SQLite store.
 if (args is ["--fleet-seed", var seedDirectory])
 {

@@ -62,6 +62,7 @@ public static class Extensions
         services.AddOptions<DashboardOptions>().Bind(builder.Configuration.GetSection(DashboardOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
         services.AddFleetRules(builder.Configuration);
+        services.AddLiveTailPage(builder.Configuration, awsOptions.Value.Accounts.Count > 0, demo.Active);
 
         // Everything that writes on its own (demo, collectors, retention) is registered from here on, and starts
         // only once the server listens: see StartedWithServer.

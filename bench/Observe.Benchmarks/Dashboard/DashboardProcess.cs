@@ -44,7 +44,8 @@ internal sealed class DashboardProcess : IAsyncDisposable
     /// <param name="publishDirectory">The published dashboard.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <param name="storeDirectory">A SQLite store written beforehand; null for a fresh one with the demo fleet.</param>
-    public static async Task<DashboardProcess> StartAsync(string publishDirectory, CancellationToken cancellationToken, string? storeDirectory = null)
+    /// <param name="environment">More settings as environment variables (<c>Observe__Aws__Accounts__0__AccountId</c>...).</param>
+    public static async Task<DashboardProcess> StartAsync(string publishDirectory, CancellationToken cancellationToken, string? storeDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var demo = storeDirectory is null;
@@ -63,6 +64,10 @@ internal sealed class DashboardProcess : IAsyncDisposable
         start.Environment["Observe__Store__DataDirectory"] = data;
         start.Environment["Observe__Demo__Enabled"] = demo ? "true" : "false";
         start.Environment["Logging__LogLevel__Default"] = "Information";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var backfilled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

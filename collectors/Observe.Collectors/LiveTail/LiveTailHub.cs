@@ -60,6 +60,15 @@ internal sealed class LiveTailHub : ILiveTail, IAsyncDisposable
         return ViewAsync(account, request.Region, key, arns, string.IsNullOrEmpty(request.FilterPattern) ? null : request.FilterPattern, cancellationToken);
     }
 
+    public LiveTailSessionState? Describe(LiveTailRequest request)
+    {
+        var (_, key, _) = Normalise(request);
+        lock (_gate)
+        {
+            return _sessions.TryGetValue(key, out var session) ? session.Describe() : null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         LiveTailSession[] sessions;

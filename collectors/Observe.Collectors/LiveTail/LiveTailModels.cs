@@ -16,7 +16,23 @@ internal interface ILiveTail
     /// <exception cref="ArgumentException">The request names no log group, more than 10, an unknown account or a bad region.</exception>
     /// <exception cref="LiveTailException">The session failed for good (access denied with polling turned off, a log group that does not exist, repeated failures).</exception>
     IAsyncEnumerable<LiveTailBatch> TailAsync(LiveTailRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The shared session serving <paramref name="request"/> now (its source, viewers and billed time), or null when no
+    /// viewer has it open. Lets a page say whether it is Live Tail or polling before any event arrives, and what it costs.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="TailAsync"/>.</exception>
+    LiveTailSessionState? Describe(LiveTailRequest request);
 }
+
+/// <summary>What a shared session is doing.</summary>
+/// <param name="Source">Live Tail or polling; null while the first stream is still starting.</param>
+/// <param name="Viewers">Viewers attached to it (each open page).</param>
+/// <param name="LiveTailTime">
+/// Time Live Tail streams of this session have been open, summed over its reconnects: what AWS bills per session
+/// minute. Zero while polling (FilterLogEvents has no per-request charge).
+/// </param>
+internal sealed record LiveTailSessionState(LiveTailSource? Source, int Viewers, TimeSpan LiveTailTime);
 
 /// <summary>What to tail: 1 to 10 log groups (names or ARNs) of one account and region, optionally filtered.</summary>
 /// <param name="AccountId">A configured account (<c>Observe:Aws:Accounts</c>).</param>

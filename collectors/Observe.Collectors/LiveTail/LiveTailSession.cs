@@ -21,6 +21,7 @@ internal sealed class LiveTailSession
     private readonly string? _filter;
     private readonly string _where;
     private readonly List<LiveTailViewer> _viewers = [];
+    private readonly object _state = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
     private int _stopped;
@@ -28,6 +29,9 @@ internal sealed class LiveTailSession
     private bool _everStarted;
     private string? _gap;
     private int _failures;
+    private LiveTailSource? _source;
+    private DateTimeOffset? _liveSince;
+    private TimeSpan _liveBefore;
 
     public LiveTailSession(LiveTailHub hub, string key, AwsAccountOptions account, string region, IReadOnlyList<string> arns, string? filter)
     {
@@ -61,6 +65,22 @@ internal sealed class LiveTailSession
         {
             _viewers.Remove(viewer);
             return _viewers.Count;
+        }
+    }
+
+    /// <summary>Source, viewers and Live Tail time so far (the open stream's included).</summary>
+    public LiveTailSessionState Describe()
+    {
+        int viewers;
+        lock (_viewers)
+        {
+            viewers = _viewers.Count;
+        }
+
+        lock (_state)
+        {
+            var open = _liveSince is { } since ? _hub.Time.GetUtcNow() - since : TimeSpan.Zero;
+            return new LiveTailSessionState(_source, viewers, _liveBefore + open);
         }
     }
 
@@ -197,6 +217,17 @@ internal sealed class LiveTailSession
         {
             throw new LiveTailException($"{_where}: no update for {Options.IdleTimeout} (AWS sends one every second)", "IdleTimeout");
         }
+        finally
+        {
+            lock (_state)
+            {
+                if (_liveSince is { } since)
+                {
+                    _liveBefore += _hub.Time.GetUtcNow() - since;
+                    _liveSince = null;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -268,6 +299,15 @@ internal sealed class LiveTailSession
     /// <summary>A stream is up again: viewers learn where events may be missing.</summary>
     private void Started(LiveTailSource source)
     {
+        lock (_state)
+        {
+            _source = source;
+            if (source == LiveTailSource.LiveTail)
+            {
+                _liveSince ??= _hub.Time.GetUtcNow();
+            }
+        }
+
         if (_gap is { } gap)
         {
             Broadcast(new LiveTailBatch([], false, source) { Gap = gap });

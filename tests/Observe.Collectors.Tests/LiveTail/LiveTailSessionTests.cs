@@ -96,6 +96,34 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Describe_SharedSession_ReportsSourceViewersAndLiveTailTime_UntilTheLastViewerLeaves()
+    {
+        // Written from the API reference. The clock is stepped by hand, so the billed time is exact.
+        var clock = new SteppedClock(new DateTimeOffset(2026, 12, 4, 4, 0, 0, TimeSpan.Zero));
+        await using var host = NewHost(time: clock);
+        Assert.Null(host.Hub.Describe(Orders));
+        var a = Tail(host);
+        var b = Tail(host);
+        var aFirst = a.NextAsync();
+        var bFirst = b.NextAsync();
+        var exchange = await AcceptSessionAsync();
+        await exchange.SendAsync(EventStreamFrames.SessionUpdate(false, "one"));
+        await aFirst;
+        await bFirst;
+
+        clock.Now += TimeSpan.FromSeconds(90);
+        Assert.Equal(new LiveTailSessionState(LiveTailSource.LiveTail, 2, TimeSpan.FromSeconds(90)), host.Hub.Describe(Orders));
+
+        // Another filter is another session, which nobody has open.
+        Assert.Null(host.Hub.Describe(Orders with { FilterPattern = "ERROR" }));
+
+        await a.DisposeAsync();
+        Assert.Equal(1, host.Hub.Describe(Orders)!.Viewers);
+        await b.DisposeAsync();
+        Assert.Null(host.Hub.Describe(Orders));
+    }
+
+    [Fact]
     public async Task Tail_SlowViewer_LosesItsOldestBatches_AndIsToldHowMany_WithoutSlowingTheOther()
     {
         // Written from the API reference.
@@ -311,4 +339,12 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
         await exchange.SendAsync(EventStreamFrames.SessionStart(sessionId));
         return exchange;
     }
+}
+
+/// <summary>A clock read by <c>GetUtcNow</c> that only moves when the test moves it; timers run on real time.</summary>
+internal sealed class SteppedClock(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }

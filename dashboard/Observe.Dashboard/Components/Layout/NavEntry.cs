@@ -21,7 +21,7 @@ public sealed record NavEntry(string Title, string Icon, string Path, string? Ar
         new("Errors", Icons.Material.Outlined.ErrorOutline, "errors"),
         new("Cold starts", Icons.Material.Outlined.AcUnit, "cold-starts"),
         new("Traces", Icons.Material.Outlined.Timeline, "traces"),
-        new("Live tail", Icons.Material.Outlined.Stream, "live-tail", "the Live Tail page"),
+        new("Live tail", Icons.Material.Outlined.Stream, "live-tail"),
         new("Alarms", Icons.Material.Outlined.NotificationsActive, "alarms"),
         new("Alerts", Icons.Material.Outlined.Campaign, "alerts", "alerting"),
         new("Collectors", Icons.Material.Outlined.CloudSync, "collectors"),
