@@ -114,6 +114,20 @@ public sealed partial class MotoFleetBrowserTests
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task LogsAndTraces_FromMoto_EveryTargetsPassesRanCleanWithNothingSkipped()
+    {
+        // What the pages show is all that was read: no pass of either collector failed, degraded or skipped a line,
+        // a segment or a trace over moto's answers (and MotoXRayGaps').
+        var statuses = (await moto.Store.GetCollectorStatusAsync(CancellationToken.None)).Where(s => s.Collector is "logs" or "traces").ToList();
+        Assert.Equal(
+            moto.Fleet.Targets.SelectMany(t => new[] { $"logs {t.AccountId} {t.Region}", $"traces {t.AccountId} {t.Region}" }).Order(StringComparer.Ordinal),
+            statuses.Select(s => $"{s.Collector} {s.AccountId} {s.Region}").Order(StringComparer.Ordinal));
+        Assert.All(statuses, s => Assert.True(
+            s is { IsFailing: false, IsDegraded: false, TotalSkipped.Total: 0 } && s.LastSuccess is not null,
+            $"{s.Collector} {s.AccountId} {s.Region}: failures {s.ConsecutiveFailures} ({s.LastError}), warning {s.LastWarning}, skipped {s.TotalSkipped.Total}"));
+    }
+
     /// <summary>Trace ids of the stored summaries that <paramref name="filter"/> keeps, newest first (the list's default order).</summary>
     private static string[] Newest(IReadOnlyList<TraceSummary> traces, Func<TraceSummary, bool> filter) =>
         [.. traces.Where(filter).OrderByDescending(t => t.Start).ThenByDescending(t => t.TraceId, StringComparer.Ordinal).Select(t => t.TraceId)];
