@@ -22,10 +22,13 @@ namespace Observe.Dashboard.Tests.Browser;
 /// On start it seeds <see cref="MotoFleet"/> into moto (two fresh accounts, three targets, 34 functions with their
 /// whole configuration: owner tags, some hostile, layers, a secret environment variable, one unowned on a deprecated
 /// runtime; CloudWatch alarms in ALARM with a <c>&lt;script&gt;</c>
-/// reason, INSUFFICIENT_DATA and OK), starts the dashboard in-process on a free port over a temp SQLite store with the
-/// collectors in-process pointed at moto (fixed base credentials, roles assumed into each account, as in production
-/// config), then waits, by the store's change notifications, until the inventory and alarms collectors have written
-/// every seeded function (with its tags and layers) and alarm. Only then do tests run, so a test never races the first pass.
+/// reason, INSUFFICIENT_DATA and OK; Lambda log events and X-Ray segments, <see cref="MotoInvestigation"/>), starts
+/// the dashboard in-process on a free port over a temp SQLite store with the collectors in-process pointed at moto
+/// (fixed base credentials, roles assumed into each account, as in production config; the logs and traces collectors
+/// with their default settings but a 10 s cadence; <see cref="MotoXRayGaps"/> answering the two X-Ray calls moto
+/// lacks), then waits, by the store's change notifications, until the collectors have written every seeded function
+/// (with its tags and layers), alarm, invocation report, error group, trace and the service graph. Only then do tests
+/// run, so a test never races the first pass.
 /// </para>
 /// <para>
 /// API for tests: <see cref="BaseUrl"/> (the dashboard), <see cref="Browser"/> (headless Chromium),
@@ -53,6 +56,9 @@ public sealed class MotoFleetFixture : IAsyncLifetime
     /// <summary>What was seeded into moto.</summary>
     public MotoFleet Fleet { get; } = new();
 
+    /// <summary>The X-Ray answers moto lacks, given in its place (filtered trace summaries, the recorded service graph).</summary>
+    internal MotoXRayGaps XRayGaps { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         await Fleet.SeedAsync();
@@ -66,7 +72,9 @@ public sealed class MotoFleetFixture : IAsyncLifetime
                 sp.GetRequiredService<ILogger<AwsCredentialsProvider>>(),
                 (_, _) => Task.FromResult<AWSCredentials>(new BasicAWSCredentials("AKIAOBSERVETEST00001", "observe-test-secret")),
                 verifyAccount: true));
-            builder.Services.AddSingleton<HttpMessageHandler>(new ProvisionedConcurrencyTransport());
+            var investigation = Fleet.Investigation;
+            XRayGaps = new MotoXRayGaps(new ProvisionedConcurrencyTransport(), "eu-west-1", investigation.GraphWindowStart, investigation.RecordedServiceGraph());
+            builder.Services.AddSingleton<HttpMessageHandler>(XRayGaps);
         });
 
         // Subscribed before the collectors start, so no write falls between the subscription and the first check.
@@ -116,6 +124,11 @@ public sealed class MotoFleetFixture : IAsyncLifetime
             ["Observe:Collectors:Metrics:ColdInterval"] = "00:01:00",
             ["Observe:Collectors:Metrics:ActivityRefreshInterval"] = "00:01:00",
             ["Observe:Collectors:Metrics:LateDataWindow"] = "00:20:00",
+
+            // The logs and traces collectors keep their defaults but the cadence: their first pass may run before the
+            // inventory's, and then reads no function; the next one comes 10 s later instead of a minute.
+            ["Observe:Collectors:Logs:Interval"] = "00:00:10",
+            ["Observe:Collectors:Traces:Interval"] = "00:00:10",
         };
         var accounts = Fleet.Targets.GroupBy(t => t.AccountId).ToList();
         for (var i = 0; i < accounts.Count; i++)
@@ -145,7 +158,9 @@ public sealed class MotoFleetFixture : IAsyncLifetime
 
         public void OnChanged(StoreChangeKind kind)
         {
-            if ((kind & (StoreChangeKind.Functions | StoreChangeKind.Alarms | StoreChangeKind.Metrics)) != 0 && !_done.Task.IsCompleted)
+            const StoreChangeKind watched = StoreChangeKind.Functions | StoreChangeKind.Alarms | StoreChangeKind.Metrics
+                | StoreChangeKind.Invocations | StoreChangeKind.Errors | StoreChangeKind.Traces;
+            if ((kind & watched) != 0 && !_done.Task.IsCompleted)
             {
                 _ = CheckAsync();
             }
@@ -184,6 +199,7 @@ public sealed class MotoFleetFixture : IAsyncLifetime
                     missing.Add($"Lambda Insights of {image} ({series.Count} of its {seeded.Count} minutes stored, {series.Count(b => b.InsightsUsedMemoryMaxMb is not null)} with Insights)");
                 }
 
+                missing.AddRange(await MissingInvestigationAsync());
                 _missing = missing.Count == 0 ? "" : string.Join(", ", missing);
                 if (missing.Count == 0)
                 {
@@ -199,6 +215,46 @@ public sealed class MotoFleetFixture : IAsyncLifetime
             {
                 _checking.Release();
             }
+        }
+
+        /// <summary>
+        /// What the logs and traces collectors have not stored yet: each seeded function's reports, each seeded error
+        /// group with all its occurrences, each trace with its subsegments, and the payments worker's service graph.
+        /// </summary>
+        private async Task<List<string>> MissingInvestigationAsync()
+        {
+            var seeded = fleet.Investigation;
+            var range = new TimeRange(seeded.Now.AddMinutes(-30), DateTimeOffset.UtcNow.AddMinutes(1));
+            var missing = new List<string>();
+            foreach (var (function, all, cold) in seeded.Reports)
+            {
+                var reports = await store.GetInvocationReportsAsync(function, range, false, 1000, CancellationToken.None);
+                if (reports.Count != all || reports.Count(r => r.InitDurationMs is not null) != cold)
+                {
+                    missing.Add($"reports of {function} ({reports.Count} of {all} stored)");
+                }
+            }
+
+            var groups = await store.GetErrorGroupsAsync(FleetFilter.All, range, 1000, CancellationToken.None);
+            missing.AddRange(seeded.Errors.Append(seeded.Recurring)
+                .Where(e => !groups.Any(g => g.Function == e.Function && g.ErrorType == e.ErrorType && g.Count == e.Count))
+                .Select(e => $"error {e.ErrorType} x{e.Count} of {e.Function}"));
+            foreach (var trace in seeded.Traces)
+            {
+                var tree = await store.GetTraceAsync(trace.TraceId, CancellationToken.None);
+                if (tree is null || !trace.Subsegments.All(name => tree.Segments.Any(s => s.Name == name)))
+                {
+                    missing.Add($"trace {trace.TraceId} of {trace.Function.Name}");
+                }
+            }
+
+            var graph = await store.GetServiceGraphAsync(new FleetFilter(fleet.Production, "eu-west-1"), range, CancellationToken.None);
+            if (graph.Nodes.Count == 0)
+            {
+                missing.Add("the payments worker's service graph");
+            }
+
+            return missing;
         }
     }
 }
@@ -261,6 +317,7 @@ public sealed class MotoFleet : IDisposable
         functions.AddRange(Generated(new FunctionKey(Production, "eu-west-1", "ledger"), 11, environment));
         functions.AddRange(Generated(new FunctionKey(Development, "us-east-1", "sandbox"), 4, environment));
         Functions = functions;
+        Investigation = new MotoInvestigation(this, DateTimeOffset.UtcNow);
         Alarms =
         [
             Alarm(Functions[0], "orders-api-errors", "Errors", AlarmState.Alarm, HostileReason),
@@ -268,6 +325,9 @@ public sealed class MotoFleet : IDisposable
             Alarm(Functions[2], "legacy-report-duration", "Duration", AlarmState.InsufficientData, "Insufficient Data: 1 datapoint was unknown."),
         ];
     }
+
+    /// <summary>The log events and X-Ray traces seeded for the Errors and Traces pages.</summary>
+    public MotoInvestigation Investigation { get; }
 
     /// <summary>The container image whose Lambda Insights metrics are seeded; no layer shows the extension.</summary>
     public SeededFunction InsightsImage => Functions.Single(f => f.Key.Name == "thumbnails-image");
@@ -319,6 +379,7 @@ public sealed class MotoFleet : IDisposable
         }
 
         await SeedInsightsAsync();
+        await Investigation.SeedAsync();
 
         foreach (var alarm in Alarms)
         {
