@@ -39,6 +39,17 @@ public abstract class FleetPagesContractTests : StoreTestBase
 
         var eu = Assert.Single(await Store.GetFunctionStatsAsync(new FleetFilter(Region: "eu-west-1"), Minutes(0, 3), Ct));
         Assert.Equal(Fn("a"), eu.Function);
+        Assert.True(a.SeriesRead);
+    }
+
+    [Fact]
+    public async Task GetFunctionStatsAsync_OnlyReportsStored_SeriesNotRead_SoInvocationsAreUnknownNotZero()
+    {
+        await Store.WriteInvocationReportsAsync([Report(Fn("reports-only"), "r1", 1, maxMemory: 70)], Ct);
+
+        var only = Assert.Single(await Store.GetFunctionStatsAsync(FleetFilter.All, Minutes(0, 3), Ct));
+
+        Assert.Equal((Fn("reports-only"), false, 1), (only.Function, only.SeriesRead, only.Reports));
     }
 
     [Fact]

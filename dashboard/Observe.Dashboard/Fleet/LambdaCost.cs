@@ -45,7 +45,8 @@ public static class LambdaCost
 
         decimal? requests = null;
         decimal? compute = null;
-        if (stats is not null)
+        // Without per-minute figures (only invocation reports stored) the requests and duration are unknown, not free.
+        if (stats is { SeriesRead: true })
         {
             var toMonth = (decimal)Month.Ticks / rangeLength.Ticks;
             requests = (decimal)stats.Invocations / 1_000_000m * prices.RequestsPerMillion * toMonth;
@@ -100,6 +101,7 @@ public static class LambdaCost
         var figures = stats switch
         {
             null => "No figures stored for the range, so requests and compute are unknown",
+            { SeriesRead: false } => "Only invocation reports stored for the range, no per-minute figures, so requests and compute are unknown",
             { Invocations: > 0, DurationInvocations: <= 0 } => "No duration stored for the range, so compute is unknown",
             _ when function.ProvisionedConcurrency > 0 => Invariant($"Compute at the provisioned-concurrency duration price ${(arm ? prices.ArmProvisionedDurationGbSecond : prices.X86ProvisionedDurationGbSecond)} per GB-second ({architecture}), assuming every invocation ran on a provisioned environment"),
             _ => Invariant($"Compute at ${(arm ? prices.ArmGbSecond : prices.X86GbSecond)} per GB-second ({architecture})"),

@@ -19,14 +19,17 @@ public sealed record FunctionRow
     /// <summary>When the function last had invocations (over everything stored); null when never seen invoked.</summary>
     public DateTimeOffset? LastInvocation { get; init; }
 
-    /// <summary>Invocations in the range; null when nothing was stored for the function in the range.</summary>
-    public double? Invocations => Stats?.Invocations;
+    /// <summary>
+    /// Invocations in the range; null when nothing was stored for the function in the range, or only its invocation
+    /// reports (no per-minute figures read: unknown, not 0).
+    /// </summary>
+    public double? Invocations => Stats is { SeriesRead: true } s ? s.Invocations : null;
 
     /// <summary>
     /// Errors / invocations; null when nothing ran, and when some invocations' errors were not read (the rate would
     /// be a guess: <see cref="ErrorsUnknownReason"/> says why).
     /// </summary>
-    public double? ErrorRate => Stats is { Invocations: > 0 } s && s.UnreadErrorInvocations == 0 ? s.Errors / s.Invocations : null;
+    public double? ErrorRate => Stats is { SeriesRead: true, Invocations: > 0 } s && s.UnreadErrorInvocations == 0 ? s.Errors / s.Invocations : null;
 
     /// <summary>Why the error rate is unknown although the function ran; null otherwise.</summary>
     public string? ErrorsUnknownReason => Stats is { Invocations: > 0, UnreadErrorInvocations: > 0 } s
@@ -37,7 +40,7 @@ public sealed record FunctionRow
     /// <summary>The highest per-minute p99 in the range: an upper bound of the range's p99.</summary>
     public double? P99Ms => Stats?.DurationP99MaxMs;
 
-    public double? ColdStartRate => Stats is { Invocations: > 0 } s ? s.ColdStarts / s.Invocations : null;
+    public double? ColdStartRate => Stats is { SeriesRead: true, Invocations: > 0 } s ? s.ColdStarts / s.Invocations : null;
 
     /// <summary>Why the runtime needs attention (deprecated, soon, unknown); null when it is supported.</summary>
     public FlagChip? RuntimeStatus { get; init; }

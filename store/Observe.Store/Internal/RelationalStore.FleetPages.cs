@@ -107,6 +107,7 @@ internal abstract partial class RelationalStore
         while (await reader.ReadAsync(cancellationToken))
         {
             var stats = Accumulator(byFunction, reader);
+            stats.SeriesRead = true;
             stats.Invocations += reader.GetDouble(4);
             stats.Errors += reader.GetDouble(5);
             stats.UnreadErrorInvocations += Convert.ToDouble(reader.GetValue(6), CultureInfo.InvariantCulture);
@@ -296,6 +297,7 @@ internal abstract partial class RelationalStore
 
     private sealed class StatsAccumulator(FunctionKey function)
     {
+        public bool SeriesRead;
         public double Invocations;
         public double Errors;
         public double UnreadErrorInvocations;
@@ -315,6 +317,7 @@ internal abstract partial class RelationalStore
         public FunctionStats ToStats() => new()
         {
             Function = function,
+            SeriesRead = SeriesRead,
             Invocations = Invocations,
             Errors = Errors,
             UnreadErrorInvocations = UnreadErrorInvocations,

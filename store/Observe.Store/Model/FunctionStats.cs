@@ -13,6 +13,13 @@ namespace Observe.Store.Model;
 public sealed record FunctionStats
 {
     public required FunctionKey Function { get; init; }
+
+    /// <summary>
+    /// The per-minute series (or hourly rollups) hold a row for the function in the range. False when only invocation
+    /// reports were stored there: the invocation, error, throttle and duration figures are then unknown, not 0.
+    /// </summary>
+    public bool SeriesRead { get; init; }
+
     public double Invocations { get; init; }
     public double Errors { get; init; }
     public double UnreadErrorInvocations { get; init; }

@@ -21,6 +21,7 @@ public class LambdaCostTests
     private static FunctionStats Stats(double invocations, double durationTotalMs, double? durationInvocations = null) => new()
     {
         Function = Key,
+        SeriesRead = true,
         Invocations = invocations,
         DurationTotalMs = durationTotalMs,
         DurationInvocations = durationInvocations ?? invocations,
@@ -97,6 +98,19 @@ public class LambdaCostTests
         Assert.Null(cost.ComputePerMonth);
         Assert.Null(cost.TotalPerMonth);
         Assert.StartsWith("No figures stored for the range, so requests and compute are unknown", cost.Method, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Estimate_OnlyReportsStored_RequestsAndComputeUnknownNotFree()
+    {
+        var reportsOnly = new FunctionStats { Function = Key, Reports = 12 };
+
+        var cost = LambdaCost.Estimate(Function(512, "x86_64"), reportsOnly, TimeSpan.FromHours(1), Prices);
+
+        Assert.Null(cost.RequestsPerMonth);
+        Assert.Null(cost.ComputePerMonth);
+        Assert.Null(cost.TotalPerMonth);
+        Assert.StartsWith("Only invocation reports stored for the range", cost.Method, StringComparison.Ordinal);
     }
 
     [Fact]

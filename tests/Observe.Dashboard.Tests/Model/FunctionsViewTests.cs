@@ -41,7 +41,7 @@ public class FunctionsViewTests
             ChangesInRange = changes,
             Flags = flags,
             Stats = invocations is { } n
-                ? new FunctionStats { Function = function.Key, Invocations = n, Errors = errors, UnreadErrorInvocations = unreadErrors }
+                ? new FunctionStats { Function = function.Key, SeriesRead = true, Invocations = n, Errors = errors, UnreadErrorInvocations = unreadErrors }
                 : null,
             SearchText = string.Join('\n', function.Tags.SelectMany(t => new[] { t.Key, t.Value }).Prepend(name)).ToLowerInvariant(),
         };
