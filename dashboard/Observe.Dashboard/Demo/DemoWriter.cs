@@ -127,6 +127,13 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
     }
 
     /// <summary>
+    /// The minute of the day a function publishes its daily version. 889 is prime to 1440 and near 1440 over the golden
+    /// ratio, so consecutive functions land far apart and any two hours of the day hold a share of the fleet's publishes
+    /// (7919, the multiplier before, is 719 mod 1440 and packed them into two five-hour bands).
+    /// </summary>
+    private long PublishMinute(DemoFunction f) => (f.Index * 889L + fleet.Seed * 104_729L) % 1440;
+
+    /// <summary>
     /// The changes the inventory collector would record: every other error burst is a bad deploy and its rollback (the
     /// rest stand for a failing dependency), a code change where the burst starts and another where it ends; and every
     /// function publishes a version once a day at its own minute, changing nothing. So the detail page's markers
@@ -137,7 +144,7 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
         static bool ByDeploy(long startMinute) => Math.Floor(startMinute / 180d) % 2 == 0;
 
         var day = Math.DivRem(minuteNumber, 1440, out var minuteOfDay);
-        if (minuteOfDay == (f.Index * 7919L + fleet.Seed * 104_729L) % 1440)
+        if (minuteOfDay == PublishMinute(f))
         {
             return new FunctionChange(f.Key, minute, "version", string.Create(CultureInfo.InvariantCulture, $"Published version {day - 20_400}"));
         }
@@ -203,7 +210,7 @@ internal sealed class DemoWriter(DemoFleet fleet, IFleetWriter store)
 
         // The minute Deploy publishes the function's daily version.
         if (f.Function.Runtime?.StartsWith("java", StringComparison.Ordinal) == true
-            && minuteNumber % 1440 == (f.Index * 7919L + fleet.Seed * 104_729L) % 1440)
+            && minuteNumber % 1440 == PublishMinute(f))
         {
             yield return new InitEvent(f.Key, minute.AddSeconds(rng.Next(50)), InitializationType.SnapStart,
                 Math.Round(f.InitMs * Math.Exp(0.2 * rng.NextGaussian()), 2), "success");

@@ -13,6 +13,25 @@ public sealed class DemoWriterTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _store.DisposeAsync();
 
+    [Theory]
+    [InlineData(2, 7)]
+    [InlineData(4, 7)]
+    [InlineData(9, 14)]
+    [InlineData(16, 7)]
+    public async Task WriteMinutesAsync_AnyTwoHours_SomeFunctionPublishesItsDailyVersion(int endHour, int seed)
+    {
+        // The detail page's browser test reads the changes in the demo's two-hour backfill, whatever the time of day.
+        var writer = new DemoWriter(DemoFleet.Create(seed, count: 60), _store.Store);
+        var to = From.Date.AddHours(endHour).AddMinutes(10);
+        var range = new TimeRange(new DateTimeOffset(to.AddHours(-2), TimeSpan.Zero), new DateTimeOffset(to, TimeSpan.Zero));
+        await writer.WriteInventoryAsync(range.From, CancellationToken.None);
+
+        await writer.WriteMinutesAsync(range.From, range.To, CancellationToken.None);
+
+        var changes = await _store.Store.GetFunctionChangesAsync(FleetFilter.All, null, range, 1000, CancellationToken.None);
+        Assert.Contains(changes, c => c.Kind == "version");
+    }
+
     [Fact]
     public async Task WriteMinutesAsync_SameMinutesTwice_StoreHoldsTheSameFigures()
     {
