@@ -137,7 +137,7 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         await Assertions.Expect(detail).ToBeVisibleAsync(new() { Timeout = Timeout });
         var box = (await detail.BoundingBoxAsync())!;
         Assert.True(box.X >= 0 && box.X + box.Width <= 390, $"the detail spans {box.X} to {box.X + box.Width} px on a 390 px screen");
-        var wide = await WiderThanTheScreenAsync(page);
+        var wide = await PageWidth.WiderThanTheScreenAsync(page);
         Assert.True(wide.Length == 0, string.Join("; ", wide));
         path = Path.Combine(DashboardFixture.ArtifactsDirectory, "function-detail-marker-focused-390.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
@@ -156,7 +156,7 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         var page = await OpenAsync($"{FunctionDetailLinks.Page(fn)}?range=1h", width, theme);
         await page.Locator("[data-chart=invocations] svg").WaitForAsync(new() { Timeout = Timeout });
 
-        var wide = await WiderThanTheScreenAsync(page);
+        var wide = await PageWidth.WiderThanTheScreenAsync(page);
         Assert.True(wide.Length == 0, string.Join("; ", wide));
         var path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"function-detail-{theme}-{width}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = width < 600 });
@@ -207,26 +207,6 @@ public sealed class FunctionDetailBrowserTests(DashboardFixture dashboard, ITest
         await page.Locator("[data-section=configuration]").WaitForAsync(new() { Timeout = Timeout });
         return page;
     }
-
-    /// <summary>
-    /// Empty when the page does not scroll sideways; otherwise its width and the elements whose boxes reach past the
-    /// screen's right edge (the widest first), so a failure names its cause.
-    /// </summary>
-    private static Task<string[]> WiderThanTheScreenAsync(IPage page) => page.EvaluateAsync<string[]>("""
-        () => {
-            const width = window.innerWidth;
-            if (document.documentElement.scrollWidth <= width) return [];
-            const name = e => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\s+/).join('.') : '')
-                + [...e.attributes].filter(a => a.name.startsWith('data-')).map(a => `[${a.name}=${a.value}]`).join('');
-            const past = [...document.querySelectorAll('body *')]
-                .map(e => ({ e, right: e.getBoundingClientRect().right + window.scrollX }))
-                .filter(x => x.right > width + 0.5)
-                .sort((a, b) => b.right - a.right)
-                .slice(0, 8)
-                .map(x => `${name(x.e)} reaches ${Math.round(x.right)}px (${getComputedStyle(x.e).position})`);
-            return [`page ${document.documentElement.scrollWidth}px wide on a ${width}px screen`, ...past];
-        }
-        """);
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition, Func<string> describe) => BrowserPoll.UntilAsync(condition, describe, Timeout);
 }

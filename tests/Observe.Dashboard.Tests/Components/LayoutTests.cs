@@ -42,7 +42,7 @@ public class LayoutTests : MudContext
             Assert.Null(item.GetAttribute("href"));
         }
 
-        Assert.Contains("arrives with the Live Tail page", layout.Find("[data-nav='live-tail']").TextContent, StringComparison.Ordinal);
+        Assert.Contains("arrives with alerting", layout.Find("[data-nav='alerts']").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
