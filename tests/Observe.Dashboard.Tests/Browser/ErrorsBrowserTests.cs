@@ -144,25 +144,14 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
     [InlineData(DashboardThemes.Dark, 390)]
     public async Task Errors_InThemeAndWidth_ListAndViewNoWiderThanTheScreen(string theme, int width)
     {
-        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 844 : 1000 },
-            DeviceScaleFactor = 1,
-        });
-        await context.AddCookiesAsync([new Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = dashboard.BaseUrl.ToString() }]);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(dashboard.BaseUrl, "/errors?range=6h").ToString());
-        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
+        var page = await ThemedPages.OpenAsync(dashboard.Browser, dashboard.BaseUrl, "/errors?range=6h", theme, width);
         await page.Locator("[data-error]").First.WaitForAsync(new() { Timeout = Timeout });
-
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the list scrolls sideways");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"errors-{theme}-{width}.png") });
+        await ThemedPages.ScreenshotAsync(page, $"errors-{theme}-{width}.png", fullPage: false);
 
         await page.Locator("[data-open-error]").First.ClickAsync();
         await page.Locator("[data-testid=error-functions] [data-function]").First.WaitForAsync(new() { Timeout = Timeout });
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the error's view scrolls sideways");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"error-view-{theme}-{width}.png") });
-        await context.CloseAsync();
+        await ThemedPages.ScreenshotAsync(page, $"error-view-{theme}-{width}.png", fullPage: false);
+        await page.Context.CloseAsync();
     }
 
     private static async Task<WebApplication> StartAsync(string directory)

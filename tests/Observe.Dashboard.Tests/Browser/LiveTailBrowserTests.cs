@@ -130,7 +130,9 @@ public sealed class LiveTailBrowserTests(LiveTailDashboardFixture dashboard, ITe
         await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = dashboard.BaseUrl.ToString() }]);
         var page = await context.NewPageAsync();
         var started = dashboard.Feed.StartedSessions;
-        await page.GotoAsync(new Uri(dashboard.BaseUrl, Orders + "&group=%2Faws%2Flambda%2Fpayments").ToString());
+        // A selection of its own: a page of the same selection closed just before may still hold the shared session
+        // (its circuit ends a moment after), which this page would join instead of starting one.
+        await page.GotoAsync(new Uri(dashboard.BaseUrl, Orders + $"&group=%2Faws%2Flambda%2Fpayments-{theme}-{width}").ToString());
         await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
         await UntilSessionsAsync(started + 1);
         await SendAsync(

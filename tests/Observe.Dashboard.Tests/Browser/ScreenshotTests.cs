@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using Observe.Store.Model;
 using Xunit.Abstractions;
 
@@ -32,30 +31,18 @@ public sealed class ScreenshotTests(DashboardFixture dashboard, ITestOutputHelpe
     public async Task Page_InThemeAndWidth_ScreenshotWithNothingWiderThanTheScreen(string name, string theme, int width)
     {
         await SeedCollectorsAsync();
-        var phone = width < 600;
-        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = width, Height = phone ? 844 : 1000 },
-            DeviceScaleFactor = 1,
-        });
-        await context.AddCookiesAsync([new Microsoft.Playwright.Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = dashboard.BaseUrl.ToString() }]);
-        var page = await context.NewPageAsync();
         var (address, content) = name switch
         {
             "overview" => ("/?range=6h", "[data-chart=invocations] svg"),
             "functions" => ("/functions?range=6h&sort=cost&dir=desc", "[data-testid=functions-grid] a.function-name"),
             _ => ("/collectors", "[data-status]"),
         };
-        await page.GotoAsync(new Uri(dashboard.BaseUrl, address).ToString());
-        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
+        var page = await ThemedPages.OpenAsync(dashboard.Browser, dashboard.BaseUrl, address, theme, width);
         await page.Locator(content).First.WaitForAsync(new() { Timeout = Timeout });
 
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
-        var path = Path.Combine(DashboardFixture.ArtifactsDirectory, $"{name}-{theme}-{width}.png");
         // A phone's whole page; the wide screen's first screenful (the drawer is fixed to the viewport's height).
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = phone });
-        output.WriteLine($"screenshot: {path}");
-        await context.CloseAsync();
+        output.WriteLine($"screenshot: {await ThemedPages.ScreenshotAsync(page, $"{name}-{theme}-{width}.png", fullPage: width < 600)}");
+        await page.Context.CloseAsync();
     }
 
     private async Task SeedCollectorsAsync()

@@ -15,8 +15,6 @@ namespace Observe.Dashboard.Tests.Browser;
 /// </summary>
 public static class SparseStorePages
 {
-    private const float Timeout = 15_000;
-
     /// <summary>A figure of 0% shown for data nobody read is the worst bug a dashboard can have.</summary>
     internal static Regex ZeroPercent { get; } = new(@"(?<![\d.,])0(\.0+)?\s?%", RegexOptions.CultureInvariant);
 
@@ -56,27 +54,12 @@ public static class SparseStorePages
             : segments[0] + "-view";
     }
 
-    internal static async Task<IPage> OpenAsync(BrowserDashboard host, string path, string theme, int width)
-    {
-        var context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 844 : 1000 },
-            DeviceScaleFactor = 1,
-        });
-        await context.AddCookiesAsync([new Cookie { Name = DashboardThemes.CookieName, Value = theme, Url = host.BaseUrl.ToString() }]);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(new Uri(host.BaseUrl, path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "range=24h").ToString());
-        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
-        return page;
-    }
+    internal static async Task<IPage> OpenAsync(BrowserDashboard host, string path, string theme, int width) =>
+        await ThemedPages.OpenAsync(host.Browser, host.BaseUrl, path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "range=24h", theme, width);
 
     internal static async Task ScreenshotAsync(IPage page, string file, int width, ITestOutputHelper output)
     {
-        var wider = await PageWidth.WiderThanTheScreenAsync(page);
-        Assert.True(wider.Length == 0, $"{file}: the page scrolls sideways: {string.Join("; ", wider)}");
-        var path = Path.Combine(DashboardFixture.ArtifactsDirectory, file);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = width < 600 });
-        output.WriteLine($"screenshot: {path}");
+        output.WriteLine($"screenshot: {await ThemedPages.ScreenshotAsync(page, file, fullPage: width < 600)}");
         await page.Context.CloseAsync();
     }
 }
