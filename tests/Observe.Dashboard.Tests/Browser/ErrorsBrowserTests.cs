@@ -168,14 +168,7 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
         return page;
     }
 
-    private async Task<IPage> OpenInteractiveAsync(string url)
-    {
-        var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(url);
-        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
-        return page;
-    }
+    private Task<IPage> OpenInteractiveAsync(string url) => ThemedPages.OpenInteractiveAsync(dashboard.Browser, url);
 
     private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -25,6 +25,16 @@ internal static class ThemedPages
         return page;
     }
 
+    /// <summary>A new 1440 px wide browser context at <paramref name="url"/>, in the default theme, once interactive.</summary>
+    public static async Task<IPage> OpenInteractiveAsync(IBrowser browser, string url)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(url);
+        await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
+        return page;
+    }
+
     /// <summary>Fails naming what reaches past the screen's edge; otherwise writes the screenshot to the test artifacts and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string file, bool fullPage)
     {
