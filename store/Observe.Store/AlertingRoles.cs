@@ -40,3 +40,75 @@ public interface IAlertStateStore
 
     Task<IReadOnlyList<Silence>> GetSilencesAsync(DateTimeOffset activeAt, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The evaluator's one write per cycle (instances, transitions and the outbox together, fenced by its lease) and what
+/// people do to alerts and silences.
+/// </summary>
+public interface IAlertLifecycleStore
+{
+    /// <summary>Writes the cycle in one transaction; false, writing nothing, when the lease is no longer held with its token.</summary>
+    Task<bool> CommitAlertEvaluationAsync(AlertEvaluationCommit commit, CancellationToken cancellationToken);
+
+    /// <summary>Transitions newest first, of one instance, one rule (labels key null) or all (both null).</summary>
+    Task<IReadOnlyList<AlertTransition>> GetAlertHistoryAsync(string? ruleId, string? labelsKey, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Acknowledges a pending or firing instance and records who did; null when there is no such open instance.</summary>
+    Task<AlertInstance?> AcknowledgeAlertAsync(string ruleId, string labelsKey, string actor, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Ends a silence now and records who did; null when there is no such active silence.</summary>
+    Task<Silence?> ExpireSilenceAsync(string silenceId, string actor, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Silences active at or ending after <paramref name="since"/>, for the Alerts page (active and recently ended).</summary>
+    Task<IReadOnlyList<Silence>> GetSilencesEndingAfterAsync(DateTimeOffset since, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The notification outbox as the senders read it, and the delivery log. An attempt is recorded as started before the
+/// send and finished after it, so an attempt a crash cut off is visible as in flight (a possible duplicate).
+/// </summary>
+public interface INotificationOutbox
+{
+    /// <summary>Channels with a notification pending or in flight and due at <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<string>> GetChannelsWithDueNotificationsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>One channel's due notifications, oldest first.</summary>
+    Task<IReadOnlyList<NotificationRecord>> GetDueNotificationsAsync(string channelId, DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks the notification in flight (attempts + 1) and records the attempt as started; null, writing nothing, when
+    /// the lease is lost or the notification is no longer due (sent, failed, or rescheduled by another sender).
+    /// </summary>
+    Task<DeliveryAttempt?> BeginDeliveryAsync(string notificationId, Lease lease, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records how the attempt ended and moves the notification on: sent, pending again until
+    /// <paramref name="nextAttemptAt"/> (a retry), or failed. False when the lease is lost (the attempt is still logged).
+    /// </summary>
+    Task<bool> CompleteDeliveryAsync(DeliveryAttempt attempt, DateTimeOffset? nextAttemptAt, Lease lease, CancellationToken cancellationToken);
+
+    /// <summary>The delivery log newest first, optionally of one channel or one notification.</summary>
+    Task<IReadOnlyList<DeliveryAttempt>> GetDeliveryAttemptsAsync(string? channelId, string? notificationId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Queues a notification outside an evaluation (a test send from the Channels page).</summary>
+    Task EnqueueNotificationAsync(NotificationRecord notification, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Leases with expiry in the store: one alerting replica at a time, and collection targets spread over workers. Times
+/// are the callers' clocks, so a lease must be much longer than the clock skew between replicas.
+/// </summary>
+public interface ILeaseStore
+{
+    /// <summary>
+    /// Takes the lease when it is free or expired (a new token), or renews it when <paramref name="holder"/> holds it
+    /// (same token); null when another holder's lease has not expired.
+    /// </summary>
+    Task<Lease?> TryAcquireLeaseAsync(string name, string holder, TimeSpan duration, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease up (a clean shutdown), so another replica takes it at once; nothing when no longer held.</summary>
+    Task ReleaseLeaseAsync(Lease lease, CancellationToken cancellationToken);
+
+    /// <summary>Leases whose name starts with <paramref name="prefix"/> (all when null), for the Collectors page.</summary>
+    Task<IReadOnlyList<Lease>> GetLeasesAsync(string? prefix, CancellationToken cancellationToken);
+}
