@@ -22,9 +22,13 @@ internal sealed partial class CollectorsHost(
     ICollectorStatusReader statusReader,
     ICollectorStatusWriter statusWriter,
     CollectorsInstance instance,
+    ILeaseStore leaseStore,
     TimeProvider time,
     ILogger<CollectorsHost> logger) : BackgroundService
 {
+    /// <summary>Set when <see cref="CollectorsOptions.ShareTargets"/> is on: which targets this worker holds.</summary>
+    private TargetLeases? _leases;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Store calls may complete synchronously (SQLite); yield so the host's StartAsync is not held up.
@@ -53,6 +57,13 @@ internal sealed partial class CollectorsHost(
         try
         {
             var loops = new List<Task>();
+            if (settings.ShareTargets)
+            {
+                _leases = new TargetLeases(leaseStore, instance, settings.TargetLeaseDuration, time, logger);
+                var names = all.SelectMany(c => targets.Select(t => TargetLeases.NameOf(c.Name, t))).ToList();
+                loops.Add(_leases.RunAsync(names, stoppingToken));
+            }
+
             foreach (var collector in all)
             {
                 var spread = settings.StartSpread < collector.Interval ? settings.StartSpread : collector.Interval;
@@ -119,14 +130,17 @@ internal sealed partial class CollectorsHost(
             var next = time.GetUtcNow();
             while (true)
             {
-                await gate.WaitAsync(stoppingToken);
-                try
+                if (await HoldsAsync(state, stoppingToken) is { } held)
                 {
-                    await RunPassAsync(state, passTimeout, stoppingToken);
-                }
-                finally
-                {
-                    gate.Release();
+                    await gate.WaitAsync(stoppingToken);
+                    try
+                    {
+                        await RunPassAsync(state, passTimeout, held, stoppingToken);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
                 }
 
                 // Starts stay on the interval's grid; a pass that overran skips the starts it missed instead of
@@ -147,7 +161,39 @@ internal sealed partial class CollectorsHost(
         }
     }
 
-    private async Task RunPassAsync(TargetState state, TimeSpan passTimeout, CancellationToken stoppingToken)
+    /// <summary>
+    /// The token that ends when this worker stops holding the target (none when targets are not shared), or null when
+    /// another worker holds it. A target just taken over continues from the status the previous holder recorded.
+    /// </summary>
+    private async Task<CancellationToken?> HoldsAsync(TargetState state, CancellationToken cancellationToken)
+    {
+        if (_leases is null)
+        {
+            return CancellationToken.None;
+        }
+
+        var held = _leases.HeldToken(TargetLeases.NameOf(state.Collector.Name, state.Target));
+        if (held is null)
+        {
+            state.Holding = false;
+            return null;
+        }
+
+        if (!state.Holding)
+        {
+            var recorded = await LoadStatusesAsync(cancellationToken);
+            if (recorded.TryGetValue((state.Collector.Name, state.Target.AccountId, state.Target.Region), out var status))
+            {
+                state.Status = status;
+            }
+
+            state.Holding = true;
+        }
+
+        return held;
+    }
+
+    private async Task RunPassAsync(TargetState state, TimeSpan passTimeout, CancellationToken held, CancellationToken stoppingToken)
     {
         var (collector, target) = (state.Collector, state.Target);
         var startedAt = time.GetUtcNow();
@@ -169,7 +215,7 @@ internal sealed partial class CollectorsHost(
         activity?.SetTag(CollectorsTelemetry.AccountTag, target.AccountId);
         activity?.SetTag(CollectorsTelemetry.RegionTag, target.Region);
         using var timeout = new CancellationTokenSource(passTimeout, time);
-        using var pass = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        using var pass = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token, held);
         var report = new PassReport();
         string? error = null;
         Exception? unexpected = null;
@@ -180,6 +226,12 @@ internal sealed partial class CollectorsHost(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (held.IsCancellationRequested)
+        {
+            // Another worker took the target over: it continues from the checkpoint; this pass is not a failure.
+            LogPassHandedOver(collector.Name, target.ToString());
+            return;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -293,6 +345,9 @@ internal sealed partial class CollectorsHost(
 
         public CollectionTarget Target => target;
 
+        /// <summary>This worker held the target at its last look (shared targets only).</summary>
+        public bool Holding { get; set; }
+
         public CollectorStatus Status { get; set; } = previous ?? new CollectorStatus
         {
             Collector = collector.Name,
@@ -322,6 +377,9 @@ internal sealed partial class CollectorsHost(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Collector {Collector} pass on {Target} failed ({Failures} in a row; next try in {Interval}): {Error}")]
     private partial void LogPassFailed(Exception? exception, string collector, string target, int failures, TimeSpan interval, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collector {Collector} pass on {Target} stopped: another worker holds the target now")]
+    private partial void LogPassHandedOver(string collector, string target);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the recorded collector status; counting failures from zero")]
     private partial void LogStatusReadFailed(Exception exception);

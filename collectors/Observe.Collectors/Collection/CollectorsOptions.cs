@@ -29,6 +29,16 @@ public sealed class CollectorsOptions
     /// <summary>A pass running longer is cancelled and counted as failed, so one stuck call cannot stop a target for good. Default 15 min.</summary>
     public TimeSpan PassTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Several workers share one PostgreSQL store and spread the targets (collector x account x region) between them
+    /// with leases in the store: each target is collected by one worker at a time, and a dead worker's targets are
+    /// taken over within <see cref="TargetLeaseDuration"/>. Default false: this process collects every target.
+    /// </summary>
+    public bool ShareTargets { get; set; }
+
+    /// <summary>How long a worker's hold on a target lasts without renewal (renewed every third of it). Default 1 min.</summary>
+    public TimeSpan TargetLeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often this process writes its API usage totals to the store (and once more at stop). Default 1 min.</summary>
     public TimeSpan UsageFlushInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -31,6 +31,11 @@ internal sealed class CollectorsOptionsValidator : IValidateOptions<CollectorsOp
             errors.Add($"{Section}:UsageFlushInterval ({options.UsageFlushInterval}) must be at least 00:00:01");
         }
 
+        if (options.ShareTargets && options.TargetLeaseDuration < TimeSpan.FromSeconds(3))
+        {
+            errors.Add($"{Section}:TargetLeaseDuration ({options.TargetLeaseDuration}) must be at least 00:00:03 when ShareTargets is on");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -39,10 +39,14 @@ internal sealed class HostHarness : IAsyncDisposable
     {
         var store = await TestStore.CreateAsync();
         var instance = new CollectorsInstance();
-        var host = new CollectorsHost(
-            collectors, Options.Create(aws), Options.Create(options), store.Store, store.Store, instance, time, NullLogger<CollectorsHost>.Instance);
+        var host = CreateHost(store.Store, store.Store, aws, options, time, instance, collectors);
         return new HostHarness(store, host, instance);
     }
+
+    /// <summary>A host on a store another harness or test owns: several workers sharing one store.</summary>
+    public static CollectorsHost CreateHost(
+        IObserveStore store, ILeaseStore leases, AwsOptions aws, CollectorsOptions options, TimeProvider time, CollectorsInstance instance, params ICollector[] collectors) =>
+        new(collectors, Options.Create(aws), Options.Create(options), store, store, instance, leases, time, NullLogger<CollectorsHost>.Instance);
 
     public async ValueTask DisposeAsync()
     {
