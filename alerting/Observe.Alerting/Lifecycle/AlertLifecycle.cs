@@ -236,7 +236,7 @@ internal static class AlertLifecycle
 
             if (noData.Status != AlertStatus.Resolved)
             {
-                Resolve(noData, null, baseInstance is null ? "The alert it belonged to is gone" : "The figure is read again");
+                Resolve(noData, null, baseInstance is { Status: AlertStatus.Firing } ? "The figure is read again" : "The alert it belonged to has resolved");
                 return;
             }
 
