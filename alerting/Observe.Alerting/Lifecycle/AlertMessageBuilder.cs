@@ -11,6 +11,8 @@ namespace Observe.Alerting.Lifecycle;
 /// </summary>
 internal static class AlertMessageBuilder
 {
+    public const int MaxDescriptionLines = 20;
+
     public static AlertMessage Build(
         string groupKey,
         string dedupKey,
@@ -36,16 +38,21 @@ internal static class AlertMessageBuilder
             title += $", {resolved.Count} resolved";
         }
 
+        // One line per alert up to a screenful; the items keep every alert, and the group's link shows them all.
+        var lines = firing
+            .Select(f => $"Firing since {Time(f.Item.ActiveSince)}: {f.RuleName} on {DisplayName(f.Item.Labels, f.Item.LabelsKey)}: {f.Item.Summary}")
+            .Concat(resolved.Select(r =>
+                $"Resolved{(r.Item.ResolvedAt is { } at ? $" at {Time(at)}" : "")}: {r.RuleName} on {DisplayName(r.Item.Labels, r.Item.LabelsKey)}: {r.Item.Summary}"))
+            .ToList();
         var description = new StringBuilder();
-        foreach (var (item, ruleName) in firing)
+        foreach (var line in lines.Take(MaxDescriptionLines))
         {
-            description.Append(CultureInfo.InvariantCulture, $"Firing since {Time(item.ActiveSince)}: {ruleName} on {DisplayName(item.Labels, item.LabelsKey)}: {item.Summary}").Append('\n');
+            description.Append(line).Append('\n');
         }
 
-        foreach (var (item, ruleName) in resolved)
+        if (lines.Count > MaxDescriptionLines)
         {
-            var when = item.ResolvedAt is { } at ? $" at {Time(at)}" : "";
-            description.Append(CultureInfo.InvariantCulture, $"Resolved{when}: {ruleName} on {DisplayName(item.Labels, item.LabelsKey)}: {item.Summary}").Append('\n');
+            description.Append(CultureInfo.InvariantCulture, $"and {lines.Count - MaxDescriptionLines} more on the Alerts page").Append('\n');
         }
 
         return new AlertMessage

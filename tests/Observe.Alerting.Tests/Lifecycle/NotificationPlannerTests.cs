@@ -308,6 +308,19 @@ public sealed class NotificationPlannerTests
     }
 
     [Fact]
+    public void Plan_LargeGroup_DescriptionShortenedItemsComplete()
+    {
+        var firing = Enumerable.Range(0, 25).Select(i => Firing($"fn-{i:D2}", T0)).ToList();
+
+        var message = Message(Assert.Single(Plan(firing, T0 + Minute).Notifications));
+
+        Assert.Equal(25, message.Alerts.Count);
+        var lines = message.Description.Split('\n');
+        Assert.Equal(21, lines.Length);
+        Assert.Equal("and 5 more on the Alerts page", lines[^1]);
+    }
+
+    [Fact]
     public void Plan_NoPublicBaseUrl_MessagesWithoutLinks()
     {
         var record = Assert.Single(Plan([Firing("orders", T0)], T0 + Minute, options: new AlertingOptions()).Notifications);
