@@ -15,8 +15,10 @@ internal sealed class HttpDelivery(HttpMessageInvoker http, TimeProvider time)
     /// <summary>How much of an error body is kept for the delivery log: receivers explain refusals there (Slack's <c>invalid_payload</c>).</summary>
     private const int ErrorBodyChars = 300;
 
+    /// <summary>Sends <paramref name="request"/> (and disposes it).</summary>
     public async Task<DeliveryResult> SendAsync(HttpRequestMessage request, string channelId, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var owned = request;
         using var deadline = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Observe.Alerting.Channels;
 
@@ -139,14 +137,16 @@ public sealed class HttpChannelTests : IAsyncLifetime
         Assert.True(result.Delivered, result.Error);
         var request = await _receiver.NextAsync();
 
-        // Verified here the way docs/alerting-webhooks.md tells a receiver to, without the sender's code.
-        var timestamp = request.Headers["X-Observe-Timestamp"]!;
-        var signature = request.Headers["X-Observe-Signature"]!;
-        Assert.StartsWith("v1=", signature, StringComparison.Ordinal);
-        var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        Assert.InRange(long.Parse(timestamp, CultureInfo.InvariantCulture), now - 300, now + 300);
-        var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Signed(timestamp, request.Body));
-        Assert.True(CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(signature["v1=".Length..])));
+        // Verified with the receiver's check that docs/alerting-webhooks.md prints, not with the sender's code.
+        var timestamp = request.Headers["X-Observe-Timestamp"];
+        var signature = request.Headers["X-Observe-Signature"];
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), timestamp);
+        Assert.True(WebhookSignature.IsValid(Secret, timestamp, signature, request.Body, _time.GetUtcNow()));
+
+        // The check can fail: another secret, a changed body, or the same request replayed six minutes later.
+        Assert.False(WebhookSignature.IsValid("another-secret-another-secret-1234", timestamp, signature, request.Body, _time.GetUtcNow()));
+        Assert.False(WebhookSignature.IsValid(Secret, timestamp, signature, [.. request.Body, (byte)' '], _time.GetUtcNow()));
+        Assert.False(WebhookSignature.IsValid(Secret, timestamp, signature, request.Body, _time.GetUtcNow().AddMinutes(6)));
 
         var json = request.Json;
         Assert.Equal(1, (int?)json["version"]);
@@ -159,9 +159,37 @@ public sealed class HttpChannelTests : IAsyncLifetime
         Assert.Equal(2, alerts.Count);
         Assert.Equal("orders-01", (string?)alerts[1]!["labels"]!["function"]);
 
-        // The same body under another secret does not verify: the check can fail.
-        var forged = HMACSHA256.HashData(Encoding.UTF8.GetBytes("another-secret-another-secret-1234"), Signed(timestamp, request.Body));
-        Assert.False(CryptographicOperations.FixedTimeEquals(forged, Convert.FromHexString(signature["v1=".Length..])));
+    }
+
+    [Fact]
+    public async Task Webhook_ShellExampleFromTheDocs_VerifiesARealRequest()
+    {
+        // The shell check compares with the machine's clock, so this request is signed on it.
+        using var registry = TestAlerts.Registry(
+            new Dictionary<string, string?>
+            {
+                ["Observe:Alerting:Channels:hook:Kind"] = "webhook",
+                ["Observe:Alerting:Channels:hook:WebhookUrl"] = _receiver.At("observe").AbsoluteUri,
+                ["Observe:Alerting:Channels:hook:Secret"] = Secret,
+            },
+            TimeProvider.System);
+        Assert.True((await registry.Find("hook")!.SendAsync(TestAlerts.Firing(2), CancellationToken.None)).Delivered);
+        var request = await _receiver.NextAsync();
+        var body = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllBytesAsync(body, request.Body);
+            var (timestamp, signature) = (request.Headers["X-Observe-Timestamp"]!, request.Headers["X-Observe-Signature"]!);
+
+            Assert.Equal(0, await RunDocumentedShellCheckAsync(Secret, timestamp, signature, body));
+            Assert.Equal(1, await RunDocumentedShellCheckAsync("another-secret-another-secret-1234", timestamp, signature, body));
+            await File.AppendAllTextAsync(body, " ");
+            Assert.Equal(1, await RunDocumentedShellCheckAsync(Secret, timestamp, signature, body));
+        }
+        finally
+        {
+            File.Delete(body);
+        }
     }
 
     [Fact]
@@ -248,8 +276,32 @@ public sealed class HttpChannelTests : IAsyncLifetime
         await _receiver.NextAsync();
     }
 
-    /// <summary>What the documentation says is signed: the timestamp header's text, a dot, the body's bytes as received.</summary>
-    private static byte[] Signed(string timestamp, byte[] body) => [.. Encoding.UTF8.GetBytes(timestamp + "."), .. body];
+    /// <summary>Runs the bash block docs/alerting-webhooks.md marks <c>verify-shell</c>; its exit status.</summary>
+    private static async Task<int> RunDocumentedShellCheckAsync(string secret, string timestamp, string signature, string bodyFile)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "Observe.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("Observe.sln not found above the test binaries");
+        }
+
+        var doc = await File.ReadAllTextAsync(Path.Combine(root.FullName, "docs", "alerting-webhooks.md"));
+        var marked = doc[(doc.IndexOf("<!-- verify-shell", StringComparison.Ordinal) + 1)..];
+        var start = marked.IndexOf("```bash\n", StringComparison.Ordinal) + "```bash\n".Length;
+        var script = marked[start..marked.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var process = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true };
+        foreach (var argument in (string[])["-c", script + "verify_observe_webhook \"$1\" \"$2\" \"$3\" \"$4\"", "verify", secret, timestamp, signature, bodyFile])
+        {
+            process.ArgumentList.Add(argument);
+        }
+
+        using var shell = System.Diagnostics.Process.Start(process)!;
+        var errors = await shell.StandardError.ReadToEndAsync();
+        await shell.WaitForExitAsync();
+        Assert.True(errors.Length == 0, errors);
+        return shell.ExitCode;
+    }
 
     private ChannelRegistry Registry(string id, string kind, params (string Key, string Value)[] settings)
     {
