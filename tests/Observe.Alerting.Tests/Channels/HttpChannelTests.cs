@@ -14,6 +14,8 @@ public sealed class HttpChannelTests : IAsyncLifetime
     private const string Secret = "whsec-0123456789abcdef0123456789abcdef";
     private const string RoutingKey = "R0123456789ABCDEF0123456789ABCDE";
 
+    private static readonly string Artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults", "artifacts")).FullName;
+
     private readonly LocalReceiver _receiver = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 4, 11, 0, 0, TimeSpan.Zero));
 
@@ -62,7 +64,11 @@ public sealed class HttpChannelTests : IAsyncLifetime
         var result = await registry.Find("team")!.SendAsync(TestAlerts.Firing(3), CancellationToken.None);
 
         Assert.True(result.Delivered, result.Error);
-        var json = (await _receiver.NextAsync()).Json;
+        var received = await _receiver.NextAsync();
+
+        // Kept with the test artifacts: docs/screenshots/alerting-teams-card.png is this payload rendered (docs/decisions.md).
+        await File.WriteAllBytesAsync(Path.Combine(Artifacts, "teams-adaptive-card.json"), received.Body);
+        var json = received.Json;
         Assert.Equal("message", (string?)json["type"]);
         var attachment = json["attachments"]!.AsArray().Single()!;
         Assert.Equal("application/vnd.microsoft.card.adaptive", (string?)attachment["contentType"]);
