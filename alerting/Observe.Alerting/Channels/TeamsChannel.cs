@@ -59,14 +59,15 @@ internal sealed class TeamsChannel(string id, ChannelOptions options, HttpDelive
         var (listed, more) = AlertText.Listed(message, maxListed);
         foreach (var item in listed)
         {
+            // One text block per alert, no markdown bullets: the reference renderer cut bulleted lines at the card's edge.
             // Markdown links only where the dashboard gave one; the rest is the same line as the other channels.
             var about = item.Link is { } link ? $"[{AlertText.About(item)}]({link.AbsoluteUri})" : AlertText.About(item);
-            body.Add(Text($"- {about}: {AlertText.ItemState(item)}. {item.Summary}", spacing: "Small"));
+            body.Add(Text($"{about}: {AlertText.ItemState(item)}. {item.Summary}", spacing: "Small"));
         }
 
         if (more > 0)
         {
-            body.Add(Text($"- {AlertText.AndMore(more)}", spacing: "Small"));
+            body.Add(Text($"_{AlertText.AndMore(more)}_", spacing: "Small"));
         }
 
         var card = new JsonObject

@@ -80,7 +80,7 @@ public sealed class HttpChannelTests : IAsyncLifetime
         Assert.Equal("critical", facts["Severity"]);
         Assert.Equal("2026-12-04 10:15 UTC", facts["Since"]);
         Assert.Equal("3", facts["Alerts"]);
-        Assert.Equal("- [orders-00 (123456789012, eu-west-1)](https://observe.example.com/functions/123456789012/eu-west-1/orders-00): firing since 2026-12-04 10:15 UTC. error rate 12.5% over 5 min (threshold 5%), function 0", (string?)body[2]!["text"]);
+        Assert.Equal("[orders-00 (123456789012, eu-west-1)](https://observe.example.com/functions/123456789012/eu-west-1/orders-00): firing since 2026-12-04 10:15 UTC. error rate 12.5% over 5 min (threshold 5%), function 0", (string?)body[2]!["text"]);
         var action = card["actions"]!.AsArray().Single()!;
         Assert.Equal("Action.OpenUrl", (string?)action["type"]);
         Assert.Equal(TestAlerts.GroupLink.AbsoluteUri, (string?)action["url"]);
