@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts and stops the real peers the tests use, on loopback ports: PostgreSQL and moto (the AWS API emulator).
+# Starts and stops the real peers the tests use, on loopback ports: PostgreSQL, moto (the AWS API emulator) and an
+# SMTP server (aiosmtpd).
 #   scripts/peers.sh install   installs what is missing (Debian packages: postgresql, chromium)
 #   scripts/peers.sh start     starts both and writes their addresses to .peers/env (sourced by scripts/test.sh)
 #   scripts/peers.sh stop      stops what start started
@@ -33,6 +34,7 @@ install() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
   command -v moto_server >/dev/null || { log "moto_server is not on PATH (pip install 'moto[server]')"; exit 1; }
+  install_smtp
 }
 
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the postgres user.
@@ -66,16 +68,59 @@ start_moto() {
   log "moto on 127.0.0.1:$moto_port"
 }
 
+# ==== SMTP (alerting e-mail tests) ====
+# Debian's aiosmtpd, run by the system python3 (the Python package registry is not reachable here). It keeps every
+# message it receives in a Maildir whose new/ directory the tests read back; OBSERVE_TEST_SMTP_{HOST,PORT,MAILDIR}.
+install_smtp() {
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null && return
+  log "installing python3-aiosmtpd"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null
+}
+
+start_smtp() {
+  local smtp_port dir
+  smtp_port=${OBSERVE_SMTP_PORT:-$(free_port)}
+  dir=$(mktemp -d /tmp/observe-smtp.XXXXXX)
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$dir/maildir" >"$state/smtp.log" 2>&1 &
+  echo $! >"$state/smtp.pid"
+  echo "$dir" >"$state/smtp_dir"
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break
+    sleep 0.1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null || { log "aiosmtpd did not start: $(tail -5 "$state/smtp.log")"; exit 1; }
+  {
+    echo "OBSERVE_TEST_SMTP_HOST='127.0.0.1'"
+    echo "OBSERVE_TEST_SMTP_PORT='$smtp_port'"
+    echo "OBSERVE_TEST_SMTP_MAILDIR='$dir/maildir'"
+  } >>"$state/env"
+  log "aiosmtpd on 127.0.0.1:$smtp_port (messages in $dir/maildir/new)"
+}
+
+stop_smtp() {
+  if [ -f "$state/smtp.pid" ]; then
+    kill "$(cat "$state/smtp.pid")" 2>/dev/null || true
+    rm -f "$state/smtp.pid"
+  fi
+  if [ -f "$state/smtp_dir" ]; then
+    rm -rf "$(cat "$state/smtp_dir")" "$state/smtp_dir"
+  fi
+}
+# ==== end SMTP ====
+
 start() {
   stop 2>/dev/null || true
   mkdir -p "$state"
   : >"$state/env"
   start_postgres
   start_moto
+  start_smtp
   echo "OBSERVE_TEST_CHROMIUM='/usr/bin/chromium'" >>"$state/env"
 }
 
 stop() {
+  stop_smtp
   if [ -f "$state/moto.pid" ]; then
     kill "$(cat "$state/moto.pid")" 2>/dev/null || true
     rm -f "$state/moto.pid"

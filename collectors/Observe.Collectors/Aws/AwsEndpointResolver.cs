@@ -23,6 +23,7 @@ internal sealed class AwsEndpointResolver
             "Logs" => _overrides.Logs,
             "XRay" => _overrides.XRay,
             "Sts" => _overrides.Sts,
+            "Sns" => _overrides.Sns,
             _ => null,
         };
 

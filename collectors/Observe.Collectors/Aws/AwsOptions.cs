@@ -99,6 +99,9 @@ public sealed class AwsEndpointOptions
     public string? Logs { get; set; }
     public string? XRay { get; set; }
     public string? Sts { get; set; }
+
+    /// <summary>SNS, for the alert channels that publish to a topic.</summary>
+    public string? Sns { get; set; }
 }
 
 /// <summary>

@@ -129,6 +129,7 @@ internal sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
         Check("Logs", endpoints.Logs);
         Check("XRay", endpoints.XRay);
         Check("Sts", endpoints.Sts);
+        Check("Sns", endpoints.Sns);
 
         void Check(string service, string? url)
         {

@@ -15,6 +15,9 @@ internal sealed class AwsService
     public static readonly AwsService XRay = new("XRay", "xray", "xray",
         ["GetTraceSummaries", "BatchGetTraces", "GetServiceGraph"]);
 
+    // Alert notifications publish to SNS topics (Observe.Alerting's SNS channel); not a collector, so not budgeted below.
+    public static readonly AwsService Sns = new("Sns", "sns", "sns", ["Publish"]);
+
     // AssumeRole goes through AWSSDK.SecurityToken's own pipeline, so STS has no budgeted operations here.
     public static readonly AwsService Sts = new("Sts", "sts", "sts", []);
 
