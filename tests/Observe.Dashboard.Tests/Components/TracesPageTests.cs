@@ -30,6 +30,7 @@ public sealed class TracesPageTests : MudContext
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
         Services.AddLiveData();
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();
@@ -55,6 +56,26 @@ public sealed class TracesPageTests : MudContext
         Assert.Equal("true", page.Find("[data-status=fault]").GetAttribute("aria-pressed"));
         Assert.Contains("the last of the search", page.Find("[data-testid=trace-count]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=next-page]"));
+    }
+
+    [Fact]
+    public async Task List_Prerendered_ShowsTheRowsWithoutReadingTheScatter_InteractiveDrawsIt()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var written = Enumerable.Range(0, 5).Select(i => Summary(i, now.AddMinutes(-30 + i))).ToList();
+        await _store.Store.WriteTracesAsync(written.Select(s => new TraceTree(s, [])).ToList(), CancellationToken.None);
+        var newestFirst = written.OrderByDescending(t => t.Start).Select(t => t.TraceId).ToList();
+
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        var prerendered = RenderAt("/traces?range=1h");
+        prerendered.WaitForAssertion(() => Assert.Equal(newestFirst, prerendered.FindAll("[data-trace]").Select(r => r.GetAttribute("data-trace"))), Wait);
+        Assert.Empty(prerendered.FindAll("[data-point]"));
+        Assert.Equal("Drawing the durations…", prerendered.Find("[data-testid=scatter-pending]").TextContent);
+
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var interactive = RenderAt("/traces?range=1h");
+        interactive.WaitForAssertion(() => Assert.Equal(newestFirst.Order(StringComparer.Ordinal), interactive.FindAll("[data-point]").Select(p => p.GetAttribute("data-point")).Order(StringComparer.Ordinal)), Wait);
+        Assert.Empty(interactive.FindAll("[data-testid=scatter-pending]"));
     }
 
     [Fact]
