@@ -20,18 +20,18 @@ public static class TraceOutcome
 /// <param name="Range">The range resolved for the load.</param>
 /// <param name="Rows">The page's traces, in the address's order.</param>
 /// <param name="HasMore">A later page has more traces.</param>
-/// <param name="Scatter">The newest matching traces, up to <see cref="TracesData.ScatterLimit"/>.</param>
+/// <param name="Scatter">The newest matching traces, up to <see cref="TracesData.ScatterLimit"/>; null when not read (see <see cref="TracesData.ReadScatter"/>).</param>
 /// <param name="ScatterComplete">The scatter holds every matching trace; false when it holds only the newest.</param>
 public sealed record TracesViewModel(
     TracesAddress Address,
     TimeRange Range,
     IReadOnlyList<TraceSummary> Rows,
     bool HasMore,
-    IReadOnlyList<TraceSummary> Scatter,
+    IReadOnlyList<TraceSummary>? Scatter,
     bool ScatterComplete)
 {
     /// <summary>The scatter's oldest point when it is cut: the chart says it starts there rather than imply no traces before.</summary>
-    public DateTimeOffset? ScatterFrom => ScatterComplete || Scatter.Count == 0 ? null : Scatter.Min(t => t.Start);
+    public DateTimeOffset? ScatterFrom => ScatterComplete || Scatter is not { Count: > 0 } scatter ? null : scatter.Min(t => t.Start);
 }
 
 /// <summary>
@@ -45,6 +45,13 @@ public sealed class TracesData(ITraceReader traces) : ILiveData<TracesViewModel>
 
     public TracesAddress Address { get; set; } = new();
 
+    /// <summary>
+    /// Read the scatter's points too. The page turns it off while prerendering: the list arrives first, without a
+    /// second read of up to 1,000 traces and their dots (two thirds of the page over 30 days), and the interactive
+    /// render a moment later reads and draws them.
+    /// </summary>
+    public bool ReadScatter { get; set; } = true;
+
     public StoreChangeKind Changes => StoreChangeKind.Traces;
 
     public bool UsesTimeRange => true;
@@ -57,6 +64,11 @@ public sealed class TracesData(ITraceReader traces) : ILiveData<TracesViewModel>
         var range = query.Range ?? throw new ArgumentException("the Traces page needs a time range", nameof(query));
         var search = Address.ToSearch(range);
         var page = await traces.SearchTracesAsync(search, cancellationToken);
+        if (!ReadScatter)
+        {
+            return new TracesViewModel(Address, range, page.Traces, page.HasMore, null, false);
+        }
+
         var scatter = await traces.SearchTracesAsync(search with { Sort = TraceSort.Newest, Offset = 0, Limit = ScatterLimit }, cancellationToken);
         return new TracesViewModel(Address, range, page.Traces, page.HasMore, scatter.Traces, !scatter.HasMore);
     }

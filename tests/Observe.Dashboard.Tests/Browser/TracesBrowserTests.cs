@@ -57,6 +57,58 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
     }
 
     [Fact]
+    public async Task Trace_500Spans_OnlyAWindowIsDrawn_TabAndScrollReachTheLastSpan_WhichOpens()
+    {
+        // A root and 499 children started a millisecond apart, so the tree order is known without the page's model:
+        // the root, then far-000 to far-498. Hours before the other tests' range, so their searches never see it.
+        var start = DateTimeOffset.UtcNow.AddHours(-3);
+        var traceId = $"1-{start.ToUnixTimeSeconds():x8}-{500:x24}";
+        var order = new[] { "far-root" }.Concat(Enumerable.Range(0, 499).Select(i => $"far-{i:000}")).ToList();
+        var segments = order.Select((id, i) => new TraceSegment
+        {
+            Id = id,
+            ParentId = i == 0 ? null : "far-root",
+            Name = i == 0 ? "orders" : $"step {i - 1}",
+            Origin = i == 0 ? "AWS::Lambda::Function" : null,
+            Start = start.AddMilliseconds(i),
+            End = start.AddMilliseconds(i == 0 ? 600 : i + 1),
+        }).ToList();
+        var summary = new TraceSummary { TraceId = traceId, Start = start, DurationMs = 600, Functions = [] };
+        await dashboard.Store.WriteTracesAsync([new TraceTree(summary, segments)], CancellationToken.None);
+
+        var page = await OpenAsync($"traces/{traceId}", 1440);
+        var waterfall = page.Locator("[data-testid=waterfall]");
+        await Assertions.Expect(waterfall).ToHaveAttributeAsync("aria-rowcount", "501", new() { Timeout = Timeout });
+        var drawn = await page.Locator("[data-span]").CountAsync();
+        Assert.True(drawn < 200, $"{drawn} of 500 rows are in the page: the waterfall is not windowed");
+
+        // Tab moves row by row past the first window: each press lands on the next span in tree order.
+        await page.Locator("[data-span=far-root]").FocusAsync();
+        for (var i = 1; i <= 100; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var expected = order[i];
+            var focused = "";
+            await WaitUntilAsync(
+                async () => (focused = await page.EvaluateAsync<string>("() => document.activeElement?.dataset?.span ?? ''")) == expected,
+                () => $"Tab {i}: focus on \"{focused}\", expected {expected}");
+        }
+
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-testid=span-pane] h2")).ToHaveTextAsync("step 99", new() { Timeout = Timeout });
+
+        // Scrolled to the end, the last span is drawn, and a click opens it.
+        await waterfall.EvaluateAsync("w => w.scrollIntoView({ block: 'end' })");
+        var last = page.Locator("[data-span=far-498]");
+        await Assertions.Expect(last).ToBeVisibleAsync(new() { Timeout = Timeout });
+        Assert.Equal("501", await last.GetAttributeAsync("aria-rowindex"));
+        await last.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=span-pane] h2")).ToHaveTextAsync("step 498", new() { Timeout = Timeout });
+        Assert.Contains("span=far-498", page.Url, StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Map_DemoFleet_DrawsTheStoredGraph()
     {
         var (from, to) = PastRange();

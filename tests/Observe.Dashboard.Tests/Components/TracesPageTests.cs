@@ -1,7 +1,9 @@
+using System.Globalization;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Observe.Dashboard.Components.Controls;
 using Observe.Dashboard.Components.Pages;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
@@ -28,6 +30,7 @@ public sealed class TracesPageTests : MudContext
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
         Services.AddLiveData();
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
 
     protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();
@@ -53,6 +56,26 @@ public sealed class TracesPageTests : MudContext
         Assert.Equal("true", page.Find("[data-status=fault]").GetAttribute("aria-pressed"));
         Assert.Contains("the last of the search", page.Find("[data-testid=trace-count]").TextContent, StringComparison.Ordinal);
         Assert.Empty(page.FindAll("[data-testid=next-page]"));
+    }
+
+    [Fact]
+    public async Task List_Prerendered_ShowsTheRowsWithoutReadingTheScatter_InteractiveDrawsIt()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var written = Enumerable.Range(0, 5).Select(i => Summary(i, now.AddMinutes(-30 + i))).ToList();
+        await _store.Store.WriteTracesAsync(written.Select(s => new TraceTree(s, [])).ToList(), CancellationToken.None);
+        var newestFirst = written.OrderByDescending(t => t.Start).Select(t => t.TraceId).ToList();
+
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        var prerendered = RenderAt("/traces?range=1h");
+        prerendered.WaitForAssertion(() => Assert.Equal(newestFirst, prerendered.FindAll("[data-trace]").Select(r => r.GetAttribute("data-trace"))), Wait);
+        Assert.Empty(prerendered.FindAll("[data-point]"));
+        Assert.Equal("Drawing the durations…", prerendered.Find("[data-testid=scatter-pending]").TextContent);
+
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var interactive = RenderAt("/traces?range=1h");
+        interactive.WaitForAssertion(() => Assert.Equal(newestFirst.Order(StringComparer.Ordinal), interactive.FindAll("[data-point]").Select(p => p.GetAttribute("data-point")).Order(StringComparer.Ordinal)), Wait);
+        Assert.Empty(interactive.FindAll("[data-testid=scatter-pending]"));
     }
 
     [Fact]
@@ -146,6 +169,48 @@ public sealed class TracesPageTests : MudContext
         Assert.Equal("true", ddb.GetAttribute("aria-current"));
         Assert.Equal("<script>alert('x')</script>", page.Find("[data-span=fn] [data-name]").TextContent);
         Assert.Empty(page.FindAll("script, img, b"));
+    }
+
+    [Fact]
+    public async Task Waterfall_500Spans_DrawsTheFirstWindow_ThenTheRowsTheBrowserReportsOnScreen()
+    {
+        // A root and 499 children a millisecond apart: tree order is the root, then c000 to c498.
+        var start = DateTimeOffset.UtcNow.AddMinutes(-3);
+        var ids = new[] { "root" }.Concat(Enumerable.Range(0, 499).Select(i => $"c{i:000}")).ToList();
+        var tree = new TraceTree(Summary(9, start, duration: 600),
+            ids.Select((id, i) => Segment(id, i == 0 ? null : "root", id, start, i, i == 0 ? 600 : i + 1)).ToList());
+        var view = Render<TraceWaterfallView>(p => p
+            .Add(x => x.Waterfall, TraceWaterfall.Build(tree))
+            .Add(x => x.SelectUri, id => $"traces/t?span={id}"));
+
+        string[] Drawn() => view.FindAll("[data-span]").Select(r => r.GetAttribute("data-span")!).ToArray();
+        string? Spacer(string which) => view.FindAll($"[data-spacer={which}]").SingleOrDefault()?.GetAttribute("style");
+
+        // Before the browser reports anything (and prerendered alike): the top of the trace, the rest as one spacer.
+        Assert.Equal("501", view.Find("[data-testid=waterfall]").GetAttribute("aria-rowcount"));
+        Assert.Equal(ids.Take(TraceWaterfallView.FirstWindow), Drawn());
+        Assert.Null(Spacer("before"));
+        Assert.Equal($"--rows:{500 - TraceWaterfallView.FirstWindow}", Spacer("after"));
+        JSInterop.VerifyInvoke("observe.watchRows");
+
+        // Rows 430 to 466 on screen: those and the overscan either side are drawn, each with its index in the table.
+        await view.Instance.ShowRows(430, 37);
+        var first = 430 - TraceWaterfallView.Overscan;
+        var end = 430 + 37 + TraceWaterfallView.Overscan;
+        view.WaitForAssertion(() => Assert.Equal(ids.Skip(first).Take(end - first), Drawn()), Wait);
+        Assert.Equal((first + 2).ToString(CultureInfo.InvariantCulture), view.Find("[data-span]").GetAttribute("aria-rowindex"));
+        Assert.Equal($"--rows:{first}", Spacer("before"));
+        Assert.Equal($"--rows:{500 - end}", Spacer("after"));
+
+        // A scroll of two rows stays inside the drawn window: nothing is rendered again.
+        var renders = view.RenderCount;
+        await view.Instance.ShowRows(432, 37);
+        Assert.Equal(renders, view.RenderCount);
+
+        // The end of the trace: the last span is drawn, with no spacer after it.
+        await view.Instance.ShowRows(470, 37);
+        view.WaitForAssertion(() => Assert.Equal("c498", Drawn()[^1]), Wait);
+        Assert.Null(Spacer("after"));
     }
 
     [Fact]

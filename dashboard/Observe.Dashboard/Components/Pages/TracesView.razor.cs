@@ -34,6 +34,7 @@ public sealed partial class TracesView : LivePage<TracesViewModel>
         }
 
         data.Address = Address;
+        data.ReadScatter = RendererInfo.IsInteractive;
         _function = Address.Function;
         _account = Address.Account;
         _region = Address.Region;
