@@ -17,17 +17,17 @@ public sealed class ColdStartsBrowserTests(DashboardFixture dashboard) : IClassF
     {
         // A range ending in the past, so the demo's later writes do not move the figures.
         var to = DateTimeOffset.UtcNow.AddMinutes(-20);
-        var range = new TimeRange(Ms(to.AddMinutes(-120)), Ms(to));
-        var page = await OpenAsync($"/cold-starts?from={Iso(range.From)}&to={Iso(range.To)}");
+        var range = new TimeRange(BrowserTime.AsAddressed(to.AddMinutes(-120)), BrowserTime.AsAddressed(to));
+        var page = await OpenAsync($"/cold-starts?{BrowserTime.RangeQuery(range.From, range.To)}");
 
         // Computed here from the per-report reader, not through the page's store query or view model.
         var reports = await dashboard.Store.GetInvocationReportsAsync(null, range, coldStartsOnly: false, 1_000_000, CancellationToken.None);
         var cold = reports.Where(r => r.InitDurationMs is not null).ToList();
         Assert.NotEmpty(cold);
         var sorted = cold.Select(r => r.InitDurationMs!.Value).Order().ToArray();
-        Assert.Equal(((double)cold.Count / reports.Count).ToString("R", CultureInfo.InvariantCulture), await page.Locator("[data-figure=rate]").GetAttributeAsync("data-value"));
-        Assert.Equal(sorted[(int)Math.Ceiling(0.5 * sorted.Length) - 1].ToString("R", CultureInfo.InvariantCulture), await page.Locator("[data-figure=p50]").GetAttributeAsync("data-value"));
-        Assert.Equal(sorted[(int)Math.Ceiling(0.99 * sorted.Length) - 1].ToString("R", CultureInfo.InvariantCulture), await page.Locator("span[data-figure=p99]").GetAttributeAsync("data-value"));
+        Assert.Equal(ColdStartFigures.Exact((double)cold.Count / reports.Count), await page.Locator("[data-figure=rate]").GetAttributeAsync("data-value"));
+        Assert.Equal(ColdStartFigures.Exact(ColdStartFigures.NearestRank(sorted, 0.5)), await page.Locator("[data-figure=p50]").GetAttributeAsync("data-value"));
+        Assert.Equal(ColdStartFigures.Exact(ColdStartFigures.NearestRank(sorted, 0.99)), await page.Locator("span[data-figure=p99]").GetAttributeAsync("data-value"));
         var onDemand = long.Parse((await page.Locator("[data-figure=on-demand]").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
         var unknown = long.Parse((await page.Locator("[data-figure=unknown-type]").GetAttributeAsync("data-value"))!, CultureInfo.InvariantCulture);
         Assert.Equal(cold.Count, onDemand + unknown);
@@ -113,9 +113,4 @@ public sealed class ColdStartsBrowserTests(DashboardFixture dashboard) : IClassF
     }
 
     private Task<IPage> OpenInteractiveAsync(string url) => ThemedPages.OpenInteractiveAsync(dashboard.Browser, url);
-
-    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>The instant the address names (whole seconds), as the page reads it.</summary>
-    private static DateTimeOffset Ms(DateTimeOffset t) => DateTimeOffset.Parse(Iso(t), CultureInfo.InvariantCulture);
 }

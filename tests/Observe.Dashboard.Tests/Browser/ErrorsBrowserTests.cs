@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -20,12 +19,12 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
         // A range ending in the past: the demo keeps writing, but only occurrences from now on.
         var to = DateTimeOffset.UtcNow.AddMinutes(-20);
         var range = new TimeRange(to.AddMinutes(-60), to);
-        var query = $"from={Iso(range.From)}&to={Iso(range.To)}";
+        var query = BrowserTime.RangeQuery(range.From, range.To);
 
         var page = await OpenAsync($"/errors?{query}");
 
         // Summed here from the older per-function reader, not through the page's store query or view model.
-        var groups = await dashboard.Store.GetErrorGroupsAsync(FleetFilter.All, new TimeRange(Ms(range.From), Ms(range.To)), 100_000, CancellationToken.None);
+        var groups = await dashboard.Store.GetErrorGroupsAsync(FleetFilter.All, new TimeRange(BrowserTime.AsAddressed(range.From), BrowserTime.AsAddressed(range.To)), 100_000, CancellationToken.None);
         var expected = groups.GroupBy(g => g.Fingerprint, StringComparer.Ordinal)
             .Select(g => (Fingerprint: g.Key, Count: g.Sum(x => x.Count), Functions: g.Select(x => x.Function).Distinct().Count()))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Fingerprint, StringComparer.Ordinal)
@@ -68,7 +67,7 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
     public async Task Errors_RowOpened_ShowsTheErrorsView_ItsFunctionLinksToTheFunctionPage_WhichLinksBackToItsErrors()
     {
         var to = DateTimeOffset.UtcNow.AddMinutes(-20);
-        var query = $"from={Iso(to.AddMinutes(-60))}&to={Iso(to)}";
+        var query = BrowserTime.RangeQuery(to.AddMinutes(-60), to);
         var page = await OpenAsync($"/errors?{query}");
         var row = page.Locator("[data-error]").First;
         var (fingerprint, count) = (await row.GetAttributeAsync("data-error"), await row.GetAttributeAsync("data-count"));
@@ -169,9 +168,4 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
     }
 
     private Task<IPage> OpenInteractiveAsync(string url) => ThemedPages.OpenInteractiveAsync(dashboard.Browser, url);
-
-    private static string Iso(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>The instant the address names (whole seconds), as the page reads it.</summary>
-    private static DateTimeOffset Ms(DateTimeOffset t) => DateTimeOffset.Parse(Iso(t), CultureInfo.InvariantCulture);
 }

@@ -1,11 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
-using Observe.Collectors.Aws;
 using Observe.Collectors.Tests.Infrastructure;
 using Observe.Collectors.Tests.Inventory;
 using Observe.Store;
@@ -65,26 +61,16 @@ public sealed class MotoFleetFixture : IAsyncLifetime
 
         var app = _host.Build(Settings(), builder =>
         {
-            // Fixed base credentials (no machine credentials are read), each account reached by AssumeRole and checked
-            // through STS, as production does; and the one Lambda call moto lacks answered from the API reference.
-            builder.Services.AddSingleton(sp => new AwsCredentialsProvider(
-                sp.GetRequiredService<IOptions<AwsOptions>>(), sp.GetRequiredService<AwsEndpointResolver>(), sp.GetRequiredService<AwsUsageMeter>(),
-                sp.GetRequiredService<ILogger<AwsCredentialsProvider>>(),
-                (_, _) => Task.FromResult<AWSCredentials>(new BasicAWSCredentials("AKIAOBSERVETEST00001", "observe-test-secret")),
-                verifyAccount: true));
             var investigation = Fleet.Investigation;
             XRayGaps = new MotoXRayGaps(new ProvisionedConcurrencyTransport(), "eu-west-1", investigation.GraphWindowStart, investigation.RecordedServiceGraph());
-            builder.Services.AddSingleton<HttpMessageHandler>(XRayGaps);
+            MotoDashboard.UseMoto(builder, XRayGaps);
         });
 
-        // Subscribed before the collectors start, so no write falls between the subscription and the first check.
-        var collected = new FirstPasses(app.Services.GetRequiredService<IObserveStore>(), Fleet);
-        using (app.Services.GetRequiredService<IStoreChanges>().Subscribe(collected.OnChanged))
-        {
-            await _host.StartDashboardAsync();
-            collected.OnChanged(StoreChangeKind.Functions);
-            await collected.WaitAsync(FirstPassesTimeout);
-        }
+        var firstPasses = new FirstPasses(app.Services.GetRequiredService<IObserveStore>(), Fleet);
+        var collected = new StoreWait(
+            StoreChangeKind.Functions | StoreChangeKind.Alarms | StoreChangeKind.Metrics | StoreChangeKind.Invocations | StoreChangeKind.Errors | StoreChangeKind.Traces,
+            firstPasses.MissingAsync);
+        await MotoDashboard.StartAndWaitAsync(_host, collected, FirstPassesTimeout, "the moto fleet");
 
         await _host.LaunchChromiumAsync();
     }
@@ -104,17 +90,11 @@ public sealed class MotoFleetFixture : IAsyncLifetime
 
     private Dictionary<string, string?> Settings()
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(MotoDashboard.Settings())
         {
-            ["Observe:Aws:Endpoints:Lambda"] = Moto.Url,
-            ["Observe:Aws:Endpoints:CloudWatch"] = Moto.Url,
-            ["Observe:Aws:Endpoints:Logs"] = Moto.Url,
-            ["Observe:Aws:Endpoints:XRay"] = Moto.Url,
-            ["Observe:Aws:Endpoints:Sts"] = Moto.Url,
             ["Observe:Aws:Retry:MaxAttempts"] = "3",
             ["Observe:Aws:Retry:TransientBaseDelay"] = "00:00:00.010",
             ["Observe:Aws:Retry:TransientMaxDelay"] = "00:00:00.100",
-            ["Observe:Dashboard:RefreshThrottle"] = "00:00:00.500",
 
             // The metrics collector's first pass may run before the inventory's has written the image whose Insights
             // it must learn about; starting at once and listing and reading every minute, with a window over the
@@ -147,74 +127,31 @@ public sealed class MotoFleetFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Completes once the store holds every seeded function, every seeded alarm in its seeded state and the image's
-    /// Lambda Insights minutes.
+    /// What the store lacks of the fleet: every seeded function (with its tags and layers), every seeded alarm in its
+    /// seeded state, the image's Lambda Insights minutes, and what <see cref="MissingInvestigationAsync"/> names.
     /// </summary>
     private sealed class FirstPasses(IObserveStore store, MotoFleet fleet)
     {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly SemaphoreSlim _checking = new(1, 1);
-        private string _missing = "nothing checked yet";
-
-        public void OnChanged(StoreChangeKind kind)
+        public async Task<IReadOnlyList<string>> MissingAsync()
         {
-            const StoreChangeKind watched = StoreChangeKind.Functions | StoreChangeKind.Alarms | StoreChangeKind.Metrics
-                | StoreChangeKind.Invocations | StoreChangeKind.Errors | StoreChangeKind.Traces;
-            if ((kind & watched) != 0 && !_done.Task.IsCompleted)
+            var functions = (await store.GetFunctionsAsync(FleetFilter.All, CancellationToken.None)).ToDictionary(f => f.Key);
+            var alarms = (await store.GetAlarmsAsync(FleetFilter.All, null, CancellationToken.None)).ToDictionary(a => a.Arn, a => a.State, StringComparer.Ordinal);
+            // Tags and layers too: the pages' facets and detail sections must not race the inventory's detail reads.
+            var missing = fleet.Functions
+                .Where(f => !functions.TryGetValue(f.Key, out var stored) || stored.Tags.Count != f.Tags.Count || stored.Layers.Count != f.Layers.Count)
+                .Select(f => $"function {f.Key}")
+                .Concat(fleet.Alarms.Where(a => !alarms.TryGetValue(a.Arn, out var state) || state != a.State).Select(a => $"alarm {a.Name} in {a.State}"))
+                .ToList();
+            var image = fleet.InsightsImage.Key;
+            var seeded = fleet.InsightsUsedMemory;
+            var series = await store.GetFunctionSeriesAsync(image, new TimeRange(seeded.Keys.Min(), seeded.Keys.Max().AddMinutes(1)), SeriesResolution.Minute, CancellationToken.None);
+            if (series.Count(b => b.InsightsUsedMemoryMaxMb is not null) < seeded.Count)
             {
-                _ = CheckAsync();
+                missing.Add($"Lambda Insights of {image} ({series.Count} of its {seeded.Count} minutes stored, {series.Count(b => b.InsightsUsedMemoryMaxMb is not null)} with Insights)");
             }
-        }
 
-        public async Task WaitAsync(TimeSpan timeout)
-        {
-            try
-            {
-                await _done.Task.WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                throw new TimeoutException($"the collectors did not write the moto fleet within {timeout.TotalSeconds:0} s; still missing: {_missing}");
-            }
-        }
-
-        private async Task CheckAsync()
-        {
-            await _checking.WaitAsync();
-            try
-            {
-                var functions = (await store.GetFunctionsAsync(FleetFilter.All, CancellationToken.None)).ToDictionary(f => f.Key);
-                var alarms = (await store.GetAlarmsAsync(FleetFilter.All, null, CancellationToken.None)).ToDictionary(a => a.Arn, a => a.State, StringComparer.Ordinal);
-                // Tags and layers too: the pages' facets and detail sections must not race the inventory's detail reads.
-                var missing = fleet.Functions
-                    .Where(f => !functions.TryGetValue(f.Key, out var stored) || stored.Tags.Count != f.Tags.Count || stored.Layers.Count != f.Layers.Count)
-                    .Select(f => $"function {f.Key}")
-                    .Concat(fleet.Alarms.Where(a => !alarms.TryGetValue(a.Arn, out var state) || state != a.State).Select(a => $"alarm {a.Name} in {a.State}"))
-                    .ToList();
-                var image = fleet.InsightsImage.Key;
-                var seeded = fleet.InsightsUsedMemory;
-                var series = await store.GetFunctionSeriesAsync(image, new TimeRange(seeded.Keys.Min(), seeded.Keys.Max().AddMinutes(1)), SeriesResolution.Minute, CancellationToken.None);
-                if (series.Count(b => b.InsightsUsedMemoryMaxMb is not null) < seeded.Count)
-                {
-                    missing.Add($"Lambda Insights of {image} ({series.Count} of its {seeded.Count} minutes stored, {series.Count(b => b.InsightsUsedMemoryMaxMb is not null)} with Insights)");
-                }
-
-                missing.AddRange(await MissingInvestigationAsync());
-                _missing = missing.Count == 0 ? "" : string.Join(", ", missing);
-                if (missing.Count == 0)
-                {
-                    _done.TrySetResult();
-                }
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A read racing the migration or a write: the next notification checks again; the timeout says what is missing.
-                _missing = $"{_missing} (last check failed: {e.Message})";
-            }
-            finally
-            {
-                _checking.Release();
-            }
+            missing.AddRange(await MissingInvestigationAsync());
+            return missing;
         }
 
         /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Observe.Collectors.Tests.Infrastructure;
 using Observe.Store.Model;
@@ -171,8 +170,6 @@ public sealed class MotoInvestigation
 
     private static string RequestId() => Guid.NewGuid().ToString();
 
-    private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
     /// <summary>Three invocations, the first a cold start with its trace; text REPORT lines or JSON <c>platform.report</c> records.</summary>
     private void SeedReports(FunctionKey function, DateTimeOffset at, bool json)
     {
@@ -190,7 +187,7 @@ public sealed class MotoInvestigation
 
             var record = new JsonObject
             {
-                ["time"] = Iso(time),
+                ["time"] = BrowserTime.LogTimestamp(time),
                 ["type"] = "platform.report",
                 ["record"] = new JsonObject
                 {
@@ -217,7 +214,7 @@ public sealed class MotoInvestigation
         {
             request = RequestId();
             Log(function, at.AddSeconds(i * 15),
-                $$"""{{Iso(at.AddSeconds(i * 15))}}	{{request}}	ERROR	Invoke Error 	{"errorType":"TypeError","errorMessage":"{{message}}","stack":["TypeError: {{message}}","    at total (/var/task/index.mjs:14:22)","    at Runtime.handler (/var/task/index.mjs:5:10)"]}""");
+                $$"""{{BrowserTime.LogTimestamp(at.AddSeconds(i * 15))}}	{{request}}	ERROR	Invoke Error 	{"errorType":"TypeError","errorMessage":"{{message}}","stack":["TypeError: {{message}}","    at total (/var/task/index.mjs:14:22)","    at Runtime.handler (/var/task/index.mjs:5:10)"]}""");
         }
 
         _errors.Add(new SeededError(function, "TypeError", message, 3, request, TraceId: null, StackFrame: "at total (/var/task/index.mjs:14:22)"));
@@ -232,7 +229,7 @@ public sealed class MotoInvestigation
             request = RequestId();
             var line = new JsonObject
             {
-                ["timestamp"] = Iso(at.AddSeconds(offset)),
+                ["timestamp"] = BrowserTime.LogTimestamp(at.AddSeconds(offset)),
                 ["level"] = "ERROR",
                 ["requestId"] = request,
                 ["errorType"] = "com.acme.ledger.LedgerRefusedException",
@@ -259,13 +256,13 @@ public sealed class MotoInvestigation
 
     /// <summary>Node.js's console.error of an error object, in Lambda's text format.</summary>
     private string RecurringLine(DateTimeOffset at) =>
-        $"{Iso(at)}\t{RequestId()}\tERROR\t{Recurring.ErrorType}: {Recurring.Message}\n    at drain (/var/task/queue.mjs:30:9)";
+        $"{BrowserTime.LogTimestamp(at)}\t{RequestId()}\tERROR\t{Recurring.ErrorType}: {Recurring.Message}\n    at drain (/var/task/queue.mjs:30:9)";
 
     /// <summary>Python's logging at error level, without an exception: a <c>LoggedError</c>.</summary>
     private void SeedLoggedError(FunctionKey function, DateTimeOffset at)
     {
         var request = RequestId();
-        Log(function, at, $"[ERROR]\t{Iso(at)}\t{request}\tnightly export failed: upstream answered 503");
+        Log(function, at, $"[ERROR]\t{BrowserTime.LogTimestamp(at)}\t{request}\tnightly export failed: upstream answered 503");
         _errors.Add(new SeededError(function, "LoggedError", "nightly export failed: upstream answered 503", 1, request, null, null));
     }
 

@@ -15,7 +15,7 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
     public async Task List_StatusFilterThenFunctionSearch_RowsAreTheStoresSearch()
     {
         var (from, to) = PastRange();
-        var range = $"from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}";
+        var range = BrowserTime.RangeQuery(from, to);
         var faults = await dashboard.Store.SearchTracesAsync(new TraceSearch { Range = new TimeRange(from, to), Statuses = TraceStatuses.Fault }, CancellationToken.None);
         var page = await OpenAsync($"traces?status=fault&{range}", 1440);
 
@@ -38,7 +38,7 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
     {
         var (from, to) = PastRange();
         var cold = await ColdTraceAsync(new TimeRange(from, to));
-        var page = await OpenAsync($"traces?id={cold}&from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}", 1440);
+        var page = await OpenAsync($"traces?id={cold}&{BrowserTime.RangeQuery(from, to)}", 1440);
 
         await page.Locator("[data-open-trace]").ClickAsync();
         var initialization = page.Locator("[data-span][data-kind=LambdaPhase]", new() { HasText = "Initialization" });
@@ -114,7 +114,7 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
         var (from, to) = PastRange();
         var graph = await dashboard.Store.GetServiceGraphAsync(FleetFilter.All, new TimeRange(from, to), CancellationToken.None);
         Assert.NotEmpty(graph.Nodes);
-        var page = await OpenAsync($"traces/map?from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}", 1440);
+        var page = await OpenAsync($"traces/map?{BrowserTime.RangeQuery(from, to)}", 1440);
 
         await Assertions.Expect(page.Locator("[data-testid=service-map] svg [data-node]")).ToHaveCountAsync(graph.Nodes.Count, new() { Timeout = Timeout });
         var busiest = graph.Nodes.OrderByDescending(n => n.Stats.Requests).First();
@@ -131,7 +131,7 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
     public async Task Pages_BothThemes_NoSidewaysScroll_Screenshots(string theme, int width)
     {
         var (from, to) = PastRange();
-        var range = $"from={TimeRangeQuery.FormatInstant(from)}&to={TimeRangeQuery.FormatInstant(to)}";
+        var range = BrowserTime.RangeQuery(from, to);
         var cold = await ColdTraceAsync(new TimeRange(from, to));
         foreach (var (name, path, ready) in new[]
         {

@@ -109,6 +109,26 @@ public sealed class ColdStartsPageTests : MudContext
     }
 
     [Fact]
+    public async Task ColdStarts_FailedOnDemandInit_CountedApartFromTheProvisionedInits()
+    {
+        await _store.Store.UpsertFunctionsAsync([Function(Orders, "dotnet8", "x86_64", 512)], CancellationToken.None);
+        await _store.Store.WriteInvocationReportsAsync([Report(Orders, -3, init: 500), Report(Orders, -2)], CancellationToken.None);
+        await _store.Store.WriteInitEventsAsync(
+        [
+            new InitEvent(Orders, _now.AddMinutes(-4), InitializationType.OnDemand, 610, "error"),
+            new InitEvent(Orders, _now.AddMinutes(-3), InitializationType.OnDemand, 500, "success"),
+            new InitEvent(Orders, _now.AddMinutes(-20), InitializationType.ProvisionedConcurrency, 900, "success"),
+        ], CancellationToken.None);
+
+        var page = RenderAt("/cold-starts?range=1h");
+
+        page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-figure=failed-inits]").GetAttribute("data-value")), Wait);
+        Assert.Contains("1 init failed or timed out", page.Find("[data-figure=failed-inits]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("1", page.Find("[data-figure=provisioned]").GetAttribute("data-value"));
+        Assert.DoesNotContain("failed", page.Find("[data-figure=provisioned]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ColdStarts_NothingCollected_SaysWhatToDo()
     {
         var page = RenderAt("/cold-starts?range=1h");
