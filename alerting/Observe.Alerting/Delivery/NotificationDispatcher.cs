@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using System.Text.Json;
 using Observe.Alerting.Channels;
+using Observe.Alerting.Lifecycle;
 using Observe.Store;
 using Observe.Store.Model;
 
@@ -24,13 +26,13 @@ internal sealed partial class NotificationDispatcher
 
     public NotificationDispatcher(
         INotificationOutbox outbox,
-        IEnumerable<INotificationChannel> channels,
+        ChannelRegistry channels,
         IOptions<DeliveryOptions> options,
         TimeProvider time,
         ILogger<NotificationDispatcher> logger)
     {
         _outbox = outbox;
-        _channels = channels.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        _channels = channels.Channels.ToDictionary(c => c.Id, StringComparer.Ordinal);
         _options = options.Value;
         _retries = new RetrySchedule(_options, Random.Shared.NextDouble);
         _time = time;
@@ -135,10 +137,15 @@ internal sealed partial class NotificationDispatcher
     private static async Task<(DeliveryResult Result, AlertMessage? Message)> SendOneAsync(
         INotificationChannel channel, NotificationRecord notification, CancellationToken cancellationToken)
     {
-        var message = AlertMessageJson.Deserialize(notification.Payload, out var error);
-        if (message is null)
+        AlertMessage message;
+        try
         {
-            return (new DeliveryResult(false, null, null, error, Permanent: true), null);
+            message = AlertMessageJson.Deserialize(notification.Payload);
+        }
+        catch (JsonException e)
+        {
+            // Failed visibly in the delivery log rather than retried for ever.
+            return (new DeliveryResult(false, null, null, $"the payload is not a readable alert message: {e.Message}", Permanent: true), null);
         }
 
         return (await channel.SendAsync(message, cancellationToken).ConfigureAwait(false), message);

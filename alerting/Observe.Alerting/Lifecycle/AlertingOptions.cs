@@ -12,6 +12,21 @@ internal sealed class AlertingOptions
 {
     public const string SectionName = "Observe:Alerting";
 
+    /// <summary>Evaluates rules and sends notifications at all. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often the rules are evaluated. Default 1 min: the metrics collector's watched interval.</summary>
+    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long the replica that evaluates and sends holds the store's lease without renewing it (renewed every third
+    /// of it): the longest pause in alerting when that replica dies. Default 30 s.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Rules files (alerts as code) read besides the rules edited in the dashboard; re-read when they change.</summary>
+    public IList<string> RulesFiles { get; set; } = [];
+
     /// <summary>
     /// How long the first notification of a new group waits after its first alert fired, so a burst (a deploy breaking
     /// twenty functions) goes out as one message. Default 30 s.
@@ -58,6 +73,24 @@ internal sealed class AlertingOptionsValidator : IValidateOptions<AlertingOption
         if (options.GroupWait < TimeSpan.Zero || options.GroupWait > MaxGroupWait)
         {
             failures.Add($"{S}:GroupWait '{options.GroupWait}' must be between 00:00:00 and {MaxGroupWait}");
+        }
+
+        if (options.EvaluationInterval < TimeSpan.FromSeconds(1) || options.EvaluationInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{S}:EvaluationInterval '{options.EvaluationInterval}' must be between 00:00:01 and 01:00:00");
+        }
+
+        if (options.LeaseDuration < TimeSpan.FromSeconds(3))
+        {
+            failures.Add($"{S}:LeaseDuration '{options.LeaseDuration}' must be at least 00:00:03");
+        }
+
+        for (var i = 0; i < options.RulesFiles.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.RulesFiles[i]))
+            {
+                failures.Add($"{S}:RulesFiles:{i} is empty: give the path of a rules file");
+            }
         }
 
         if (options.GroupInterval < MinGroupInterval)
