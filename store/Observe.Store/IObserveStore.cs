@@ -20,6 +20,7 @@ public interface IObserveStore :
     IFunctionChangeReader,
     IInvocationReader,
     IColdStartReader,
+    IFunctionBaselineReader,
     IErrorReader,
     IErrorGroupReader,
     IErrorStatusWriter,
