@@ -53,6 +53,7 @@ internal sealed partial class AlertingHost(
                 }
 
                 LogLeading(instance.Id, held.Token);
+                await SeedDefaultsAsync(stoppingToken);
                 held = await LeadAsync(held, settings, stoppingToken);
             }
         }
@@ -210,6 +211,19 @@ internal sealed partial class AlertingHost(
         }
     }
 
+    private async Task SeedDefaultsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await rules.SeedDefaultsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Tried again at the next leadership; the rules already stored are evaluated meanwhile.
+            LogSeedFailed(ex);
+        }
+    }
+
     private async Task ReleaseAsync(Lease lease)
     {
         try
@@ -244,6 +258,9 @@ internal sealed partial class AlertingHost(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Alerting cycle failed; alerts keep their state and the cycle is retried")]
     private partial void LogCycleFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alerting: could not write the default rule set; it is tried again later")]
+    private partial void LogSeedFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerting: could not release the lease at stop; it expires instead")]
     private partial void LogReleaseFailed(Exception exception);

@@ -24,9 +24,6 @@ internal sealed class AlertingOptions
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Rules files (alerts as code) read besides the rules edited in the dashboard; re-read when they change.</summary>
-    public IList<string> RulesFiles { get; set; } = [];
-
     /// <summary>
     /// How long the first notification of a new group waits after its first alert fired, so a burst (a deploy breaking
     /// twenty functions) goes out as one message. Default 30 s.
@@ -83,14 +80,6 @@ internal sealed class AlertingOptionsValidator : IValidateOptions<AlertingOption
         if (options.LeaseDuration < TimeSpan.FromSeconds(3))
         {
             failures.Add($"{S}:LeaseDuration '{options.LeaseDuration}' must be at least 00:00:03");
-        }
-
-        for (var i = 0; i < options.RulesFiles.Count; i++)
-        {
-            if (string.IsNullOrWhiteSpace(options.RulesFiles[i]))
-            {
-                failures.Add($"{S}:RulesFiles:{i} is empty: give the path of a rules file");
-            }
         }
 
         if (options.GroupInterval < MinGroupInterval)
