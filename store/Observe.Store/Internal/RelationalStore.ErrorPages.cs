@@ -10,6 +10,10 @@ internal abstract partial class RelationalStore
         LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
         """;
 
+    private const string GroupFrom = """
+        error_group g JOIN fn f ON f.id = g.fid LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
+        """;
+
     public async Task<IReadOnlyList<ErrorSummary>> GetErrorSummariesAsync(ErrorQuery query, TimeRange range, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -28,11 +32,13 @@ internal abstract partial class RelationalStore
                 ErrorSort.FirstSeen => "MIN(g.first_seen) DESC",
                 _ => "occurrences DESC",
             };
+            // Each group's windows are summed first, from the error_window_group_last index alone, and only the
+            // groups' sums are joined: joining every window to its group, function and status cost seconds over 30 days.
             command.CommandText = $"""
-                SELECT g.fingerprint, CAST(SUM(w.count) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
+                SELECT g.fingerprint, CAST(SUM(a.occurrences) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
                        s.status, s.changed_by, s.changed_at, s.regression
-                FROM {ErrorFrom}
-                WHERE w.last_seen >= @from AND w.first_seen < @to{where}
+                FROM ({GroupSumsSql(where)}) a
+                JOIN error_group g ON g.id = a.group_id LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
                 GROUP BY g.fingerprint, s.status, s.changed_by, s.changed_at, s.regression
                 ORDER BY {order}, g.fingerprint LIMIT @limit
                 """;
@@ -115,10 +121,14 @@ internal abstract partial class RelationalStore
         await using var command = connection.Command(null, "");
         var where = ErrorQuerySql(command, query) + " AND g.fingerprint IN (" + FingerprintList(command, fingerprints) + ")";
         command.CommandText = $"""
-            SELECT g.fingerprint, (w.last_seen - @from) / @bucket, CAST(SUM(w.count) AS BIGINT)
-            FROM {ErrorFrom}
-            WHERE w.last_seen >= @from AND w.first_seen < @to{where}
-            GROUP BY 1, 2
+            SELECT g.fingerprint, t.bucket, CAST(SUM(t.occurrences) AS BIGINT)
+            FROM (
+                SELECT w.group_id, (w.last_seen - @from) / @bucket AS bucket, SUM(w.count) AS occurrences
+                FROM error_window w
+                WHERE w.last_seen >= @from AND w.first_seen < @to AND w.group_id IN (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where})
+                GROUP BY 1, 2) t
+            JOIN error_group g ON g.id = t.group_id
+            GROUP BY g.fingerprint, t.bucket
             """;
         command.AddInt64("@from", StoreTime.ToMs(range.From));
         command.AddInt64("@to", StoreTime.ToMs(range.To));
@@ -312,6 +322,16 @@ internal abstract partial class RelationalStore
 
         return sql;
     }
+
+    /// <summary>
+    /// Occurrences per group (<c>group_id</c>, <c>occurrences</c>) in the range <c>@from</c>..<c>@to</c>, for the groups
+    /// that pass <paramref name="where"/> (<see cref="ErrorQuerySql"/>'s filters); no filter reads every group's sum.
+    /// </summary>
+    private static string GroupSumsSql(string where) => $"""
+        SELECT w.group_id, SUM(w.count) AS occurrences FROM error_window w
+        WHERE w.last_seen >= @from AND w.first_seen < @to{(where.Length == 0 ? "" : $" AND w.group_id IN (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where})")}
+        GROUP BY w.group_id
+        """;
 
     private static string FingerprintList(DbCommand command, IEnumerable<string> fingerprints)
     {
