@@ -24,10 +24,14 @@ internal static class ErrorsStoreCalls
 
     public static async Task<int> RunAsync(string directory, int count, DateTimeOffset to)
     {
-        await using var store = StoreServiceCollectionExtensions.CreateStore(new StoreOptions { DataDirectory = directory }, NullLoggerFactory.Instance);
+        // A PostgreSQL connection string instead of a directory measures a PostgreSQL store the seed was copied into.
+        var options = directory.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
+            ? new StoreOptions { Kind = nameof(StoreKind.PostgreSql), ConnectionString = directory }
+            : new StoreOptions { DataDirectory = directory };
+        await using var store = StoreServiceCollectionExtensions.CreateStore(options, NullLoggerFactory.Instance);
         var migrate = Stopwatch.StartNew();
         await store.MigrateAsync(CancellationToken.None);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"errors-store: opened and migrated {directory} in {migrate.Elapsed.TotalMilliseconds:N0} ms; ranges end {to:O}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"errors-store: opened and migrated {(options.ConnectionString is null ? directory : "the PostgreSQL store")} in {migrate.Elapsed.TotalMilliseconds:N0} ms; ranges end {to:O}"));
 
         var month = TimeSpan.FromDays(30);
         var cases = new List<Case>
