@@ -56,18 +56,20 @@ internal abstract partial class RelationalStore
 
         await using var samples = connection.Command(null, "");
         var sampleWhere = ErrorQuerySql(samples, query) + " AND g.fingerprint IN (" + FingerprintList(samples, page.Select(p => p.Fingerprint)) + ")";
+        // The window functions rank only ids and sightings; the text and stack trace are read for the one group picked
+        // per fingerprint, not carried through the sort for each of a shared fingerprint's thousands of groups.
         samples.CommandText = $"""
-            SELECT fingerprint, account_id, region, name, error_type, message, first_all, last_all,
-                   sample_stack_trace, sample_request_id, sample_trace_id
+            SELECT x.fingerprint, f.account_id, f.region, f.name, g.error_type, g.message, x.first_all, x.last_all,
+                   g.sample_stack_trace, g.sample_request_id, g.sample_trace_id
             FROM (
-                SELECT g.fingerprint, f.account_id, f.region, f.name, g.error_type, g.message,
-                       g.sample_stack_trace, g.sample_request_id, g.sample_trace_id,
+                SELECT g.fingerprint, g.id,
                        ROW_NUMBER() OVER (PARTITION BY g.fingerprint ORDER BY g.last_seen DESC, g.id DESC) AS latest,
                        MIN(g.first_seen) OVER (PARTITION BY g.fingerprint) AS first_all,
                        MAX(g.last_seen) OVER (PARTITION BY g.fingerprint) AS last_all
                 FROM error_group g JOIN fn f ON f.id = g.fid LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
                 WHERE 1 = 1{sampleWhere}) x
-            WHERE latest = 1
+            JOIN error_group g ON g.id = x.id JOIN fn f ON f.id = g.fid
+            WHERE x.latest = 1
             """;
         var rows = (await samples.ReadAllAsync(r => new
         {
