@@ -82,5 +82,16 @@ if (args is ["--investigation-pages", var investigationDirectory, .. var investi
     return await Observe.Benchmarks.Dashboard.InvestigationPages.RunAsync(investigationDirectory, count, only);
 }
 
+// `--errors-store <directory> [count] [to]` times the Errors pages' store calls alone over a store written by
+// --investigation-seed or --fleet-seed (or a PostgreSQL connection string, for the seed copied there), count times each
+// (default 20) with ranges ending at `to` (an ISO instant; default now), and prints a digest of their figures to
+// compare two builds on copies of one store (docs/benchmarks.md).
+if (args is ["--errors-store", var errorsDirectory, .. var errorsArgs])
+{
+    var count = errorsArgs.Length > 0 ? int.Parse(errorsArgs[0], CultureInfo.InvariantCulture) : 20;
+    var to = errorsArgs.Length > 1 ? DateTimeOffset.Parse(errorsArgs[1], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal) : DateTimeOffset.UtcNow;
+    return await Observe.Benchmarks.Dashboard.ErrorsStoreCalls.RunAsync(errorsDirectory, count, to);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

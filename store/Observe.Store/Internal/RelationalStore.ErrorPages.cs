@@ -10,6 +10,10 @@ internal abstract partial class RelationalStore
         LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
         """;
 
+    private const string GroupFrom = """
+        error_group g JOIN fn f ON f.id = g.fid LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
+        """;
+
     public async Task<IReadOnlyList<ErrorSummary>> GetErrorSummariesAsync(ErrorQuery query, TimeRange range, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -28,11 +32,13 @@ internal abstract partial class RelationalStore
                 ErrorSort.FirstSeen => "MIN(g.first_seen) DESC",
                 _ => "occurrences DESC",
             };
+            // Each group's windows are summed first, from the error_window_group_last index alone, and only the
+            // groups' sums are joined: joining every window to its group, function and status cost seconds over 30 days.
             command.CommandText = $"""
-                SELECT g.fingerprint, CAST(SUM(w.count) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
+                SELECT g.fingerprint, CAST(SUM(a.occurrences) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
                        s.status, s.changed_by, s.changed_at, s.regression
-                FROM {ErrorFrom}
-                WHERE w.last_seen >= @from AND w.first_seen < @to{where}
+                FROM ({GroupSumsSql(where)}) a
+                JOIN error_group g ON g.id = a.group_id LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
                 GROUP BY g.fingerprint, s.status, s.changed_by, s.changed_at, s.regression
                 ORDER BY {order}, g.fingerprint LIMIT @limit
                 """;
@@ -50,18 +56,20 @@ internal abstract partial class RelationalStore
 
         await using var samples = connection.Command(null, "");
         var sampleWhere = ErrorQuerySql(samples, query) + " AND g.fingerprint IN (" + FingerprintList(samples, page.Select(p => p.Fingerprint)) + ")";
+        // The window functions rank only ids and sightings; the text and stack trace are read for the one group picked
+        // per fingerprint, not carried through the sort for each of a shared fingerprint's thousands of groups.
         samples.CommandText = $"""
-            SELECT fingerprint, account_id, region, name, error_type, message, first_all, last_all,
-                   sample_stack_trace, sample_request_id, sample_trace_id
+            SELECT x.fingerprint, f.account_id, f.region, f.name, g.error_type, g.message, x.first_all, x.last_all,
+                   g.sample_stack_trace, g.sample_request_id, g.sample_trace_id
             FROM (
-                SELECT g.fingerprint, f.account_id, f.region, f.name, g.error_type, g.message,
-                       g.sample_stack_trace, g.sample_request_id, g.sample_trace_id,
+                SELECT g.fingerprint, g.id,
                        ROW_NUMBER() OVER (PARTITION BY g.fingerprint ORDER BY g.last_seen DESC, g.id DESC) AS latest,
                        MIN(g.first_seen) OVER (PARTITION BY g.fingerprint) AS first_all,
                        MAX(g.last_seen) OVER (PARTITION BY g.fingerprint) AS last_all
                 FROM error_group g JOIN fn f ON f.id = g.fid LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
                 WHERE 1 = 1{sampleWhere}) x
-            WHERE latest = 1
+            JOIN error_group g ON g.id = x.id JOIN fn f ON f.id = g.fid
+            WHERE x.latest = 1
             """;
         var rows = (await samples.ReadAllAsync(r => new
         {
@@ -115,10 +123,14 @@ internal abstract partial class RelationalStore
         await using var command = connection.Command(null, "");
         var where = ErrorQuerySql(command, query) + " AND g.fingerprint IN (" + FingerprintList(command, fingerprints) + ")";
         command.CommandText = $"""
-            SELECT g.fingerprint, (w.last_seen - @from) / @bucket, CAST(SUM(w.count) AS BIGINT)
-            FROM {ErrorFrom}
-            WHERE w.last_seen >= @from AND w.first_seen < @to{where}
-            GROUP BY 1, 2
+            SELECT g.fingerprint, t.bucket, CAST(SUM(t.occurrences) AS BIGINT)
+            FROM (
+                SELECT w.group_id, (w.last_seen - @from) / @bucket AS bucket, SUM(w.count) AS occurrences
+                FROM error_window w
+                WHERE w.last_seen >= @from AND w.first_seen < @to AND w.group_id IN (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where})
+                GROUP BY 1, 2) t
+            JOIN error_group g ON g.id = t.group_id
+            GROUP BY g.fingerprint, t.bucket
             """;
         command.AddInt64("@from", StoreTime.ToMs(range.From));
         command.AddInt64("@to", StoreTime.ToMs(range.To));
@@ -312,6 +324,16 @@ internal abstract partial class RelationalStore
 
         return sql;
     }
+
+    /// <summary>
+    /// Occurrences per group (<c>group_id</c>, <c>occurrences</c>) in the range <c>@from</c>..<c>@to</c>, for the groups
+    /// that pass <paramref name="where"/> (<see cref="ErrorQuerySql"/>'s filters); no filter reads every group's sum.
+    /// </summary>
+    private static string GroupSumsSql(string where) => $"""
+        SELECT w.group_id, SUM(w.count) AS occurrences FROM error_window w
+        WHERE w.last_seen >= @from AND w.first_seen < @to{(where.Length == 0 ? "" : $" AND w.group_id IN (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where})")}
+        GROUP BY w.group_id
+        """;
 
     private static string FingerprintList(DbCommand command, IEnumerable<string> fingerprints)
     {

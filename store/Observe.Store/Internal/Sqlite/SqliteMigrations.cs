@@ -432,5 +432,11 @@ internal static class SqliteMigrations
                 PRIMARY KEY (fid, ts, init_type, duration_ms)) WITHOUT ROWID;
             CREATE INDEX init_event_ts ON init_event (ts);
             """),
+        new(18, "error windows by group and last sighting, for the Errors page over long ranges", """
+            -- The Errors page sums each group's windows in a range before joining groups and functions (issue 12): this
+            -- index holds every column that needs (the primary key's first_seen rides along), so a range is read from
+            -- it alone, and a group's recent windows are a seek rather than all of its windows.
+            CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
+            """),
     ];
 }
