@@ -10,8 +10,8 @@ internal abstract partial class RelationalStore
 
     /// <summary>
     /// Deletes first, then instances, transitions and notifications, so a cycle may drop an old resolved instance and
-    /// start a new episode under the same labels. Notifications already in the outbox (a replayed commit) are left as
-    /// they are: one that was sent is never queued again.
+    /// start a new episode under the same labels. A replayed commit changes nothing: a transition already recorded is
+    /// not recorded again, and a notification already in the outbox is left as it is, so one sent is never queued again.
     /// </summary>
     public async Task<bool> CommitAlertEvaluationAsync(AlertEvaluationCommit commit, CancellationToken cancellationToken)
     {
@@ -179,6 +179,7 @@ internal abstract partial class RelationalStore
         await using var command = scope.Command($"""
             INSERT INTO alert_transition ({TransitionColumns})
             VALUES (@rule_id, @labels_key, @ts, @from_status, @to_status, @value, @summary, @actor)
+            ON CONFLICT DO NOTHING
             """);
         foreach (var transition in transitions)
         {

@@ -458,7 +458,9 @@ internal static class PostgresMigrations
                 value double precision,
                 summary text NOT NULL,
                 actor text);
-            CREATE INDEX alert_transition_instance ON alert_transition (rule_id, labels_key, ts);
+            -- Unique by content, so a replayed evaluation commit records each change once.
+            CREATE UNIQUE INDEX alert_transition_instance
+                ON alert_transition (rule_id, labels_key, ts, to_status, (COALESCE(from_status, '')), (COALESCE(actor, '')));
             CREATE INDEX alert_transition_ts ON alert_transition (ts);
 
             -- The delivery log: one row per attempt, written in flight before the send and finished after it.
