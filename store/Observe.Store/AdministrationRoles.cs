@@ -17,8 +17,9 @@ public interface IStoreRetention
     /// Rolls raw minutes older than the raw retention (whole hours) up into hours, then deletes what is past each
     /// retention: hours, invocation reports, traces and service graph windows (with the trace retention), error
     /// occurrences, API usage and the status of targets no longer collected (with the hourly retention), and alarm
-    /// history, sent or failed notifications (each channel and group keeps its latest), resolved alert instances and
-    /// expired silences (with the alert history retention). Pending notifications and unresolved instances stay.
+    /// history, sent or failed notifications (each channel and group keeps its latest), resolved alert instances,
+    /// expired silences, alert transitions and delivery attempts (with the alert history retention). Queued and
+    /// in-flight notifications with their attempts, and unresolved instances, stay.
     /// Idempotent; safe to run concurrently with writes and from several replicas.
     /// </summary>
     Task<RetentionResult> ApplyRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken);
@@ -37,4 +38,11 @@ public sealed record RetentionResult(
     long AlertInstancesDeleted = 0,
     long SilencesDeleted = 0,
     long CollectorStatusesDeleted = 0,
-    long CheckpointsDeleted = 0);
+    long CheckpointsDeleted = 0)
+{
+    /// <summary>Alert transitions (status changes, acknowledgements) older than the alert history retention.</summary>
+    public long AlertTransitionsDeleted { get; init; }
+
+    /// <summary>Delivery attempts older than the alert history retention, except those of notifications still queued or in flight.</summary>
+    public long DeliveryAttemptsDeleted { get; init; }
+}

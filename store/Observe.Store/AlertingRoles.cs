@@ -23,7 +23,11 @@ public interface IAlertRuleWriter
 /// </summary>
 public interface IAlertStateStore
 {
-    /// <summary>Inserts or replaces alert instances by (rule id, labels key).</summary>
+    /// <summary>
+    /// Inserts or replaces alert instances by (rule id, labels key). An open instance keeps an acknowledgement stored
+    /// since the caller read it, unless the write resolves it: a person's acknowledgement is not undone by a cycle that
+    /// read the instance before it.
+    /// </summary>
     Task UpsertAlertInstancesAsync(IReadOnlyCollection<AlertInstance> instances, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AlertInstance>> GetAlertInstancesAsync(AlertStatus? status, CancellationToken cancellationToken);

@@ -30,7 +30,10 @@ public interface IObserveStore :
     ICollectorStatusWriter,
     IAlertRuleReader,
     IAlertRuleWriter,
-    IAlertStateStore;
+    IAlertStateStore,
+    IAlertLifecycleStore,
+    INotificationOutbox,
+    ILeaseStore;
 
 /// <summary>
 /// Everything the collectors write about the fleet (not about themselves), for a writer that produces all of it at

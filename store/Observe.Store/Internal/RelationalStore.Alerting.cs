@@ -5,19 +5,34 @@ namespace Observe.Store.Internal;
 
 internal abstract partial class RelationalStore
 {
-    private const string NotificationColumns = "id, channel_id, group_key, content_hash, created_at, sent_at, attempts, last_error, status";
+    private const string NotificationColumns =
+        "id, channel_id, group_key, content_hash, created_at, sent_at, attempts, last_error, status, kind, payload, dedup_key, next_attempt_at";
+
+    private const string AlertInstanceColumns =
+        "rule_id, labels_key, labels, status, active_since, resolved_at, value, updated_at, " +
+        "summary, severity, fired_at, last_active_at, unknown_since, acknowledged_by, acknowledged_at";
+
+    private const string SilenceColumns = "id, matchers, starts_at, ends_at, created_by, comment, expired_by";
+
+    private static readonly string[] NotificationStatuses = ["pending", "sending", "sent", "failed"];
+
+    private static readonly string[] NotificationKinds = ["firing", "resolved", "repeat", "test"];
 
     public async Task UpsertAlertRuleAsync(AlertRule rule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         await using var scope = await BeginWriteAsync(WriteLock.None, cancellationToken);
         await using (var command = scope.Command("""
-            INSERT INTO alert_rule (id, name, condition, scope_account_id, scope_region, for_ms, severity, channels, enabled, updated_at)
-            VALUES (@id, @name, @condition, @account, @region, @for_ms, @severity, @channels, @enabled, @updated_at)
+            INSERT INTO alert_rule (id, name, condition, scope_account_id, scope_region, for_ms, severity, channels, enabled, updated_at,
+                                    description, document, keep_firing_ms, updated_by)
+            VALUES (@id, @name, @condition, @account, @region, @for_ms, @severity, @channels, @enabled, @updated_at,
+                    @description, @document, @keep_firing_ms, @updated_by)
             ON CONFLICT (id) DO UPDATE SET
                 name = excluded.name, condition = excluded.condition, scope_account_id = excluded.scope_account_id,
                 scope_region = excluded.scope_region, for_ms = excluded.for_ms, severity = excluded.severity,
-                channels = excluded.channels, enabled = excluded.enabled, updated_at = excluded.updated_at
+                channels = excluded.channels, enabled = excluded.enabled, updated_at = excluded.updated_at,
+                description = excluded.description, document = excluded.document, keep_firing_ms = excluded.keep_firing_ms,
+                updated_by = excluded.updated_by
             """))
         {
             command.AddText("@id", rule.Id);
@@ -30,6 +45,10 @@ internal abstract partial class RelationalStore
             command.AddText("@channels", StoreJson.Strings(rule.Channels));
             command.AddBool("@enabled", rule.Enabled);
             command.AddInt64("@updated_at", StoreTime.ToMs(rule.UpdatedAt));
+            command.AddText("@description", rule.Description);
+            command.AddText("@document", rule.Document);
+            command.AddInt64("@keep_firing_ms", (long)rule.KeepFiringFor.TotalMilliseconds);
+            command.AddText("@updated_by", rule.UpdatedBy);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -64,7 +83,8 @@ internal abstract partial class RelationalStore
     {
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.Command(null, """
-            SELECT id, name, condition, scope_account_id, scope_region, for_ms, severity, channels, enabled, updated_at
+            SELECT id, name, condition, scope_account_id, scope_region, for_ms, severity, channels, enabled, updated_at,
+                   description, document, keep_firing_ms, updated_by
             FROM alert_rule ORDER BY name, id
             """);
         return await command.ReadAllAsync(ReadAlertRule, cancellationToken);
@@ -79,29 +99,7 @@ internal abstract partial class RelationalStore
         }
 
         await using var scope = await BeginWriteAsync(WriteLock.None, cancellationToken);
-        await using (var command = scope.Command("""
-            INSERT INTO alert_instance (rule_id, labels_key, labels, status, active_since, resolved_at, value, updated_at)
-            VALUES (@rule_id, @labels_key, @labels, @status, @active_since, @resolved_at, @value, @updated_at)
-            ON CONFLICT (rule_id, labels_key) DO UPDATE SET
-                labels = excluded.labels, status = excluded.status, active_since = excluded.active_since,
-                resolved_at = excluded.resolved_at, value = excluded.value, updated_at = excluded.updated_at
-            """))
-        {
-            foreach (var instance in instances)
-            {
-                command.Parameters.Clear();
-                command.AddText("@rule_id", instance.RuleId);
-                command.AddText("@labels_key", instance.LabelsKey);
-                command.AddText("@labels", StoreJson.Dictionary(instance.Labels));
-                command.AddText("@status", instance.Status.ToString());
-                command.AddInt64("@active_since", StoreTime.ToMs(instance.ActiveSince));
-                command.AddInt64("@resolved_at", StoreTime.ToMs(instance.ResolvedAt));
-                command.AddDouble("@value", instance.Value);
-                command.AddInt64("@updated_at", StoreTime.ToMs(instance.UpdatedAt));
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
+        await WriteAlertInstancesAsync(scope, instances, cancellationToken);
         scope.Changed |= StoreChangeKind.Alerting;
         await scope.CommitAsync(cancellationToken);
     }
@@ -117,38 +115,15 @@ internal abstract partial class RelationalStore
             command.AddText("@status", status.Value.ToString());
         }
 
-        command.CommandText = $"""
-            SELECT rule_id, labels_key, labels, status, active_since, resolved_at, value, updated_at
-            FROM alert_instance{where} ORDER BY rule_id, labels_key
-            """;
+        command.CommandText = $"SELECT {AlertInstanceColumns} FROM alert_instance{where} ORDER BY rule_id, labels_key";
         return await command.ReadAllAsync(ReadAlertInstance, cancellationToken);
     }
 
     public async Task UpsertNotificationAsync(NotificationRecord notification, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(notification);
+        ValidateNotification(notification, nameof(notification));
         await using var scope = await BeginWriteAsync(WriteLock.None, cancellationToken);
-        await using (var command = scope.Command($"""
-            INSERT INTO notification ({NotificationColumns})
-            VALUES (@id, @channel_id, @group_key, @content_hash, @created_at, @sent_at, @attempts, @last_error, @status)
-            ON CONFLICT (id) DO UPDATE SET
-                channel_id = excluded.channel_id, group_key = excluded.group_key, content_hash = excluded.content_hash,
-                created_at = excluded.created_at, sent_at = excluded.sent_at, attempts = excluded.attempts,
-                last_error = excluded.last_error, status = excluded.status
-            """))
-        {
-            command.AddText("@id", notification.Id);
-            command.AddText("@channel_id", notification.ChannelId);
-            command.AddText("@group_key", notification.GroupKey);
-            command.AddText("@content_hash", notification.ContentHash);
-            command.AddInt64("@created_at", StoreTime.ToMs(notification.CreatedAt));
-            command.AddInt64("@sent_at", StoreTime.ToMs(notification.SentAt));
-            command.AddInt32("@attempts", notification.Attempts);
-            command.AddText("@last_error", notification.LastError);
-            command.AddText("@status", notification.Status);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await WriteNotificationsAsync(scope, [notification], replace: true, cancellationToken);
         scope.Changed |= StoreChangeKind.Alerting;
         await scope.CommitAsync(cancellationToken);
     }
@@ -188,12 +163,12 @@ internal abstract partial class RelationalStore
     {
         ArgumentNullException.ThrowIfNull(silence);
         await using var scope = await BeginWriteAsync(WriteLock.None, cancellationToken);
-        await using (var command = scope.Command("""
-            INSERT INTO silence (id, matchers, starts_at, ends_at, created_by, comment)
-            VALUES (@id, @matchers, @starts_at, @ends_at, @created_by, @comment)
+        await using (var command = scope.Command($"""
+            INSERT INTO silence ({SilenceColumns})
+            VALUES (@id, @matchers, @starts_at, @ends_at, @created_by, @comment, @expired_by)
             ON CONFLICT (id) DO UPDATE SET
                 matchers = excluded.matchers, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                created_by = excluded.created_by, comment = excluded.comment
+                created_by = excluded.created_by, comment = excluded.comment, expired_by = excluded.expired_by
             """))
         {
             command.AddText("@id", silence.Id);
@@ -202,6 +177,7 @@ internal abstract partial class RelationalStore
             command.AddInt64("@ends_at", StoreTime.ToMs(silence.EndsAt));
             command.AddText("@created_by", silence.CreatedBy);
             command.AddText("@comment", silence.Comment);
+            command.AddText("@expired_by", silence.ExpiredBy);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -212,12 +188,122 @@ internal abstract partial class RelationalStore
     public async Task<IReadOnlyList<Silence>> GetSilencesAsync(DateTimeOffset activeAt, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
-        await using var command = connection.Command(null, """
-            SELECT id, matchers, starts_at, ends_at, created_by, comment FROM silence
+        await using var command = connection.Command(null, $"""
+            SELECT {SilenceColumns} FROM silence
             WHERE starts_at <= @at AND ends_at > @at ORDER BY starts_at, id
             """);
         command.AddInt64("@at", StoreTime.ToMs(activeAt));
         return await command.ReadAllAsync(ReadSilence, cancellationToken);
+    }
+
+    /// <summary>
+    /// Inserts or replaces instances, except that an acknowledgement stored on an open instance survives a write that
+    /// does not carry one: the evaluator writes instances it read before a person acknowledged them, and would
+    /// otherwise undo the acknowledgement. A write that resolves the instance, or starts one anew after it resolved,
+    /// takes the written acknowledgement (none), since an acknowledgement ends with the episode it was made in.
+    /// </summary>
+    private static async Task WriteAlertInstancesAsync(WriteScope scope, IEnumerable<AlertInstance> instances, CancellationToken cancellationToken)
+    {
+        const string KeepAcknowledgement =
+            $"excluded.acknowledged_by IS NULL AND excluded.status <> '{nameof(AlertStatus.Resolved)}' AND alert_instance.status <> '{nameof(AlertStatus.Resolved)}'";
+        await using var command = scope.Command($"""
+            INSERT INTO alert_instance ({AlertInstanceColumns})
+            VALUES (@rule_id, @labels_key, @labels, @status, @active_since, @resolved_at, @value, @updated_at,
+                    @summary, @severity, @fired_at, @last_active_at, @unknown_since, @acknowledged_by, @acknowledged_at)
+            ON CONFLICT (rule_id, labels_key) DO UPDATE SET
+                labels = excluded.labels, status = excluded.status, active_since = excluded.active_since,
+                resolved_at = excluded.resolved_at, value = excluded.value, updated_at = excluded.updated_at,
+                summary = excluded.summary, severity = excluded.severity, fired_at = excluded.fired_at,
+                last_active_at = excluded.last_active_at, unknown_since = excluded.unknown_since,
+                acknowledged_by = CASE WHEN {KeepAcknowledgement} THEN alert_instance.acknowledged_by ELSE excluded.acknowledged_by END,
+                acknowledged_at = CASE WHEN {KeepAcknowledgement} THEN alert_instance.acknowledged_at ELSE excluded.acknowledged_at END
+            """);
+        foreach (var instance in instances)
+        {
+            ArgumentNullException.ThrowIfNull(instance);
+            command.Parameters.Clear();
+            command.AddText("@rule_id", instance.RuleId);
+            command.AddText("@labels_key", instance.LabelsKey);
+            command.AddText("@labels", StoreJson.Dictionary(instance.Labels));
+            command.AddText("@status", instance.Status.ToString());
+            command.AddInt64("@active_since", StoreTime.ToMs(instance.ActiveSince));
+            command.AddInt64("@resolved_at", StoreTime.ToMs(instance.ResolvedAt));
+            command.AddDouble("@value", instance.Value);
+            command.AddInt64("@updated_at", StoreTime.ToMs(instance.UpdatedAt));
+            command.AddText("@summary", instance.Summary);
+            command.AddText("@severity", instance.Severity);
+            command.AddInt64("@fired_at", StoreTime.ToMs(instance.FiredAt));
+            command.AddInt64("@last_active_at", StoreTime.ToMs(instance.LastActiveAt));
+            command.AddInt64("@unknown_since", StoreTime.ToMs(instance.UnknownSince));
+            command.AddText("@acknowledged_by", instance.AcknowledgedBy);
+            command.AddInt64("@acknowledged_at", StoreTime.ToMs(instance.AcknowledgedAt));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Writes notification records: <paramref name="replace"/> overwrites a record with the same id (the log's own
+    /// upsert); otherwise one that exists is left as it is, so queueing the same record again never re-sends one
+    /// already sent.
+    /// </summary>
+    private static async Task WriteNotificationsAsync(
+        WriteScope scope, IEnumerable<NotificationRecord> notifications, bool replace, CancellationToken cancellationToken)
+    {
+        var conflict = replace
+            ? """
+              DO UPDATE SET
+                  channel_id = excluded.channel_id, group_key = excluded.group_key, content_hash = excluded.content_hash,
+                  created_at = excluded.created_at, sent_at = excluded.sent_at, attempts = excluded.attempts,
+                  last_error = excluded.last_error, status = excluded.status, kind = excluded.kind, payload = excluded.payload,
+                  dedup_key = excluded.dedup_key, next_attempt_at = excluded.next_attempt_at
+              """
+            : "DO NOTHING";
+        await using var command = scope.Command($"""
+            INSERT INTO notification ({NotificationColumns})
+            VALUES (@id, @channel_id, @group_key, @content_hash, @created_at, @sent_at, @attempts, @last_error, @status,
+                    @kind, @payload, @dedup_key, @next_attempt_at)
+            ON CONFLICT (id) {conflict}
+            """);
+        foreach (var notification in notifications)
+        {
+            command.Parameters.Clear();
+            command.AddText("@id", notification.Id);
+            command.AddText("@channel_id", notification.ChannelId);
+            command.AddText("@group_key", notification.GroupKey);
+            command.AddText("@content_hash", notification.ContentHash);
+            command.AddInt64("@created_at", StoreTime.ToMs(notification.CreatedAt));
+            command.AddInt64("@sent_at", StoreTime.ToMs(notification.SentAt));
+            command.AddInt32("@attempts", notification.Attempts);
+            command.AddText("@last_error", notification.LastError);
+            command.AddText("@status", notification.Status);
+            command.AddText("@kind", notification.Kind);
+            command.AddText("@payload", notification.Payload);
+            command.AddText("@dedup_key", notification.DedupKey);
+            command.AddInt64("@next_attempt_at", StoreTime.ToMs(notification.NextAttemptAt));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Refuses a record the senders could not interpret, naming the field, before anything is written.</summary>
+    private static void ValidateNotification(NotificationRecord notification, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(notification, parameterName);
+        if (string.IsNullOrEmpty(notification.Id) || string.IsNullOrEmpty(notification.ChannelId))
+        {
+            throw new ArgumentException($"NotificationRecord.Id and ChannelId must not be empty (were '{notification.Id}', '{notification.ChannelId}')", parameterName);
+        }
+
+        if (!NotificationStatuses.Contains(notification.Status, StringComparer.Ordinal))
+        {
+            throw new ArgumentException(
+                $"NotificationRecord.Status of '{notification.Id}' must be one of {string.Join(", ", NotificationStatuses)} (was '{notification.Status}')", parameterName);
+        }
+
+        if (!NotificationKinds.Contains(notification.Kind, StringComparer.Ordinal))
+        {
+            throw new ArgumentException(
+                $"NotificationRecord.Kind of '{notification.Id}' must be one of {string.Join(", ", NotificationKinds)} (was '{notification.Kind}')", parameterName);
+        }
     }
 
     private static NotificationRecord ReadNotification(DbDataReader reader) => new()
@@ -231,6 +317,10 @@ internal abstract partial class RelationalStore
         Attempts = reader.GetInt32(6),
         LastError = reader.GetNullableString(7),
         Status = reader.GetString(8),
+        Kind = reader.GetString(9),
+        Payload = reader.GetString(10),
+        DedupKey = reader.GetString(11),
+        NextAttemptAt = reader.GetInstant(12),
     };
 
     private static AlertRule ReadAlertRule(DbDataReader reader) => new()
@@ -244,6 +334,10 @@ internal abstract partial class RelationalStore
         Channels = StoreJson.Strings(reader.GetString(7)),
         Enabled = reader.GetBoolean(8),
         UpdatedAt = reader.GetInstant(9),
+        Description = reader.GetString(10),
+        Document = reader.GetString(11),
+        KeepFiringFor = TimeSpan.FromMilliseconds(reader.GetInt64(12)),
+        UpdatedBy = reader.GetString(13),
     };
 
     private static AlertInstance ReadAlertInstance(DbDataReader reader) => new()
@@ -256,6 +350,13 @@ internal abstract partial class RelationalStore
         ResolvedAt = reader.GetNullableInstant(5),
         Value = reader.GetNullableDouble(6),
         UpdatedAt = reader.GetInstant(7),
+        Summary = reader.GetString(8),
+        Severity = reader.GetString(9),
+        FiredAt = reader.GetNullableInstant(10),
+        LastActiveAt = reader.GetNullableInstant(11),
+        UnknownSince = reader.GetNullableInstant(12),
+        AcknowledgedBy = reader.GetNullableString(13),
+        AcknowledgedAt = reader.GetNullableInstant(14),
     };
 
     private static Silence ReadSilence(DbDataReader reader) => new()
@@ -266,5 +367,6 @@ internal abstract partial class RelationalStore
         EndsAt = reader.GetInstant(3),
         CreatedBy = reader.GetString(4),
         Comment = reader.GetString(5),
+        ExpiredBy = reader.GetNullableString(6),
     };
 }

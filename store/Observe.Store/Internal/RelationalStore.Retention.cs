@@ -132,6 +132,13 @@ internal abstract partial class RelationalStore
         var alertInstances = await DeleteOlderAsync(
             $"DELETE FROM alert_instance WHERE status = '{nameof(AlertStatus.Resolved)}' AND resolved_at < @cutoff", alertCutoff, WriteLock.None, cancellationToken);
         var silences = await DeleteOlderAsync("DELETE FROM silence WHERE ends_at < @cutoff", alertCutoff, WriteLock.None, cancellationToken);
+        var transitions = await DeleteOlderAsync("DELETE FROM alert_transition WHERE ts < @cutoff", alertCutoff, WriteLock.None, cancellationToken);
+
+        // The log of a notification still queued or in flight stays whole: it holds the attempt a crash cut off.
+        var attempts = await DeleteOlderAsync("""
+            DELETE FROM delivery_attempt WHERE started_at < @cutoff
+              AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.id = delivery_attempt.notification_id AND n.status IN ('pending', 'sending'))
+            """, alertCutoff, WriteLock.None, cancellationToken);
 
         // A target no collector has reported on for that long was removed from the configuration (account, region
         // or collector); a live one is rewritten after every pass.
@@ -145,13 +152,19 @@ internal abstract partial class RelationalStore
 
         var result = new RetentionResult(
             minutesRolled, minutesRolled, hoursDeleted, reports, traces, graphWindows,
-            alarmHistory, notifications, alertInstances, silences, collectorStatuses, checkpoints);
+            alarmHistory, notifications, alertInstances, silences, collectorStatuses, checkpoints)
+        {
+            AlertTransitionsDeleted = transitions,
+            DeliveryAttemptsDeleted = attempts,
+        };
         Logger.LogInformation(
             "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports, {Traces} traces, " +
             "{GraphWindows} service graph windows, {AlarmHistory} alarm state changes, {Notifications} notifications, " +
-            "{AlertInstances} resolved alert instances, {Silences} expired silences, {CollectorStatuses} collector statuses and {Checkpoints} checkpoints deleted",
+            "{AlertInstances} resolved alert instances, {Silences} expired silences, {AlertTransitions} alert transitions, {DeliveryAttempts} delivery attempts, " +
+            "{CollectorStatuses} collector statuses and {Checkpoints} checkpoints deleted",
             result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted, result.ServiceGraphWindowsDeleted,
-            result.AlarmHistoryDeleted, result.NotificationsDeleted, result.AlertInstancesDeleted, result.SilencesDeleted, result.CollectorStatusesDeleted, result.CheckpointsDeleted);
+            result.AlarmHistoryDeleted, result.NotificationsDeleted, result.AlertInstancesDeleted, result.SilencesDeleted,
+            result.AlertTransitionsDeleted, result.DeliveryAttemptsDeleted, result.CollectorStatusesDeleted, result.CheckpointsDeleted);
         return result;
     }
 

@@ -110,6 +110,10 @@ public sealed record Lease(string Name, string Holder, long Token, DateTimeOffse
 public sealed record AlertEvaluationCommit
 {
     public required Lease Lease { get; init; }
+
+    /// <summary>When the cycle ran, by the evaluator's clock: the lease must not have expired at this instant.</summary>
+    public required DateTimeOffset At { get; init; }
+
     public IReadOnlyList<AlertInstance> Instances { get; init; } = [];
     public IReadOnlyList<AlertTransition> Transitions { get; init; } = [];
 

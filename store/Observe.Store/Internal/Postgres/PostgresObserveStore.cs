@@ -44,6 +44,10 @@ internal sealed class PostgresObserveStore : RelationalStore
 
     protected override IReadOnlyList<Migration> Migrations => PostgresMigrations.All;
 
+    // A share lock: a take-over's update of the row waits until the fenced write has committed, while the holder's
+    // own fenced writes (one per channel's sender) do not wait for each other.
+    protected override string FenceLockSql => " FOR SHARE";
+
     protected override string SchemaVersionExistsSql => "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END";
 
     internal override async Task MigrateToAsync(int version, CancellationToken cancellationToken)

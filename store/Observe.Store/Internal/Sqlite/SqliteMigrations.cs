@@ -437,6 +437,75 @@ internal static class SqliteMigrations
             -- index holds every column that needs (the primary key's first_seen rides along), so a range is read from
             -- it alone, and a group's recent windows are a seek rather than all of its windows.
             CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
+        new(17, "alerting: rule documents, instance lifecycle fields, transitions, the notification outbox, the delivery log, leases", """
+            ALTER TABLE alert_rule ADD COLUMN description TEXT NOT NULL DEFAULT '';
+            ALTER TABLE alert_rule ADD COLUMN document TEXT NOT NULL DEFAULT '';
+            ALTER TABLE alert_rule ADD COLUMN keep_firing_ms INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE alert_rule ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
+
+            ALTER TABLE alert_instance ADD COLUMN summary TEXT NOT NULL DEFAULT '';
+            ALTER TABLE alert_instance ADD COLUMN severity TEXT NOT NULL DEFAULT 'warning';
+            ALTER TABLE alert_instance ADD COLUMN fired_at INTEGER;
+            ALTER TABLE alert_instance ADD COLUMN last_active_at INTEGER;
+            ALTER TABLE alert_instance ADD COLUMN unknown_since INTEGER;
+            ALTER TABLE alert_instance ADD COLUMN acknowledged_by TEXT;
+            ALTER TABLE alert_instance ADD COLUMN acknowledged_at INTEGER;
+            -- An instance stored before this version takes its rule's severity, the one it was raised with.
+            UPDATE alert_instance SET severity = (SELECT r.severity FROM alert_rule r WHERE r.id = alert_instance.rule_id)
+            WHERE EXISTS (SELECT 1 FROM alert_rule r WHERE r.id = alert_instance.rule_id);
+
+            ALTER TABLE silence ADD COLUMN expired_by TEXT;
+
+            -- The outbox: a notification carries its rendered message and is due at next_attempt_at.
+            ALTER TABLE notification ADD COLUMN kind TEXT NOT NULL DEFAULT 'firing';
+            ALTER TABLE notification ADD COLUMN payload TEXT NOT NULL DEFAULT '';
+            ALTER TABLE notification ADD COLUMN dedup_key TEXT NOT NULL DEFAULT '';
+            ALTER TABLE notification ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+            UPDATE notification SET next_attempt_at = created_at;
+            -- No build before this version sent anything, and a queued record has no message to send: it is shown as
+            -- failed with the reason rather than sent empty or left queued for ever.
+            UPDATE notification SET status = 'failed', last_error = 'queued before schema version 17, without a message; not sent'
+            WHERE status IN ('pending', 'sending');
+            -- What the senders poll: a channel's queued and in-flight records by due time.
+            CREATE INDEX notification_due ON notification (channel_id, next_attempt_at) WHERE status IN ('pending', 'sending');
+
+            -- An alert instance's history: status changes from the evaluator, acknowledgements by people.
+            CREATE TABLE alert_transition (
+                id INTEGER PRIMARY KEY,
+                rule_id TEXT NOT NULL,
+                labels_key TEXT NOT NULL,
+                ts INTEGER NOT NULL,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                value REAL,
+                summary TEXT NOT NULL,
+                actor TEXT);
+            -- Unique by content, so a replayed evaluation commit records each change once.
+            CREATE UNIQUE INDEX alert_transition_instance
+                ON alert_transition (rule_id, labels_key, ts, to_status, (COALESCE(from_status, '')), (COALESCE(actor, '')));
+            CREATE INDEX alert_transition_ts ON alert_transition (ts);
+
+            -- The delivery log: one row per attempt, written in flight before the send and finished after it.
+            CREATE TABLE delivery_attempt (
+                notification_id TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                channel_id TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER,
+                outcome TEXT NOT NULL,
+                status_code INTEGER,
+                error TEXT,
+                PRIMARY KEY (notification_id, attempt)) WITHOUT ROWID;
+            CREATE INDEX delivery_attempt_channel ON delivery_attempt (channel_id, started_at);
+            CREATE INDEX delivery_attempt_started ON delivery_attempt (started_at);
+
+            -- Leases with fencing tokens; a row is never deleted, so a name's token only grows.
+            CREATE TABLE lease (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                token INTEGER NOT NULL,
+                acquired_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL) WITHOUT ROWID;
             """),
     ];
 }
