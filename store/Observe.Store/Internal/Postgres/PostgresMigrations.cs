@@ -415,11 +415,6 @@ internal static class PostgresMigrations
                 PRIMARY KEY (fid, ts, init_type, duration_ms));
             CREATE INDEX init_event_ts ON init_event (ts);
             """),
-        new(18, "error windows by group and last sighting, for the Errors page over long ranges", """
-            -- The Errors page sums each group's windows in a range before joining groups and functions (issue 12): this
-            -- index holds every column that needs (the primary key's first_seen rides along), so a range is read from
-            -- it alone, and a group's recent windows are a seek rather than all of its windows.
-            CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
         new(17, "alerting: rule documents, instance lifecycle fields, transitions, the notification outbox, the delivery log, leases", """
             ALTER TABLE alert_rule ADD COLUMN description text NOT NULL DEFAULT '';
             ALTER TABLE alert_rule ADD COLUMN document text NOT NULL DEFAULT '';
@@ -489,6 +484,12 @@ internal static class PostgresMigrations
                 token bigint NOT NULL,
                 acquired_at bigint NOT NULL,
                 expires_at bigint NOT NULL);
+            """),
+        new(18, "error windows by group and last sighting, for the Errors page over long ranges", """
+            -- The Errors page sums each group's windows in a range before joining groups and functions (issue 12): this
+            -- index holds every column that needs (the primary key's first_seen rides along), so a range is read from
+            -- it alone, and a group's recent windows are a seek rather than all of its windows.
+            CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
             """),
     ];
 }

@@ -432,11 +432,6 @@ internal static class SqliteMigrations
                 PRIMARY KEY (fid, ts, init_type, duration_ms)) WITHOUT ROWID;
             CREATE INDEX init_event_ts ON init_event (ts);
             """),
-        new(18, "error windows by group and last sighting, for the Errors page over long ranges", """
-            -- The Errors page sums each group's windows in a range before joining groups and functions (issue 12): this
-            -- index holds every column that needs (the primary key's first_seen rides along), so a range is read from
-            -- it alone, and a group's recent windows are a seek rather than all of its windows.
-            CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
         new(17, "alerting: rule documents, instance lifecycle fields, transitions, the notification outbox, the delivery log, leases", """
             ALTER TABLE alert_rule ADD COLUMN description TEXT NOT NULL DEFAULT '';
             ALTER TABLE alert_rule ADD COLUMN document TEXT NOT NULL DEFAULT '';
@@ -506,6 +501,12 @@ internal static class SqliteMigrations
                 token INTEGER NOT NULL,
                 acquired_at INTEGER NOT NULL,
                 expires_at INTEGER NOT NULL) WITHOUT ROWID;
+            """),
+        new(18, "error windows by group and last sighting, for the Errors page over long ranges", """
+            -- The Errors page sums each group's windows in a range before joining groups and functions (issue 12): this
+            -- index holds every column that needs (the primary key's first_seen rides along), so a range is read from
+            -- it alone, and a group's recent windows are a seek rather than all of its windows.
+            CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
             """),
     ];
 }
