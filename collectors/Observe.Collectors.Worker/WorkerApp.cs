@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Observe.Alerting;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Hosting;
 using Observe.Store;
@@ -33,6 +34,9 @@ public static class WorkerApp
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddObserveStore(builder.Configuration);
         builder.Services.AddObserveCollectors(builder.Configuration);
+
+        // Alerting runs beside the collectors; with dashboards alerting too, the store's lease picks one sender.
+        builder.Services.AddObserveAlerting(builder.Configuration);
         builder.Services.AddSingleton<IValidateOptions<AwsOptions>, WorkerAccountsValidator>();
         builder.AddObserveTelemetry("observe-collectors-worker");
         return builder;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Observe.Alerting;
 using Observe.Collectors;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
@@ -77,6 +78,9 @@ public static class Extensions
             services.AddObserveCollectors(builder.Configuration);
         }
 
+        // Every replica registers alerting; the store's lease lets one of them evaluate and send at a time. In the demo
+        // it watches the demo fleet's store, through the same code.
+        services.AddObserveAlerting(builder.Configuration);
         services.AddHostedService<RetentionService>();
         StartedWithServer.Wrap(services, firstWriter);
 

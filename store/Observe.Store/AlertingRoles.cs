@@ -38,6 +38,12 @@ public interface IAlertStateStore
     /// <summary>The latest record for a channel and group, used to decide whether a group must be re-sent.</summary>
     Task<NotificationRecord?> GetLatestNotificationAsync(string channelId, string groupKey, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The latest notification of every (channel, group), test sends left out: what the planner needs to know which
+    /// groups were notified, including groups whose alerts are gone and whose resolve is still to be sent.
+    /// </summary>
+    Task<IReadOnlyList<NotificationRecord>> GetLatestNotificationPerGroupAsync(CancellationToken cancellationToken);
+
     Task<IReadOnlyList<NotificationRecord>> GetNotificationsAsync(string? status, int limit, CancellationToken cancellationToken);
 
     Task UpsertSilenceAsync(Silence silence, CancellationToken cancellationToken);

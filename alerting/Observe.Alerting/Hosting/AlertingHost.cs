@@ -186,6 +186,7 @@ internal sealed partial class AlertingHost(
                 new AlertEvaluationCommit
                 {
                     Lease = lease,
+                    At = now,
                     Instances = upserts,
                     Transitions = transitions,
                     Deletes = deletes,

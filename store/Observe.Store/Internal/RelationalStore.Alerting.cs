@@ -128,6 +128,19 @@ internal abstract partial class RelationalStore
         await scope.CommitAsync(cancellationToken);
     }
 
+    public async Task<IReadOnlyList<NotificationRecord>> GetLatestNotificationPerGroupAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadConnectionAsync(cancellationToken);
+        await using var command = connection.Command(null, $"""
+            SELECT {NotificationColumns} FROM (
+                SELECT {NotificationColumns},
+                       ROW_NUMBER() OVER (PARTITION BY channel_id, group_key ORDER BY created_at DESC, id DESC) AS newest
+                FROM notification WHERE kind <> 'test') latest
+            WHERE newest = 1 ORDER BY channel_id, group_key
+            """);
+        return await command.ReadAllAsync(ReadNotification, cancellationToken);
+    }
+
     public async Task<NotificationRecord?> GetLatestNotificationAsync(string channelId, string groupKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(channelId);

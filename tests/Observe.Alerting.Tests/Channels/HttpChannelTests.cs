@@ -94,7 +94,7 @@ public sealed class HttpChannelTests : IAsyncLifetime
         _receiver.Answer(202, """{"status":"success","message":"Event processed","dedup_key":"observe:error-rate:123456789012"}""");
         _receiver.Answer(202, """{"status":"success"}""");
 
-        var fired = await channel.SendAsync(TestAlerts.Firing(1, severity: Rules.AlertSeverity.Warning), CancellationToken.None);
+        var fired = await channel.SendAsync(TestAlerts.Firing(1, severity: Observe.Alerting.Rules.AlertSeverity.Warning), CancellationToken.None);
         var resolved = await channel.SendAsync(TestAlerts.Resolved(1), CancellationToken.None);
 
         Assert.True(fired.Delivered, fired.Error);

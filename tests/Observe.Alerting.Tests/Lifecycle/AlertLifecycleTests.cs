@@ -326,7 +326,7 @@ public sealed class AlertLifecycleTests
     [Fact]
     public void Apply_RuleSeverityChanged_InstanceTakesIt()
     {
-        var decision = Apply(Rule(severity: Rules.AlertSeverity.Critical), [Firing("orders", T0)], T0 + Minute, Active("orders"));
+        var decision = Apply(Rule(severity: Observe.Alerting.Rules.AlertSeverity.Critical), [Firing("orders", T0)], T0 + Minute, Active("orders"));
 
         Assert.Equal("critical", Assert.Single(decision.Upserts).Severity);
     }
