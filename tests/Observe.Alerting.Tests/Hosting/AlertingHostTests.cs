@@ -46,6 +46,22 @@ public sealed class AlertingHostTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FiringRuleDeleted_ItsGroupGetsTheResolve()
+    {
+        await using var hook = new LocalReceiver();
+        var host = await StartAsync(Sqlite(), ("hook", hook));
+        var store = host.Services.GetRequiredService<IObserveStore>();
+        await AddRuleAsync(store, "collectors", ["hook"]);
+        await FailCollectorAsync(store, "metrics");
+        Assert.Equal("firing", (string?)(await hook.NextAsync()).Json["status"]);
+
+        Assert.True(await store.DeleteAlertRuleAsync("collectors", default));
+
+        // Whoever was paged hears that it is over, though no rule is left to say so.
+        Assert.Equal("resolved", (string?)(await hook.NextAsync()).Json["status"]);
+    }
+
+    [Fact]
     public async Task OneChannelDown_TheOtherDeliversMeanwhile_TheDownOneGetsItOnRecovery()
     {
         await using var down = new LocalReceiver();
