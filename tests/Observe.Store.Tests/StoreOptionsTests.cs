@@ -206,7 +206,7 @@ public sealed class StoreOptionsTests
         typeof(ITraceWriter), typeof(IAlarmReader), typeof(IAlarmWriter), typeof(ICollectorStatusReader),
         typeof(ICollectorStatusWriter), typeof(IAlertRuleReader), typeof(IAlertRuleWriter), typeof(IAlertStateStore),
         typeof(IFunctionStatsReader), typeof(IFunctionWatchStore), typeof(IFunctionChangeReader), typeof(IFunctionChangeWriter),
-        typeof(IAlertLifecycleStore), typeof(INotificationOutbox), typeof(ILeaseStore),
+        typeof(IAlertLifecycleStore), typeof(INotificationOutbox), typeof(ILeaseStore), typeof(IFunctionBaselineReader),
     ];
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)
