@@ -73,9 +73,10 @@ internal sealed partial class NotificationDispatcher
             {
                 return;
             }
-            catch (Exception e) when (e is StoreUnavailableException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // The store is down: nothing can be marked sent, so nothing is sent; look again after a poll.
+                // The store is down (nothing can be marked sent, so nothing is sent) or a bug: one channel's loop
+                // must never end the host or the other channels; look again after a poll.
                 LogStoreFailed(channel.Id, e);
                 wait = _options.PollInterval;
             }
@@ -148,7 +149,15 @@ internal sealed partial class NotificationDispatcher
             return (new DeliveryResult(false, null, null, $"the payload is not a readable alert message: {e.Message}", Permanent: true), null);
         }
 
-        return (await channel.SendAsync(message, cancellationToken).ConfigureAwait(false), message);
+        try
+        {
+            return (await channel.SendAsync(message, cancellationToken).ConfigureAwait(false), message);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Channels report receivers' failures as results; anything thrown is a bug, retried and shown in the log.
+            return (new DeliveryResult(false, null, null, $"{e.GetType().Name}: {e.Message}", Permanent: false), message);
+        }
     }
 
     /// <summary>
@@ -186,7 +195,7 @@ internal sealed partial class NotificationDispatcher
             {
                 return;
             }
-            catch (Exception e) when (e is StoreUnavailableException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 LogStoreFailed("(unknown channels)", e);
             }
@@ -238,6 +247,6 @@ internal sealed partial class NotificationDispatcher
     [LoggerMessage(Level = LogLevel.Error, Message = "Gave up notification {NotificationId} to channel {ChannelId} after {Attempt} attempts: {Error}")]
     private partial void LogGaveUp(string channelId, string notificationId, int attempt, string? error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The store failed while sending channel {ChannelId}'s notifications; looking again later")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending channel {ChannelId}'s notifications failed; looking again later")]
     private partial void LogStoreFailed(string channelId, Exception exception);
 }
