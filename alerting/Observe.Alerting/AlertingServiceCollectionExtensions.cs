@@ -8,6 +8,7 @@ using Observe.Alerting.Evaluation;
 using Observe.Alerting.Hosting;
 using Observe.Alerting.Lifecycle;
 using Observe.Alerting.Rules;
+using Observe.Collectors.Collection;
 
 namespace Observe.Alerting;
 
@@ -39,7 +40,8 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton<IRuleEvaluator, RuleEvaluator>();
         services.TryAddSingleton<AlertRuleSource>();
         services.TryAddSingleton<NotificationDispatcher>();
-        services.TryAddSingleton<AlertingInstance>();
+        // The process's id among those sharing the store, the same one its collectors' usage rows and leases carry.
+        services.TryAddSingleton<CollectorsInstance>();
 
         // The rules file is read before the first cycle: hosted services start in order.
         services.AddHostedService(sp => sp.GetRequiredService<RulesFileLoader>());

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Observe.Alerting.Delivery;
 using Observe.Alerting.Evaluation;
 using Observe.Alerting.Lifecycle;
+using Observe.Collectors.Collection;
 using Observe.Store;
 using Observe.Store.Model;
 
@@ -23,7 +24,7 @@ internal sealed partial class AlertingHost(
     ILeaseStore leases,
     NotificationDispatcher dispatcher,
     IOptions<AlertingOptions> options,
-    AlertingInstance instance,
+    CollectorsInstance instance,
     TimeProvider time,
     ILogger<AlertingHost> logger) : BackgroundService
 {

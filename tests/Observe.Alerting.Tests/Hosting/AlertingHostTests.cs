@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Observe.Alerting.Hosting;
 using Observe.Alerting.Rules;
 using Observe.Alerting.Tests.Channels;
+using Observe.Collectors.Collection;
 using Observe.Store;
 using Observe.Store.Model;
 
@@ -107,11 +108,11 @@ public sealed class AlertingHostTests : IAsyncDisposable
         await FailCollectorAsync(store, "metrics");
         Assert.Equal("firing", (string?)(await hook.NextAsync()).Json["status"]);
         var leader = Assert.Single(await store.GetLeasesAsync(AlertingHost.LeaseName, default));
-        Assert.Equal(first.Services.GetRequiredService<AlertingInstance>().Id, leader.Holder);
+        Assert.Equal(first.Services.GetRequiredService<CollectorsInstance>().Id, leader.Holder);
 
         // kill -9 of the leader: it stops renewing and releases nothing; the other takes over when the lease expires.
         killable.Kill();
-        var secondId = second.Services.GetRequiredService<AlertingInstance>().Id;
+        var secondId = second.Services.GetRequiredService<CollectorsInstance>().Id;
         await WaitForAsync(async () => (await store.GetLeasesAsync(AlertingHost.LeaseName, default)).Single().Holder == secondId, "the take-over");
 
         await FailCollectorAsync(store, "traces");
