@@ -159,7 +159,7 @@ internal sealed partial class AlertRuleSource(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alerting: a new install, so the default rule set ({Count} rules) was written; edit or delete them on the Alerts page")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alerting: a new install, so the default rule set ({Count} rules) was written to the store as dashboard rules")]
     private partial void LogSeeded(int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerting rule problem in {Source}: {Message}")]
