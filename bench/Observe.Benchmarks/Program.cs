@@ -73,7 +73,7 @@ if (args is ["--investigation-seed", var investigationSeed])
 
 // `--investigation-pages <directory> [count] [keys]` measures the Errors and Traces pages and the 500-span waterfall
 // over a store written by --fleet-seed or --investigation-seed, count cold renders each (default 20), only the
-// comma-separated keys when given (errors, errors-30d, traces, traces-30d, traces-30d-scatter, waterfall,
+// comma-separated keys when given (errors, errors-30d, errors-30d-trends, traces, traces-30d, traces-30d-scatter, waterfall,
 // waterfall-interactive, trips; docs/benchmarks.md).
 if (args is ["--investigation-pages", var investigationDirectory, .. var investigationArgs])
 {

@@ -26,7 +26,7 @@ internal static class InvestigationPages
 
     /// <param name="storeDirectory">The store written by <c>--fleet-seed</c> or <c>--investigation-seed</c>.</param>
     /// <param name="count">Cold renders per page (after one warm-up each).</param>
-    /// <param name="only">The measurements to make, by key (errors, errors-30d, traces, traces-30d, waterfall, trips); empty for all.</param>
+    /// <param name="only">The measurements to make, by key (errors, errors-30d, errors-30d-trends, traces, traces-30d, waterfall, trips); empty for all.</param>
     public static async Task<int> RunAsync(string storeDirectory, int count, IReadOnlySet<string> only)
     {
         var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
@@ -47,11 +47,13 @@ internal static class InvestigationPages
             }
             """;
         const string waterfallInteractive = "() => !!document.querySelector('.trace-page[data-interactive] [data-testid=waterfall] [data-span]')";
+        const string trendsReady = "() => !!document.querySelector('[data-testid=errors-grid] tbody tr [data-trend]')";
         const string scatterReady = "() => !!document.querySelector('[data-testid=traces-grid] tbody tr') && !!document.querySelector('[data-chart=trace-scatter] [data-point]')";
         (string Key, string Name, string Path, string Ready)[] all =
         [
             ("errors", "Errors, default range", "errors", errorsReady),
             ("errors-30d", "Errors, 30 days", "errors?range=30d", errorsReady),
+            ("errors-30d-trends", "Errors, 30 days, trends drawn", "errors?range=30d", trendsReady),
             ("traces", "Traces, default range", "traces", tracesReady),
             ("traces-30d", "Traces, 30 days", "traces?range=30d", tracesReady),
             ("traces-30d-scatter", "Traces, 30 days, scatter drawn", "traces?range=30d", scatterReady),
@@ -84,8 +86,12 @@ internal static class InvestigationPages
         foreach (var (name, path, ready) in pages)
         {
             var uri = new Uri(baseUrl, path);
-            FleetPages.Report(name + " first render, first (warm-up)", await ColdAsync(browser, uri, ready, 1));
-            FleetPages.Report(name + " first render (page clock: navigation start to the frame with the rows)", await ColdAsync(browser, uri, ready, count));
+            FleetPages.Report(name + " first render, first (warm-up)", (await ColdAsync(browser, uri, ready, 1)).Select(s => s.Ready).ToList());
+            var samples = await ColdAsync(browser, uri, ready, count);
+            FleetPages.Report(name + " first render (page clock: navigation start to the frame with the rows)", samples.Select(s => s.Ready).ToList());
+            // Where the time goes: the server's first byte, its last, and the frame after it.
+            FleetPages.Report(name + " first byte", samples.Select(s => s.FirstByte).ToList());
+            FleetPages.Report(name + " last byte", samples.Select(s => s.LastByte).ToList());
         }
 
         if (only.Count > 0 && !only.Contains("trips"))
@@ -112,10 +118,13 @@ internal static class InvestigationPages
         return 0;
     }
 
-    /// <summary>Opens <paramref name="uri"/> <paramref name="count"/> times, each on a new context; the page's clock to <paramref name="ready"/> on a frame.</summary>
-    private static async Task<List<double>> ColdAsync(IBrowser browser, Uri uri, string ready, int count)
+    /// <summary>
+    /// Opens <paramref name="uri"/> <paramref name="count"/> times, each on a new context: the page's clock to
+    /// <paramref name="ready"/> on a frame, and to the document's first and last byte (Navigation Timing).
+    /// </summary>
+    private static async Task<List<(double Ready, double FirstByte, double LastByte)>> ColdAsync(IBrowser browser, Uri uri, string ready, int count)
     {
-        var samples = new List<double>();
+        var samples = new List<(double, double, double)>();
         for (var i = 0; i < count; i++)
         {
             await using var context = await FleetPages.NewContextAsync(browser);
@@ -127,7 +136,9 @@ internal static class InvestigationPages
                 """);
             await page.GotoAsync(uri.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
             await page.WaitForFunctionAsync("() => window.__readyAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
-            samples.Add(await page.EvaluateAsync<double>("() => window.__readyAt"));
+            var times = await page.EvaluateAsync<double[]>(
+                "() => { const n = performance.getEntriesByType('navigation')[0]; return [window.__readyAt, n.responseStart, n.responseEnd]; }");
+            samples.Add((times[0], times[1], times[2]));
         }
 
         return samples;

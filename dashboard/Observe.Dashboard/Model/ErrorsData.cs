@@ -18,6 +18,13 @@ public sealed class ErrorsData(IErrorGroupReader errors, ICollectorStatusReader 
     /// <summary>Bars in a row's sparkline.</summary>
     public const int TrendBuckets = 24;
 
+    /// <summary>
+    /// Read the rows' trends too. The page turns it off while prerendering: the list arrives first, without the trend
+    /// read (most of the store's work over long ranges) and its 50 sparklines, and the interactive render a moment
+    /// later reads and draws them, as the Traces list does with its scatter.
+    /// </summary>
+    public bool ReadTrends { get; set; } = true;
+
     /// <summary>The filters. Required before the first load.</summary>
     public ErrorsAddress? Address { get; set; }
 
@@ -38,7 +45,9 @@ public sealed class ErrorsData(IErrorGroupReader errors, ICollectorStatusReader 
         var summaries = await errors.GetErrorSummariesAsync(errorQuery, range, address.Page * PageSize + 1, cancellationToken);
         var rows = summaries.Skip((address.Page - 1) * PageSize).ToList();
         var shown = rows.Take(PageSize).Select(s => s.Fingerprint).ToList();
-        var trends = await errors.GetErrorTrendsAsync(shown, errorQuery, range, ErrorsFormat.SparklineBucket(range.Length, TrendBuckets), cancellationToken);
+        var trends = ReadTrends
+            ? await errors.GetErrorTrendsAsync(shown, errorQuery, range, ErrorsFormat.SparklineBucket(range.Length, TrendBuckets), cancellationToken)
+            : null;
         var statuses = await collectors.GetCollectorStatusAsync(cancellationToken);
         return ErrorsViewModel.Create(range, rows, trends, address.Page, PageSize, statuses);
     }

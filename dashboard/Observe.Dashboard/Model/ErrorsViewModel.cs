@@ -23,16 +23,15 @@ public sealed record ErrorsViewModel(
 
     /// <summary>
     /// Builds the page's rows from the store's summaries from the page's first row on (read with one more than
-    /// <paramref name="pageSize"/>, to know whether a later page has more) and their trends.
+    /// <paramref name="pageSize"/>, to know whether a later page has more) and their trends, null when not read yet.
     /// </summary>
     public static ErrorsViewModel Create(
-        TimeRange range, IReadOnlyList<ErrorSummary> summaries, IReadOnlyDictionary<string, long[]> trends, int page, int pageSize, IEnumerable<CollectorStatus> statuses)
+        TimeRange range, IReadOnlyList<ErrorSummary> summaries, IReadOnlyDictionary<string, long[]>? trends, int page, int pageSize, IEnumerable<CollectorStatus> statuses)
     {
         ArgumentNullException.ThrowIfNull(summaries);
-        ArgumentNullException.ThrowIfNull(trends);
         var collector = LogsCollectorSummary.From(statuses);
         var rows = summaries.Take(pageSize)
-            .Select(s => new ErrorRow(s, trends.TryGetValue(s.Fingerprint, out var trend) ? trend : [], IsNew: s.FirstSeen >= range.From))
+            .Select(s => new ErrorRow(s, trends is null ? null : trends.TryGetValue(s.Fingerprint, out var trend) ? trend : [], IsNew: s.FirstSeen >= range.From))
             .ToList();
         return new ErrorsViewModel(range, rows, summaries.Count > pageSize, page, pageSize, collector, collector.Accounts, collector.Regions);
     }
@@ -40,9 +39,9 @@ public sealed record ErrorsViewModel(
 
 /// <summary>One error group as the list shows it.</summary>
 /// <param name="Summary">The group as the store summed it over the range.</param>
-/// <param name="Trend">Occurrences per equal slice of the range, oldest first.</param>
+/// <param name="Trend">Occurrences per equal slice of the range, oldest first; null while not read (prerendering).</param>
 /// <param name="IsNew">First seen (anywhere in the filtered functions) within the range.</param>
-public sealed record ErrorRow(ErrorSummary Summary, IReadOnlyList<long> Trend, bool IsNew)
+public sealed record ErrorRow(ErrorSummary Summary, IReadOnlyList<long>? Trend, bool IsNew)
 {
     public bool IsRegression => Summary.Status.Regression;
 

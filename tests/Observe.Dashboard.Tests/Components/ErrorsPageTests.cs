@@ -28,10 +28,30 @@ public sealed class ErrorsPageTests : MudContext
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
         Services.AddLiveData();
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         _now = DateTimeOffset.UtcNow;
     }
 
     protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();
+
+    [Fact]
+    public async Task List_Prerendered_ShowsTheRowsWithoutReadingTheTrends_InteractiveDrawsThem()
+    {
+        await _store.Store.RecordErrorsAsync([Occurrence(Orders, "fp-timeout", -50, -40, 4), Occurrence(Billing, "fp-timeout", -30, -20, 5)], CancellationToken.None);
+
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        var prerendered = RenderAt("/errors?range=1h");
+        prerendered.WaitForAssertion(() => Assert.Single(Rows(prerendered)), Wait);
+        Assert.Equal("9", Rows(prerendered)[0].GetAttribute("data-count"));
+        // Not read is not zero: no bars, and words saying they follow.
+        Assert.Empty(prerendered.FindAll("[data-trend]"));
+        Assert.Equal("Drawing…", Rows(prerendered)[0].QuerySelector("[data-trend-pending]")!.TextContent);
+
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        var interactive = RenderAt("/errors?range=1h");
+        interactive.WaitForAssertion(() => Assert.Equal(9, Rows(interactive)[0].QuerySelector("[data-trend]")!.GetAttribute("data-trend")!.Split(',').Sum(long.Parse)), Wait);
+        Assert.Empty(interactive.FindAll("[data-trend-pending]"));
+    }
 
     [Fact]
     public async Task Errors_GroupsAcrossFunctions_MostOccurrencesFirst_FiguresAsWritten_HostileTextAsText()

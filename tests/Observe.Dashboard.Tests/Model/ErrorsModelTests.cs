@@ -90,9 +90,13 @@ public sealed class ErrorsModelTests
         Assert.Equal(5, model.FirstRow);
         Assert.Equal((true, false), (model.Rows[0].IsNew, model.Rows[0].IsRegression));
         Assert.Equal((false, true), (model.Rows[1].IsNew, model.Rows[1].IsRegression));
-        Assert.Equal([1L, 2], model.Rows[0].Trend);
-        Assert.Empty(model.Rows[1].Trend);
+        Assert.Equal([1L, 2], model.Rows[0].Trend!);
+        Assert.Empty(model.Rows[1].Trend!);
         Assert.Equal(0, model.Collector.Targets);
+
+        // Trends not read (the prerendered list) are absent, not empty.
+        var prerendered = ErrorsViewModel.Create(range, summaries, null, page: 3, pageSize: 2, []);
+        Assert.All(prerendered.Rows, r => Assert.Null(r.Trend));
     }
 
     [Fact]

@@ -73,6 +73,7 @@ public sealed partial class ErrorsList : LivePage<ErrorsViewModel>
         }
 
         data.Address = Address;
+        data.ReadTrends = RendererInfo.IsInteractive;
         base.OnInitialized();
     }
 
