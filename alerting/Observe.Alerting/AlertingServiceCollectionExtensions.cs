@@ -9,6 +9,7 @@ using Observe.Alerting.Hosting;
 using Observe.Alerting.Lifecycle;
 using Observe.Alerting.Rules;
 using Observe.Collectors.Collection;
+using Observe.Collectors.Metrics;
 
 namespace Observe.Alerting;
 
@@ -39,6 +40,8 @@ public static class AlertingServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RulesFileLoader>>()));
         services.TryAddSingleton<IRuleEvaluator, RuleEvaluator>();
         services.TryAddSingleton<AlertRuleSource>();
+        // Replaces the collectors' stored-rules-only scopes whichever was registered first.
+        services.Replace(ServiceDescriptor.Singleton<IAlertRuleScopes, AlertingRuleScopes>());
         services.TryAddSingleton<NotificationDispatcher>();
         // The process's id among those sharing the store, the same one its collectors' usage rows and leases carry.
         services.TryAddSingleton<CollectorsInstance>();

@@ -109,9 +109,7 @@ internal sealed partial class AlertRuleSource(
         Name = rule.Name,
         Description = rule.Description,
         Condition = ConditionSyntax.Format(rule.Condition),
-        Scope = new FleetFilter(
-            rule.Scope.Accounts.Count == 1 ? rule.Scope.Accounts[0] : null,
-            rule.Scope.Regions.Count == 1 ? rule.Scope.Regions[0] : null),
+        Scope = CollectorScope(rule),
         For = rule.For,
         KeepFiringFor = rule.KeepFiringFor,
         Severity = rule.Severity.ToString().ToLowerInvariant(),
@@ -121,6 +119,11 @@ internal sealed partial class AlertRuleSource(
         UpdatedBy = updatedBy,
         UpdatedAt = at,
     };
+
+    /// <summary>The account and region a rule covers, as the metrics collector reads it (null: every one).</summary>
+    public static FleetFilter CollectorScope(RuleDefinition rule) => new(
+        rule.Scope.Accounts.Count == 1 ? rule.Scope.Accounts[0] : null,
+        rule.Scope.Regions.Count == 1 ? rule.Scope.Regions[0] : null);
 
     private RuleDefinition? Read(AlertRule stored, List<RuleProblem> problems)
     {

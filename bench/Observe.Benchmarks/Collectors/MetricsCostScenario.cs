@@ -92,7 +92,7 @@ internal sealed class MetricsCostScenario : IAsyncDisposable
             (_, _) => Task.FromResult<AWSCredentials>(new BasicAWSCredentials("AKIAOBSERVEBENCH0001", "observe-bench-secret")));
         _caller = new AwsCaller(aws, _credentials, endpoints, new RateBudgets(aws, _clock), meter, _clock, NullLogger<AwsCaller>.Instance, _cloudWatch);
         _store = StoreServiceCollectionExtensions.CreateStore(new StoreOptions { DataDirectory = _directory }, NullLoggerFactory.Instance);
-        _collector = new MetricsCollector(new AwsClientFactory(_caller, aws, _clock), _store, _store, _store, _store, _store, Options.Create(new MetricsCollectorOptions()), _clock, NullLogger<MetricsCollector>.Instance);
+        _collector = new MetricsCollector(new AwsClientFactory(_caller, aws, _clock), new StoredAlertRuleScopes(_store), _store, _store, _store, _store, Options.Create(new MetricsCollectorOptions()), _clock, NullLogger<MetricsCollector>.Instance);
         _target = new CollectionTarget(account, Region);
     }
 

@@ -32,7 +32,7 @@ namespace Observe.Collectors.Metrics;
 /// </summary>
 internal sealed partial class MetricsCollector(
     IAwsClientFactory clients,
-    IAlertRuleReader alertRules,
+    IAlertRuleScopes alertRules,
     IInventoryReader inventory,
     IMetricsWriter metricsWriter,
     ICheckpointStore checkpoints,
@@ -484,8 +484,8 @@ internal sealed partial class MetricsCollector(
             .ToList();
         if (_options.WatchAlertRuleScopes)
         {
-            var rules = await alertRules.GetAlertRulesAsync(cancellationToken).ConfigureAwait(false);
-            if (rules.Any(r => r.Enabled && (r.Scope.AccountId ?? target.AccountId) == target.AccountId && (r.Scope.Region ?? target.Region) == target.Region))
+            var scopes = await alertRules.GetEnabledScopesAsync(cancellationToken).ConfigureAwait(false);
+            if (scopes.Any(s => (s.AccountId ?? target.AccountId) == target.AccountId && (s.Region ?? target.Region) == target.Region))
             {
                 names.AddRange(state.Active.Keys.Order(StringComparer.Ordinal).Where(f => !names.Contains(f)));
             }
