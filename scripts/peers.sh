@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts and stops the real peers the tests use, on loopback ports: PostgreSQL, moto (the AWS API emulator) and an
 # SMTP server (aiosmtpd).
-#   scripts/peers.sh install   installs what is missing (Debian packages: postgresql, chromium)
+#   scripts/peers.sh install   installs what is missing (Debian packages: postgresql, chromium; npm: @aws-cdk/cfnspec)
 #   scripts/peers.sh start     starts both and writes their addresses to .peers/env (sourced by scripts/test.sh)
 #   scripts/peers.sh stop      stops what start started
 # The tests read OBSERVE_TEST_POSTGRES, OBSERVE_TEST_MOTO_URL and OBSERVE_TEST_CHROMIUM from the environment.
@@ -35,6 +35,7 @@ install() {
   fi
   command -v moto_server >/dev/null || { log "moto_server is not on PATH (pip install 'moto[server]')"; exit 1; }
   install_smtp
+  install_cfnspec
 }
 
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the postgres user.
@@ -108,6 +109,22 @@ stop_smtp() {
   fi
 }
 # ==== end SMTP ====
+
+# ==== CloudFormation resource specification (deploy tests) ====
+# The npm package @aws-cdk/cfnspec, cached under the clone in .peers/npm (installed only when missing); the deploy tests
+# read its spec/specification.json. 2.72.1 is its last release (CloudFormation specification 117.0.0).
+cfnspec_version=2.72.1
+install_cfnspec() {
+  local dir="$state/npm"
+  local installed
+  installed=$(node -p "require('$dir/node_modules/@aws-cdk/cfnspec/package.json').version" 2>/dev/null || true)
+  [ "$installed" = "$cfnspec_version" ] && return
+  command -v npm >/dev/null || { log "npm is not on PATH (apt-get install npm)"; exit 1; }
+  log "installing @aws-cdk/cfnspec@$cfnspec_version into $dir"
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-audit --no-fund --no-save --silent "@aws-cdk/cfnspec@$cfnspec_version" >/dev/null
+}
+# ==== end CloudFormation resource specification ====
 
 start() {
   stop 2>/dev/null || true

@@ -112,6 +112,13 @@ internal sealed class AwsUsageMeter : IAwsUsageMeter
 
     private UsageKey Key(string accountId, string region, AwsService service, string operation)
     {
+        // Every call is metered, so this is where an undeclared one is caught: the IAM policy is checked against the
+        // declarations, and a call missing from them would otherwise ship without its permission.
+        if (!service.Calls(operation))
+        {
+            throw new ArgumentException($"{service.Name} {operation} is not declared in AwsService.{service.Name}; declare it there and grant {service.IamPrefix}:{operation} in deploy/iam/observe-collector-policy.json", nameof(operation));
+        }
+
         var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         PruneBefore(today.AddDays(1 - _retentionDays));
         return new UsageKey(today, accountId, region, service.Name, operation);
