@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Observe.Alerting.Lifecycle;
-using Observe.Dashboard.Alerts;
 using Observe.Store;
 using Observe.Store.Model;
 

@@ -118,7 +118,7 @@ public sealed record AlertsViewModel(
     /// </summary>
     internal static AlertsViewModel Create(
         IEnumerable<AlertInstance> instances,
-        Observe.Dashboard.Alerts.AlertRuleNames rules,
+        AlertRuleNames rules,
         IEnumerable<Silence> silences,
         TimeRange range,
         DateTimeOffset now)

@@ -50,9 +50,9 @@ public static class LiveDataServices
         services.AddTransient<ILiveData<TracesViewModel>, TracesData>().AddTransient<ILiveData<TraceViewModel>, TraceData>();
         services.AddTransient<ILiveData<ServiceMapViewModel>, ServiceMapData>();
         services.AddTransient<ILiveData<ColdStartsViewModel>, ColdStartsData>();
-        services.AddSingleton(sp => new Alerts.AlertRuleCatalog(
+        services.AddSingleton(sp => new AlertRuleCatalog(
             sp.GetRequiredService<Observe.Alerting.Hosting.AlertRuleSource>(), sp.GetRequiredService<IAlertRuleReader>()));
-        services.AddSingleton<Alerts.AlertActions>();
+        services.AddSingleton<AlertActions>();
         services.AddTransient<ILiveData<AlertsViewModel>, AlertsData>().AddTransient<ILiveData<AlertDetailViewModel>, AlertDetailData>();
         return services;
     }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Observe.Dashboard.Alerts;
 using Observe.Dashboard.Model;
 
 namespace Observe.Dashboard.Components.Pages;

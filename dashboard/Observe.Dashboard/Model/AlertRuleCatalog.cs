@@ -3,7 +3,7 @@ using Observe.Alerting.Lifecycle;
 using Observe.Alerting.Rules;
 using Observe.Store;
 
-namespace Observe.Dashboard.Alerts;
+namespace Observe.Dashboard.Model;
 
 /// <summary>
 /// What the Alerts pages need to know about the rules: each rule's name, and the notification group of an alert. The

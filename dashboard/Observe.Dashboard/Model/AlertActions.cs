@@ -1,10 +1,9 @@
 using System.Globalization;
 using Observe.Alerting.Rules;
-using Observe.Dashboard.Model;
 using Observe.Store;
 using Observe.Store.Model;
 
-namespace Observe.Dashboard.Alerts;
+namespace Observe.Dashboard.Model;
 
 /// <summary>What a person fills in to create a silence, as typed.</summary>
 /// <param name="Matchers">One <c>label=value</c> per line; a value may hold <c>*</c> and <c>?</c> globs.</param>
