@@ -13,18 +13,21 @@ internal static class AlertsSeed
     public const string Account = "111122223333";
     public const string Region = "eu-west-1";
 
-    public static AlertRule Rule(string id, string name, string groupBy = "[rule]", string severity = "warning") => new()
+    /// <summary>A dashboard rule; a disabled one is never evaluated, so an engine running beside the test leaves its alerts alone.</summary>
+    public static AlertRule Rule(string id, string name, string groupBy = "[rule]", string severity = "warning", bool enabled = true) => new()
     {
         Id = id,
         Name = name,
         Condition = "error_rate > 5%",
         Severity = severity,
+        Enabled = enabled,
         Document = $"""
             id: {id}
             name: {JsonSerializer.Serialize(name)}
             condition: error_rate > 5%
             severity: {severity}
             group_by: {groupBy}
+            enabled: {(enabled ? "true" : "false")}
             """,
     };
 
