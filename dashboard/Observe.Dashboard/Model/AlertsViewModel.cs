@@ -43,6 +43,9 @@ public sealed record AlertRow(AlertInstance Instance, string RuleName, string? G
 
     public string ActiveSince => FormatUtc(Instance.ActiveSince);
 
+    /// <summary>For a column whose header says UTC: to the minute, the whole instant in <see cref="ActiveSince"/>.</summary>
+    public string ActiveSinceShort => Instance.ActiveSince.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
     public string ActiveFor => Ago(Now - Instance.ActiveSince);
 
     public string? ResolvedAt => Instance.ResolvedAt is { } at ? FormatUtc(at) : null;
