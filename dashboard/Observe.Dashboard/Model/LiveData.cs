@@ -50,6 +50,10 @@ public static class LiveDataServices
         services.AddTransient<ILiveData<TracesViewModel>, TracesData>().AddTransient<ILiveData<TraceViewModel>, TraceData>();
         services.AddTransient<ILiveData<ServiceMapViewModel>, ServiceMapData>();
         services.AddTransient<ILiveData<ColdStartsViewModel>, ColdStartsData>();
+        services.AddSingleton(sp => new AlertRuleCatalog(
+            sp.GetRequiredService<Observe.Alerting.Hosting.AlertRuleSource>(), sp.GetRequiredService<IAlertRuleReader>()));
+        services.AddSingleton<AlertActions>();
+        services.AddTransient<ILiveData<AlertsViewModel>, AlertsData>().AddTransient<ILiveData<AlertDetailViewModel>, AlertDetailData>();
         return services;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Observe.Alerting;
 using Observe.Collectors.Metrics;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components.Pages;
@@ -41,6 +42,9 @@ public sealed class FunctionDetailTests : MudContext
         Services.AddSingleton(Observe.Dashboard.Fleet.RuntimeCatalog.Default);
         Services.AddSingleton(Options.Create(new Observe.Dashboard.Fleet.FleetOptions()));
         Services.AddLiveData();
+
+        // The page's alerts section reads the rules through alerting's own registration.
+        Services.AddObserveAlerting(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
     }
 
     protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();

@@ -23,7 +23,7 @@ public sealed record NavEntry(string Title, string Icon, string Path, string? Ar
         new("Traces", Icons.Material.Outlined.Timeline, "traces"),
         new("Live tail", Icons.Material.Outlined.Stream, "live-tail"),
         new("Alarms", Icons.Material.Outlined.NotificationsActive, "alarms"),
-        new("Alerts", Icons.Material.Outlined.Campaign, "alerts", "alerting"),
+        new("Alerts", Icons.Material.Outlined.Campaign, "alerts"),
         new("Collectors", Icons.Material.Outlined.CloudSync, "collectors"),
         new("Settings", Icons.Material.Outlined.Settings, "settings", "alerting"),
     ];

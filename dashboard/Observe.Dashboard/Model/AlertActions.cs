@@ -1,0 +1,148 @@
+using System.Globalization;
+using Observe.Alerting.Rules;
+using Observe.Store;
+using Observe.Store.Model;
+
+namespace Observe.Dashboard.Model;
+
+/// <summary>What a person fills in to create a silence, as typed.</summary>
+/// <param name="Matchers">One <c>label=value</c> per line; a value may hold <c>*</c> and <c>?</c> globs.</param>
+/// <param name="Ends">A duration from now (<c>2h</c>, <c>30m</c>, <c>1d</c>) or a UTC time (<c>2026-12-04 18:00</c>).</param>
+/// <param name="Comment">Why: required, so whoever finds the silence later knows whether it may go.</param>
+public sealed record SilenceDraft(string Matchers, string Ends, string Comment);
+
+/// <summary>A created silence, or every problem of the draft, each naming its field.</summary>
+public sealed record SilenceResult(Silence? Created, IReadOnlyList<string> Errors);
+
+/// <summary>
+/// Every write the Alerts pages make (acknowledge, create and expire silences), in one place, so the role check that
+/// sign-in brings (issue 14) is added here once and the actor is read here once.
+/// </summary>
+public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStore state, TimeProvider time)
+{
+    /// <summary>Who the writes are recorded as: until sign-in exists, the account the dashboard runs as.</summary>
+    public static string Actor => ErrorsActor.Current;
+
+    /// <summary>Acknowledges an open alert (repeats stop; it still resolves on its own); null when it is no longer open.</summary>
+    public Task<AlertInstance?> AcknowledgeAsync(string ruleId, string labelsKey, CancellationToken cancellationToken) =>
+        lifecycle.AcknowledgeAlertAsync(ruleId, labelsKey, Actor, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>Ends a silence now; null when it had already ended.</summary>
+    public Task<Silence?> ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken) =>
+        lifecycle.ExpireSilenceAsync(silenceId, Actor, time.GetUtcNow(), cancellationToken);
+
+    /// <summary>Validates the draft and stores the silence, starting now; nothing is stored when the draft has a problem.</summary>
+    public async Task<SilenceResult> CreateSilenceAsync(SilenceDraft draft, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        var now = time.GetUtcNow();
+        var errors = new List<string>();
+        var matchers = ParseMatchers(draft.Matchers, errors);
+        var ends = ParseEnds(draft.Ends, now, errors);
+        if (string.IsNullOrWhiteSpace(draft.Comment))
+        {
+            errors.Add("comment: say why the alerts are silenced; it is required, so whoever finds the silence knows whether it may end");
+        }
+
+        if (errors.Count > 0 || ends is not { } endsAt)
+        {
+            return new SilenceResult(null, errors);
+        }
+
+        var silence = new Silence
+        {
+            Id = "silence-" + Guid.NewGuid().ToString("N"),
+            Matchers = matchers,
+            StartsAt = now,
+            EndsAt = endsAt,
+            CreatedBy = Actor,
+            Comment = draft.Comment.Trim(),
+        };
+        await state.UpsertSilenceAsync(silence, cancellationToken);
+        return new SilenceResult(silence, []);
+    }
+
+    /// <summary>The draft's matchers text for an alert's labels: "silence like this" starts from every label it has.</summary>
+    public static string MatchersFor(IReadOnlyDictionary<string, string> labels) =>
+        string.Join('\n', labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+
+    private static Dictionary<string, string> ParseMatchers(string text, List<string> errors)
+    {
+        var matchers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var lines = (text ?? "").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var where = $"matchers, line {i + 1}";
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals < 0)
+            {
+                errors.Add($"{where}: \"{line}\" is not label=value (for example function=orders-api)");
+                continue;
+            }
+
+            var label = line[..equals].Trim();
+            var value = line[(equals + 1)..].Trim();
+            if (label.Length == 0)
+            {
+                errors.Add($"{where}: the label before '=' is empty");
+            }
+            else if (value.Length == 0)
+            {
+                errors.Add($"{where}: the value of '{label}' is empty (use * to match any value)");
+            }
+            else if (!matchers.TryAdd(label, value))
+            {
+                errors.Add($"{where}: '{label}' is given twice; an alert has one value per label");
+            }
+        }
+
+        if (matchers.Count == 0 && errors.Count == 0)
+        {
+            errors.Add("matchers: give at least one label=value; a silence without matchers would cover nothing");
+        }
+
+        return matchers;
+    }
+
+    private static DateTimeOffset? ParseEnds(string text, DateTimeOffset now, List<string> errors)
+    {
+        var trimmed = (text ?? "").Trim();
+        if (trimmed.Length == 0)
+        {
+            errors.Add("ends: give a duration (2h, 30m, 1d) or a UTC time (2026-12-04 18:00)");
+            return null;
+        }
+
+        if (RuleDurations.TryParse(trimmed, out var duration))
+        {
+            if (duration <= TimeSpan.Zero)
+            {
+                errors.Add($"ends: the duration \"{trimmed}\" must be longer than zero");
+                return null;
+            }
+
+            return now + duration;
+        }
+
+        if (DateTimeOffset.TryParseExact(trimmed, ["yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "O"],
+                CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+        {
+            if (at <= now)
+            {
+                errors.Add($"ends: {at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC is in the past; the silence would end before it starts");
+                return null;
+            }
+
+            return at;
+        }
+
+        errors.Add($"ends: \"{trimmed}\" is neither a duration (2h, 30m, 1d) nor a UTC time (2026-12-04 18:00)");
+        return null;
+    }
+}
