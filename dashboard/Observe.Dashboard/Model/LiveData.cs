@@ -50,6 +50,9 @@ public static class LiveDataServices
         services.AddTransient<ILiveData<TracesViewModel>, TracesData>().AddTransient<ILiveData<TraceViewModel>, TraceData>();
         services.AddTransient<ILiveData<ServiceMapViewModel>, ServiceMapData>();
         services.AddTransient<ILiveData<ColdStartsViewModel>, ColdStartsData>();
+        // The alerting Rules and Channels pages, and the one service their changes go through.
+        services.AddTransient<ILiveData<AlertRulesViewModel>, AlertRulesData>().AddTransient<ILiveData<AlertChannelsViewModel>, AlertChannelsData>();
+        services.AddSingleton<AlertingActions>();
         return services;
     }
 }
