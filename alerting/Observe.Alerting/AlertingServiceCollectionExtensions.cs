@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Observe.Alerting.Channels;
+using Observe.Alerting.Console;
 using Observe.Alerting.Delivery;
 using Observe.Alerting.Evaluation;
 using Observe.Alerting.Hosting;
@@ -18,7 +19,7 @@ public static class AlertingServiceCollectionExtensions
     /// <summary>
     /// Registers alerting: the options (<c>Observe:Alerting</c>, validated at start), the notification channels
     /// (<c>Observe:Alerting:Channels</c>), the rules file (<c>Observe:Alerting:RulesFile</c>), the evaluator, the
-    /// outbox's senders and the host that evaluates and sends while this replica holds the store's alerting lease.
+    /// outbox's senders, the dashboard's view of rules and channels (<see cref="IAlertingConsole"/>) and the host that evaluates and sends while this replica holds the store's alerting lease.
     /// The application registers the store (<c>AddObserveStore</c>); SNS channels also need <c>AddObserveAws</c>.
     /// </summary>
     public static IServiceCollection AddObserveAlerting(this IServiceCollection services, IConfiguration configuration)
@@ -43,6 +44,7 @@ public static class AlertingServiceCollectionExtensions
         // Replaces the collectors' stored-rules-only scopes whichever was registered first.
         services.Replace(ServiceDescriptor.Singleton<IAlertRuleScopes, AlertingRuleScopes>());
         services.TryAddSingleton<NotificationDispatcher>();
+        services.TryAddSingleton<IAlertingConsole, AlertingConsole>();
         // The process's id among those sharing the store, the same one its collectors' usage rows and leases carry.
         services.TryAddSingleton<CollectorsInstance>();
 

@@ -110,7 +110,7 @@ internal static class AlertMessageBuilder
         return labels.ContainsKey(AlertLabels.Collector) ? Link(publicBaseUrl, "collectors") : null;
     }
 
-    private static Uri? Link(Uri? publicBaseUrl, string relative)
+    internal static Uri? Link(Uri? publicBaseUrl, string relative)
     {
         if (publicBaseUrl is null)
         {

@@ -54,6 +54,9 @@ public static class LiveDataServices
             sp.GetRequiredService<Observe.Alerting.Hosting.AlertRuleSource>(), sp.GetRequiredService<IAlertRuleReader>()));
         services.AddSingleton<AlertActions>();
         services.AddTransient<ILiveData<AlertsViewModel>, AlertsData>().AddTransient<ILiveData<AlertDetailViewModel>, AlertDetailData>();
+        // The alerting Rules and Channels pages, and the one service their changes go through.
+        services.AddTransient<ILiveData<AlertRulesViewModel>, AlertRulesData>().AddTransient<ILiveData<AlertChannelsViewModel>, AlertChannelsData>();
+        services.AddSingleton<AlertingActions>();
         return services;
     }
 }

@@ -14,7 +14,7 @@ public sealed class ScreenshotTests(DashboardFixture dashboard, ITestOutputHelpe
     public static TheoryData<string, string, int> Views()
     {
         var data = new TheoryData<string, string, int>();
-        foreach (var page in new[] { "overview", "functions", "collectors" })
+        foreach (var page in new[] { "overview", "functions", "collectors", "alert-rules", "alert-channels" })
         {
             foreach (var theme in new[] { DashboardThemes.Light, DashboardThemes.Dark })
             {
@@ -35,6 +35,9 @@ public sealed class ScreenshotTests(DashboardFixture dashboard, ITestOutputHelpe
         {
             "overview" => ("/?range=6h", "[data-chart=invocations] svg"),
             "functions" => ("/functions?range=6h&sort=cost&dir=desc", "[data-testid=functions-grid] a.function-name"),
+            // The demo configures no channel: the Channels page shows what to configure. The default rules are seeded.
+            "alert-rules" => ("/alerts/rules", "[data-rule]"),
+            "alert-channels" => ("/alerts/channels", "[data-testid=no-channels]"),
             _ => ("/collectors", "[data-status]"),
         };
         var page = await ThemedPages.OpenAsync(dashboard.Browser, dashboard.BaseUrl, address, theme, width);
