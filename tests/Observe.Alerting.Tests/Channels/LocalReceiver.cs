@@ -59,6 +59,9 @@ internal sealed class LocalReceiver : IAsyncDisposable
 
     public void Hang() => _answers.Enqueue(new Scripted(0, "", null, Hang: true));
 
+    /// <summary>Requests that arrived and were not read yet.</summary>
+    public int Pending => _received.Reader.Count;
+
     /// <summary>The next request that arrived (waits for it).</summary>
     public async Task<ReceivedRequest> NextAsync()
     {
