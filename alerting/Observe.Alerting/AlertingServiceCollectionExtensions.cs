@@ -40,6 +40,7 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton<IRuleEvaluator, RuleEvaluator>();
         services.TryAddSingleton<AlertRuleSource>();
         services.TryAddSingleton<NotificationDispatcher>();
+        services.TryAddSingleton<AlertingHealthRecorder>();
         // The process's id among those sharing the store, the same one its collectors' usage rows and leases carry.
         services.TryAddSingleton<CollectorsInstance>();
 
