@@ -32,18 +32,8 @@ public sealed class AlertingCrashTests : IAsyncDisposable
         await using var hook = new LocalReceiver();
         await using var slack = new LocalReceiver();
         hook.Hang();
-        var store = await OpenStoreAsync();
-        await File.WriteAllTextAsync(Path.Combine(_directory, "rules.yaml"), $"""
-            rules:
-              - id: crash-collectors
-                name: A collector is failing
-                condition: collector_failing
-                scope:
-                  accounts: ['{Watched}']
-                severity: critical
-                channels: [hook, slack]
-                group_by: [collector, region]
-            """);
+        var store = await OpenStoreAsync(Sqlite);
+        await WriteRulesAsync();
 
         // Six alerts, one group each, all firing at the first evaluation: six notifications per channel in one commit.
         foreach (var collector in Collectors)
@@ -55,7 +45,7 @@ public sealed class AlertingCrashTests : IAsyncDisposable
         }
 
         var alerts = Collectors.Length * Regions.Length;
-        var first = Start(hook, slack);
+        var first = Start(hook, slack, Sqlite);
 
         // Slack got every alert; the webhook's first send hangs and the other five wait behind it in its queue.
         var hung = await hook.NextAsync();
@@ -72,7 +62,7 @@ public sealed class AlertingCrashTests : IAsyncDisposable
         var hungGroup = (string)hung.Json["group_key"]!;
 
         var restartedAt = DateTimeOffset.UtcNow;
-        Start(hook, slack);
+        Start(hook, slack, Sqlite);
         var hookAfter = new List<ReceivedRequest>();
         for (var i = 0; i < alerts; i++)
         {
@@ -114,6 +104,18 @@ public sealed class AlertingCrashTests : IAsyncDisposable
         }
     }
 
+    private Task WriteRulesAsync() => File.WriteAllTextAsync(Path.Combine(_directory, "rules.yaml"), $"""
+        rules:
+          - id: crash-collectors
+            name: A collector is failing
+            condition: collector_failing
+            scope:
+              accounts: ['{Watched}']
+            severity: critical
+            channels: [hook, slack]
+            group_by: [collector, region]
+        """);
+
     private static CollectorStatus Failing(string collector, string region) => new()
     {
         Collector = collector,
@@ -125,13 +127,81 @@ public sealed class AlertingCrashTests : IAsyncDisposable
         UpdatedAt = DateTimeOffset.UtcNow,
     };
 
-    private async Task<IObserveStore> OpenStoreAsync()
+    [Fact]
+    public async Task TwoWorkersOnPostgres_LeaderKilled_TheOtherTakesOverOnceTheLeaseExpires_NoDuplicatePage()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        await using var hook = new LocalReceiver();
+        await using var slack = new LocalReceiver();
+        var settings = await PostgresAsync();
+        var store = await OpenStoreAsync(settings);
+        await WriteRulesAsync();
+        await store.UpsertCollectorStatusAsync(Failing("inventory", "eu-west-1"), default);
+
+        // A 10 s lease: on a loaded machine a 3 s one can lapse between a send and its logging, and the send is then
+        // repeated by the next holder (the at-least-once case the crash test names); this test is about the kill.
+        var workers = new[] { Start(hook, slack, settings, "00:00:10"), Start(hook, slack, settings, "00:00:10") };
+        await hook.NextAsync();
+        await slack.NextAsync();
+        await WaitUntilAsync(async () => (await store.GetNotificationsAsync("sent", 100, default)).Count == 2, "the first page logged on both channels");
+
+        // One sender at a time: one lease, held by one of the two processes (its holder id carries the process id).
+        var before = Assert.Single(await store.GetLeasesAsync("alerting", default));
+        var leader = Assert.Single(workers, w => Pid(before.Holder) == w.Id);
+        var other = Assert.Single(workers, w => w != leader);
+        leader.Kill();
+        await leader.WaitForExitAsync();
+
+        await store.UpsertCollectorStatusAsync(Failing("metrics", "eu-west-1"), default);
+        var second = await hook.NextAsync();
+        var outbox = string.Join("\n", (await store.GetNotificationsAsync(null, 100, default)).Select(n => $"{n.Id} {n.ChannelId} {n.GroupKey} {n.Kind} {n.Status} {n.Attempts} attempts"));
+        Assert.True(((string)second.Json["group_key"]!).Contains("collector=metrics", StringComparison.Ordinal), $"the webhook got {second.Json["group_key"]} again; outbox:\n{outbox}");
+        await slack.NextAsync();
+        await WaitUntilAsync(async () => (await store.GetNotificationsAsync("sent", 100, default)).Count == 4, "the second page logged on both channels");
+
+        // The survivor took the lease afresh, and not before the dead leader's last lease ran out.
+        var after = Assert.Single(await store.GetLeasesAsync("alerting", default));
+        Assert.Equal(other.Id, Pid(after.Holder));
+        Assert.True(after.Token > before.Token, "a take-over is a new token");
+        Assert.True(after.AcquiredAt >= before.ExpiresAt, $"taken at {after.AcquiredAt:O}, before the killed leader's lease expired at {before.ExpiresAt:O}");
+
+        // No duplicate page: each notification went out once, and neither receiver got anything more.
+        var notifications = await store.GetNotificationsAsync(null, 100, default);
+        Assert.Equal(4, notifications.Count);
+        Assert.All(notifications, n => Assert.Equal(1, n.Attempts));
+        Assert.Equal(0, hook.Pending);
+        Assert.Equal(0, slack.Pending);
+    }
+
+    private static int Pid(string holder) => int.Parse(holder.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
+
+    private Dictionary<string, string?> Sqlite => new()
+    {
+        ["Observe:Store:Kind"] = "Sqlite",
+        ["Observe:Store:DataDirectory"] = _directory,
+    };
+
+    private static async Task<Dictionary<string, string?>> PostgresAsync()
+    {
+        var admin = Environment.GetEnvironmentVariable("OBSERVE_TEST_POSTGRES")
+            ?? throw new InvalidOperationException("OBSERVE_TEST_POSTGRES is not set: start PostgreSQL with scripts/peers.sh start");
+        var database = $"observe_alerting_workers_{Guid.NewGuid():N}";
+        await using (var connection = new Npgsql.NpgsqlConnection(admin))
         {
-            ["Observe:Store:Kind"] = "Sqlite",
-            ["Observe:Store:DataDirectory"] = _directory,
-        }).Build();
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new()
+        {
+            ["Observe:Store:Kind"] = "PostgreSql",
+            ["Observe:Store:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = database }.ToString(),
+        };
+    }
+
+    private async Task<IObserveStore> OpenStoreAsync(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         _services = new ServiceCollection().AddLogging().AddObserveStore(configuration).BuildServiceProvider();
         var store = _services.GetRequiredService<IObserveStore>();
         await store.MigrateAsync(default);
@@ -139,7 +209,7 @@ public sealed class AlertingCrashTests : IAsyncDisposable
     }
 
     /// <summary>The worker as an operator runs it, from its build output, configured through the environment only.</summary>
-    private Process Start(LocalReceiver hook, LocalReceiver slack)
+    private Process Start(LocalReceiver hook, LocalReceiver slack, Dictionary<string, string?> store, string lease = "00:00:03")
     {
         var directory = typeof(AlertingCrashTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "WorkerDirectory").Value!;
         var start = new ProcessStartInfo("dotnet", [Path.GetFullPath(Path.Combine(directory, "Observe.Collectors.Worker.dll"))])
@@ -149,15 +219,13 @@ public sealed class AlertingCrashTests : IAsyncDisposable
             WorkingDirectory = _directory,
             Environment =
             {
-                ["Observe__Store__Kind"] = "Sqlite",
-                ["Observe__Store__DataDirectory"] = _directory,
                 // The worker's own account: a profile nobody has, so its collectors fail at once, outside the rule's scope.
                 ["Observe__Aws__Accounts__0__AccountId"] = "111111111111",
                 ["Observe__Aws__Accounts__0__Regions__0"] = "eu-west-1",
                 ["Observe__Aws__Accounts__0__Profile"] = "observe-crash-test-no-such-profile",
                 ["Observe__Alerting__RulesFile__Path"] = Path.Combine(_directory, "rules.yaml"),
                 ["Observe__Alerting__EvaluationInterval"] = "00:00:01",
-                ["Observe__Alerting__LeaseDuration"] = "00:00:03",
+                ["Observe__Alerting__LeaseDuration"] = lease,
                 ["Observe__Alerting__GroupWait"] = "00:00:00",
                 ["Observe__Alerting__GroupInterval"] = "00:00:10",
                 ["Observe__Alerting__RepeatInterval"] = "01:00:00",
@@ -173,6 +241,11 @@ public sealed class AlertingCrashTests : IAsyncDisposable
                 ["Logging__LogLevel__Observe.Alerting"] = "Information",
             },
         };
+
+        foreach (var (key, value) in store)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
 
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => Keep(line.Data);
