@@ -93,5 +93,14 @@ if (args is ["--errors-store", var errorsDirectory, .. var errorsArgs])
     return await Observe.Benchmarks.Dashboard.ErrorsStoreCalls.RunAsync(errorsDirectory, count, to);
 }
 
+// `--notify-throughput [count] [sqlite|postgresql]` queues count notifications (default 5,000) and times the real
+// dispatcher sending them to a loopback webhook receiver, signed, each attempt logged (docs/benchmarks.md).
+if (args is ["--notify-throughput", .. var notifyArgs])
+{
+    var count = notifyArgs.Length > 0 ? int.Parse(notifyArgs[0], CultureInfo.InvariantCulture) : 5000;
+    var kind = notifyArgs.Length > 1 && notifyArgs[1].Equals("postgresql", StringComparison.OrdinalIgnoreCase) ? Observe.Store.StoreKind.PostgreSql : Observe.Store.StoreKind.Sqlite;
+    return await Observe.Benchmarks.Alerting.NotificationThroughput.RunAsync(count, kind);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -89,9 +89,18 @@ internal sealed partial class NotificationDispatcher
     private async Task<TimeSpan> SendDueAsync(INotificationChannel channel, Lease lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var due = await _outbox.GetDueNotificationsAsync(channel.Id, now, _options.BatchSize, cancellationToken).ConfigureAwait(false);
-        foreach (var notification in due)
+
+        // The channel's whole queue, oldest first, due or not: a newer notification never goes out while an older one
+        // waits for its retry, so a channel that comes back receives everything in the order it was queued.
+        var queue = await _outbox.GetDueNotificationsAsync(channel.Id, DateTimeOffset.MaxValue, _options.BatchSize, cancellationToken).ConfigureAwait(false);
+        var begun = false;
+        foreach (var notification in queue)
         {
+            if (notification.NextAttemptAt > now)
+            {
+                return notification.NextAttemptAt - now;
+            }
+
             var attempt = await _outbox.BeginDeliveryAsync(notification.Id, lease, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             if (attempt is null)
             {
@@ -99,6 +108,7 @@ internal sealed partial class NotificationDispatcher
                 continue;
             }
 
+            begun = true;
             var (result, message) = await SendOneAsync(channel, notification, cancellationToken).ConfigureAwait(false);
             var finished = _time.GetUtcNow();
             var done = attempt with { FinishedAt = finished, StatusCode = result.StatusCode, Error = result.Error };
@@ -132,7 +142,9 @@ internal sealed partial class NotificationDispatcher
             return pause > TimeSpan.Zero ? pause : TimeSpan.Zero;
         }
 
-        return due.Count == _options.BatchSize ? TimeSpan.Zero : _options.PollInterval;
+        // Look again at once after any send: a full batch has more behind it, and a record that left the queue may
+        // have been holding back the next one of its group (the resolve queued behind its firing).
+        return begun ? TimeSpan.Zero : _options.PollInterval;
     }
 
     private static async Task<(DeliveryResult Result, AlertMessage? Message)> SendOneAsync(

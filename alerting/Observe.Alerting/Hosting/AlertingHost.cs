@@ -23,6 +23,7 @@ internal sealed partial class AlertingHost(
     IAlertLifecycleStore lifecycle,
     ILeaseStore leases,
     NotificationDispatcher dispatcher,
+    AlertingHealthRecorder health,
     IOptions<AlertingOptions> options,
     CollectorsInstance instance,
     TimeProvider time,
@@ -151,10 +152,19 @@ internal sealed partial class AlertingHost(
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        var ruleCount = 0;
+        var problems = new List<string>();
+        int? evaluatedCount = null;
+        int? unknownCount = null;
         try
         {
             var active = await rules.GetRulesAsync(cancellationToken);
+            ruleCount = active.Rules.Count;
+            problems.AddRange(active.Problems.Select(p => p.RuleId is null ? $"{p.Source}: {p.Message}" : $"{p.Source}, rule {p.RuleId}: {p.Message}"));
             var results = await evaluator.EvaluateAsync(active.Rules, now, cancellationToken);
+            evaluatedCount = results.Sum(r => r.States.Count);
+            unknownCount = results.Sum(r => r.States.Count(s => s.Observation == Observation.Unknown));
             var stored = await states.GetAlertInstancesAsync(null, cancellationToken);
             var byRule = stored.ToLookup(i => i.RuleId, StringComparer.Ordinal);
 
@@ -183,6 +193,8 @@ internal sealed partial class AlertingHost(
                 LogPlanProblem(problem);
             }
 
+            problems.AddRange(plan.Problems);
+
             var committed = await lifecycle.CommitAlertEvaluationAsync(
                 new AlertEvaluationCommit
                 {
@@ -203,12 +215,18 @@ internal sealed partial class AlertingHost(
                 }
             }
 
+            await health.RecordAsync(
+                new CycleFigures(now, time.GetElapsedTime(started), ruleCount, problems, evaluatedCount, unknownCount, null, Fenced: !committed),
+                cancellationToken);
             return committed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Nothing was committed: alerts keep their state (an unread figure never resolves one); retried next cycle.
             LogCycleFailed(ex);
+            await health.RecordAsync(
+                new CycleFigures(now, time.GetElapsedTime(started), ruleCount, problems, evaluatedCount, unknownCount, $"{ex.GetType().Name}: {ex.Message}", Fenced: false),
+                cancellationToken);
             return true;
         }
     }

@@ -22,6 +22,9 @@ public sealed record CollectorsViewModel(
     /// <summary>The date of the prices this dashboard is configured with (<c>Observe:Aws:Prices:AsOf</c>).</summary>
     public DateOnly PricesAsOf { get; init; } = AwsPriceOptions.DefaultAsOf;
 
+    /// <summary>What the alerting lease holder recorded at its last cycle.</summary>
+    public AlertingHealthView Alerting { get; init; } = AlertingHealthView.Create(null, null, DateTimeOffset.MinValue);
+
     /// <summary>Days in the usage window, today included.</summary>
     public const int UsageDays = 7;
 

@@ -55,9 +55,15 @@ internal sealed class LocalReceiver : IAsyncDisposable
 
     public Uri At(string path) => new(Url, path);
 
+    /// <summary>The status answered when no scripted answer is left (200 unless set: 500 plays a channel that is down).</summary>
+    public int DefaultStatus { get; set; } = 200;
+
     public void Answer(int status, string body = "", string? retryAfter = null) => _answers.Enqueue(new Scripted(status, body, retryAfter, Hang: false));
 
     public void Hang() => _answers.Enqueue(new Scripted(0, "", null, Hang: true));
+
+    /// <summary>Requests that arrived and were not read yet.</summary>
+    public int Pending => _received.Reader.Count;
 
     /// <summary>The next request that arrived (waits for it).</summary>
     public async Task<ReceivedRequest> NextAsync()
@@ -96,7 +102,7 @@ internal sealed class LocalReceiver : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.InputStream.CopyToAsync(body);
-        var answer = _answers.TryDequeue(out var scripted) ? scripted : new Scripted(200, "ok", null, Hang: false);
+        var answer = _answers.TryDequeue(out var scripted) ? scripted : new Scripted(DefaultStatus, DefaultStatus == 200 ? "ok" : "down", null, Hang: false);
         _received.Writer.TryWrite(new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers, body.ToArray()));
         try
         {

@@ -94,6 +94,35 @@ public sealed class AlertingHostTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task EveryCycle_RecordsItsHealth_HolderFiguresAndTheFailingChannelsQueue()
+    {
+        await using var down = new LocalReceiver { DefaultStatus = 500 };
+        await using var up = new LocalReceiver();
+        var host = await StartAsync(Sqlite(), ("down", down), ("up", up));
+        var store = host.Services.GetRequiredService<IObserveStore>();
+        await AddRuleAsync(store, "collectors", ["down", "up"]);
+        await FailCollectorAsync(store, "metrics");
+
+        AlertingHealth? health = null;
+        await WaitForAsync(
+            async () => (health = AlertingHealth.FromJson(await store.GetCheckpointAsync(AlertingHealth.CheckpointKey, default)))
+                ?.Channels?.Any(c => c.Id == "down" && c.HeadAttempts > 0) == true,
+            "a cycle recording the down channel's failed attempt");
+
+        Assert.Equal(host.Services.GetRequiredService<CollectorsInstance>().Id, health!.Holder);
+        Assert.Null(health.Error);
+        Assert.False(health.Fenced);
+        Assert.Equal(health.EvaluatedAt, health.LastSuccessAt);
+        Assert.True(health.Rules >= 1);
+        Assert.True(health.Instances >= 1, "the failing collector was evaluated");
+        Assert.Equal(0, health.UnknownFigures);
+        var failing = Assert.Single(health.Channels!, c => c.Id == "down");
+        Assert.Equal(1, failing.Queued);
+        Assert.StartsWith("HTTP 500", failing.HeadError, StringComparison.Ordinal);
+        Assert.Equal(0, Assert.Single(health.Channels!, c => c.Id == "up").Queued);
+    }
+
+    [Fact]
     public async Task TwoReplicasOnPostgres_OneSendsAtATime_TheOtherTakesOverWhenItDies_NoDuplicate()
     {
         var connection = await Postgres();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Observe.Dashboard.Collection;
 using CollectorsPage = Observe.Dashboard.Components.Pages.Collectors;
+using Observe.Alerting;
 using Observe.Collectors.Aws;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
@@ -167,6 +168,99 @@ public sealed class CollectorsPageTests : MudContext
 
         Assert.Equal(0, _time.Active);
     }
+
+    [Fact]
+    public void Alerting_NothingRecorded_GreyUnknownNeverOk()
+    {
+        var page = Render<CollectorsPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=alerting-health]")), TimeSpan.FromSeconds(5));
+        var section = page.Find("[data-testid=alerting-health]");
+        Assert.Equal("Unknown", section.GetAttribute("data-state"));
+        var state = page.Find("[data-alerting-state]");
+        Assert.Equal("Unknown", state.TextContent);
+        Assert.Contains("state-unknown", state.ClassName, StringComparison.Ordinal);
+        Assert.Contains("No alerting cycle has been recorded", section.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain("OK", section.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Alerting_FailedEvaluationAndFailingChannel_RedWithWhatToDo_DataAsText()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await RecordAsync(new AlertingHealth
+        {
+            Holder = "worker-1/4242/abc123",
+            EvaluatedAt = now.AddSeconds(-20),
+            Duration = TimeSpan.FromMilliseconds(340),
+            EvaluationInterval = TimeSpan.FromMinutes(1),
+            LeaseDuration = TimeSpan.FromSeconds(30),
+            Error = "StoreUnavailableException: <script>alert(1)</script> connection refused",
+            LastSuccessAt = now.AddMinutes(-5),
+            Rules = 7,
+            RuleProblems = ["rules file, rule slow: condition: unknown metric 'latency'"],
+            Channels =
+            [
+                new AlertingChannelHealth { Id = "oncall", Queued = 3, OldestQueuedAt = now.AddMinutes(-4), HeadAttempts = 4, HeadError = "HTTP 500 Internal Server Error" },
+                new AlertingChannelHealth { Id = "team-chat", Queued = 0 },
+            ],
+        });
+
+        var page = Render<CollectorsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal("Failing", page.Find("[data-testid=alerting-health]").GetAttribute("data-state")), TimeSpan.FromSeconds(5));
+        var problems = page.FindAll("[data-alerting-problem]").Select(p => p.TextContent).ToList();
+        Assert.Equal(3, problems.Count);
+        Assert.StartsWith("The last evaluation failed: StoreUnavailableException: <script>alert(1)</script> connection refused. Alerts keep their state", problems[0], StringComparison.Ordinal);
+        Assert.Contains("the log of worker-1/4242/abc123", problems[0], StringComparison.Ordinal);
+        Assert.Contains("rule slow: condition: unknown metric 'latency'. Fix it in the rules file or on the Rules page", problems[1], StringComparison.Ordinal);
+        Assert.Contains("Channel oncall is failing (HTTP 500 Internal Server Error); 3 notifications wait", problems[2], StringComparison.Ordinal);
+        Assert.Contains("check the receiver's address", problems[2], StringComparison.Ordinal);
+        Assert.Empty(page.FindAll("[data-testid=alerting-problems] script"));
+        Assert.True(page.Find("[data-alerting-channel=oncall]").HasAttribute("data-row-failing"));
+        Assert.Equal("OK", page.Find("[data-alerting-channel=team-chat] [data-state]").GetAttribute("data-state"));
+        Assert.Contains("worker-1/4242/abc123", page.Find("[data-testid=alerting-cycle]").TextContent, StringComparison.Ordinal);
+
+        // The cycle failed before evaluating: unknown, not zero.
+        Assert.Equal("unknown", page.Find("[data-alerting=instances]").TextContent);
+        Assert.False(page.Find("[data-alerting=instances]").HasAttribute("data-value"));
+    }
+
+    [Fact]
+    public async Task Alerting_RecentCleanCycle_OkWithItsFigures_StaleOneIsRed()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var clean = new AlertingHealth
+        {
+            Holder = "dashboard-1/7/def456",
+            EvaluatedAt = now.AddSeconds(-10),
+            Duration = TimeSpan.FromMilliseconds(120),
+            EvaluationInterval = TimeSpan.FromMinutes(1),
+            LeaseDuration = TimeSpan.FromSeconds(30),
+            LastSuccessAt = now.AddSeconds(-10),
+            Rules = 10,
+            Instances = 1200,
+            UnknownFigures = 3,
+            Channels = [new AlertingChannelHealth { Id = "oncall" }],
+        };
+        await RecordAsync(clean);
+
+        var page = Render<CollectorsPage>();
+
+        page.WaitForAssertion(() => Assert.Equal("Ok", page.Find("[data-testid=alerting-health]").GetAttribute("data-state")), TimeSpan.FromSeconds(5));
+        Assert.Equal("OK", page.Find("[data-alerting-state]").TextContent);
+        Assert.Equal("1,200", page.Find("[data-alerting=instances]").TextContent);
+        Assert.Equal("3", page.Find("[data-alerting=unknown]").GetAttribute("data-value"));
+        Assert.Empty(page.FindAll("[data-alerting-problem]"));
+
+        // The holder died and nobody took over: the same record, ten minutes on, is a problem.
+        var view = AlertingHealthView.Create(clean, null, now.AddMinutes(10));
+        Assert.Equal(AlertingHealthState.Failing, view.State);
+        Assert.StartsWith("No replica has evaluated the rules for 10 min", Assert.Single(view.Problems), StringComparison.Ordinal);
+    }
+
+    private Task RecordAsync(AlertingHealth health) =>
+        _store.Store.SetCheckpointAsync(AlertingHealth.CheckpointKey, health.ToJson(), CancellationToken.None);
 
     private static (string? Value, string Display) Usage(IRenderedComponent<CollectorsPage> page, string account, string figure)
     {

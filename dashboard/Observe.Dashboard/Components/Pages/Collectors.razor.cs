@@ -24,6 +24,20 @@ public sealed partial class Collectors : LivePage<CollectorsViewModel>
         : string.Create(CultureInfo.InvariantCulture,
             $"{Model.Degraded} of {Model.Statuses.Count} collector targets ran their last pass to the end but could not do all of it:");
 
+    private static string AlertingStateKind(AlertingHealthState state) => state switch
+    {
+        AlertingHealthState.Failing => "failing",
+        AlertingHealthState.Ok => "ok",
+        _ => "unknown",
+    };
+
+    private static string AlertingStateWord(AlertingHealthState state) => state switch
+    {
+        AlertingHealthState.Failing => "Failing",
+        AlertingHealthState.Ok => "OK",
+        _ => "Unknown",
+    };
+
     /// <summary>The state's colour class; the state's words carry the same meaning for those who cannot see colour.</summary>
     private static string StateKind(CollectorStatusRow row) => row switch
     {
