@@ -76,5 +76,5 @@ internal sealed class MetricsRig : IAsyncDisposable
     }
 
     private MetricsCollector NewCollector() =>
-        new(Aws.Clients, Store, Store, Store, Store, Store, Options.Create(_options), Time, NullLogger<MetricsCollector>.Instance);
+        new(Aws.Clients, new StoredAlertRuleScopes(Store), Store, Store, Store, Store, Options.Create(_options), Time, NullLogger<MetricsCollector>.Instance);
 }
