@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Health;
 using Observe.Collectors.Hosting;
 
@@ -54,7 +56,8 @@ public static class DashboardApp
 
     private static ObserveStartupSteps Steps(WebApplication app) => new()
     {
-        BeforeStore = _ => ListenAddressCheck.FindTakenAddress(app.Configuration),
+        BeforeStore = services => ListenAddressCheck.FindTakenAddress(app.Configuration)
+            ?? UnsecuredExposureCheck.Find(services.GetRequiredService<IOptions<AuthOptions>>().Value, app.Configuration),
         AfterMigration = (services, version) => services.GetRequiredService<StoreReadiness>().MarkMigrated(version),
         // Kestrel's message names the address ("Failed to bind to address http://127.0.0.1:5080: address already in
         // use."); the operator also needs the setting that chose it. Nothing else started (StartedWithServer).

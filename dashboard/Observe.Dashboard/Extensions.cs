@@ -7,6 +7,8 @@ using Observe.Collectors;
 using Observe.Collectors.Aws;
 using Observe.Collectors.Collection;
 using Observe.Collectors.Hosting;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Collection;
 using Observe.Dashboard.Components;
 using Observe.Dashboard.Configuration;
@@ -41,6 +43,8 @@ public static class Extensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddLiveData();
+        builder.AddDashboardAuth();
+        services.AddDashboardActions();
 
         // Bound once, before the services are built: the demo's store and whether the collectors run here depend on
         // them. Every later reader (collectors, pages, validation) gets these same instances.
@@ -106,21 +110,32 @@ public static class Extensions
 
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/error",
+                CreateScopeForErrors = true,
+                // A malformed request (a form without its anti-forgery token, a value that does not bind) is the
+                // client's 400, not the server's 500.
+                StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            });
         }
 
         // An unknown address (a page not built yet included) gets the app's own page, with the navigation, and
         // keeps its 404: the Router's NotFoundPage renders it, re-executed here for requests no endpoint matched.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseStatusMessages();
+        app.UseDashboardAuth();
         app.UseAntiforgery();
         // The build's endpoint manifest: the app's, the packages' and the framework's assets (blazor.web.js), with
         // fingerprints and compression, in Development and in a published build alike.
-        app.MapStaticAssets();
+        var staticAssets = app.MapStaticAssets();
+        app.MapDashboardAuth(staticAssets);
 
         // /alive: the process answers (a liveness probe restarts it otherwise). /health: ready to serve, meaning
         // the store answers and is migrated; 503 otherwise, so a load balancer sends no traffic to it.
-        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = HealthResponse.WriteAsync });
-        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync });
+        // Open to anyone, as probes have no session; they say nothing about the fleet.
+        app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
 
         app.MapGet(FunctionsExport.Path, FunctionsExport.HandleAsync);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -56,7 +56,8 @@ internal static class ListenAddressCheck
         return null;
     }
 
-    private static IEnumerable<(string Url, string Setting)> ConfiguredUrls(IConfiguration configuration)
+    /// <summary>The addresses the dashboard will listen on, each with the setting that chose it.</summary>
+    internal static IEnumerable<(string Url, string Setting)> ConfiguredUrls(IConfiguration configuration)
     {
         // Kestrel's endpoints section wins over Urls when it has entries, as in Kestrel itself.
         var endpoints = configuration.GetSection(EndpointsSection).GetChildren()

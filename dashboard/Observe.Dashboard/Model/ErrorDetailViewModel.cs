@@ -74,15 +74,3 @@ public sealed class ErrorDetailData(IErrorGroupReader errors) : ILiveData<ErrorD
             functions.Take(MaxFunctions).ToList(), functions.Count > MaxFunctions, history);
     }
 }
-
-/// <summary>
-/// Who a status change is recorded as. Until sign-in exists (issue 14) nobody is signed in, so it is the operating
-/// system account the dashboard runs as, or "anonymous" where the platform names none; the store takes the actor as a
-/// parameter, so sign-in only changes this.
-/// </summary>
-public static class ErrorsActor
-{
-    public const string Anonymous = "anonymous";
-
-    public static string Current => string.IsNullOrWhiteSpace(Environment.UserName) ? Anonymous : Environment.UserName;
-}

@@ -45,3 +45,10 @@ window.observe.watchRows = (list, dotnet, method) => {
     },
   };
 };
+
+// The reconnect box's reload buttons; a listener here rather than an inline onclick, which the Content-Security-Policy refuses.
+document.addEventListener('click', (event) => {
+  if (event.target instanceof Element && event.target.closest('[data-reload]')) {
+    location.reload();
+  }
+});

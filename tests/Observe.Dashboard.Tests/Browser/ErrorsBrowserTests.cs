@@ -125,7 +125,7 @@ public sealed class ErrorsBrowserTests(DashboardFixture dashboard) : IClassFixtu
         url = new Uri(second.GetListeningUrls()[0], "/errors/fp-hostile?range=1h").ToString();
         var again = await OpenInteractiveAsync(url);
         await Assertions.Expect(again.Locator("[data-testid=status]")).ToHaveTextAsync("Resolved", new() { Timeout = Timeout });
-        await Assertions.Expect(again.Locator("[data-testid=status-note]")).ToContainTextAsync($"Resolved by {ErrorsActor.Current}");
+        await Assertions.Expect(again.Locator("[data-testid=status-note]")).ToContainTextAsync($"Resolved by {Observe.Dashboard.Auth.UnsecuredAuthenticationHandler.UserName}");
 
         // It occurs again: the store re-opens it and the open page follows.
         await second.Services.GetRequiredService<IObserveStore>().RecordErrorsAsync(

@@ -2,6 +2,8 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Components.Pages;
 using Observe.Dashboard.Configuration;
 using Observe.Dashboard.Model;
@@ -14,6 +16,7 @@ namespace Observe.Dashboard.Tests.Components;
 public sealed class ErrorsPageTests : MudContext
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private const string ResponderName = "Rita Responder <script>";
     private static readonly FunctionKey Orders = new("111122223333", "eu-west-1", "orders");
     private static readonly FunctionKey Billing = new("111122223333", "us-east-1", "billing");
 
@@ -168,6 +171,7 @@ public sealed class ErrorsPageTests : MudContext
     public async Task ErrorView_StatusSetHere_RecordedWithWhoAndWhen_ReopensAsRegressionWhenItOccursAgain()
     {
         await _store.Store.RecordErrorsAsync([Occurrence(Orders, "fp-a", -20, -10, 3), Occurrence(Billing, "fp-a", -8, -6, 1)], CancellationToken.None);
+        SignIn(ResponderName, DashboardRoles.Responder);
 
         var page = RenderAt("/errors/fp-a?range=1h");
 
@@ -178,11 +182,12 @@ public sealed class ErrorsPageTests : MudContext
         Assert.NotNull(page.Find("[data-testid=no-history]"));
         Assert.Equal("errors?range=1h", page.Find("[data-testid=back-to-list]").GetAttribute("href"));
 
+        Assert.Equal($"Recorded as \"{ResponderName}\".", page.Find("[data-testid=status-actor]").TextContent.Split(" A resolved")[0].Trim());
         await page.Find("[data-set-status=resolved]").ClickAsync(new());
 
         var history = await _store.Store.GetErrorStatusHistoryAsync("fp-a", 10, CancellationToken.None);
         var change = Assert.Single(history);
-        Assert.Equal((ErrorStatus.Active, ErrorStatus.Resolved, ErrorsActor.Current), (change.From, change.To, change.Actor));
+        Assert.Equal((ErrorStatus.Active, ErrorStatus.Resolved, ResponderName), (change.From, change.To, change.Actor));
         page.WaitForAssertion(() => Assert.Equal("Resolved", page.Find("[data-testid=status]").TextContent), Wait);
         Assert.Single(page.FindAll("[data-testid=status-history] [data-change]"));
 
@@ -192,6 +197,25 @@ public sealed class ErrorsPageTests : MudContext
         page.WaitForAssertion(() => Assert.Equal("Active", page.Find("[data-testid=status]").TextContent), Wait);
         Assert.NotNull(page.Find("[data-badge=regression]"));
         Assert.Equal(2, page.FindAll("[data-testid=status-history] [data-change]").Count);
+    }
+
+    [Fact]
+    public async Task ErrorView_Viewer_ButtonsDisabledAndTheWriteItselfRefused_NothingRecorded()
+    {
+        await _store.Store.RecordErrorsAsync([Occurrence(Orders, "fp-a", -20, -10, 3)], CancellationToken.None);
+        SignIn("Vic Viewer", DashboardRoles.Viewer);
+
+        var page = RenderAt("/errors/fp-a?range=1h");
+
+        page.WaitForAssertion(() => Assert.Equal("Active", page.Find("[data-testid=status]").TextContent), Wait);
+        Assert.All(page.FindAll("[data-set-status]"), b => Assert.True(b.HasAttribute("disabled"), b.OuterHtml));
+        Assert.Contains("needs the Responder role; Vic Viewer does not have it", page.Find("[data-testid=status-actor]").TextContent, StringComparison.Ordinal);
+
+        // A disabled button is only a hint: the circuit could still send the click. The write checks the role itself.
+        var actions = Services.GetRequiredService<ErrorStatusActions>();
+        var denied = await Assert.ThrowsAsync<DashboardAccessDeniedException>(() => actions.SetStatusAsync("fp-a", ErrorStatus.Resolved, CancellationToken.None));
+        Assert.Contains("Responder", denied.Message, StringComparison.Ordinal);
+        Assert.Empty(await _store.Store.GetErrorStatusHistoryAsync("fp-a", 10, CancellationToken.None));
     }
 
     [Fact]

@@ -28,6 +28,9 @@ internal static class DashboardHost
                 ["Observe:Store:Kind"] = "Sqlite",
                 ["Observe:Store:DataDirectory"] = dataDirectory,
                 ["Observe:Demo:Enabled"] = "false",
+                // The page and store tests run without sign-in, on loopback where Unsecured is allowed; the sign-in,
+                // roles and hardening tests (Auth/) set BrowserToken and check what each role may reach.
+                ["Observe:Auth:Mode"] = "Unsecured",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

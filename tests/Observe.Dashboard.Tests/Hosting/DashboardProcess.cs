@@ -14,13 +14,18 @@ internal sealed class DashboardProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<string> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _signInLink = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DashboardProcess(ProcessStartInfo start)
     {
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException($"the dashboard exited before listening:\n{Output}"));
+        _process.Exited += (_, _) =>
+        {
+            _listening.TrySetException(new InvalidOperationException($"the dashboard exited before listening:\n{Output}"));
+            _signInLink.TrySetException(new InvalidOperationException($"the dashboard exited before printing its sign-in link:\n{Output}"));
+        };
     }
 
     public string Output
@@ -76,6 +81,20 @@ internal sealed class DashboardProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The browser-token link the process prints on its console once it listens.</summary>
+    public async Task<Uri> WaitForSignInLinkAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            return new Uri(await _signInLink.Task.WaitAsync(timeout.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the dashboard printed no sign-in link within {limit}:\n{Output}");
+        }
+    }
+
     /// <summary>A port nothing listens on now (the process binds it a moment later).</summary>
     public static int FreePort()
     {
@@ -116,6 +135,12 @@ internal sealed class DashboardProcess : IAsyncDisposable
         if (line.IndexOf(Marker, StringComparison.Ordinal) is var at and >= 0)
         {
             _listening.TrySetResult(line[(at + Marker.Length)..].Trim());
+        }
+
+        const string SignIn = "Observe dashboard: sign in with ";
+        if (line.StartsWith(SignIn, StringComparison.Ordinal))
+        {
+            _signInLink.TrySetResult(line[SignIn.Length..].Trim());
         }
     }
 }

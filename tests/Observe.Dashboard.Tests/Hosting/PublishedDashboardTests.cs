@@ -86,7 +86,11 @@ public class PublishedDashboardTests
             }
         };
 
-        await page.GotoAsync(baseUrl.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        // Shipped with sign-in on: the printed link signs the browser in and lands on the Overview, without the token.
+        var signIn = await process.WaitForSignInLinkAsync(StartLimit);
+        Assert.Equal($"http://127.0.0.1:{port}/auth/login", signIn.GetLeftPart(UriPartial.Path));
+        await page.GotoAsync(signIn.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        Assert.Equal(baseUrl.ToString(), page.Url);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         string socketUrl;
         try

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
-using Observe.Store;
 using Observe.Store.Model;
 
 namespace Observe.Dashboard.Components.Pages;
@@ -20,7 +21,21 @@ public sealed partial class ErrorsDetail : LivePage<ErrorDetailViewModel>
     public required ErrorsAddress Address { get; set; }
 
     [Inject]
-    public required IErrorStatusWriter StatusWriter { get; init; }
+    public required ErrorStatusActions StatusActions { get; init; }
+
+    [Inject]
+    public required DashboardUser User { get; init; }
+
+    /// <summary>The name a change is recorded under, and whether this user may make one (the write checks again).</summary>
+    private string? _actor;
+    private bool _canRespond;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = await User.GetNameAsync();
+        _canRespond = await User.HasRoleAsync(DashboardRoles.Responder);
+        await base.OnInitializedAsync();
+    }
 
     protected override void OnInitialized()
     {
@@ -62,7 +77,11 @@ public sealed partial class ErrorsDetail : LivePage<ErrorDetailViewModel>
         {
             // The store announces the change; this view (and every other open one) reloads from it. Not cancelled when
             // the view closes: the user asked for the change, and a short write finishes either way.
-            await StatusWriter.SetErrorStatusAsync(fingerprint, status, ErrorsActor.Current, Time.GetUtcNow(), CancellationToken.None);
+            await StatusActions.SetStatusAsync(fingerprint, status, CancellationToken.None);
+        }
+        catch (DashboardAccessDeniedException ex)
+        {
+            _saveError = $"The status was not saved: {ex.Message}";
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,0 +1,11 @@
+namespace Observe.Dashboard.Actions;
+
+/// <summary>Registers the action services: scoped, so each circuit's writes run as its own signed-in user.</summary>
+internal static class ActionServices
+{
+    public static IServiceCollection AddDashboardActions(this IServiceCollection services)
+    {
+        services.AddScoped<ErrorStatusActions>();
+        return services;
+    }
+}
