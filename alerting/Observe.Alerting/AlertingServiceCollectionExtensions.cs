@@ -45,6 +45,7 @@ public static class AlertingServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IAlertRuleScopes, AlertingRuleScopes>());
         services.TryAddSingleton<NotificationDispatcher>();
         services.TryAddSingleton<IAlertingConsole, AlertingConsole>();
+        services.TryAddSingleton<IAlertingConsoleReader>(sp => sp.GetRequiredService<IAlertingConsole>());
         services.TryAddSingleton<AlertingHealthRecorder>();
         // The process's id among those sharing the store, the same one its collectors' usage rows and leases carry.
         services.TryAddSingleton<CollectorsInstance>();

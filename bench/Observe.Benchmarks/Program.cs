@@ -71,15 +71,16 @@ if (args is ["--investigation-seed", var investigationSeed])
     return 0;
 }
 
-// `--investigation-pages <directory> [count] [keys]` measures the Errors and Traces pages and the 500-span waterfall
+// `--investigation-pages <directory> [count] [keys] [one-viewer]` measures the Errors and Traces pages and the 500-span waterfall
 // over a store written by --fleet-seed or --investigation-seed, count cold renders each (default 20), only the
 // comma-separated keys when given (errors, errors-30d, errors-30d-trends, traces, traces-30d, traces-30d-scatter, waterfall,
-// waterfall-interactive, trips; docs/benchmarks.md).
+// waterfall-interactive, trips; docs/benchmarks.md); with one-viewer, each page is left only once it has drawn all of it.
 if (args is ["--investigation-pages", var investigationDirectory, .. var investigationArgs])
 {
     var count = investigationArgs.Length > 0 ? int.Parse(investigationArgs[0], CultureInfo.InvariantCulture) : 20;
     var only = investigationArgs.Length > 1 ? investigationArgs[1].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) : [];
-    return await Observe.Benchmarks.Dashboard.InvestigationPages.RunAsync(investigationDirectory, count, only);
+    var oneViewer = investigationArgs.Length > 2 && investigationArgs[2] == "one-viewer";
+    return await Observe.Benchmarks.Dashboard.InvestigationPages.RunAsync(investigationDirectory, count, only, oneViewer);
 }
 
 // `--errors-store <directory> [count] [to]` times the Errors pages' store calls alone over a store written by

@@ -1,12 +1,11 @@
 namespace Observe.Alerting.Console;
 
 /// <summary>
-/// The alert rules and channels as the dashboard shows and changes them: every rule with where it comes from, a rule
-/// document checked by the parser the rules file goes through, saving and deleting dashboard rules (a rules-file rule
-/// is read-only: its owners change the file), the configured channels with their secrets masked, and test sends queued
-/// through the outbox the real notifications use. Registered by <c>AddObserveAlerting</c>.
+/// The alert rules and channels as the dashboard shows them: every rule with where it comes from, a rule document
+/// checked by the parser the rules file goes through, and the configured channels with their secrets masked. Reads
+/// only, so any signed-in viewer's page may use it. Registered by <c>AddObserveAlerting</c>.
 /// </summary>
-public interface IAlertingConsole
+public interface IAlertingConsoleReader
 {
     /// <summary>The configured channels, ordered by id, destinations masked.</summary>
     IReadOnlyList<AlertChannelView> Channels { get; }
@@ -22,7 +21,15 @@ public interface IAlertingConsole
     /// each error naming its field; empty when it can be saved.
     /// </summary>
     Task<IReadOnlyList<RuleFieldError>> ValidateAsync(string? editingId, string document, CancellationToken cancellationToken);
+}
 
+/// <summary>
+/// The reads of <see cref="IAlertingConsoleReader"/> and the changes: saving and deleting dashboard rules (a rules-file
+/// rule is read-only: its owners change the file), and test sends queued through the outbox the real notifications
+/// use. The dashboard calls it only from its role-checked action services. Registered by <c>AddObserveAlerting</c>.
+/// </summary>
+public interface IAlertingConsole : IAlertingConsoleReader
+{
     /// <summary>
     /// Saves <paramref name="document"/> as a dashboard rule, new (<paramref name="editingId"/> null) or replacing
     /// <paramref name="editingId"/>, recording <paramref name="actor"/>; nothing is written when it has errors.

@@ -27,7 +27,8 @@ internal static class InvestigationPages
     /// <param name="storeDirectory">The store written by <c>--fleet-seed</c> or <c>--investigation-seed</c>.</param>
     /// <param name="count">Cold renders per page (after one warm-up each).</param>
     /// <param name="only">The measurements to make, by key (errors, errors-30d, errors-30d-trends, traces, traces-30d, waterfall, trips); empty for all.</param>
-    public static async Task<int> RunAsync(string storeDirectory, int count, IReadOnlySet<string> only)
+    /// <param name="oneViewer">Leave each page only once it has drawn all of it, so renders do not overlap the last one's interactive reads.</param>
+    public static async Task<int> RunAsync(string storeDirectory, int count, IReadOnlySet<string> only, bool oneViewer)
     {
         var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
         await using var dashboard = await DashboardProcess.StartAsync(published, CancellationToken.None, storeDirectory);
@@ -49,23 +50,24 @@ internal static class InvestigationPages
         const string waterfallInteractive = "() => !!document.querySelector('.trace-page[data-interactive] [data-testid=waterfall] [data-span]')";
         const string trendsReady = "() => !!document.querySelector('[data-testid=errors-grid] tbody tr [data-trend]')";
         const string scatterReady = "() => !!document.querySelector('[data-testid=traces-grid] tbody tr') && !!document.querySelector('[data-chart=trace-scatter] [data-point]')";
-        (string Key, string Name, string Path, string Ready)[] all =
+        // Settled: what the page draws once interactive, all of it (the Errors trends, the Traces scatter).
+        (string Key, string Name, string Path, string Ready, string Settled)[] all =
         [
-            ("errors", "Errors, default range", "errors", errorsReady),
-            ("errors-30d", "Errors, 30 days", "errors?range=30d", errorsReady),
-            ("errors-30d-trends", "Errors, 30 days, trends drawn", "errors?range=30d", trendsReady),
-            ("traces", "Traces, default range", "traces", tracesReady),
-            ("traces-30d", "Traces, 30 days", "traces?range=30d", tracesReady),
-            ("traces-30d-scatter", "Traces, 30 days, scatter drawn", "traces?range=30d", scatterReady),
-            ("waterfall", $"Waterfall, {FleetSeedInvestigation.LargeTraceSpans} spans", $"traces/{FleetSeedInvestigation.LargeTraceId}", waterfallReady),
-            ("waterfall-interactive", $"Waterfall, {FleetSeedInvestigation.LargeTraceSpans} spans, interactive", $"traces/{FleetSeedInvestigation.LargeTraceId}", waterfallInteractive),
+            ("errors", "Errors, default range", "errors", errorsReady, trendsReady),
+            ("errors-30d", "Errors, 30 days", "errors?range=30d", errorsReady, trendsReady),
+            ("errors-30d-trends", "Errors, 30 days, trends drawn", "errors?range=30d", trendsReady, trendsReady),
+            ("traces", "Traces, default range", "traces", tracesReady, scatterReady),
+            ("traces-30d", "Traces, 30 days", "traces?range=30d", tracesReady, scatterReady),
+            ("traces-30d-scatter", "Traces, 30 days, scatter drawn", "traces?range=30d", scatterReady, scatterReady),
+            ("waterfall", $"Waterfall, {FleetSeedInvestigation.LargeTraceSpans} spans", $"traces/{FleetSeedInvestigation.LargeTraceId}", waterfallReady, waterfallInteractive),
+            ("waterfall-interactive", $"Waterfall, {FleetSeedInvestigation.LargeTraceSpans} spans, interactive", $"traces/{FleetSeedInvestigation.LargeTraceId}", waterfallInteractive, waterfallInteractive),
         ];
-        var pages = all.Where(p => only.Count == 0 || only.Contains(p.Key)).Select(p => (p.Name, p.Path, p.Ready)).ToList();
+        var pages = all.Where(p => only.Count == 0 || only.Contains(p.Key)).Select(p => (p.Name, p.Path, p.Ready, Settled: oneViewer ? p.Settled : null)).ToList();
 
         using (var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(2) })
         {
             // One line per address: two measurements of one page share its HTML.
-            foreach (var (name, path, _) in pages.DistinctBy(p => p.Path))
+            foreach (var (name, path, _, _) in pages.DistinctBy(p => p.Path))
             {
                 await http.GetStringAsync(path);
                 var sizes = new List<double>();
@@ -83,11 +85,11 @@ internal static class InvestigationPages
             }
         }
 
-        foreach (var (name, path, ready) in pages)
+        foreach (var (name, path, ready, settled) in pages)
         {
             var uri = new Uri(baseUrl, path);
-            FleetPages.Report(name + " first render, first (warm-up)", (await ColdAsync(browser, uri, ready, 1)).Select(s => s.Ready).ToList());
-            var samples = await ColdAsync(browser, uri, ready, count);
+            FleetPages.Report(name + " first render, first (warm-up)", (await ColdAsync(browser, uri, ready, settled, 1)).Select(s => s.Ready).ToList());
+            var samples = await ColdAsync(browser, uri, ready, settled, count);
             FleetPages.Report(name + " first render (page clock: navigation start to the frame with the rows)", samples.Select(s => s.Ready).ToList());
             // Where the time goes: the server's first byte, its last, and the frame after it.
             FleetPages.Report(name + " first byte", samples.Select(s => s.FirstByte).ToList());
@@ -120,9 +122,11 @@ internal static class InvestigationPages
 
     /// <summary>
     /// Opens <paramref name="uri"/> <paramref name="count"/> times, each on a new context: the page's clock to
-    /// <paramref name="ready"/> on a frame, and to the document's first and last byte (Navigation Timing).
+    /// <paramref name="ready"/> on a frame, and to the document's first and last byte (Navigation Timing). With
+    /// <paramref name="settled"/>, each page is left only once it holds (one viewer at a time: the next page's server
+    /// answer does not share the machine with the last one's interactive reads); without, the next opens at once.
     /// </summary>
-    private static async Task<List<(double Ready, double FirstByte, double LastByte)>> ColdAsync(IBrowser browser, Uri uri, string ready, int count)
+    private static async Task<List<(double Ready, double FirstByte, double LastByte)>> ColdAsync(IBrowser browser, Uri uri, string ready, string? settled, int count)
     {
         var samples = new List<(double, double, double)>();
         for (var i = 0; i < count; i++)
@@ -139,6 +143,10 @@ internal static class InvestigationPages
             var times = await page.EvaluateAsync<double[]>(
                 "() => { const n = performance.getEntriesByType('navigation')[0]; return [window.__readyAt, n.responseStart, n.responseEnd]; }");
             samples.Add((times[0], times[1], times[2]));
+            if (settled is not null)
+            {
+                await page.WaitForFunctionAsync(settled, null, new PageWaitForFunctionOptions { Timeout = 120_000 });
+            }
         }
 
         return samples;

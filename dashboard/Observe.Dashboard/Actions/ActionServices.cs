@@ -6,6 +6,8 @@ internal static class ActionServices
     public static IServiceCollection AddDashboardActions(this IServiceCollection services)
     {
         services.AddScoped<ErrorStatusActions>();
+        services.AddScoped<AlertActions>();
+        services.AddScoped<AlertingActions>();
         return services;
     }
 }

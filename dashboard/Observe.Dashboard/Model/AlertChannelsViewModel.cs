@@ -77,7 +77,7 @@ public sealed record AlertChannelsViewModel(IReadOnlyList<ChannelQueueRow> Chann
 }
 
 /// <summary>The Channels page's query: the console's channels, the outbox's queues and the delivery log.</summary>
-public sealed class AlertChannelsData(IAlertingConsole console, IAlertStateStore notifications, INotificationOutbox outbox) : ILiveData<AlertChannelsViewModel>
+public sealed class AlertChannelsData(IAlertingConsoleReader console, IAlertStateStore notifications, INotificationOutbox outbox) : ILiveData<AlertChannelsViewModel>
 {
     /// <summary>Attempts the log reads, newest first.</summary>
     public const int LogLimit = 1000;

@@ -22,7 +22,7 @@ public sealed record AlertRulesViewModel(AlertRulesView View)
 }
 
 /// <summary>The Rules page's query: the console's rules, reloaded whenever alerting data changes in the store.</summary>
-public sealed class AlertRulesData(IAlertingConsole console) : ILiveData<AlertRulesViewModel>
+public sealed class AlertRulesData(IAlertingConsoleReader console) : ILiveData<AlertRulesViewModel>
 {
     public StoreChangeKind Changes => StoreChangeKind.Alerting;
 

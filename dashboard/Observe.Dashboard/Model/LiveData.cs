@@ -52,11 +52,9 @@ public static class LiveDataServices
         services.AddTransient<ILiveData<ColdStartsViewModel>, ColdStartsData>();
         services.AddSingleton(sp => new AlertRuleCatalog(
             sp.GetRequiredService<Observe.Alerting.Hosting.AlertRuleSource>(), sp.GetRequiredService<IAlertRuleReader>()));
-        services.AddSingleton<AlertActions>();
         services.AddTransient<ILiveData<AlertsViewModel>, AlertsData>().AddTransient<ILiveData<AlertDetailViewModel>, AlertDetailData>();
-        // The alerting Rules and Channels pages, and the one service their changes go through.
+        // The alerting Rules and Channels pages.
         services.AddTransient<ILiveData<AlertRulesViewModel>, AlertRulesData>().AddTransient<ILiveData<AlertChannelsViewModel>, AlertChannelsData>();
-        services.AddSingleton<AlertingActions>();
         return services;
     }
 }

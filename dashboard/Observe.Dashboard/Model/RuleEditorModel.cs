@@ -13,13 +13,13 @@ public sealed class RuleEditorModel : IDisposable
     /// <summary>How long typing must pause before the document is validated.</summary>
     public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
 
-    private readonly IAlertingConsole _console;
+    private readonly IAlertingConsoleReader _console;
     private readonly ITimer _timer;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _gate = new();
     private long _version;
 
-    public RuleEditorModel(IAlertingConsole console, string? editingId, string document, TimeProvider time)
+    public RuleEditorModel(IAlertingConsoleReader console, string? editingId, string document, TimeProvider time)
     {
         _console = console;
         EditingId = editingId;

@@ -255,6 +255,7 @@ public sealed class AuthorizationEnumerationTests
 
     private static object? Sample(Type type) =>
         type == typeof(string) ? "sample"
+        : type == typeof(Observe.Dashboard.Model.SilenceDraft) ? new Observe.Dashboard.Model.SilenceDraft("function=orders", "2h", "maintenance")
         : type == typeof(CancellationToken) ? CancellationToken.None
         : type.IsValueType ? Activator.CreateInstance(type)
         : null;

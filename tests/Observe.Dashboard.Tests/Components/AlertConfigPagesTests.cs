@@ -105,7 +105,7 @@ public sealed class AlertConfigPagesTests : MudContext
         page.WaitForAssertion(() => Assert.Equal("disabled", page.Find("[data-rule='r1'] [data-state]").GetAttribute("data-state")), Wait);
         var stored = Assert.Single(await _store.Store.GetAlertRulesAsync(default));
         Assert.False(stored.Enabled);
-        Assert.Equal(AlertingActions.Actor, stored.UpdatedBy);
+        Assert.Equal("test admin", stored.UpdatedBy);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class AlertConfigPagesTests : MudContext
         await page.Find("[data-testid=save-rule]").ClickAsync(new());
 
         var stored = Assert.Single(await _store.Store.GetAlertRulesAsync(default));
-        Assert.Equal(("new-one", AlertingActions.Actor), (stored.Id, stored.UpdatedBy));
+        Assert.Equal(("new-one", "test admin"), (stored.Id, stored.UpdatedBy));
         Assert.EndsWith("alerts/rules?saved=new-one", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
     }
 
@@ -237,7 +237,7 @@ public sealed class AlertConfigPagesTests : MudContext
         page.WaitForAssertion(() => Assert.Equal("queued", page.Find("[data-channel=hook] [data-testid=test-result]").GetAttribute("data-outcome")), Wait);
         var queued = Assert.Single(await _store.Store.GetNotificationsAsync("pending", 10, default));
         Assert.Equal(("test", "hook"), (queued.Kind, queued.ChannelId));
-        Assert.Contains(AlertingActions.Actor, queued.Payload, StringComparison.Ordinal);
+        Assert.Contains("test admin", queued.Payload, StringComparison.Ordinal);
 
         // The sender's part, as the dispatcher does it: the page follows the store's change.
         var now = DateTimeOffset.UtcNow;

@@ -152,12 +152,12 @@ public sealed class AlertsPageTests : MudContext
         var page = RenderAt("/alerts");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-alert] [data-acknowledge]")), Wait);
 
-        await page.Find("[data-alert] [data-acknowledge]").ClickAsync(new());
+        await ClickAsync(page, "[data-alert] [data-acknowledge]");
 
         var stored = Assert.Single(await _store.Store.GetAlertInstancesAsync(null, CancellationToken.None));
-        Assert.Equal((AlertStatus.Firing, ErrorsActor.Current), (stored.Status, stored.AcknowledgedBy));
+        Assert.Equal((AlertStatus.Firing, "test admin"), (stored.Status, stored.AcknowledgedBy));
         var history = await _store.Store.GetAlertHistoryAsync("slow", alert.LabelsKey, 10, CancellationToken.None);
-        Assert.Equal(ErrorsActor.Current, Assert.Single(history).Actor);
+        Assert.Equal("test admin", Assert.Single(history).Actor);
         page.WaitForAssertion(() => Assert.Contains("it still resolves on its own", page.Find("[data-testid=action-message]").TextContent, StringComparison.Ordinal), Wait);
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-alert] [data-acknowledge]")), Wait);
         Assert.Equal("1", page.Find("[data-figure=acknowledged]").GetAttribute("data-value"));
@@ -171,14 +171,14 @@ public sealed class AlertsPageTests : MudContext
         var page = RenderAt("/alerts");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-alert]")), Wait);
 
-        await page.Find("[data-alert] [data-silence-like]").ClickAsync(new());
+        await ClickAsync(page, "[data-alert] [data-silence-like]");
         page.WaitForAssertion(() => Assert.Contains("function=billing", page.Find("[data-testid=silence-form] textarea").GetAttribute("value") ?? page.Find("[data-testid=silence-form] textarea").TextContent, StringComparison.Ordinal), Wait);
         page.FindAll("[data-testid=silence-form] input")[1].Input("maintenance window");
-        await page.Find("[data-testid=create-silence]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=create-silence]");
 
         var silence = Assert.Single(await _store.Store.GetSilencesAsync(DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(alert.Labels.OrderBy(l => l.Key), silence.Matchers.OrderBy(l => l.Key));
-        Assert.Equal(("maintenance window", ErrorsActor.Current), (silence.Comment, silence.CreatedBy));
+        Assert.Equal(("maintenance window", "test admin"), (silence.Comment, silence.CreatedBy));
         Assert.InRange(silence.EndsAt - silence.StartsAt, TimeSpan.FromHours(2) - TimeSpan.FromSeconds(1), TimeSpan.FromHours(2) + TimeSpan.FromSeconds(1));
         page.WaitForAssertion(() => Assert.Equal("1", page.Find("[data-figure=silenced]").GetAttribute("data-value")), Wait);
     }
@@ -191,7 +191,7 @@ public sealed class AlertsPageTests : MudContext
 
         page.Find("[data-testid=silence-form] textarea").Input("function=\n=orders");
         page.FindAll("[data-testid=silence-form] input")[0].Input("2020-01-01 10:00");
-        await page.Find("[data-testid=create-silence]").ClickAsync(new());
+        await ClickAsync(page, "[data-testid=create-silence]");
 
         page.WaitForAssertion(() => Assert.Equal(
             [
@@ -215,11 +215,11 @@ public sealed class AlertsPageTests : MudContext
         var page = RenderAt("/alerts");
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-silence-row] [data-expire]")), Wait);
 
-        await page.Find("[data-silence-row] [data-expire]").ClickAsync(new());
+        await ClickAsync(page, "[data-silence-row] [data-expire]");
 
         Assert.Empty(await _store.Store.GetSilencesAsync(DateTimeOffset.UtcNow, CancellationToken.None));
         var ended = Assert.Single(await _store.Store.GetSilencesEndingAfterAsync(_now.AddHours(-1), CancellationToken.None));
-        Assert.Equal(ErrorsActor.Current, ended.ExpiredBy);
+        Assert.Equal("test admin", ended.ExpiredBy);
         page.WaitForAssertion(() => Assert.Equal("false", page.Find("[data-silence-row]").GetAttribute("data-active")), Wait);
         Assert.Empty(page.FindAll("[data-silence-row] [data-expire]"));
     }
@@ -303,4 +303,24 @@ public sealed class AlertsPageTests : MudContext
 
     private static IEnumerable<string> Functions(IRenderedComponent<Alerts> page) =>
         page.FindAll("[data-alert] [data-function-link]").Select(a => a.TextContent).ToList();
+
+    /// <summary>
+    /// Clicks the element <paramref name="selector"/> finds. The page re-renders on its own (a store change, the refresh
+    /// timer): a render between finding and clicking replaces the handler, so the element is found again, as bUnit advises.
+    /// </summary>
+    private static async Task ClickAsync<T>(IRenderedComponent<T> page, string selector)
+        where T : IComponent
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await page.Find(selector).ClickAsync(new());
+                return;
+            }
+            catch (Bunit.Rendering.UnknownEventHandlerIdException) when (attempt < 5)
+            {
+            }
+        }
+    }
 }

@@ -31,7 +31,6 @@ public sealed class ErrorsPageTests : MudContext
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new DashboardOptions { RefreshThrottle = TimeSpan.FromMilliseconds(100) }));
         Services.AddLiveData();
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         _now = DateTimeOffset.UtcNow;
     }
 
@@ -42,15 +41,13 @@ public sealed class ErrorsPageTests : MudContext
     {
         await _store.Store.RecordErrorsAsync([Occurrence(Orders, "fp-timeout", -50, -40, 4), Occurrence(Billing, "fp-timeout", -30, -20, 5)], CancellationToken.None);
 
-        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
-        var prerendered = RenderAt("/errors?range=1h");
+        var prerendered = RenderAt("/errors?range=1h", interactive: false);
         prerendered.WaitForAssertion(() => Assert.Single(Rows(prerendered)), Wait);
         Assert.Equal("9", Rows(prerendered)[0].GetAttribute("data-count"));
         // Not read is not zero: no bars, and words saying they follow.
         Assert.Empty(prerendered.FindAll("[data-trend]"));
         Assert.Equal("Drawing…", Rows(prerendered)[0].QuerySelector("[data-trend-pending]")!.TextContent);
 
-        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         var interactive = RenderAt("/errors?range=1h");
         interactive.WaitForAssertion(() => Assert.Equal(9, Rows(interactive)[0].QuerySelector("[data-trend]")!.GetAttribute("data-trend")!.Split(',').Sum(long.Parse)), Wait);
         Assert.Empty(interactive.FindAll("[data-trend-pending]"));
@@ -226,8 +223,10 @@ public sealed class ErrorsPageTests : MudContext
         page.WaitForAssertion(() => Assert.Contains("no error with the fingerprint \"fp-none\"", page.Find("[data-testid=unknown-error]").TextContent, StringComparison.Ordinal), Wait);
     }
 
-    private IRenderedComponent<Errors> RenderAt(string uri)
+    /// <summary>Renders the page at <paramref name="uri"/>, interactive or as prerendered; after any sign-in, which adds a service.</summary>
+    private IRenderedComponent<Errors> RenderAt(string uri, bool interactive = true)
     {
+        SetRendererInfo(interactive ? new RendererInfo("Server", isInteractive: true) : new RendererInfo("Static", isInteractive: false));
         Navigate(uri);
         return Render<Errors>();
     }

@@ -1,3 +1,8 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
 using Observe.Store.Model;
@@ -7,15 +12,25 @@ namespace Observe.Dashboard.Tests.Model;
 public sealed class AlertActionsTests : IAsyncLifetime
 {
     private TestStore _store = null!;
+    private const string Actor = "on-call responder";
     private AlertActions _actions = null!;
+    private ServiceProvider _services = null!;
 
     public async Task InitializeAsync()
     {
         _store = await TestStore.CreateAsync();
-        _actions = new AlertActions(_store.Store, _store.Store, TimeProvider.System);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, Actor), new Claim(ClaimTypes.Role, DashboardRoles.Responder)], "test");
+        _services = new ServiceCollection().AddLogging().AddAuthorizationCore(DashboardRoles.AddPolicies)
+            .AddSingleton<AuthenticationStateProvider>(new SignedIn(new ClaimsPrincipal(identity))).AddSingleton<DashboardUser>()
+            .BuildServiceProvider();
+        _actions = new AlertActions(_store.Store, _store.Store, _services.GetRequiredService<DashboardUser>(), TimeProvider.System);
     }
 
-    public async Task DisposeAsync() => await _store.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await _store.DisposeAsync();
+    }
 
     [Theory]
     [InlineData("", "2h", "why", "matchers: give at least one label=value; a silence without matchers would cover nothing")]
@@ -45,7 +60,7 @@ public sealed class AlertActionsTests : IAsyncLifetime
         Assert.Empty(result.Errors);
         var stored = Assert.Single(await _store.Store.GetSilencesAsync(DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(new Dictionary<string, string> { ["function"] = "orders-*", ["account"] = "111122223333" }, stored.Matchers);
-        Assert.Equal(("deploy", AlertActions.Actor), (stored.Comment, stored.CreatedBy));
+        Assert.Equal(("deploy", Actor), (stored.Comment, stored.CreatedBy));
         Assert.Equal(text, stored.EndsAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -57,5 +72,10 @@ public sealed class AlertActionsTests : IAsyncLifetime
 
         Assert.Null(await _actions.AcknowledgeAsync("r", $"{Components.AlertsSeed.Account}/{Components.AlertsSeed.Region}/fn", CancellationToken.None));
         Assert.Empty(await _store.Store.GetAlertHistoryAsync("r", null, 10, CancellationToken.None));
+    }
+
+    private sealed class SignedIn(ClaimsPrincipal principal) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(principal));
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Components;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 
 namespace Observe.Dashboard.Components.Pages;
@@ -100,6 +102,10 @@ public sealed partial class AlertChannels : LivePage<AlertChannelsViewModel>
         {
             // The attempt shows once the sender logs it: the store announces it and the page reloads.
             _tests[channelId] = await Actions.TestSendAsync(channelId, CancellationToken.None);
+        }
+        catch (DashboardAccessDeniedException denied)
+        {
+            _testErrors[channelId] = denied.Message;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Observe.Alerting.Console;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 
 namespace Observe.Dashboard.Components.Pages;
@@ -44,7 +46,7 @@ public sealed partial class AlertRuleEditor : ComponentBase, IDisposable
     public int? Template { get; set; }
 
     [Inject]
-    public required IAlertingConsole Console { get; init; }
+    public required IAlertingConsoleReader Console { get; init; }
 
     [Inject]
     public required AlertingActions Actions { get; init; }
@@ -149,6 +151,10 @@ public sealed partial class AlertRuleEditor : ComponentBase, IDisposable
 
             editor.Refused(result.Errors);
         }
+        catch (DashboardAccessDeniedException denied)
+        {
+            _saveError = denied.Message;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _log?.LogError(ex, "Could not save alert rule {RuleId}", RuleId);
@@ -174,6 +180,10 @@ public sealed partial class AlertRuleEditor : ComponentBase, IDisposable
             }
 
             _saveError = string.Join("; ", result.Errors.Select(e => e.ToString()));
+        }
+        catch (DashboardAccessDeniedException denied)
+        {
+            _saveError = denied.Message;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 
 namespace Observe.Dashboard.Components.Pages;
@@ -48,6 +50,10 @@ public sealed partial class AlertRules : LivePage<AlertRulesViewModel>
             {
                 _actionError = string.Join("; ", result.Errors.Select(e => e.ToString()));
             }
+        }
+        catch (DashboardAccessDeniedException denied)
+        {
+            _actionError = denied.Message;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Components;
+using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 
 namespace Observe.Dashboard.Components.Pages;
@@ -74,6 +76,10 @@ public sealed partial class Alerts : LivePage<AlertsViewModel>
             (_message, _messageIsError) = acknowledged is null
                 ? ($"\"{row.RuleName}\" is no longer open (it resolved meanwhile), so there is nothing to acknowledge.", true)
                 : ($"\"{row.RuleName}\" acknowledged by {acknowledged.AcknowledgedBy}: its repeat notifications stop; it still resolves on its own.", false);
+        }
+        catch (DashboardAccessDeniedException denied)
+        {
+            (_message, _messageIsError) = (denied.Message, true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

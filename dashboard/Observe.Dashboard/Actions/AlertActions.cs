@@ -1,39 +1,41 @@
 using System.Globalization;
 using Observe.Alerting.Rules;
+using Observe.Dashboard.Auth;
+using Observe.Dashboard.Model;
 using Observe.Store;
 using Observe.Store.Model;
 
-namespace Observe.Dashboard.Model;
-
-/// <summary>What a person fills in to create a silence, as typed.</summary>
-/// <param name="Matchers">One <c>label=value</c> per line; a value may hold <c>*</c> and <c>?</c> globs.</param>
-/// <param name="Ends">A duration from now (<c>2h</c>, <c>30m</c>, <c>1d</c>) or a UTC time (<c>2026-12-04 18:00</c>).</param>
-/// <param name="Comment">Why: required, so whoever finds the silence later knows whether it may go.</param>
-public sealed record SilenceDraft(string Matchers, string Ends, string Comment);
-
-/// <summary>A created silence, or every problem of the draft, each naming its field.</summary>
-public sealed record SilenceResult(Silence? Created, IReadOnlyList<string> Errors);
+namespace Observe.Dashboard.Actions;
 
 /// <summary>
-/// Every write the Alerts pages make (acknowledge, create and expire silences), in one place, so the role check that
-/// sign-in brings (issue 14) is added here once and the actor is read here once.
+/// Every write the Alerts pages make (acknowledge, create and expire silences): a Responder's, recorded under their name.
 /// </summary>
-public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStore state, TimeProvider time)
+public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStore state, DashboardUser user, TimeProvider time)
 {
-    /// <summary>Who the writes are recorded as: until sign-in exists, the account the dashboard runs as.</summary>
-    public static string Actor => ErrorsActor.Current;
-
     /// <summary>Acknowledges an open alert (repeats stop; it still resolves on its own); null when it is no longer open.</summary>
-    public Task<AlertInstance?> AcknowledgeAsync(string ruleId, string labelsKey, CancellationToken cancellationToken) =>
-        lifecycle.AcknowledgeAlertAsync(ruleId, labelsKey, Actor, time.GetUtcNow(), cancellationToken);
+    /// <exception cref="DashboardAccessDeniedException">The user is not a Responder; nothing was written.</exception>
+    [RequiresRole(DashboardRoles.Responder)]
+    public async Task<AlertInstance?> AcknowledgeAsync(string ruleId, string labelsKey, CancellationToken cancellationToken)
+    {
+        var actor = await user.DemandAsync(DashboardRoles.Responder);
+        return await lifecycle.AcknowledgeAlertAsync(ruleId, labelsKey, actor, time.GetUtcNow(), cancellationToken);
+    }
 
     /// <summary>Ends a silence now; null when it had already ended.</summary>
-    public Task<Silence?> ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken) =>
-        lifecycle.ExpireSilenceAsync(silenceId, Actor, time.GetUtcNow(), cancellationToken);
+    /// <exception cref="DashboardAccessDeniedException">The user is not a Responder; nothing was written.</exception>
+    [RequiresRole(DashboardRoles.Responder)]
+    public async Task<Silence?> ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken)
+    {
+        var actor = await user.DemandAsync(DashboardRoles.Responder);
+        return await lifecycle.ExpireSilenceAsync(silenceId, actor, time.GetUtcNow(), cancellationToken);
+    }
 
     /// <summary>Validates the draft and stores the silence, starting now; nothing is stored when the draft has a problem.</summary>
+    /// <exception cref="DashboardAccessDeniedException">The user is not a Responder; nothing was written.</exception>
+    [RequiresRole(DashboardRoles.Responder)]
     public async Task<SilenceResult> CreateSilenceAsync(SilenceDraft draft, CancellationToken cancellationToken)
     {
+        var actor = await user.DemandAsync(DashboardRoles.Responder);
         ArgumentNullException.ThrowIfNull(draft);
         var now = time.GetUtcNow();
         var errors = new List<string>();
@@ -55,7 +57,7 @@ public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStor
             Matchers = matchers,
             StartsAt = now,
             EndsAt = endsAt,
-            CreatedBy = Actor,
+            CreatedBy = actor,
             Comment = draft.Comment.Trim(),
         };
         await state.UpsertSilenceAsync(silence, cancellationToken);
