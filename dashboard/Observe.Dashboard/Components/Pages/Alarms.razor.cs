@@ -9,9 +9,8 @@ namespace Observe.Dashboard.Components.Pages;
 /// </summary>
 public sealed partial class Alarms : LivePage<AlarmsViewModel>
 {
-    private string? _addressUri;
-    private AlarmsAddress? _address;
-    private (AlarmsViewModel Model, AlarmsAddress Address, AlarmsView View)? _view;
+    private readonly PageAddress<AlarmsAddress> _address = new(AlarmsAddress.Parse);
+    private readonly AddressedView<AlarmsViewModel, AlarmsAddress, AlarmsView> _view = new((model, address) => model.Apply(address));
 
     /// <summary>
     /// The alarm's ARN when its history is open. Declared for the route; the page reads it from the address with
@@ -20,35 +19,9 @@ public sealed partial class Alarms : LivePage<AlarmsViewModel>
     [Parameter]
     public string? Arn { get; set; }
 
-    private AlarmsAddress Address
-    {
-        get
-        {
-            // Re-read only when the address changed: a render reads it many times.
-            if (_address is null || _addressUri != Navigation.Uri)
-            {
-                _addressUri = Navigation.Uri;
-                _address = AlarmsAddress.Parse(Navigation.Uri, Navigation.BaseUri);
-            }
+    private AlarmsAddress Address => _address.Read(Navigation);
 
-            return _address;
-        }
-    }
-
-    private AlarmsView View
-    {
-        get
-        {
-            var model = Model!;
-            var address = Address;
-            if (_view is not { } cached || !ReferenceEquals(cached.Model, model) || !ReferenceEquals(cached.Address, address))
-            {
-                _view = (model, address, model.Apply(address));
-            }
-
-            return _view.Value.View;
-        }
-    }
+    private AlarmsView View => _view.Get(Model!, Address);
 
     private string CollectorNote => Model?.Collector.LastSuccess is { } at
         ? $" (the alarms collector's last successful pass ended {AlarmRow.FormatUtc(at)})"
@@ -106,15 +79,9 @@ public sealed partial class Alarms : LivePage<AlarmsViewModel>
         }
     }
 
-    /// <summary>Typing replaces the address rather than adding a back-button step per pause.</summary>
     private Task SearchAsync(string? text)
     {
-        var uri = Address.WithSearch(text ?? "");
-        if (Navigation.ToAbsoluteUri(uri).ToString() != Navigation.Uri)
-        {
-            Navigation.NavigateTo(uri, replace: true);
-        }
-
+        Navigation.ReplaceWith(Address.WithSearch(text ?? ""));
         return Task.CompletedTask;
     }
 }

@@ -11,9 +11,8 @@ namespace Observe.Dashboard.Components.Pages;
 /// </summary>
 public sealed partial class Alerts : LivePage<AlertsViewModel>
 {
-    private string? _addressUri;
-    private AlertsAddress? _address;
-    private (AlertsViewModel Model, AlertsAddress Address, AlertsView View)? _view;
+    private readonly PageAddress<AlertsAddress> _address = new(AlertsAddress.Parse);
+    private readonly AddressedView<AlertsViewModel, AlertsAddress, AlertsView> _view = new((model, address) => model.Apply(address));
     private AlertsSilences? _silences;
     private string? _message;
     private bool _messageIsError;
@@ -22,35 +21,9 @@ public sealed partial class Alerts : LivePage<AlertsViewModel>
     [Inject]
     public required AlertActions Actions { get; init; }
 
-    private AlertsAddress Address
-    {
-        get
-        {
-            // Re-read only when the address changed: a render reads it many times.
-            if (_address is null || _addressUri != Navigation.Uri)
-            {
-                _addressUri = Navigation.Uri;
-                _address = AlertsAddress.Parse(Navigation.Uri, Navigation.BaseUri);
-            }
+    private AlertsAddress Address => _address.Read(Navigation);
 
-            return _address;
-        }
-    }
-
-    private AlertsView View
-    {
-        get
-        {
-            var model = Model!;
-            var address = Address;
-            if (_view is not { } cached || !ReferenceEquals(cached.Model, model) || !ReferenceEquals(cached.Address, address))
-            {
-                _view = (model, address, model.Apply(address));
-            }
-
-            return _view.Value.View;
-        }
-    }
+    private AlertsView View => _view.Get(Model!, Address);
 
     private IEnumerable<(Figure Figure, string State)> Figures
     {
@@ -94,15 +67,9 @@ public sealed partial class Alerts : LivePage<AlertsViewModel>
 
     private void SilenceLike(AlertRow row) => _silences?.Prefill(AlertActions.MatchersFor(row.Instance.Labels));
 
-    /// <summary>Typing replaces the address rather than adding a back-button step per pause.</summary>
     private Task SearchAsync(string? text)
     {
-        var uri = Address.WithSearch(text ?? "");
-        if (Navigation.ToAbsoluteUri(uri).ToString() != Navigation.Uri)
-        {
-            Navigation.NavigateTo(uri, replace: true);
-        }
-
+        Navigation.ReplaceWith(Address.WithSearch(text ?? ""));
         return Task.CompletedTask;
     }
 }

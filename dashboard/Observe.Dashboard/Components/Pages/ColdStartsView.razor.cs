@@ -48,15 +48,9 @@ public sealed partial class ColdStartsView : LivePage<ColdStartsViewModel>
         base.OnInitialized();
     }
 
-    /// <summary>Typing replaces the address rather than adding a back-button step per pause.</summary>
     private Task Replace(string parameter, string? text)
     {
-        var uri = Address.With(parameter, text);
-        if (Navigation.ToAbsoluteUri(uri).ToString() != Navigation.Uri)
-        {
-            Navigation.NavigateTo(uri, replace: true);
-        }
-
+        Navigation.ReplaceWith(Address.With(parameter, text));
         return Task.CompletedTask;
     }
 
