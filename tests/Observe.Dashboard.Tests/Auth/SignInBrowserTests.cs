@@ -14,7 +14,7 @@ public sealed class SignInBrowserTests
     [Fact]
     public async Task BrowserToken_SignInOnThePage_PagesWorkUnderTheCsp_SignOutEndsIt()
     {
-        await using var host = new BrowserDashboard();
+        await using var host = new BrowserDashboard(signedIn: false);
         host.Build(new Dictionary<string, string?>
         {
             ["Observe:Auth:Mode"] = "BrowserToken",

@@ -64,12 +64,20 @@ internal sealed class BrowserDashboard : IAsyncDisposable
 
     private readonly TempDirectory _directory = new();
     private readonly string _chromium;
+    private readonly bool _signedIn;
     private WebApplication? _app;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
+    private Cookie? _session;
+    private SignedInBrowser? _signedInBrowser;
 
-    public BrowserDashboard()
+    /// <param name="signedIn">
+    /// The dashboard in its default sign-in mode (a browser token), every browser context signed in; false leaves
+    /// the mode to the settings and the contexts signed out, for the tests of signing in itself.
+    /// </param>
+    public BrowserDashboard(bool signedIn = true)
     {
+        _signedIn = signedIn;
         // Fail, never skip: a skipped browser test would let CI pass with the browser path broken. Checked first, so
         // a missing browser fails before any seeding or start-up.
         var chromium = Environment.GetEnvironmentVariable(ChromiumVariable);
@@ -88,12 +96,32 @@ internal sealed class BrowserDashboard : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public IBrowser Browser => _browser ?? throw new InvalidOperationException("Chromium is not launched yet");
+    /// <summary>Chromium; signed in (every new context) once the dashboard has started, unless built signed out.</summary>
+    public IBrowser Browser
+    {
+        get
+        {
+            var browser = _browser ?? throw new InvalidOperationException("Chromium is not launched yet");
+            return _session is null ? browser : _signedInBrowser ??= new SignedInBrowser(browser, _session);
+        }
+    }
 
     /// <summary>Builds the dashboard over the temp store with <paramref name="settings"/>; <see cref="StartDashboardAsync"/> starts it.</summary>
     public WebApplication Build(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null)
     {
-        _app = DashboardHost.Build(_directory.Path, settings, configure);
+        var all = new Dictionary<string, string?>();
+        if (_signedIn)
+        {
+            all["Observe:Auth:Mode"] = "BrowserToken";
+            all["Observe:Auth:BrowserToken"] = Auth.SignedInDashboard.Token;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        _app = DashboardHost.Build(_directory.Path, all, configure);
         return _app;
     }
 
@@ -101,6 +129,28 @@ internal sealed class BrowserDashboard : IAsyncDisposable
     {
         await App.StartDashboardAsync(CancellationToken.None);
         BaseUrl = App.GetListeningUrls()[0];
+        if (_signedIn)
+        {
+            _session = await SignInAsync();
+        }
+    }
+
+    /// <summary>Opens the printed sign-in link once and keeps the session cookie it sets.</summary>
+    private async Task<Cookie> SignInAsync()
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
+        using var client = new HttpClient(handler) { BaseAddress = BaseUrl };
+        using var response = await client.GetAsync($"/auth/login?t={Uri.EscapeDataString(Auth.SignedInDashboard.Token)}");
+        var prefix = Observe.Dashboard.Auth.AuthExtensions.CookieName + "=";
+        var cookie = response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.FirstOrDefault(v => v.StartsWith(prefix, StringComparison.Ordinal))
+            : null;
+        if (cookie is null)
+        {
+            throw new InvalidOperationException($"signing in with the browser token set no session cookie ({(int)response.StatusCode} {response.Headers.Location})");
+        }
+
+        return new Cookie { Name = Observe.Dashboard.Auth.AuthExtensions.CookieName, Value = cookie[prefix.Length..cookie.IndexOf(';', StringComparison.Ordinal)], Url = BaseUrl.ToString() };
     }
 
     public async Task LaunchChromiumAsync()

@@ -97,7 +97,7 @@ public sealed partial class MotoFleetBrowserTests
         await Assertions.Expect(page.Locator("[data-testid=status]")).ToHaveTextAsync("Active", new() { Timeout = CollectorTimeout });
         await Assertions.Expect(page.Locator("[data-badge=regression]")).ToBeVisibleAsync();
         var history = await moto.Store.GetErrorStatusHistoryAsync(stored.Fingerprint, 10, CancellationToken.None);
-        Assert.Equal([(ErrorStatus.Resolved, ErrorStatus.Active, ErrorStatusChange.RecurrenceActor, true), (ErrorStatus.Active, ErrorStatus.Resolved, Observe.Dashboard.Auth.UnsecuredAuthenticationHandler.UserName, false)],
+        Assert.Equal([(ErrorStatus.Resolved, ErrorStatus.Active, ErrorStatusChange.RecurrenceActor, true), (ErrorStatus.Active, ErrorStatus.Resolved, Observe.Dashboard.Auth.AuthEndpoints.BrowserTokenUserName, false)],
             history.Take(2).Select(c => (c.From, c.To, c.Actor, c.Regression)));
         await page.Context.CloseAsync();
     }
