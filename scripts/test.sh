@@ -46,26 +46,56 @@ set -a
 . "$root/.peers/env"
 set +a
 
-passed=0 failed=0 skipped=0 status=0
-for proj in tests/*/*.csproj; do
+# One project's tests into its own log; its summary line ("passed failed skipped exit") into $results/<name>.sum.
+run_project() {
+  local proj=$1 name log rc summary
   name=$(basename "$proj" .csproj)
-  echo "== $name"
   log="$results/$name.log"
+  echo "none none none 1" >"$results/$name.sum"
   dotnet test "$proj" -c Release --no-build --nologo --results-directory "$results/$name" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" >"$log" 2>&1
   rc=$?
   # vstest prints one summary line per test assembly: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
   summary=$(grep -E '^(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1)
   if [ -z "$summary" ]; then
+    echo "none none none $rc" >"$results/$name.sum"
+  else
+    sed -E "s/.*Failed: +([0-9]+), Passed: +([0-9]+), Skipped: +([0-9]+).*/\2 \1 \3 $rc/" <<<"$summary" >"$results/$name.sum"
+  fi
+}
+
+# The browser tests (the Dashboard project) mostly wait on Chromium and the dashboard's renders, so they run beside the
+# other projects, which run one after another; the two lanes share nothing (each test takes its own database, moto
+# account and dashboard port).
+projects=(tests/*/*.csproj)
+lane=()
+for proj in "${projects[@]}"; do
+  case "$proj" in
+    */Observe.Dashboard.Tests.csproj) ;;
+    *) lane+=("$proj") ;;
+  esac
+done
+echo "== Observe.Dashboard.Tests (beside the others)"
+run_project tests/Observe.Dashboard.Tests/Observe.Dashboard.Tests.csproj &
+browser=$!
+for proj in "${lane[@]}"; do
+  echo "== $(basename "$proj" .csproj)"
+  run_project "$proj"
+done
+wait "$browser"
+
+passed=0 failed=0 skipped=0 status=0
+for proj in "${projects[@]}"; do
+  name=$(basename "$proj" .csproj)
+  log="$results/$name.log"
+  read -r p f s rc <"$results/$name.sum"
+  if [ "$p" = none ]; then
     # The host crashed or nothing ran: count the project as one failure so it cannot pass unnoticed.
     tail -n 40 "$log"
     echo "$name: no test summary (exit $rc)"
     failed=$((failed + 1)); status=1
     continue
   fi
-  f=$(sed -E 's/.*Failed: +([0-9]+),.*/\1/' <<<"$summary")
-  p=$(sed -E 's/.*Passed: +([0-9]+),.*/\1/' <<<"$summary")
-  s=$(sed -E 's/.*Skipped: +([0-9]+),.*/\1/' <<<"$summary")
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
     grep -E '^\s+(Failed|Error Message|Stack Trace)|^\s+at |Assert\.' "$log" | head -n 80
