@@ -68,8 +68,17 @@ internal sealed class LocalReceiver : IAsyncDisposable
     /// <summary>The next request that arrived (waits for it).</summary>
     public async Task<ReceivedRequest> NextAsync()
     {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        return await _received.Reader.ReadAsync(guard.Token);
+        // A cap for a broken test, not a wait: a worker process starting on a loaded 2-core machine can take half a
+        // minute before its first send.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            return await _received.Reader.ReadAsync(guard.Token);
+        }
+        catch (OperationCanceledException) when (guard.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no request reached {Url} within 120 s");
+        }
     }
 
     /// <summary>A loopback port with nothing listening: connections to it are refused.</summary>
