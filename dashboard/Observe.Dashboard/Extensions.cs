@@ -44,6 +44,7 @@ public static class Extensions
         services.AddMudServices();
         services.AddLiveData();
         builder.AddDashboardAuth();
+        services.AddCircuitLimit();
         services.AddDashboardActions();
 
         // Bound once, before the services are built: the demo's store and whether the collectors run here depend on

@@ -15,6 +15,13 @@ public sealed class AwsOptions
     /// <summary>Per-service endpoint overrides (for example a local emulator); default is AWS's regional endpoint.</summary>
     public AwsEndpointOptions Endpoints { get; set; } = new();
 
+    /// <summary>
+    /// Lets an endpoint override use plain <c>http://</c> to a host other than loopback. Default false: the requests
+    /// carry SigV4 signatures and the answers hold the fleet's logs and error texts, so in clear they would be readable
+    /// and alterable on the way; an emulator on the same machine (moto) stays allowed on http.
+    /// </summary>
+    public bool AllowPlainHttpEndpoints { get; set; }
+
     /// <summary>Limit on one HTTP attempt, from sending the request to reading the whole response. Default 15 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

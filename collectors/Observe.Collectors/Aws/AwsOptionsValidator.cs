@@ -17,7 +17,7 @@ internal sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
         ValidateAccounts(options.Accounts, errors);
-        ValidateEndpoints(options.Endpoints, errors);
+        ValidateEndpoints(options.Endpoints, options.AllowPlainHttpEndpoints, errors);
         ValidateTimings(options, errors);
         ValidateRateBudgets(options.RateBudgets, errors);
         ValidatePrices(options.Prices, errors);
@@ -117,7 +117,7 @@ internal sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
         }
     }
 
-    private static void ValidateEndpoints(AwsEndpointOptions? endpoints, List<string> errors)
+    private static void ValidateEndpoints(AwsEndpointOptions? endpoints, bool allowPlainHttp, List<string> errors)
     {
         if (endpoints is null)
         {
@@ -133,9 +133,19 @@ internal sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
 
         void Check(string service, string? url)
         {
-            if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+            if (url is null)
+            {
+                return;
+            }
+
+            if (!(Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
             {
                 errors.Add($"{Section}:Endpoints:{service} '{url}' is not an absolute http(s) URL");
+            }
+            else if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowPlainHttp)
+            {
+                errors.Add($"{Section}:Endpoints:{service} '{url}' is plain http to {uri.Host}, which is not loopback: signed requests and the fleet's data " +
+                    $"would cross the network in clear. Use https, or set {Section}:AllowPlainHttpEndpoints=true if the network path is protected otherwise");
             }
         }
     }

@@ -79,7 +79,7 @@ public abstract class LivePage<TModel> : ComponentBase, IDisposable
 
     /// <summary>The range shown when the address names none; validated at start, so it always parses.</summary>
     protected TimeRangeSelection DefaultSelection =>
-        TimeRangeQuery.Parse(Options.Value.DefaultRange, null, null, null).Selection ?? TimeRangeQuery.Presets[1];
+        TimeRangeQuery.Parse(Options.Value.DefaultRange, null, null, null, Options.Value.MaxRange).Selection ?? TimeRangeQuery.Presets[1];
 
     /// <summary>This page at the default range: the way out of an invalid one.</summary>
     protected string DefaultRangeUri => Navigation.GetUriWithQueryParameters(DefaultSelection.ToQuery());
@@ -122,7 +122,8 @@ public abstract class LivePage<TModel> : ComponentBase, IDisposable
     /// <summary>The address is the page's state: the range is read from it on arrival and on every navigation.</summary>
     private async Task ApplyAddressAsync()
     {
-        var parsed = TimeRangeQuery.ParseUri(Navigation.Uri, DefaultSelection);
+        // The one place a page's range comes in: Observe:Dashboard:MaxRange is enforced here, before any query.
+        var parsed = TimeRangeQuery.ParseUri(Navigation.Uri, DefaultSelection, Options.Value.MaxRange);
         if (parsed.Selection is not null && parsed.Selection == Selection && RangeError is null)
         {
             return;

@@ -25,4 +25,17 @@ public sealed class DashboardOptions
     /// raw minutes are kept for days, so an hour's delay moves nothing visible.
     /// </summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The longest time range one page or export may query, through <c>?range=</c> or <c>?from=</c>/<c>?to=</c>.
+    /// Default 90 days (the hourly rollups' default retention); a longer one in the address gets a message saying
+    /// this limit instead of a query that scans far more than the pages were built for.
+    /// </summary>
+    public TimeSpan MaxRange { get; set; } = Model.TimeRangeQuery.DefaultMaxLength;
+
+    /// <summary>
+    /// Blazor circuits (open dashboard tabs) one signed-in user may hold at once; the next one is refused with a
+    /// message saying to close a tab. Default 20. Each circuit keeps its pages' queries and subscriptions in memory.
+    /// </summary>
+    public int MaxCircuitsPerUser { get; set; } = 20;
 }

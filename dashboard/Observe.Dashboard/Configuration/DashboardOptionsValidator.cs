@@ -12,7 +12,8 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
     {
         var failures = new List<string>();
 
-        var range = TimeRangeQuery.Parse(options.DefaultRange, null, null, fallback: null);
+        OptionChecks.Between(failures, $"{Section}:MaxRange", options.MaxRange, TimeSpan.FromHours(1), TimeSpan.FromDays(3650));
+        var range = TimeRangeQuery.Parse(options.DefaultRange, null, null, fallback: null, maxLength: TimeSpan.FromDays(3650));
         if (range.Error is not null)
         {
             failures.Add($"{Section}:DefaultRange: {range.Error.Problem}");
@@ -20,6 +21,15 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
         else if (range.Selection is not { IsRelative: true })
         {
             failures.Add($"{Section}:DefaultRange must be a relative range such as 1h.");
+        }
+        else if (range.Selection.Length > options.MaxRange)
+        {
+            failures.Add($"{Section}:DefaultRange {options.DefaultRange} is longer than {Section}:MaxRange ({options.MaxRange}); every page would open refused.");
+        }
+
+        if (options.MaxCircuitsPerUser is < 1 or > 1000)
+        {
+            failures.Add($"{Section}:MaxCircuitsPerUser is {options.MaxCircuitsPerUser}; it must be between 1 and 1000.");
         }
 
         OptionChecks.Between(failures, $"{Section}:RefreshThrottle", options.RefreshThrottle, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1));

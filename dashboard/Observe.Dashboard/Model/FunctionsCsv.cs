@@ -128,8 +128,9 @@ public static class FunctionsExport
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
         var request = context.Request.Query;
-        var fallback = TimeRangeQuery.Parse(options.Value.DefaultRange, null, null, null).Selection;
-        var range = TimeRangeQuery.Parse(request[TimeRangeQuery.RangeParameter], request[TimeRangeQuery.FromParameter], request[TimeRangeQuery.ToParameter], fallback);
+        var max = options.Value.MaxRange;
+        var fallback = TimeRangeQuery.Parse(options.Value.DefaultRange, null, null, null, max).Selection;
+        var range = TimeRangeQuery.Parse(request[TimeRangeQuery.RangeParameter], request[TimeRangeQuery.FromParameter], request[TimeRangeQuery.ToParameter], fallback, max);
         if (range.Selection is null)
         {
             return Results.Text(range.Error!.Message, "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);

@@ -24,8 +24,14 @@ public static partial class TimeRangeQuery
     public const string FromParameter = "from";
     public const string ToParameter = "to";
 
-    /// <summary>The longest range a page may ask for: longer ones would scan more than the hourly rollups hold.</summary>
-    public static readonly TimeSpan MaxLength = TimeSpan.FromDays(90);
+    /// <summary>
+    /// The longest range a page may ask for unless <c>Observe:Dashboard:MaxRange</c> says otherwise: longer ones would
+    /// scan more than the hourly rollups hold by default, and one request must not start a query that long.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxLength = TimeSpan.FromDays(90);
+
+    /// <summary>The setting that bounds the range, named in the message a longer one gets.</summary>
+    public const string MaxLengthSetting = "Observe:Dashboard:MaxRange";
 
     /// <summary>
     /// The shortest range a page may ask for. The store counts whole minutes and the one in progress is still filling
@@ -53,15 +59,19 @@ public static partial class TimeRangeQuery
         "yyyy-MM-dd",
     ];
 
-    private const string RangeHint = "use 15m, 1h, 6h, 24h or 7d (any whole number of minutes m, hours h or days d, from 5m up to 90d)";
+    private static string RangeHint(TimeSpan max) =>
+        $"use 15m, 1h, 6h, 24h or 7d (any whole number of minutes m, hours h or days d, from 5m up to {FormatToken(max)})";
     private const string InstantHint = "use ISO 8601 UTC such as 2026-11-22T04:00:00Z";
 
     /// <summary>
     /// Parses the three query parameters. With none present the result is <paramref name="fallback"/> (the configured
-    /// default range); a present but unusable value is an error, never silently replaced by the default.
+    /// default range); a present but unusable value is an error, never silently replaced by the default. A range
+    /// longer than <paramref name="maxLength"/> (default <see cref="DefaultMaxLength"/>) is an error saying the limit,
+    /// so it never reaches the store as a slow query.
     /// </summary>
-    public static TimeRangeParseResult Parse(string? range, string? from, string? to, TimeRangeSelection? fallback)
+    public static TimeRangeParseResult Parse(string? range, string? from, string? to, TimeRangeSelection? fallback, TimeSpan? maxLength = null)
     {
+        var max = maxLength ?? DefaultMaxLength;
         var hasRange = !string.IsNullOrWhiteSpace(range);
         var hasFrom = !string.IsNullOrWhiteSpace(from);
         var hasTo = !string.IsNullOrWhiteSpace(to);
@@ -73,7 +83,7 @@ public static partial class TimeRangeQuery
 
         if (hasRange)
         {
-            return ParseRange(range!.Trim());
+            return ParseRange(range!.Trim(), max);
         }
 
         if (hasFrom != hasTo)
@@ -108,21 +118,21 @@ public static partial class TimeRangeQuery
             return Fail(ToParameter, $"{FormatInstant(end)} is less than 5 minutes after from ({FormatInstant(start)}); the shortest range is 5 minutes, because {MinReason}.");
         }
 
-        if (end - start > MaxLength)
+        if (end - start > max)
         {
             return Fail(FromParameter, string.Create(CultureInfo.InvariantCulture,
-                $"the range from {FormatInstant(start)} to {FormatInstant(end)} is {(end - start).TotalDays:0.#} days long; the longest is 90 days."));
+                $"the range from {FormatInstant(start)} to {FormatInstant(end)} is {(end - start).TotalDays:0.#} days long; the longest allowed is {FormatToken(max)} ({MaxLengthSetting}). Choose a shorter range."));
         }
 
         return new TimeRangeParseResult(TimeRangeSelection.Between(start, end), null);
     }
 
     /// <summary>Parses the time range parameters of an absolute URI (the page's address).</summary>
-    public static TimeRangeParseResult ParseUri(string uri, TimeRangeSelection? fallback)
+    public static TimeRangeParseResult ParseUri(string uri, TimeRangeSelection? fallback, TimeSpan? maxLength = null)
     {
         var query = QueryHelpers.ParseQuery(new Uri(uri).Query);
         string? Get(string name) => query.TryGetValue(name, out var values) ? values.FirstOrDefault() : null;
-        return Parse(Get(RangeParameter), Get(FromParameter), Get(ToParameter), fallback);
+        return Parse(Get(RangeParameter), Get(FromParameter), Get(ToParameter), fallback, maxLength);
     }
 
     /// <summary>The canonical URL form of an instant: UTC, seconds, <c>Z</c>.</summary>
@@ -142,12 +152,12 @@ public static partial class TimeRangeQuery
             : ((long)length.TotalMinutes).ToString(CultureInfo.InvariantCulture) + "m";
     }
 
-    private static TimeRangeParseResult ParseRange(string range)
+    private static TimeRangeParseResult ParseRange(string range, TimeSpan max)
     {
         var match = RangeToken().Match(range);
         if (!match.Success)
         {
-            return Fail(RangeParameter, $"\"{range}\" is not a time range; {RangeHint}.");
+            return Fail(RangeParameter, $"\"{range}\" is not a time range; {RangeHint(max)}.");
         }
 
         // Five digits at most (the regex), so this cannot overflow; the limits below reject what is too long.
@@ -164,9 +174,9 @@ public static partial class TimeRangeQuery
             return Fail(RangeParameter, $"\"{range}\" is too short; the shortest range is 5m, because {MinReason}.");
         }
 
-        if (length > MaxLength)
+        if (length > max)
         {
-            return Fail(RangeParameter, $"\"{range}\" is longer than the 90-day maximum (90d).");
+            return Fail(RangeParameter, $"\"{range}\" is longer than the longest range allowed, {FormatToken(max)} ({MaxLengthSetting}). Choose a shorter range.");
         }
 
         return new TimeRangeParseResult(TimeRangeSelection.Last(length, match.Value.ToLowerInvariant()), null);

@@ -86,6 +86,51 @@ public class AwsOptionsValidatorTests
     public void Validate_EndpointNotAbsoluteHttpUrl_NamesTheService(string url) =>
         Assert.Contains($"Observe:Aws:Endpoints:Logs '{url}' is not an absolute http(s) URL", Errors(new AwsOptions { Endpoints = new() { Logs = url } }));
 
+    [Theory]
+    [InlineData("http://logs.internal.example.com")]
+    [InlineData("http://10.0.0.5:4566")]
+    [InlineData("http://[fd00::5]:4566")]
+    public void Validate_PlainHttpEndpointOffLoopback_RefusedNamingTheSettingAndTheWayOut(string url)
+    {
+        var error = Assert.Single(Errors(new AwsOptions { Endpoints = new() { Logs = url } }));
+
+        Assert.StartsWith($"Observe:Aws:Endpoints:Logs '{url}' is plain http to ", error);
+        Assert.Contains("Observe:Aws:AllowPlainHttpEndpoints=true", error);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:4566")]
+    [InlineData("http://127.8.9.10:4566")]
+    [InlineData("http://localhost:4566")]
+    [InlineData("http://[::1]:4566")]
+    [InlineData("https://logs.internal.example.com")]
+    public void Validate_HttpOnLoopbackOrHttpsAnywhere_Allowed(string url) =>
+        Assert.Empty(Errors(new AwsOptions { Endpoints = new() { Lambda = url, CloudWatch = url, Logs = url, XRay = url, Sts = url, Sns = url } }));
+
+    [Fact]
+    public void Validate_PlainHttpOffLoopbackExplicitlyAllowed_Accepted() =>
+        Assert.Empty(Errors(new AwsOptions { AllowPlainHttpEndpoints = true, Endpoints = new() { Sts = "http://sts.vpc.internal" } }));
+
+    [Fact]
+    public void Validate_EveryEndpointOverride_IsChecked()
+    {
+        // Every string property of the endpoint options is an override; one added later is checked too, or this fails.
+        var options = new AwsOptions { Endpoints = new() };
+        var services = typeof(AwsEndpointOptions).GetProperties().Where(p => p.PropertyType == typeof(string)).ToList();
+        foreach (var property in services)
+        {
+            property.SetValue(options.Endpoints, "http://aws.example.com");
+        }
+
+        var errors = Errors(options);
+
+        Assert.Equal(services.Count, errors.Count);
+        foreach (var property in services)
+        {
+            Assert.Contains(errors, e => e.StartsWith($"Observe:Aws:Endpoints:{property.Name} ", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void Validate_UnknownRateBudget_ListsTheKnownKeys()
     {

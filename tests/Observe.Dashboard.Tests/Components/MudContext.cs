@@ -31,6 +31,8 @@ public abstract class MudContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DashboardUser>();
         Services.AddDashboardActions();
         Services.AddSingleton(Options.Create(new AuthOptions()));
+        // Admitted: the layout renders the page (a refused circuit's message is the circuit-limit tests' business).
+        Services.AddScoped<CircuitAdmission>();
         SignIn("test admin", DashboardRoles.Admin);
     }
 

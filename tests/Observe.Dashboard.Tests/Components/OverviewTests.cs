@@ -84,7 +84,7 @@ public sealed class OverviewTests : MudContext
     [InlineData("/?range=banana", "range: \"banana\" is not a time range")]
     [InlineData("/?from=2026-11-22T06:00:00Z&to=2026-11-22T05:00:00Z", "from: 2026-11-22T06:00:00Z is after to (2026-11-22T05:00:00Z).")]
     [InlineData("/?from=soon&to=2026-11-22T05:00:00Z", "from: \"soon\" is not a date and time")]
-    [InlineData("/?range=120d", "range: \"120d\" is longer than the 90-day maximum")]
+    [InlineData("/?range=120d", "range: \"120d\" is longer than the longest range allowed, 90d (Observe:Dashboard:MaxRange)")]
     [InlineData("/?range=1m", "range: \"1m\" is too short; the shortest range is 5m, because figures are counted in whole minutes and the minute in progress is still filling up.")]
     public async Task Overview_InvalidRange_ShowsTheNamedProblemAndNoFigures(string uri, string expected)
     {

@@ -60,8 +60,28 @@ public class TimeRangeQueryTests
 
         Assert.Null(result.Selection);
         Assert.Equal("range", result.Error!.Parameter);
-        Assert.Contains("90-day maximum", result.Error.Problem, StringComparison.Ordinal);
+        Assert.Contains("longer than the longest range allowed, 90d (Observe:Dashboard:MaxRange)", result.Error.Problem, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_ConfiguredMaximum_BoundsRelativeAndFixedRanges()
+    {
+        var max = TimeSpan.FromDays(7);
+
+        Assert.NotNull(TimeRangeQuery.Parse("7d", null, null, Default, max).Selection);
+        Assert.NotNull(TimeRangeQuery.Parse("168h", null, null, Default, max).Selection);
+        Assert.Equal(
+            "\"8d\" is longer than the longest range allowed, 7d (Observe:Dashboard:MaxRange). Choose a shorter range.",
+            TimeRangeQuery.Parse("8d", null, null, Default, max).Error!.Problem);
+        Assert.Equal(
+            "the range from 2026-11-01T00:00:00Z to 2026-11-09T00:00:00Z is 8 days long; the longest allowed is 7d (Observe:Dashboard:MaxRange). Choose a shorter range.",
+            TimeRangeQuery.Parse(null, "2026-11-01T00:00:00Z", "2026-11-09T00:00:00Z", Default, max).Error!.Problem);
+        Assert.Contains("from 5m up to 7d", TimeRangeQuery.Parse("banana", null, null, Default, max).Error!.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseUri_ConfiguredMaximum_Applies() =>
+        Assert.Equal("range", TimeRangeQuery.ParseUri("http://localhost/?range=2d", Default, TimeSpan.FromDays(1)).Error!.Parameter);
 
     [Theory]
     [InlineData("0m")]
@@ -168,7 +188,7 @@ public class TimeRangeQueryTests
         var error = TimeRangeQuery.Parse(null, "2026-01-01T00:00:00Z", "2026-06-01T00:00:00Z", Default).Error;
 
         Assert.Equal("from", error!.Parameter);
-        Assert.Contains("151 days long; the longest is 90 days", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("151 days long; the longest allowed is 90d (Observe:Dashboard:MaxRange)", error.Problem, StringComparison.Ordinal);
     }
 
     [Theory]
