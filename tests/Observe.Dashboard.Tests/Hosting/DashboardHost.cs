@@ -31,6 +31,9 @@ internal static class DashboardHost
                 // The page and store tests run without sign-in, on loopback where Unsecured is allowed; the sign-in,
                 // roles and hardening tests (Auth/) set BrowserToken and check what each role may reach.
                 ["Observe:Auth:Mode"] = "Unsecured",
+                // One fixture's tests open hundreds of tabs as one user, and a closed browser context need not send
+                // Blazor's disconnect beacon, so its circuit can hold its place for minutes. LimitsTests sets its own.
+                ["Observe:Dashboard:MaxCircuitsPerUser"] = "1000",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {
