@@ -102,6 +102,24 @@ public sealed class ApiKeyTests
     }
 
     [Fact]
+    public async Task SettingsPage_Admin_ListsKeysAsText_WithoutSecrets()
+    {
+        await using var dashboard = await SignedInDashboard.StartAsync();
+        var key = await CreateKeyAsync(dashboard, "<script>alert(1)</script>");
+        Assert.True(ApiKeySecrets.TryParse(key, out var id, out var secret));
+        using var admin = dashboard.Client(dashboard.CookieFor("ada", DashboardRoles.Admin));
+
+        var response = await admin.SendAsync(SignedInDashboard.Page(HttpMethod.Get, "/settings/api-keys"));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>alert(1)", html, StringComparison.Ordinal);
+        Assert.Contains(id, html, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NewSecret_256RandomBits_NeverTheSameTwice()
     {
         var keys = Enumerable.Range(0, 100).Select(_ => ApiKeySecrets.NewSecret("0123456789abcdef").Key).ToHashSet();
