@@ -16,6 +16,7 @@ using Observe.Dashboard.Demo;
 using Observe.Dashboard.Fleet;
 using Observe.Dashboard.Storage;
 using Observe.Dashboard.Health;
+using Observe.Dashboard.Mcp;
 using Observe.Dashboard.Model;
 using Observe.Store;
 using MudBlazor.Services;
@@ -46,6 +47,8 @@ public static class Extensions
         builder.AddDashboardAuth();
         services.AddCircuitLimit();
         services.AddDashboardActions();
+        services.AddApiKeyAuthentication();
+        services.AddDashboardMcp();
 
         // Bound once, before the services are built: the demo's store and whether the collectors run here depend on
         // them. Every later reader (collectors, pages, validation) gets these same instances.
@@ -138,7 +141,8 @@ public static class Extensions
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag), ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
 
-        app.MapGet(FunctionsExport.Path, FunctionsExport.HandleAsync);
+        app.MapGet(FunctionsExport.Path, FunctionsExport.HandleAsync).RequireMachineAccess();
+        app.MapDashboardMcp();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

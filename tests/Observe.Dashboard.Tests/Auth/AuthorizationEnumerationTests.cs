@@ -41,6 +41,7 @@ public sealed class AuthorizationEnumerationTests
         var endpoints = Endpoints(dashboard);
         Assert.Contains(endpoints, e => e.Path.StartsWith("/_blazor", StringComparison.Ordinal));
         Assert.Contains(endpoints, e => e.Path == Observe.Dashboard.Model.FunctionsExport.Path);
+        Assert.Contains(endpoints, e => e.Path == ApiKeyAuthentication.McpPath);
 
         var problems = new List<string>();
         var open = new SortedSet<string>(StringComparer.Ordinal);
@@ -62,7 +63,16 @@ public sealed class AuthorizationEnumerationTests
                     problems.Add($"{method} {endpoint.Path} ({endpoint.Name}) answered {(int)response.StatusCode}, not 401");
                 }
 
-                if (method == "GET")
+                // The MCP endpoint is a machine's whatever the request accepts: a 401 saying to send an API key.
+                if (method == "GET" && IsMcp(endpoint.Path))
+                {
+                    var page = await client.SendAsync(SignedInDashboard.Page(HttpMethod.Get, endpoint.Path));
+                    if (page.StatusCode != HttpStatusCode.Unauthorized)
+                    {
+                        problems.Add($"GET {endpoint.Path} ({endpoint.Name}) as a page answered {(int)page.StatusCode}, not 401");
+                    }
+                }
+                else if (method == "GET")
                 {
                     var page = await client.SendAsync(SignedInDashboard.Page(HttpMethod.Get, endpoint.Path));
                     if (!SignedInDashboard.IsRedirectTo(page, "/login"))
@@ -75,6 +85,36 @@ public sealed class AuthorizationEnumerationTests
 
         Assert.Empty(problems);
         Assert.Equal(OpenEndpoints.Append("(a sign-in page asset)").Order(StringComparer.Ordinal), open);
+    }
+
+    [Fact]
+    public async Task EveryEndpoint_WithAnAdminApiKeyOnly_OnlyTheExportAndMcpAcceptIt()
+    {
+        await using var dashboard = await SignedInDashboard.StartAsync();
+        var key = await ApiKeyTests.CreateKeyAsync(dashboard, "everything", DashboardRoles.Admin);
+        using var client = dashboard.Client();
+        var machine = new[] { Observe.Dashboard.Model.FunctionsExport.Path, ApiKeyAuthentication.McpPath };
+
+        var problems = new List<string>();
+        foreach (var endpoint in Endpoints(dashboard).Where(e => !e.AllowsAnonymous))
+        {
+            foreach (var method in endpoint.Methods)
+            {
+                foreach (var header in new[] { ApiKeyAuthentication.HeaderName, "Authorization" })
+                {
+                    using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(endpoint.Path, UriKind.Relative));
+                    request.Headers.Add(header, header == "Authorization" ? "Bearer " + key : key);
+                    var response = await client.SendAsync(request);
+                    var accepted = response.StatusCode != HttpStatusCode.Unauthorized;
+                    if (accepted != machine.Contains(endpoint.Path))
+                    {
+                        problems.Add($"{method} {endpoint.Path} ({endpoint.Name}) with the key in {header} answered {(int)response.StatusCode}");
+                    }
+                }
+            }
+        }
+
+        Assert.Empty(problems);
     }
 
     [Fact]
@@ -208,6 +248,8 @@ public sealed class AuthorizationEnumerationTests
 
     private static bool LoginAsset(string path) => AuthExtensions.LoginAssets().IsMatch(path);
 
+    private static bool IsMcp(string path) => path == ApiKeyAuthentication.McpPath || path.StartsWith(ApiKeyAuthentication.McpPath + "/", StringComparison.Ordinal);
+
     private static string? Needs(Type component) =>
         component.GetCustomAttributes<AuthorizeAttribute>().Select(a => a.Policy).FirstOrDefault(p => p is not null);
 
@@ -256,6 +298,7 @@ public sealed class AuthorizationEnumerationTests
     private static object? Sample(Type type) =>
         type == typeof(string) ? "sample"
         : type == typeof(Observe.Dashboard.Model.SilenceDraft) ? new Observe.Dashboard.Model.SilenceDraft("function=orders", "2h", "maintenance")
+        : type == typeof(Observe.Dashboard.Model.ApiKeyDraft) ? new Observe.Dashboard.Model.ApiKeyDraft("assistant")
         : type == typeof(CancellationToken) ? CancellationToken.None
         : type.IsValueType ? Activator.CreateInstance(type)
         : null;

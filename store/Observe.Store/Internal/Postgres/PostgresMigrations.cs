@@ -491,5 +491,23 @@ internal static class PostgresMigrations
             -- it alone, and a group's recent windows are a seek rather than all of its windows.
             CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
             """),
+        new(20, "API keys for machine access", """
+            -- Named API keys (issue 14). A secret is stored only as its SHA-256 hash (hex); the secondary is a rotation's
+            -- old secret, working until it is retired. Revoking empties both and keeps the row, so the page still says
+            -- who revoked what. Names are unique among working keys only: a revoked key's name may be used again.
+            CREATE TABLE api_key (
+                id text COLLATE "C" PRIMARY KEY,
+                name text COLLATE "C" NOT NULL,
+                role text NOT NULL,
+                primary_hash text NOT NULL,
+                secondary_hash text,
+                created_at bigint NOT NULL,
+                created_by text NOT NULL,
+                rotated_at bigint,
+                last_used_at bigint,
+                revoked_at bigint,
+                revoked_by text);
+            CREATE UNIQUE INDEX api_key_working_name ON api_key (name) WHERE revoked_at IS NULL;
+            """),
     ];
 }

@@ -508,5 +508,23 @@ internal static class SqliteMigrations
             -- it alone, and a group's recent windows are a seek rather than all of its windows.
             CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
             """),
+        new(20, "API keys for machine access", """
+            -- Named API keys (issue 14). A secret is stored only as its SHA-256 hash (hex); the secondary is a rotation's
+            -- old secret, working until it is retired. Revoking empties both and keeps the row, so the page still says
+            -- who revoked what. Names are unique among working keys only: a revoked key's name may be used again.
+            CREATE TABLE api_key (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL,
+                primary_hash TEXT NOT NULL,
+                secondary_hash TEXT,
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                rotated_at INTEGER,
+                last_used_at INTEGER,
+                revoked_at INTEGER,
+                revoked_by TEXT) WITHOUT ROWID;
+            CREATE UNIQUE INDEX api_key_working_name ON api_key (name) WHERE revoked_at IS NULL;
+            """),
     ];
 }
