@@ -184,8 +184,9 @@ internal sealed class ObserveMcpTools(
     private (TimeRangeSelection Selection, TimeRange Resolved) Range(string? range, string? from, string? to)
     {
         // The pages' own parsing: the same tokens, limits and messages as the address.
-        var fallback = TimeRangeQuery.Parse(options.Value.DefaultRange, null, null, null).Selection;
-        var parsed = TimeRangeQuery.Parse(range, from, to, fallback);
+        var max = options.Value.MaxRange;
+        var fallback = TimeRangeQuery.Parse(options.Value.DefaultRange, null, null, null, max).Selection;
+        var parsed = TimeRangeQuery.Parse(range, from, to, fallback, max);
         var selection = parsed.Selection ?? throw new McpException($"{parsed.Error!.Parameter}: {parsed.Error.Problem}");
         return (selection, selection.Resolve(time.GetUtcNow()));
     }
