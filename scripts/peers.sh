@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts and stops the real peers the tests use, on loopback ports: PostgreSQL, moto (the AWS API emulator) and an
 # SMTP server (aiosmtpd).
-#   scripts/peers.sh install   installs what is missing (Debian packages: postgresql, chromium; npm: @aws-cdk/cfnspec)
+#   scripts/peers.sh install   installs what is missing (Debian packages: postgresql, chromium; npm: @aws-cdk/cfnspec, oidc-provider)
 #   scripts/peers.sh start     starts both and writes their addresses to .peers/env (sourced by scripts/test.sh)
 #   scripts/peers.sh stop      stops what start started
 # The tests read OBSERVE_TEST_POSTGRES, OBSERVE_TEST_MOTO_URL and OBSERVE_TEST_CHROMIUM from the environment.
@@ -36,6 +36,7 @@ install() {
   command -v moto_server >/dev/null || { log "moto_server is not on PATH (pip install 'moto[server]')"; exit 1; }
   install_smtp
   install_cfnspec
+  install_oidc
 }
 
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the postgres user.
@@ -126,6 +127,52 @@ install_cfnspec() {
 }
 # ==== end CloudFormation resource specification ====
 
+# ==== OpenID Connect provider (sign-in tests) ====
+# The npm package oidc-provider, cached under the clone in .peers/npm/oidc (its own prefix, so installing another npm
+# peer never prunes it; installed only when missing), run by scripts/oidc-peer.mjs on a free loopback port.
+# OBSERVE_TEST_OIDC_URL is its issuer; OBSERVE_TEST_OIDC_KEYS the file with its signing keys (private parts included).
+oidc_version=9.13.3
+install_oidc() {
+  local dir="$state/npm/oidc"
+  local installed
+  installed=$(node -p "require('$dir/node_modules/oidc-provider/package.json').version" 2>/dev/null || true)
+  [ "$installed" = "$oidc_version" ] && return
+  command -v npm >/dev/null || { log "npm is not on PATH (apt-get install npm)"; exit 1; }
+  log "installing oidc-provider@$oidc_version into $dir"
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-audit --no-fund --no-save --silent "oidc-provider@$oidc_version" >/dev/null
+}
+
+start_oidc() {
+  local oidc_port dir
+  oidc_port=${OBSERVE_OIDC_PORT:-$(free_port)}
+  dir=$(mktemp -d /tmp/observe-oidc.XXXXXX)
+  node "$root/scripts/oidc-peer.mjs" "$oidc_port" "$dir" "$state/npm/oidc/node_modules" >"$state/oidc.log" 2>&1 &
+  echo $! >"$state/oidc.pid"
+  echo "$dir" >"$state/oidc_dir"
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$oidc_port/.well-known/openid-configuration" && break
+    sleep 0.2
+  done
+  curl -sf -o /dev/null "http://127.0.0.1:$oidc_port/.well-known/openid-configuration" || { log "oidc-provider did not start: $(tail -5 "$state/oidc.log")"; exit 1; }
+  {
+    echo "OBSERVE_TEST_OIDC_URL='http://127.0.0.1:$oidc_port'"
+    echo "OBSERVE_TEST_OIDC_KEYS='$dir/oidc-keys.json'"
+  } >>"$state/env"
+  log "oidc-provider on 127.0.0.1:$oidc_port"
+}
+
+stop_oidc() {
+  if [ -f "$state/oidc.pid" ]; then
+    kill "$(cat "$state/oidc.pid")" 2>/dev/null || true
+    rm -f "$state/oidc.pid"
+  fi
+  if [ -f "$state/oidc_dir" ]; then
+    rm -rf "$(cat "$state/oidc_dir")" "$state/oidc_dir"
+  fi
+}
+# ==== end OpenID Connect provider ====
+
 start() {
   stop 2>/dev/null || true
   mkdir -p "$state"
@@ -133,11 +180,13 @@ start() {
   start_postgres
   start_moto
   start_smtp
+  start_oidc
   echo "OBSERVE_TEST_CHROMIUM='/usr/bin/chromium'" >>"$state/env"
 }
 
 stop() {
   stop_smtp
+  stop_oidc
   if [ -f "$state/moto.pid" ]; then
     kill "$(cat "$state/moto.pid")" 2>/dev/null || true
     rm -f "$state/moto.pid"

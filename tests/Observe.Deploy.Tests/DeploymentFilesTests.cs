@@ -51,6 +51,17 @@ public partial class DeploymentFilesTests
             Assert.Equal("false", container.Map("securityContext").Str("allowPrivilegeEscalation"));
         }
 
+        // Sign-in: OpenID Connect, the provider and client from a Secret, the mode and role mapping from observe-auth.
+        var auth = documents.Single(d => d.Str("kind") == "ConfigMap" && d.Map("metadata").Str("name") == "observe-auth").Map("data");
+        names.AddRange(auth.Children.Keys.Select(k => k.Scalar()!));
+        Assert.Equal("OpenIdConnect", auth.Str("Observe__Auth__Mode"));
+        var dashboardEnv = Containers(dashboard).Single().Get("env").Items().ToList();
+        foreach (var (setting, key) in new[] { ("Observe__Auth__OpenIdConnect__Authority", "authority"), ("Observe__Auth__OpenIdConnect__ClientId", "client-id"), ("Observe__Auth__OpenIdConnect__ClientSecret", "client-secret") })
+        {
+            var secret = dashboardEnv.Single(e => e.Str("name") == setting).Map("valueFrom").Map("secretKeyRef");
+            Assert.Equal(("observe-oidc", key), (secret.Str("name"), secret.Str("key")));
+        }
+
         AssertSettingsExist(names.Where(n => n.StartsWith("Observe__", StringComparison.Ordinal)));
 
         var web = Containers(dashboard).Single();
@@ -105,6 +116,7 @@ public partial class DeploymentFilesTests
             .Where(l => l.StartsWith("Observe__", StringComparison.Ordinal))
             .Select(l => l[..l.IndexOf('=', StringComparison.Ordinal)]));
         AssertSettingsExist(names);
+        Assert.Contains("Observe__Auth__BrowserToken", names);
 
         Assert.Equal($"127.0.0.1:8080:{DashboardPort}", services.Map("dashboard").Seq("ports").Children.Single().Scalar());
     }
@@ -127,6 +139,11 @@ public partial class DeploymentFilesTests
 
         var dashboard = resources.Map("DashboardTask").Map("Properties").Seq("ContainerDefinitions").Children.Single();
         Assert.Equal(DashboardPort, SettingValue(dashboard.Get("Environment"), "ASPNETCORE_HTTP_PORTS"));
+        // Sign-in by the load balancer: the dashboard checks the header it signs against its own ARN and region.
+        Assert.Equal("AwsAlb", SettingValue(dashboard.Get("Environment"), "Observe__Auth__Mode"));
+        var environment = dashboard.Get("Environment").Items().ToList();
+        Assert.Equal("LoadBalancer", environment.Single(e => e.Get("Name").Scalar() == "Observe__Auth__AwsAlb__AlbArn").Map("Value").Str("Ref"));
+        Assert.Equal("AWS::Region", environment.Single(e => e.Get("Name").Scalar() == "Observe__Auth__AwsAlb__Region").Map("Value").Str("Ref"));
         Assert.Equal(DashboardPort, dashboard.Seq("PortMappings").Children.Single().Str("ContainerPort"));
         Assert.Equal(DashboardPort, resources.Map("DashboardTargets").Map("Properties").Str("Port"));
         Assert.Equal(DashboardPort, resources.Map("DashboardService").Map("Properties").Seq("LoadBalancers").Children.Single().Str("ContainerPort"));

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Observe.Dashboard.Auth;
@@ -8,7 +10,7 @@ namespace Observe.Dashboard.Auth;
 /// <summary>
 /// Exchanging the browser token for a session cookie: the sign-in page's form (<c>POST /auth/login</c>, with
 /// anti-forgery) and the link printed at start (<c>GET /auth/login?t=</c>), both rate-limited per client address;
-/// and signing out.
+/// and signing out. With <see cref="AuthMode.OpenIdConnect"/>, <c>GET /auth/login</c> goes to the provider instead.
 /// </summary>
 internal static class AuthEndpoints
 {
@@ -23,6 +25,9 @@ internal static class AuthEndpoints
     /// <summary>Where to go after signing in, as the cookie handler names it.</summary>
     public const string ReturnUrlParameter = "ReturnUrl";
 
+    /// <summary>Set on the sign-in started again after the provider's key changed (<see cref="AuthExtensions.KeyRetryItem"/>).</summary>
+    public const string KeyRetryParameter = "keyRetry";
+
     public static void Map(WebApplication app, AuthMode mode)
     {
         if (mode == AuthMode.BrowserToken)
@@ -35,13 +40,62 @@ internal static class AuthEndpoints
                 .AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
         }
 
+        else if (mode == AuthMode.OpenIdConnect)
+        {
+            // The sign-in page's button: off to the provider, back to the page asked for.
+            app.MapGet(LoginPath, ([FromQuery(Name = ReturnUrlParameter)] string? returnUrl, [FromQuery(Name = KeyRetryParameter)] string? retry) =>
+                {
+                    var properties = new AuthenticationProperties { RedirectUri = LocalOrRoot(returnUrl) };
+                    if (retry is not null)
+                    {
+                        properties.Items[AuthExtensions.KeyRetryItem] = "1";
+                    }
+
+                    return Results.Challenge(properties, [OpenIdConnectDefaults.AuthenticationScheme]);
+                })
+                .AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+        }
+
         // Any signed-in user may sign out; the form carries an anti-forgery token, so another site cannot do it for them.
-        app.MapPost(LogoutPath, async (HttpContext context) =>
+        app.MapPost(LogoutPath, (Func<HttpContext, Task<IResult>>)(context => mode switch
             {
-                await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-                return Results.Redirect(LoginPage);
-            })
+                AuthMode.OpenIdConnect => SignOutOfProviderAsync(context),
+                AuthMode.AwsAlb => Task.FromResult(SignOutOfLoadBalancer(context)),
+                _ => SignOutAsync(context),
+            }))
             .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute());
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext context)
+    {
+        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        return Results.Redirect(LoginPage);
+    }
+
+    /// <summary>Ends the dashboard's session and, when the provider has an end-session endpoint, the provider's too.</summary>
+    private static async Task<IResult> SignOutOfProviderAsync(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<OpenIdConnectOptions>>().Get(OpenIdConnectDefaults.AuthenticationScheme);
+        var configuration = options.ConfigurationManager is { } manager ? await manager.GetConfigurationAsync(context.RequestAborted) : null;
+        if (string.IsNullOrEmpty(configuration?.EndSessionEndpoint))
+        {
+            return await SignOutAsync(context);
+        }
+
+        // The provider's handler reads the id token from the request's cookie, so both sign out in this one request.
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = LoginPage }, [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]);
+    }
+
+    /// <summary>Expires the load balancer's session cookies, then goes to the provider's sign-out page when one is configured.</summary>
+    private static IResult SignOutOfLoadBalancer(HttpContext context)
+    {
+        foreach (var name in context.Request.Cookies.Keys.Where(k => k.StartsWith(AwsAlbAuthenticationHandler.SessionCookiePrefix, StringComparison.Ordinal)))
+        {
+            context.Response.Cookies.Delete(name, new CookieOptions { Path = "/", Secure = context.Request.IsHttps });
+        }
+
+        var signOut = context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.AwsAlb.SignOutUrl;
+        return Results.Redirect(signOut?.ToString() ?? $"{LoginPage}?signedOut=1");
     }
 
     /// <summary>Signs the token's holder in as an Admin and sends them on; a wrong token goes back to the page, saying so.</summary>

@@ -35,6 +35,14 @@ internal static partial class AuthExtensions
             services.AddAuthentication(UnsecuredAuthenticationHandler.SchemeName)
                 .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, UnsecuredAuthenticationHandler>(UnsecuredAuthenticationHandler.SchemeName, null);
         }
+        else if (options.Mode == AuthMode.OpenIdConnect)
+        {
+            AddOpenIdConnect(services, options);
+        }
+        else if (options.Mode == AuthMode.AwsAlb)
+        {
+            AddAwsAlb(services);
+        }
         else
         {
             services.AddSingleton<BrowserToken>();
@@ -106,7 +114,12 @@ internal static partial class AuthExtensions
             : Refuse(context.Response, StatusCodes.Status401Unauthorized, "Sign in first: open the dashboard in a browser and use the sign-in link it printed at start.");
         cookie.Events.OnRedirectToAccessDenied = context => WantsPage(context.Request)
             ? Redirect(context.Response, context.RedirectUri)
-            : Refuse(context.Response, StatusCodes.Status403Forbidden, "Your role does not allow this. Ask an Admin of the dashboard for the role it needs.");
+            : Refuse(context.Response, StatusCodes.Status403Forbidden, RoleRefusal);
+        if (options.Mode != AuthMode.BrowserToken)
+        {
+            return;
+        }
+
         cookie.Events.OnValidatePrincipal = context =>
         {
             // A session from before the token changed (a restart drew a new one) is over.
@@ -123,8 +136,11 @@ internal static partial class AuthExtensions
     /// <summary>The page a signed-in user without the role a page needs is sent to.</summary>
     public const string AccessDeniedPage = "/access-denied";
 
+    /// <summary>What a signed-in user is told when their role does not allow a request that is no page.</summary>
+    internal const string RoleRefusal = "Your role does not allow this. Ask an Admin of the dashboard for the role it needs.";
+
     /// <summary>A browser asking for a page gets sent to one; scripts, the Blazor hub and downloads get the status.</summary>
-    private static bool WantsPage(HttpRequest request) =>
+    internal static bool WantsPage(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
         && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 
@@ -135,7 +151,7 @@ internal static partial class AuthExtensions
     }
 
     /// <summary>The status with a line saying what to do; the content type keeps the status-code pages from replacing it.</summary>
-    private static Task Refuse(HttpResponse response, int status, string message)
+    internal static Task Refuse(HttpResponse response, int status, string message)
     {
         response.StatusCode = status;
         response.ContentType = "text/plain; charset=utf-8";

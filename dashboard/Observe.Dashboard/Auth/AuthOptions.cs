@@ -38,4 +38,10 @@ public sealed class AuthOptions
 
     /// <summary><see cref="AuthMode.Unsecured"/> on an address other than loopback: refused unless this is true.</summary>
     public bool AllowUnsecuredOnNetwork { get; set; }
+
+    /// <summary>The provider of <see cref="AuthMode.OpenIdConnect"/>, <c>Observe:Auth:OpenIdConnect</c>.</summary>
+    public OpenIdConnectSignInOptions OpenIdConnect { get; set; } = new();
+
+    /// <summary>The load balancer of <see cref="AuthMode.AwsAlb"/>, <c>Observe:Auth:AwsAlb</c>.</summary>
+    public AwsAlbSignInOptions AwsAlb { get; set; } = new();
 }

@@ -29,14 +29,94 @@ public sealed class AuthOptionsTests
         ], result.Failures);
     }
 
-    [Theory]
-    [InlineData(AuthMode.OpenIdConnect)]
-    [InlineData(AuthMode.AwsAlb)]
-    public void ModesNotBuiltYet_RefusedSayingWhatToUse(AuthMode mode)
+    [Fact]
+    public void OpenIdConnect_NothingSet_NamesAuthorityClientIdAndTheRoleValues()
     {
-        var result = new AuthOptionsValidator().Validate(null, new AuthOptions { Mode = mode });
+        var result = new AuthOptionsValidator().Validate(null, new AuthOptions { Mode = AuthMode.OpenIdConnect });
 
-        Assert.Equal([$"Observe:Auth:Mode {mode} is not available in this build yet; use BrowserToken (the default) or Unsecured."], result.Failures);
+        Assert.Equal(
+        [
+            "Observe:Auth:OpenIdConnect:Authority is required in Mode OpenIdConnect: the provider's issuer address, e.g. https://login.example.com/realms/ops.",
+            "Observe:Auth:OpenIdConnect:ClientId is required in Mode OpenIdConnect: the dashboard's client id at the provider.",
+            "Observe:Auth:OpenIdConnect: none of AdminValues, ResponderValues, ViewerValues is set, so nobody could get a role; list the 'groups' values that grant each (e.g. Observe:Auth:OpenIdConnect:AdminValues:0=observe-admins).",
+        ], result.Failures);
+    }
+
+    [Theory]
+    [InlineData("http://login.example.com/", "uses plain http:// on a host other than loopback")]
+    [InlineData("ftp://login.example.com/", "must be an absolute https:// address")]
+    public void OpenIdConnect_AuthorityNotHttps_Refused(string authority, string expected)
+    {
+        var options = new AuthOptions { Mode = AuthMode.OpenIdConnect, OpenIdConnect = { Authority = new Uri(authority), ClientId = "observe", ViewerValues = { "staff" } } };
+
+        var failure = Assert.Single(new AuthOptionsValidator().Validate(null, options).Failures!);
+
+        Assert.StartsWith($"Observe:Auth:OpenIdConnect:Authority '{authority}' ", failure, StringComparison.Ordinal);
+        Assert.Contains(expected, failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://login.example.com/realms/ops")]
+    [InlineData("http://127.0.0.1:8081/")]
+    [InlineData("http://localhost:8081/")]
+    public void OpenIdConnect_HttpsOrLoopback_Valid(string authority)
+    {
+        var options = new AuthOptions { Mode = AuthMode.OpenIdConnect, OpenIdConnect = { Authority = new Uri(authority), ClientId = "observe", AdminValues = { "ops" } } };
+
+        Assert.True(new AuthOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void OpenIdConnect_Scopes_OpenIdAlwaysFirst_DefaultWhenNoneSet()
+    {
+        Assert.Equal(["openid", "profile", "email"], new OpenIdConnectSignInOptions().EffectiveScopes);
+        Assert.Equal(["openid", "groups"], new OpenIdConnectSignInOptions { Scopes = { "groups", "openid" } }.EffectiveScopes);
+    }
+
+    [Fact]
+    public void AwsAlb_NothingSet_NamesArnRegionAndTheRoleValues()
+    {
+        var result = new AuthOptionsValidator().Validate(null, new AuthOptions { Mode = AuthMode.AwsAlb });
+
+        Assert.Equal(
+        [
+            "Observe:Auth:AwsAlb:AlbArn is required in Mode AwsAlb: the load balancer's ARN, which signs every request's x-amzn-oidc-data header.",
+            "Observe:Auth:AwsAlb:Region is required in Mode AwsAlb: the load balancer's region (eu-west-1), whose endpoint serves its signing keys.",
+            "Observe:Auth:AwsAlb: none of AdminValues, ResponderValues, ViewerValues is set, so nobody could get a role; list the 'groups' values that grant each (e.g. Observe:Auth:AwsAlb:AdminValues:0=observe-admins).",
+        ], result.Failures);
+    }
+
+    [Fact]
+    public void AwsAlb_BadValues_NameEachSetting()
+    {
+        var options = new AuthOptions
+        {
+            Mode = AuthMode.AwsAlb,
+            AwsAlb = { AlbArn = "arn:aws:iam::123456789012:role/x", Region = "Ireland", KeyEndpoint = new Uri("http://keys.example.com/"), ClockSkew = TimeSpan.FromHours(1), ViewerValues = { "" } },
+        };
+
+        Assert.Equal(
+        [
+            "Observe:Auth:AwsAlb:AlbArn 'arn:aws:iam::123456789012:role/x' is not an Application Load Balancer's ARN (arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>).",
+            "Observe:Auth:AwsAlb:Region 'Ireland' is not a region name like eu-west-1.",
+            "Observe:Auth:AwsAlb:KeyEndpoint 'http://keys.example.com/' uses plain http:// on a host other than loopback; use https://, so what the dashboard trusts cannot be replaced on the way.",
+            "Observe:Auth:AwsAlb:ClockSkew is 01:00:00; it must be between 00:00:00 and 00:05:00.",
+            "Observe:Auth:AwsAlb: AdminValues, ResponderValues and ViewerValues must not contain an empty value.",
+        ], new AuthOptionsValidator().Validate(null, options).Failures);
+    }
+
+    [Fact]
+    public void AwsAlb_KeyEndpoint_DefaultsToTheRegionsElbEndpoint() =>
+        Assert.Equal(new Uri("https://public-keys.auth.elb.eu-west-1.amazonaws.com"), new AwsAlbSignInOptions { Region = "eu-west-1" }.KeyBase);
+
+    [Fact]
+    public void ClaimMapping_HighestRoleWins_NameFallsBackToEmailThenSubject()
+    {
+        var options = new OpenIdConnectSignInOptions { AdminValues = { "ops" }, ResponderValues = { "oncall" }, ViewerValues = { "staff" } };
+        System.Security.Claims.Claim[] claims = [new("sub", "u1"), new("email", "u1@example.test"), new("groups", "staff"), new("groups", "ops")];
+
+        Assert.Equal(("u1@example.test", DashboardRoles.Admin, "u1"), ClaimMapping.Map(options, claims));
+        Assert.Equal(("u1", (string?)null, "u1"), ClaimMapping.Map(options, [new("sub", "u1"), new("groups", "Staff")]));
     }
 
     [Theory]

@@ -303,8 +303,11 @@ public sealed class AuthorizationEnumerationTests
         : type.IsValueType ? Activator.CreateInstance(type)
         : null;
 
-    private static List<(string Path, string Pattern, string Name, string[] Methods, bool AllowsAnonymous)> Endpoints(SignedInDashboard dashboard) =>
-        ((IEndpointRouteBuilder)dashboard.App).DataSources
+    private static List<(string Path, string Pattern, string Name, string[] Methods, bool AllowsAnonymous)> Endpoints(SignedInDashboard dashboard) => Endpoints(dashboard.App);
+
+    /// <summary>Every mapped endpoint of <paramref name="app"/>, whatever its sign-in mode.</summary>
+    internal static List<(string Path, string Pattern, string Name, string[] Methods, bool AllowsAnonymous)> Endpoints(Microsoft.AspNetCore.Builder.WebApplication app) =>
+        ((IEndpointRouteBuilder)app).DataSources
             .SelectMany(s => s.Endpoints)
             .OfType<RouteEndpoint>()
             .Select(e => (
