@@ -33,7 +33,10 @@ public interface IObserveStore :
     IAlertStateStore,
     IAlertLifecycleStore,
     INotificationOutbox,
-    ILeaseStore;
+    ILeaseStore,
+    IAuditLogReader,
+    IAuditLogWriter,
+    IDataProtectionKeyStore;
 
 /// <summary>
 /// Everything the collectors write about the fleet (not about themselves), for a writer that produces all of it at
