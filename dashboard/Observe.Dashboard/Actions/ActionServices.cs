@@ -8,6 +8,7 @@ internal static class ActionServices
         services.AddScoped<ErrorStatusActions>();
         services.AddScoped<AlertActions>();
         services.AddScoped<AlertingActions>();
+        services.AddScoped<ActionAudit>();
         return services;
     }
 }

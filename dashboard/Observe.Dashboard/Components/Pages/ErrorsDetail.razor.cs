@@ -83,6 +83,10 @@ public sealed partial class ErrorsDetail : LivePage<ErrorDetailViewModel>
         {
             _saveError = $"The status was not saved: {ex.Message}";
         }
+        catch (AuditWriteException ex)
+        {
+            _saveError = ex.Message;
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _log?.LogError(ex, "Could not set the status of error {Fingerprint} to {Status}", fingerprint, status);
