@@ -1,5 +1,6 @@
 using System.Globalization;
 using Observe.Alerting.Rules;
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 using Observe.Store;

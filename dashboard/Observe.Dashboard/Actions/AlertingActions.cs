@@ -1,4 +1,5 @@
 using Observe.Alerting.Console;
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 
 namespace Observe.Dashboard.Actions;

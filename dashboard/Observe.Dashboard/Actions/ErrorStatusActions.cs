@@ -1,3 +1,4 @@
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 using Observe.Store;
 using Observe.Store.Model;

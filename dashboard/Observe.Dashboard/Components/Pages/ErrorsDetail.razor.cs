@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 using Observe.Store.Model;

@@ -6,7 +6,7 @@ using Observe.Dashboard.Auth;
 using Observe.Store;
 using Observe.Store.Model;
 
-namespace Observe.Dashboard.Actions;
+namespace Observe.Dashboard.Auditing;
 
 /// <summary>
 /// Records what an action service did in the audit log: one <see cref="RecordAsync"/> per call that passed its role
