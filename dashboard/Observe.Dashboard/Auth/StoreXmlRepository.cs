@@ -16,13 +16,17 @@ namespace Observe.Dashboard.Auth;
 /// refreshes it (about once a day, or on a key it does not know), never per request, so those calls wait for the store
 /// on a pool thread rather than the store growing a synchronous API for them.
 /// </remarks>
-internal sealed class StoreXmlRepository(IDataProtectionKeyStore store, TimeProvider time) : IXmlRepository
+internal sealed class StoreXmlRepository(Func<IDataProtectionKeyStore> resolveStore, TimeProvider time) : IXmlRepository
 {
+    // Resolved at the first read, not when the key manager is built (UseAntiforgery builds it while the app is built):
+    // the store's options are validated at start, which then reports a bad store setting by name.
+    private readonly Lazy<IDataProtectionKeyStore> _store = new(resolveStore);
+
     /// <summary>How long a call waits for the store before failing; the key manager then retries on its next refresh.</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public IReadOnlyCollection<XElement> GetAllElements() =>
-        Wait(async token => (IReadOnlyCollection<XElement>)(await store.GetDataProtectionKeysAsync(token)).Select(k => XElement.Parse(k.Xml)).ToList());
+        Wait(async token => (IReadOnlyCollection<XElement>)(await _store.Value.GetDataProtectionKeysAsync(token)).Select(k => XElement.Parse(k.Xml)).ToList());
 
     public void StoreElement(XElement element, string friendlyName)
     {
@@ -30,7 +34,7 @@ internal sealed class StoreXmlRepository(IDataProtectionKeyStore store, TimeProv
         var name = string.IsNullOrEmpty(friendlyName) ? "element-" + Guid.NewGuid().ToString("N") : friendlyName;
         Wait(async token =>
         {
-            await store.StoreDataProtectionKeyAsync(name, element.ToString(SaveOptions.DisableFormatting), time.GetUtcNow(), token);
+            await _store.Value.StoreDataProtectionKeyAsync(name, element.ToString(SaveOptions.DisableFormatting), time.GetUtcNow(), token);
             return true;
         });
     }
@@ -47,7 +51,7 @@ internal sealed class StoreXmlRepository(IDataProtectionKeyStore store, TimeProv
     {
         services.AddDataProtection().SetApplicationName(ApplicationName);
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(options =>
-            options.XmlRepository = new StoreXmlRepository(provider.GetRequiredService<IDataProtectionKeyStore>(), provider.GetRequiredService<TimeProvider>())));
+            options.XmlRepository = new StoreXmlRepository(provider.GetRequiredService<IDataProtectionKeyStore>, provider.GetRequiredService<TimeProvider>())));
     }
 
     /// <summary>The Data Protection application name every replica shares; a different one cannot read the others' cookies.</summary>
