@@ -18,7 +18,7 @@ public interface IStoreRetention
     /// retention: hours, invocation reports, traces and service graph windows (with the trace retention), error
     /// occurrences, API usage and the status of targets no longer collected (with the hourly retention), and alarm
     /// history, sent or failed notifications (each channel and group keeps its latest), resolved alert instances,
-    /// expired silences, alert transitions and delivery attempts (with the alert history retention). Queued and
+    /// expired silences, alert transitions, delivery attempts and audit log entries (with the alert history retention). Queued and
     /// in-flight notifications with their attempts, and unresolved instances, stay.
     /// Idempotent; safe to run concurrently with writes and from several replicas.
     /// </summary>
@@ -45,4 +45,7 @@ public sealed record RetentionResult(
 
     /// <summary>Delivery attempts older than the alert history retention, except those of notifications still queued or in flight.</summary>
     public long DeliveryAttemptsDeleted { get; init; }
+
+    /// <summary>Audit log entries older than the alert history retention.</summary>
+    public long AuditEntriesDeleted { get; init; }
 }

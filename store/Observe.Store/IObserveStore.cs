@@ -36,7 +36,10 @@ public interface IObserveStore :
     ILeaseStore,
     IApiKeyReader,
     IApiKeyCredentialReader,
-    IApiKeyWriter;
+    IApiKeyWriter,
+    IAuditLogReader,
+    IAuditLogWriter,
+    IDataProtectionKeyStore;
 
 /// <summary>
 /// Everything the collectors write about the fleet (not about themselves), for a writer that produces all of it at

@@ -207,6 +207,7 @@ public sealed class StoreOptionsTests
         typeof(ICollectorStatusWriter), typeof(IAlertRuleReader), typeof(IAlertRuleWriter), typeof(IAlertStateStore),
         typeof(IFunctionStatsReader), typeof(IFunctionWatchStore), typeof(IFunctionChangeReader), typeof(IFunctionChangeWriter),
         typeof(IAlertLifecycleStore), typeof(INotificationOutbox), typeof(ILeaseStore), typeof(IFunctionBaselineReader),
+        typeof(IAuditLogReader), typeof(IAuditLogWriter), typeof(IDataProtectionKeyStore),
     ];
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)

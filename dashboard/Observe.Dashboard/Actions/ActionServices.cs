@@ -1,3 +1,5 @@
+using Observe.Dashboard.Auditing;
+
 namespace Observe.Dashboard.Actions;
 
 /// <summary>Registers the action services: scoped, so each circuit's writes run as its own signed-in user.</summary>
@@ -9,6 +11,7 @@ internal static class ActionServices
         services.AddScoped<AlertActions>();
         services.AddScoped<AlertingActions>();
         services.AddScoped<ApiKeyActions>();
+        services.AddScoped<ActionAudit>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Observe.Alerting.Rules;
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 using Observe.Store;
@@ -10,7 +11,7 @@ namespace Observe.Dashboard.Actions;
 /// <summary>
 /// Every write the Alerts pages make (acknowledge, create and expire silences): a Responder's, recorded under their name.
 /// </summary>
-public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStore state, DashboardUser user, TimeProvider time)
+public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStore state, DashboardUser user, ActionAudit audit, TimeProvider time)
 {
     /// <summary>Acknowledges an open alert (repeats stop; it still resolves on its own); null when it is no longer open.</summary>
     /// <exception cref="DashboardAccessDeniedException">The user is not a Responder; nothing was written.</exception>
@@ -18,7 +19,19 @@ public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStor
     public async Task<AlertInstance?> AcknowledgeAsync(string ruleId, string labelsKey, CancellationToken cancellationToken)
     {
         var actor = await user.DemandAsync(DashboardRoles.Responder);
-        return await lifecycle.AcknowledgeAlertAsync(ruleId, labelsKey, actor, time.GetUtcNow(), cancellationToken);
+        var now = time.GetUtcNow();
+        var instance = await lifecycle.AcknowledgeAlertAsync(ruleId, labelsKey, actor, now, cancellationToken);
+        // The store acknowledges only an unacknowledged instance and returns it as it stands otherwise, so whether this
+        // call changed it shows in who and when it names.
+        var changed = instance is not null && instance.AcknowledgedBy == actor && instance.AcknowledgedAt == StoreMillisecond(now);
+        await audit.RecordAsync(
+            actor, "alert.acknowledge", $"{ruleId} {labelsKey}",
+            instance is null ? null : new { status = instance.Status.ToString(), acknowledgedBy = changed ? null : instance.AcknowledgedBy, acknowledgedAt = changed ? null : instance.AcknowledgedAt },
+            instance is null
+                ? new { outcome = "the alert is no longer open; nothing changed" }
+                : new { status = instance.Status.ToString(), acknowledgedBy = instance.AcknowledgedBy, acknowledgedAt = instance.AcknowledgedAt },
+            cancellationToken);
+        return instance;
     }
 
     /// <summary>Ends a silence now; null when it had already ended.</summary>
@@ -27,7 +40,15 @@ public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStor
     public async Task<Silence?> ExpireSilenceAsync(string silenceId, CancellationToken cancellationToken)
     {
         var actor = await user.DemandAsync(DashboardRoles.Responder);
-        return await lifecycle.ExpireSilenceAsync(silenceId, actor, time.GetUtcNow(), cancellationToken);
+        var now = time.GetUtcNow();
+        var before = (await lifecycle.GetSilencesEndingAfterAsync(now, cancellationToken)).FirstOrDefault(s => s.Id == silenceId);
+        var expired = await lifecycle.ExpireSilenceAsync(silenceId, actor, now, cancellationToken);
+        await audit.RecordAsync(
+            actor, "silence.expire", silenceId,
+            before is null ? null : SilenceState(before),
+            expired is null ? new { outcome = "the silence had already ended; nothing changed" } : SilenceState(expired),
+            cancellationToken);
+        return expired;
     }
 
     /// <summary>Validates the draft and stores the silence, starting now; nothing is stored when the draft has a problem.</summary>
@@ -48,6 +69,7 @@ public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStor
 
         if (errors.Count > 0 || ends is not { } endsAt)
         {
+            await audit.RecordAsync(actor, "silence.create", "(refused)", null, new { refused = errors, draft }, cancellationToken);
             return new SilenceResult(null, errors);
         }
 
@@ -61,8 +83,22 @@ public sealed class AlertActions(IAlertLifecycleStore lifecycle, IAlertStateStor
             Comment = draft.Comment.Trim(),
         };
         await state.UpsertSilenceAsync(silence, cancellationToken);
+        await audit.RecordAsync(actor, "silence.create", silence.Id, null, SilenceState(silence), cancellationToken);
         return new SilenceResult(silence, []);
     }
+
+    private static object SilenceState(Silence silence) => new
+    {
+        matchers = silence.Matchers,
+        startsAt = silence.StartsAt,
+        endsAt = silence.EndsAt,
+        createdBy = silence.CreatedBy,
+        comment = silence.Comment,
+        expiredBy = silence.ExpiredBy,
+    };
+
+    /// <summary>The store keeps instants to the millisecond.</summary>
+    private static DateTimeOffset StoreMillisecond(DateTimeOffset at) => DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
 
     /// <summary>The draft's matchers text for an alert's labels: "silence like this" starts from every label it has.</summary>
     public static string MatchersFor(IReadOnlyDictionary<string, string> labels) =>

@@ -1,3 +1,4 @@
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 using Observe.Store;
@@ -7,9 +8,9 @@ namespace Observe.Dashboard.Actions;
 
 /// <summary>
 /// Creating, rotating, retiring and revoking API keys: an Admin's, recorded under their name. Secrets are made here and
-/// only their hashes are stored.
+/// only their hashes are stored; the audit log gets the key's name, role and state, never a secret or its hash.
 /// </summary>
-public sealed class ApiKeyActions(IApiKeyWriter writer, DashboardUser user, TimeProvider time)
+public sealed class ApiKeyActions(IApiKeyWriter writer, IApiKeyReader reader, DashboardUser user, ActionAudit audit, TimeProvider time)
 {
     /// <summary>Longest key name: it is shown in lists and logs.</summary>
     public const int MaxNameLength = 100;
@@ -20,6 +21,13 @@ public sealed class ApiKeyActions(IApiKeyWriter writer, DashboardUser user, Time
     {
         var actor = await user.DemandAsync(DashboardRoles.Admin);
         ArgumentNullException.ThrowIfNull(draft);
+        var change = await CreateAsync(draft, actor, cancellationToken);
+        await RecordAsync(actor, "apikey.create", change.Key?.Id ?? (draft.Name ?? "").Trim(), null, change, cancellationToken);
+        return change;
+    }
+
+    private async Task<ApiKeyChange> CreateAsync(ApiKeyDraft draft, string actor, CancellationToken cancellationToken)
+    {
         var name = (draft.Name ?? "").Trim();
         if (name.Length == 0)
         {
@@ -49,12 +57,15 @@ public sealed class ApiKeyActions(IApiKeyWriter writer, DashboardUser user, Time
     [RequiresRole(DashboardRoles.Admin)]
     public async Task<ApiKeyChange> RotateAsync(string id, CancellationToken cancellationToken)
     {
-        await user.DemandAsync(DashboardRoles.Admin);
+        var actor = await user.DemandAsync(DashboardRoles.Admin);
+        var before = await FindAsync(id, cancellationToken);
         var (secret, hash) = ApiKeySecrets.NewSecret(id);
         var key = await writer.RotateApiKeyAsync(id, hash, time.GetUtcNow(), cancellationToken);
-        return key is null
+        var change = key is null
             ? new ApiKeyChange(null, null, "Not rotated: the key is revoked, or its old secret still works. Retire the old secret first, once its clients use the new one.")
             : new ApiKeyChange(key, secret, null);
+        await RecordAsync(actor, "apikey.rotate", id, before, change, cancellationToken);
+        return change;
     }
 
     /// <summary>Ends the secret a rotation left working.</summary>
@@ -62,11 +73,14 @@ public sealed class ApiKeyActions(IApiKeyWriter writer, DashboardUser user, Time
     [RequiresRole(DashboardRoles.Admin)]
     public async Task<ApiKeyChange> RetireOldSecretAsync(string id, CancellationToken cancellationToken)
     {
-        await user.DemandAsync(DashboardRoles.Admin);
+        var actor = await user.DemandAsync(DashboardRoles.Admin);
+        var before = await FindAsync(id, cancellationToken);
         var key = await writer.RetireApiKeySecondaryAsync(id, cancellationToken);
-        return key is null
+        var change = key is null
             ? new ApiKeyChange(null, null, "Nothing to retire: the key has no old secret, or it was revoked.")
             : new ApiKeyChange(key, null, null);
+        await RecordAsync(actor, "apikey.retire-old-secret", id, before, change, cancellationToken);
+        return change;
     }
 
     /// <summary>Ends both secrets at once: the next request with the key gets 401.</summary>
@@ -75,9 +89,19 @@ public sealed class ApiKeyActions(IApiKeyWriter writer, DashboardUser user, Time
     public async Task<ApiKeyChange> RevokeAsync(string id, CancellationToken cancellationToken)
     {
         var actor = await user.DemandAsync(DashboardRoles.Admin);
+        var before = await FindAsync(id, cancellationToken);
         var key = await writer.RevokeApiKeyAsync(id, actor, time.GetUtcNow(), cancellationToken);
-        return key is null
+        var change = key is null
             ? new ApiKeyChange(null, null, "Not revoked: the key was already revoked, or no longer exists.")
             : new ApiKeyChange(key, null, null);
+        await RecordAsync(actor, "apikey.revoke", id, before, change, cancellationToken);
+        return change;
     }
+
+    private async Task<ApiKey?> FindAsync(string id, CancellationToken cancellationToken) =>
+        (await reader.GetApiKeysAsync(cancellationToken)).FirstOrDefault(k => k.Id == id);
+
+    /// <summary>The key as it stands (name, role, rotation, revocation) or the refusal; the new secret never.</summary>
+    private Task RecordAsync(string actor, string action, string target, ApiKey? before, ApiKeyChange change, CancellationToken cancellationToken) =>
+        audit.RecordAsync(actor, action, target, before, change.Key is { } key ? key : new { outcome = change.Error }, cancellationToken);
 }

@@ -26,6 +26,8 @@ internal static partial class AuthExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
 
         services.AddScoped<DashboardUser>();
+        StoreXmlRepository.AddStoreDataProtection(services);
+        services.AddSingleton<DataProtectionStatus>();
         services.AddCascadingAuthenticationState();
         services.AddAuthorization(DashboardRoles.AddPolicies);
 

@@ -50,5 +50,8 @@ public sealed class DashboardUser(AuthenticationStateProvider authentication, IA
     private async Task<ClaimsPrincipal> PrincipalAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 }
 
+/// <summary>A dashboard action that did not go as asked; the message, shown as it is, says what happened and what to do.</summary>
+public abstract class DashboardActionException(string message, Exception? innerException = null) : Exception(message, innerException);
+
 /// <summary>A write refused because the user lacks the role it needs; the message says which and what to do.</summary>
-public sealed class DashboardAccessDeniedException(string message) : Exception(message);
+public sealed class DashboardAccessDeniedException(string message) : DashboardActionException(message);

@@ -140,6 +140,9 @@ internal abstract partial class RelationalStore
               AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.id = delivery_attempt.notification_id AND n.status IN ('pending', 'sending'))
             """, alertCutoff, WriteLock.None, cancellationToken);
 
+        // The audit log is kept as long as the alerting history it sits beside on the Settings page.
+        var auditEntries = await DeleteOlderAsync("DELETE FROM audit_entry WHERE at < @cutoff", alertCutoff, WriteLock.None, cancellationToken);
+
         // A target no collector has reported on for that long was removed from the configuration (account, region
         // or collector); a live one is rewritten after every pass.
         var collectorStatuses = await DeleteOlderAsync(
@@ -156,15 +159,16 @@ internal abstract partial class RelationalStore
         {
             AlertTransitionsDeleted = transitions,
             DeliveryAttemptsDeleted = attempts,
+            AuditEntriesDeleted = auditEntries,
         };
         Logger.LogInformation(
             "Retention: {Minutes} function-minutes rolled up into hours, {Hours} function-hours, {Reports} invocation reports, {Traces} traces, " +
             "{GraphWindows} service graph windows, {AlarmHistory} alarm state changes, {Notifications} notifications, " +
-            "{AlertInstances} resolved alert instances, {Silences} expired silences, {AlertTransitions} alert transitions, {DeliveryAttempts} delivery attempts, " +
+            "{AlertInstances} resolved alert instances, {Silences} expired silences, {AlertTransitions} alert transitions, {DeliveryAttempts} delivery attempts, {AuditEntries} audit entries, " +
             "{CollectorStatuses} collector statuses and {Checkpoints} checkpoints deleted",
             result.MinutesRolledUp, result.HoursDeleted, result.ReportsDeleted, result.TracesDeleted, result.ServiceGraphWindowsDeleted,
             result.AlarmHistoryDeleted, result.NotificationsDeleted, result.AlertInstancesDeleted, result.SilencesDeleted,
-            result.AlertTransitionsDeleted, result.DeliveryAttemptsDeleted, result.CollectorStatusesDeleted, result.CheckpointsDeleted);
+            result.AlertTransitionsDeleted, result.DeliveryAttemptsDeleted, result.AuditEntriesDeleted, result.CollectorStatusesDeleted, result.CheckpointsDeleted);
         return result;
     }
 

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 
 namespace Observe.Dashboard.Tests.Auth;
@@ -207,17 +208,23 @@ public sealed class AuthorizationEnumerationTests
             var below = DashboardRoles.All.TakeWhile(r => r != role).Select(r => (Label: r, Roles: new[] { r }));
             foreach (var (label, roles) in below.Append(("anonymous", [])))
             {
-                var (outcome, writes) = await InvokeAsync(type, method, label == "anonymous" ? null : roles);
-                if (outcome is not DashboardAccessDeniedException || writes.Count > 0)
+                var (outcome, writes, audits) = await InvokeAsync(type, method, label == "anonymous" ? null : roles);
+                if (outcome is not DashboardAccessDeniedException || writes.Count > 0 || audits.Count > 0)
                 {
-                    problems.Add($"{type.Name}.{method.Name} as {label}: {outcome?.GetType().Name ?? "no exception"}, {writes.Count} write(s): {string.Join(", ", writes)}");
+                    problems.Add($"{type.Name}.{method.Name} as {label}: {outcome?.GetType().Name ?? "no exception"}, {writes.Count} write(s): {string.Join(", ", writes)}, {audits.Count} audit entries");
                 }
             }
 
-            var (allowed, done) = await InvokeAsync(type, method, [role]);
+            // Past the role check: it does its work and leaves exactly one audit entry, naming the user and the action.
+            var (allowed, done, audited) = await InvokeAsync(type, method, [role]);
             if (allowed is not null || done.Count == 0)
             {
                 problems.Add($"{type.Name}.{method.Name} as {role}: {allowed?.Message ?? "wrote nothing"}");
+            }
+
+            if (audited.Count != 1 || audited[0] is not { Actor: "tester", Action.Length: > 0 })
+            {
+                problems.Add($"{type.Name}.{method.Name} as {role}: {audited.Count} audit entries ({string.Join(", ", audited.Select(a => $"{a.Actor} {a.Action}"))}), not one by tester; record it with ActionAudit.RecordAsync");
             }
         }
 
@@ -262,13 +269,19 @@ public sealed class AuthorizationEnumerationTests
             .Where(t => t.Namespace == typeof(RequiresRoleAttribute).Namespace && t.IsClass && t.IsPublic && !t.IsAbstract && !typeof(Attribute).IsAssignableFrom(t))
             .SelectMany(t => t.GetMethods(BindingFlags.Instance | BindingFlags.Public | BindingFlags.DeclaredOnly).Select(m => (t, m)));
 
-    /// <summary>Calls the action as a user with <paramref name="roles"/> (null: nobody signed in) over recording fakes of its dependencies.</summary>
-    private static async Task<(Exception? Outcome, List<string> Writes)> InvokeAsync(Type type, MethodInfo method, string[]? roles)
+    /// <summary>
+    /// Calls the action as a user with <paramref name="roles"/> (null: nobody signed in) over recording fakes of its
+    /// dependencies and the real <see cref="ActionAudit"/> over a recording audit log.
+    /// </summary>
+    private static async Task<(Exception? Outcome, List<string> Writes, List<Observe.Store.Model.AuditEntry> Audits)> InvokeAsync(Type type, MethodInfo method, string[]? roles)
     {
         var writes = new List<string>();
+        var audits = new RecordingAuditLog();
         var services = new ServiceCollection().AddLogging().AddAuthorizationCore(DashboardRoles.AddPolicies);
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<DashboardUser>();
+        services.AddSingleton<Observe.Store.IAuditLogWriter>(audits);
+        services.AddScoped<ActionAudit>();
         var identity = roles is null ? new ClaimsIdentity() : new ClaimsIdentity([new Claim(ClaimTypes.Name, "tester"), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test");
         services.AddSingleton<AuthenticationStateProvider>(new FixedState(new ClaimsPrincipal(identity)));
         foreach (var dependency in type.GetConstructors().Single().GetParameters().Select(p => p.ParameterType).Where(t => t.IsInterface))
@@ -287,11 +300,26 @@ public sealed class AuthorizationEnumerationTests
                 await task;
             }
 
-            return (null, writes);
+            return (null, writes, audits.Entries);
         }
         catch (Exception ex)
         {
-            return (ex is TargetInvocationException { InnerException: { } inner } ? inner : ex, writes);
+            return (ex is TargetInvocationException { InnerException: { } inner } ? inner : ex, writes, audits.Entries);
+        }
+    }
+
+    private sealed class RecordingAuditLog : Observe.Store.IAuditLogWriter
+    {
+        public List<Observe.Store.Model.AuditEntry> Entries { get; } = [];
+
+        public Task<Observe.Store.Model.AuditEntry> AppendAuditEntryAsync(Observe.Store.Model.AuditEntry entry, CancellationToken cancellationToken)
+        {
+            lock (Entries)
+            {
+                Entries.Add(entry);
+            }
+
+            return Task.FromResult(entry);
         }
     }
 
@@ -364,9 +392,19 @@ public class RecordingProxy : DispatchProxy
         if (returns.IsGenericType && returns.GetGenericTypeDefinition() == typeof(Task<>))
         {
             var result = returns.GetGenericArguments()[0];
-            return typeof(Task).GetMethod(nameof(Task.FromResult))!.MakeGenericMethod(result).Invoke(null, [result.IsValueType ? Activator.CreateInstance(result) : null]);
+            return typeof(Task).GetMethod(nameof(Task.FromResult))!.MakeGenericMethod(result).Invoke(null, [Default(result)]);
         }
 
         return returns.IsValueType && returns != typeof(void) ? Activator.CreateInstance(returns) : null;
     }
+
+    /// <summary>
+    /// What a call answers: a value type's default, a list empty, a class with a parameterless constructor as that
+    /// builds it (a result the action reads, such as the rules view), anything else null (an action's "no such thing").
+    /// </summary>
+    private static object? Default(Type type) =>
+        type.IsValueType ? Activator.CreateInstance(type)
+        : type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) ? Array.CreateInstance(type.GetGenericArguments()[0], 0)
+        : type.IsClass && type != typeof(string) && type.GetConstructor(Type.EmptyTypes) is { } constructor ? constructor.Invoke(null)
+        : null;
 }

@@ -25,7 +25,7 @@ public class LayoutTests : MudContext
         var items = layout.FindAll("[data-nav]");
         Assert.Equal(NavEntry.All.Select(e => e.Path), items.Select(i => i.GetAttribute("data-nav")));
         Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Collectors", "Settings"], NavEntry.All.Select(e => e.Title));
-        Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Collectors"], NavEntry.All.Where(e => e.Enabled).Select(e => e.Title));
+        Assert.Equal(["Overview", "Functions", "Errors", "Cold starts", "Traces", "Live tail", "Alarms", "Alerts", "Collectors", "Settings"], NavEntry.All.Where(e => e.Enabled).Select(e => e.Title));
 
         Assert.Equal("", layout.Find("[data-nav='']").GetAttribute("href"));
         Assert.Equal("collectors", layout.Find("[data-nav='collectors']").GetAttribute("href"));
@@ -43,6 +43,7 @@ public class LayoutTests : MudContext
         }
 
         Assert.Equal("alerts", layout.Find("[data-nav='alerts']").GetAttribute("href"));
+        Assert.Equal("settings", layout.Find("[data-nav='settings']").GetAttribute("href"));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 using Observe.Dashboard.Tests.Hosting;
@@ -23,7 +24,8 @@ public sealed class AlertActionsTests : IAsyncLifetime
         _services = new ServiceCollection().AddLogging().AddAuthorizationCore(DashboardRoles.AddPolicies)
             .AddSingleton<AuthenticationStateProvider>(new SignedIn(new ClaimsPrincipal(identity))).AddSingleton<DashboardUser>()
             .BuildServiceProvider();
-        _actions = new AlertActions(_store.Store, _store.Store, _services.GetRequiredService<DashboardUser>(), TimeProvider.System);
+        var audit = new ActionAudit(_store.Store, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ActionAudit>.Instance);
+        _actions = new AlertActions(_store.Store, _store.Store, _services.GetRequiredService<DashboardUser>(), audit, TimeProvider.System);
     }
 
     public async Task DisposeAsync()

@@ -25,6 +25,6 @@ public sealed record NavEntry(string Title, string Icon, string Path, string? Ar
         new("Alarms", Icons.Material.Outlined.NotificationsActive, "alarms"),
         new("Alerts", Icons.Material.Outlined.Campaign, "alerts"),
         new("Collectors", Icons.Material.Outlined.CloudSync, "collectors"),
-        new("Settings", Icons.Material.Outlined.Settings, "settings", "team sign-in"),
+        new("Settings", Icons.Material.Outlined.Settings, "settings"),
     ];
 }

@@ -103,7 +103,7 @@ public sealed partial class AlertChannels : LivePage<AlertChannelsViewModel>
             // The attempt shows once the sender logs it: the store announces it and the page reloads.
             _tests[channelId] = await Actions.TestSendAsync(channelId, CancellationToken.None);
         }
-        catch (DashboardAccessDeniedException denied)
+        catch (DashboardActionException denied)
         {
             _testErrors[channelId] = denied.Message;
         }

@@ -151,7 +151,7 @@ public sealed partial class AlertRuleEditor : ComponentBase, IDisposable
 
             editor.Refused(result.Errors);
         }
-        catch (DashboardAccessDeniedException denied)
+        catch (DashboardActionException denied)
         {
             _saveError = denied.Message;
         }
@@ -181,7 +181,7 @@ public sealed partial class AlertRuleEditor : ComponentBase, IDisposable
 
             _saveError = string.Join("; ", result.Errors.Select(e => e.ToString()));
         }
-        catch (DashboardAccessDeniedException denied)
+        catch (DashboardActionException denied)
         {
             _saveError = denied.Message;
         }

@@ -51,7 +51,7 @@ public sealed partial class AlertRules : LivePage<AlertRulesViewModel>
                 _actionError = string.Join("; ", result.Errors.Select(e => e.ToString()));
             }
         }
-        catch (DashboardAccessDeniedException denied)
+        catch (DashboardActionException denied)
         {
             _actionError = denied.Message;
         }

@@ -50,7 +50,7 @@ public sealed partial class Alerts : LivePage<AlertsViewModel>
                 ? ($"\"{row.RuleName}\" is no longer open (it resolved meanwhile), so there is nothing to acknowledge.", true)
                 : ($"\"{row.RuleName}\" acknowledged by {acknowledged.AcknowledgedBy}: its repeat notifications stop; it still resolves on its own.", false);
         }
-        catch (DashboardAccessDeniedException denied)
+        catch (DashboardActionException denied)
         {
             (_message, _messageIsError) = (denied.Message, true);
         }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Observe.Dashboard.Actions;
+using Observe.Dashboard.Auditing;
 using Observe.Dashboard.Auth;
 using Observe.Dashboard.Model;
 using Observe.Store.Model;
@@ -82,6 +83,10 @@ public sealed partial class ErrorsDetail : LivePage<ErrorDetailViewModel>
         catch (DashboardAccessDeniedException ex)
         {
             _saveError = $"The status was not saved: {ex.Message}";
+        }
+        catch (AuditWriteException ex)
+        {
+            _saveError = ex.Message;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -491,6 +491,26 @@ internal static class PostgresMigrations
             -- it alone, and a group's recent windows are a seek rather than all of its windows.
             CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
             """),
+        new(19, "the audit log of dashboard changes, and the Data Protection key ring shared by replicas", """
+            -- One row per change made through the dashboard (issue 14): who, what, when, before and after as JSON with
+            -- secrets masked. Pruned with the alerting history; the id orders entries written in the same millisecond.
+            CREATE TABLE audit_entry (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                at bigint NOT NULL,
+                actor text NOT NULL,
+                action text NOT NULL,
+                target text NOT NULL,
+                before_json text,
+                after_json text);
+            CREATE INDEX audit_entry_at ON audit_entry (at);
+
+            -- ASP.NET Core Data Protection's key ring (XML elements by friendly name), so every replica reads the
+            -- cookies and anti-forgery tokens another issued, and a restart keeps them. Keys expire; never deleted here.
+            CREATE TABLE data_protection_key (
+                name text COLLATE "C" PRIMARY KEY,
+                xml text NOT NULL,
+                stored_at bigint NOT NULL);
+            """),
         new(20, "API keys for machine access", """
             -- Named API keys (issue 14). A secret is stored only as its SHA-256 hash (hex); the secondary is a rotation's
             -- old secret, working until it is retired. Revoking empties both and keeps the row, so the page still says

@@ -508,6 +508,26 @@ internal static class SqliteMigrations
             -- it alone, and a group's recent windows are a seek rather than all of its windows.
             CREATE INDEX error_window_group_last ON error_window (group_id, last_seen, count);
             """),
+        new(19, "the audit log of dashboard changes, and the Data Protection key ring shared by replicas", """
+            -- One row per change made through the dashboard (issue 14): who, what, when, before and after as JSON with
+            -- secrets masked. Pruned with the alerting history; the id orders entries written in the same millisecond.
+            CREATE TABLE audit_entry (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                before_json TEXT,
+                after_json TEXT);
+            CREATE INDEX audit_entry_at ON audit_entry (at);
+
+            -- ASP.NET Core Data Protection's key ring (XML elements by friendly name), so every replica reads the
+            -- cookies and anti-forgery tokens another issued, and a restart keeps them. Keys expire; never deleted here.
+            CREATE TABLE data_protection_key (
+                name TEXT PRIMARY KEY,
+                xml TEXT NOT NULL,
+                stored_at INTEGER NOT NULL) WITHOUT ROWID;
+            """),
         new(20, "API keys for machine access", """
             -- Named API keys (issue 14). A secret is stored only as its SHA-256 hash (hex); the secondary is a rotation's
             -- old secret, working until it is retired. Revoking empties both and keeps the row, so the page still says
