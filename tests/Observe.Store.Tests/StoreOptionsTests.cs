@@ -208,6 +208,7 @@ public sealed class StoreOptionsTests
         typeof(IFunctionStatsReader), typeof(IFunctionWatchStore), typeof(IFunctionChangeReader), typeof(IFunctionChangeWriter),
         typeof(IAlertLifecycleStore), typeof(INotificationOutbox), typeof(ILeaseStore), typeof(IFunctionBaselineReader),
         typeof(IAuditLogReader), typeof(IAuditLogWriter), typeof(IDataProtectionKeyStore),
+        typeof(IApiKeyReader), typeof(IApiKeyCredentialReader), typeof(IApiKeyWriter),
     ];
 
     private static ServiceProvider Services(Dictionary<string, string?> settings)
