@@ -17,6 +17,9 @@ internal static class ApiKeyAuthentication
 {
     public const string SchemeName = "ApiKey";
     public const string MachineScheme = "Machine";
+
+    /// <summary>The sign-in's own schemes, for a request to a machine endpoint without a key.</summary>
+    private const string SessionScheme = "Session";
     public const string HeaderName = "X-Observe-Api-Key";
 
     /// <summary>The claim naming the key's id (the name claim holds its name).</summary>
@@ -30,9 +33,18 @@ internal static class ApiKeyAuthentication
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(SchemeName, null)
             .AddPolicyScheme(MachineScheme, "API key or sign-in", policy => policy.ForwardDefaultSelector = context =>
-                HasKey(context.Request) || context.Request.Path.StartsWithSegments(McpPath)
-                    ? SchemeName
-                    : context.RequestServices.GetRequiredService<IOptions<AuthenticationOptions>>().Value.DefaultScheme);
+                HasKey(context.Request) || context.Request.Path.StartsWithSegments(McpPath) ? SchemeName : SessionScheme)
+            .AddPolicyScheme(SessionScheme, "Sign-in", _ => { });
+        // Without a key a request is the sign-in's, each step to the scheme the mode made the default for it: under
+        // OpenIdConnect a page is challenged by the provider, not by the session cookie.
+        services.AddOptions<PolicySchemeOptions>(SessionScheme).Configure<IOptions<AuthenticationOptions>>((session, authentication) =>
+        {
+            var defaults = authentication.Value;
+            session.ForwardDefault = defaults.DefaultScheme;
+            session.ForwardAuthenticate = defaults.DefaultAuthenticateScheme ?? defaults.DefaultScheme;
+            session.ForwardChallenge = defaults.DefaultChallengeScheme ?? defaults.DefaultScheme;
+            session.ForwardForbid = defaults.DefaultForbidScheme ?? defaults.DefaultScheme;
+        });
         return services;
     }
 

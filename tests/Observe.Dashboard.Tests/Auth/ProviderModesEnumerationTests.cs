@@ -5,7 +5,7 @@ namespace Observe.Dashboard.Tests.Auth;
 /// <summary>
 /// The enumeration of <see cref="AuthorizationEnumerationTests"/> (every mapped endpoint, the Blazor hub's included) in
 /// the two modes where someone else signs people in: anonymous gets 401, or for a page a redirect to the provider; a
-/// Viewer opens every page. What each role may do is checked on the action services, whatever the mode.
+/// Viewer opens every page but the Responder's and Admin's, which refuse them. What each role may do is checked on the action services, whatever the mode.
 /// </summary>
 public sealed class ProviderModesEnumerationTests
 {
@@ -22,10 +22,11 @@ public sealed class ProviderModesEnumerationTests
 
         var problems = new List<string>();
         var open = await CheckAnonymousAsync(dashboard.App, anonymous, problems, page => page.StatusCode == HttpStatusCode.Unauthorized);
-        foreach (var endpoint in Gets(dashboard.App))
+        foreach (var (endpoint, viewerMay) in Gets(dashboard.App))
         {
             var asViewer = await viewer.SendAsync(SignedInDashboard.Page(HttpMethod.Get, endpoint));
-            if (asViewer.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || SignedInDashboard.IsRedirectTo(asViewer, Observe.Dashboard.Auth.AuthExtensions.AccessDeniedPage))
+            var refused = asViewer.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || SignedInDashboard.IsRedirectTo(asViewer, Observe.Dashboard.Auth.AuthExtensions.AccessDeniedPage);
+            if (refused == viewerMay)
             {
                 problems.Add($"GET {endpoint} as a Viewer: {(int)asViewer.StatusCode} {asViewer.Headers.Location}");
             }
@@ -55,12 +56,13 @@ public sealed class ProviderModesEnumerationTests
         using var browser = new OidcBrowser();
         var (signedIn, _) = await browser.OpenAsync(dashboard.BaseAddress, "vic");
         Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
-        foreach (var endpoint in Gets(dashboard.App))
+        foreach (var (endpoint, viewerMay) in Gets(dashboard.App))
         {
             var asViewer = await browser.GetAsync(new Uri(dashboard.BaseAddress, endpoint));
             var location = asViewer.Headers.Location;
-            if (asViewer.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
-                || (location is not null && (location.OriginalString.Contains(Observe.Dashboard.Auth.AuthExtensions.AccessDeniedPage, StringComparison.Ordinal) || location.OriginalString.StartsWith(authorize, StringComparison.Ordinal))))
+            var refused = asViewer.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                || (location is not null && location.OriginalString.Contains(Observe.Dashboard.Auth.AuthExtensions.AccessDeniedPage, StringComparison.Ordinal));
+            if (refused == viewerMay || (location is not null && location.OriginalString.StartsWith(authorize, StringComparison.Ordinal)))
             {
                 problems.Add($"GET {endpoint} as a Viewer: {(int)asViewer.StatusCode} {location}");
             }
@@ -107,10 +109,22 @@ public sealed class ProviderModesEnumerationTests
         return list;
     }
 
-    /// <summary>The pages and downloads: every GET endpoint that needs sign-in, except the Blazor hub's (a socket, not a page).</summary>
-    private static IEnumerable<string> Gets(Microsoft.AspNetCore.Builder.WebApplication app) =>
-        AuthorizationEnumerationTests.Endpoints(app)
+    /// <summary>
+    /// The pages and downloads: every GET endpoint that needs sign-in, except the Blazor hub's (a socket, not a page),
+    /// and whether a Viewer may open it (it names no Responder or Admin policy).
+    /// </summary>
+    private static IEnumerable<(string Path, bool ViewerMay)> Gets(Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        var aboveViewer = ((Microsoft.AspNetCore.Routing.IEndpointRouteBuilder)app).DataSources
+            .SelectMany(s => s.Endpoints)
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                .Any(a => a.Policy is Observe.Dashboard.Auth.DashboardRoles.Responder or Observe.Dashboard.Auth.DashboardRoles.Admin))
+            .Select(e => e.RoutePattern.RawText is { } raw && raw.StartsWith('/') ? raw : "/" + e.RoutePattern.RawText)
+            .ToHashSet(StringComparer.Ordinal);
+        return AuthorizationEnumerationTests.Endpoints(app)
             .Where(e => !e.AllowsAnonymous && e.Methods.Contains("GET") && !e.Path.StartsWith("/_blazor", StringComparison.Ordinal) && e.Path != "/auth/logout")
-            .Select(e => e.Path)
+            .Select(e => (e.Path, !aboveViewer.Contains(e.Pattern)))
             .Distinct();
+    }
 }
