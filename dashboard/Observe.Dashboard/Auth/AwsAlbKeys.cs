@@ -62,10 +62,16 @@ internal sealed partial class AwsAlbKeys(IHttpClientFactory clients, IOptions<Au
         }
 
         var pem = await response.Content.ReadAsStringAsync(timeout.Token);
+        if (pem.Length > MaxKeyBytes)
+        {
+            // Sent without a length: refused as the larger one above, never cut short into a key.
+            throw new HttpRequestException($"The key document at {address} is larger than {MaxKeyBytes} bytes.");
+        }
+
         var key = ECDsa.Create();
         try
         {
-            key.ImportFromPem(pem.Length > MaxKeyBytes ? pem[..MaxKeyBytes] : pem);
+            key.ImportFromPem(pem);
             if (key.KeySize != 256)
             {
                 LogWrongKey(logger, kid, address, key.KeySize);
