@@ -23,6 +23,9 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public DemoFleetStatus Demo => _host.App.Services.GetRequiredService<DemoFleetStatus>();
 
+    /// <inheritdoc cref="BrowserDashboard.Http"/>
+    public HttpClient Http(params string[] cookies) => _host.Http(cookies);
+
     /// <summary>Where screenshots go: under the test output, kept by the test script's artifacts.</summary>
     public static string ArtifactsDirectory { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults", "artifacts")).FullName;
 
@@ -133,6 +136,22 @@ internal sealed class BrowserDashboard : IAsyncDisposable
         {
             _session = await SignInAsync();
         }
+    }
+
+    /// <summary>
+    /// A client of the dashboard as a signed-in browser is (its session cookie, and <paramref name="cookies"/> as
+    /// <c>name=value</c>), following no redirect.
+    /// </summary>
+    public HttpClient Http(params string[] cookies)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseUrl };
+        var all = _session is null ? cookies : cookies.Append($"{_session.Name}={_session.Value}");
+        if (all.Any())
+        {
+            client.DefaultRequestHeaders.Add("Cookie", string.Join("; ", all));
+        }
+
+        return client;
     }
 
     /// <summary>Opens the printed sign-in link once and keeps the session cookie it sets.</summary>

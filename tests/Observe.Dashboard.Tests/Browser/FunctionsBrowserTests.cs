@@ -118,7 +118,7 @@ public sealed class FunctionsBrowserTests(DashboardFixture dashboard, ITestOutpu
     [InlineData("range=banana", "range: \"banana\" is not a time range")]
     public async Task Functions_CsvExportWithABadParameter_Answers400NamingIt(string query, string expected)
     {
-        using var client = new HttpClient { BaseAddress = dashboard.BaseUrl };
+        using var client = dashboard.Http();
 
         using var response = await client.GetAsync(new Uri("/functions/export.csv?" + query, UriKind.Relative));
 

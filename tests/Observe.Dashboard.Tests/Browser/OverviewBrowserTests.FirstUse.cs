@@ -24,7 +24,7 @@ public sealed partial class OverviewBrowserTests
     [MemberData(nameof(UnknownAddresses))]
     public async Task UnknownAddress_GetsTheAppsNotFoundPageWithStatus404(string path)
     {
-        using var client = new HttpClient { BaseAddress = dashboard.BaseUrl };
+        using var client = dashboard.Http();
 
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
 

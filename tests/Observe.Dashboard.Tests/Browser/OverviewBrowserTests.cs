@@ -112,11 +112,8 @@ public sealed partial class OverviewBrowserTests(DashboardFixture dashboard, ITe
     public async Task Overview_DarkThemeCookie_ServesTheDarkThemeInTheFirstResponse()
     {
         // The theme is in the server's HTML: with scripts off, the page is already dark, so it never flashes light.
-        using var handler = new HttpClientHandler { UseCookies = false };
-        using var client = new HttpClient(handler) { BaseAddress = dashboard.BaseUrl };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
-        request.Headers.Add("Cookie", $"{DashboardThemes.CookieName}={DashboardThemes.Dark}");
-        var html = await (await client.SendAsync(request)).Content.ReadAsStringAsync();
+        using var client = dashboard.Http($"{DashboardThemes.CookieName}={DashboardThemes.Dark}");
+        var html = await (await client.GetAsync(new Uri("/", UriKind.Relative))).Content.ReadAsStringAsync();
         Assert.Contains($"data-theme=\"{DashboardThemes.Dark}\"", html, StringComparison.Ordinal);
 
         var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false, ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });

@@ -38,6 +38,7 @@ public sealed class XssBrowserTests(XssStore store, ITestOutputHelper output) : 
         ["/access-denied"] = "says the role is missing; shows only the user's own name",
         ["/not-found"] = "the unknown-address page",
         ["/error"] = "the error page, which never shows exception text",
+        ["/settings"] = "the sign-in settings and the signed-in user's own name and roles",
         ["/alerts/rules/new"] = "a blank rule editor",
         ["/live-tail"] = "streams from AWS, not the store; no account is configured here (LiveTailBrowserTests sends a <script> line through it)",
     };
@@ -493,6 +494,14 @@ public sealed class XssStore : IAsyncLifetime
         {
             Id = "xss-silence", Matchers = new Dictionary<string, string> { ["function"] = Img, [Svg] = Razor }, StartsAt = now.AddMinutes(-5), EndsAt = now.AddHours(2),
             CreatedBy = Svg, Comment = Script + " " + JavaScriptLink,
+        }, ct);
+
+        // An API key named by an attacker, created by one; and an audit entry whose every text is one.
+        Assert.True(await Store.CreateApiKeyAsync(new ApiKey("xsskey", Script + " " + Razor, Observe.Dashboard.Auth.DashboardRoles.Viewer, now.AddMinutes(-40), Img), new string('0', 64), ct));
+        await Store.AppendAuditEntryAsync(new AuditEntry
+        {
+            At = now.AddMinutes(-3), Actor = Img, Action = Svg, Target = Script,
+            Before = System.Text.Json.JsonSerializer.Serialize(new { comment = Script }), After = System.Text.Json.JsonSerializer.Serialize(new { comment = JavaScriptLink + " " + Razor }),
         }, ct);
     }
 
