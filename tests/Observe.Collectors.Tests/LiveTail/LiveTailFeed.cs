@@ -140,16 +140,19 @@ internal sealed class LiveTailFeed : IAsyncDisposable
             try
             {
                 await exchange.StartStreamAsync();
-                await exchange.SendAsync(EventStreamFrames.SessionStart($"feed-{Interlocked.Increment(ref _started)}"));
+                // Open before it is counted as started: a test that waits for the count and then sends must reach it.
+                // Sends hold _writing too, so none reaches the session before its start frame.
+                lock (_sessions)
+                {
+                    _sessions.Add(session);
+                }
+
+                await exchange.SendAsync(EventStreamFrames.SessionStart($"feed-{_started + 1}"));
+                Interlocked.Increment(ref _started);
             }
             finally
             {
                 _writing.Release();
-            }
-
-            lock (_sessions)
-            {
-                _sessions.Add(session);
             }
         }
     }
