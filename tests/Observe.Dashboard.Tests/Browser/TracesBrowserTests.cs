@@ -17,6 +17,21 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
         var (from, to) = PastRange();
         var range = BrowserTime.RangeQuery(from, to);
         var faults = await dashboard.Store.SearchTracesAsync(new TraceSearch { Range = new TimeRange(from, to), Statuses = TraceStatuses.Fault }, CancellationToken.None);
+        if (faults.Traces.Count == 0)
+        {
+            // The demo draws its traces per minute and can have drawn no faulty one in the range: write one for a
+            // function it traced, as a collector would.
+            var traced = (await dashboard.Store.SearchTracesAsync(new TraceSearch { Range = new TimeRange(from, to) }, CancellationToken.None)).Traces[0];
+            var start = to.AddMinutes(-30);
+            await dashboard.Store.WriteTracesAsync(
+            [
+                new TraceTree(
+                    new TraceSummary { TraceId = "1-6a5f0000-fa017fa017fa017fa017fa01", Start = start, DurationMs = 120, HasFault = true, Functions = [traced.Functions[0]] },
+                    [new TraceSegment { Id = "fa017fa017fa017f", Name = traced.Functions[0].Name, Origin = "AWS::Lambda::Function", Start = start, End = start.AddMilliseconds(120), Fault = true }]),
+            ], CancellationToken.None);
+            faults = await dashboard.Store.SearchTracesAsync(new TraceSearch { Range = new TimeRange(from, to), Statuses = TraceStatuses.Fault }, CancellationToken.None);
+        }
+
         var page = await OpenAsync($"traces?status=fault&{range}", 1440);
 
         await WaitForRowsAsync(page, faults.Traces.Select(t => t.TraceId).ToList());
@@ -160,7 +175,9 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
     {
         var now = DateTimeOffset.UtcNow;
         var to = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(-5);
-        return (to.AddMinutes(-90), to);
+        // Nearly all of the two hours the demo backfilled: its traces are drawn per minute, and a shorter window can
+        // hold no faulty one.
+        return (to.AddMinutes(-110), to);
     }
 
     private async Task<string> ColdTraceAsync(TimeRange range)

@@ -31,6 +31,9 @@ public sealed class SettingsPagesTests : MudContext
         Services.AddSingleton<DataProtectionStatus>();
     }
 
+    /// <summary>The pages mark their interactive render (data-interactive), as a circuit renders them; after any SignIn.</summary>
+    private void Interactive() => SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+
     protected override ValueTask DisposeResourcesAsync() => _store.DisposeAsync();
 
     [Fact]
@@ -41,6 +44,7 @@ public sealed class SettingsPagesTests : MudContext
         Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test").Protect("x");
         var stored = Assert.Single(await _store.Store.GetDataProtectionKeysAsync(default));
 
+        Interactive();
         var page = Render<Settings>();
 
         page.WaitForAssertion(() => Assert.Contains("1", page.Find("[data-testid=key-count]").TextContent, StringComparison.Ordinal), Wait);
@@ -58,6 +62,7 @@ public sealed class SettingsPagesTests : MudContext
     [Fact]
     public void Overview_Admin_SeesEveryTab_ApiKeysLinkedToItsPage()
     {
+        Interactive();
         var page = Render<Settings>();
 
         page.WaitForAssertion(() => Assert.Equal(["Overview", "API keys", "Audit log"], page.FindAll("[data-testid=settings-tabs] a").Select(a => a.TextContent.Trim())), Wait);
@@ -83,6 +88,7 @@ public sealed class SettingsPagesTests : MudContext
             }, default);
         }
 
+        Interactive();
         var page = Render<SettingsAudit>();
 
         page.WaitForAssertion(() => Assert.Equal(50, page.FindAll("[data-testid=audit-entry]").Count), Wait);
@@ -113,6 +119,7 @@ public sealed class SettingsPagesTests : MudContext
         await _store.Store.AppendAuditEntryAsync(new AuditEntry { At = t0.AddHours(3), Actor = "bob", Action = "error.status", Target = "fp-2" }, default);
         Services.GetRequiredService<NavigationManager>().NavigateTo("settings/audit?user=alice&from=2026-12-01%2010:00");
 
+        Interactive();
         var page = Render<SettingsAudit>();
 
         page.WaitForAssertion(() => Assert.Equal(["s-1"], page.FindAll("[data-testid=audit-entry] .audit-target").Select(t => t.TextContent)), Wait);
@@ -127,6 +134,7 @@ public sealed class SettingsPagesTests : MudContext
     [Fact]
     public void AuditLog_Empty_SaysNoChangeYet()
     {
+        Interactive();
         var page = Render<SettingsAudit>();
 
         page.WaitForAssertion(() => Assert.StartsWith("No change has been made through the dashboard yet", page.Find("[data-testid=audit-count]").TextContent, StringComparison.Ordinal), Wait);
