@@ -123,7 +123,9 @@ public sealed class FaultToleranceTests : IAsyncLifetime
         options.AttemptTimeout = TimeSpan.FromMilliseconds(300);
         options.CallTimeout = TimeSpan.FromMilliseconds(450);
         using var host = new AwsTestHost(options);
-        await host.Credentials.GetAsync(options.Accounts[0], CancellationToken.None);
+        // The role is assumed here, not inside the timed call: under load moto's STS alone can outlast a 300 ms attempt.
+        var credentials = await host.Credentials.GetAsync(options.Accounts[0], CancellationToken.None);
+        await credentials.GetCredentialsAsync();
         _proxy.Script(Fault.Hang, Fault.Hang, Fault.Hang);
 
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => ListAsync(host));
