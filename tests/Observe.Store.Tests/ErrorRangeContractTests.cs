@@ -5,10 +5,12 @@ using Observe.Store.Tests.Harness;
 namespace Observe.Store.Tests;
 
 /// <summary>
-/// Schema version 18, on both engines: the Errors reads sum each group's windows before joining groups, functions and
-/// statuses (the <c>error_window_group_last</c> index). Their figures must equal a plain computation over what was
-/// written, made here without the store: a month of windows in several accounts, regions and functions, windows that
-/// start before a range or end after it, triage statuses and a regression, over ranges whose ends fall mid-hour.
+/// Schema versions 18 and 21, on both engines: the Errors reads sum each group's windows before joining groups,
+/// functions and statuses (the <c>error_window_group_last</c> index), and over ranges holding whole UTC days read those
+/// days' totals (<c>error_day</c>) and windows only for the partial days. Their figures must equal a plain computation
+/// over what was written, made here without the store: a month of windows in several accounts, regions and functions,
+/// windows that start before a range or end after it, triage statuses and a regression, passes written again with
+/// another count, and retention cutting a day in two, over ranges whose ends fall mid-hour or on midnight.
 /// </summary>
 public abstract class ErrorRangeContractTests : StoreTestBase
 {
@@ -36,6 +38,8 @@ public abstract class ErrorRangeContractTests : StoreTestBase
         {
             new TimeRange(End.AddDays(-30), End), new TimeRange(End.AddDays(-7), End), new TimeRange(End.AddDays(-1), End),
             new TimeRange(End.AddHours(-1), End), new TimeRange(End.AddDays(-30), T0.AddDays(1)),
+            new TimeRange(T0.AddDays(-10), T0), new TimeRange(T0.AddDays(-3), End), new TimeRange(End.AddDays(-5), T0.AddDays(-1)),
+            new TimeRange(T0.AddDays(-2).AddMinutes(1), T0.AddMinutes(-1)),
         };
         var queries = new[]
         {
@@ -84,25 +88,74 @@ public abstract class ErrorRangeContractTests : StoreTestBase
     }
 
     [Fact]
-    public async Task MigrateAsync_ErrorsWrittenBeforeVersion18_ReadTheSameAfter()
+    public async Task ErrorReads_PassesWrittenAgainThenPrunedMidDay_EqualAPlainComputation()
+    {
+        var written = await WriteMonthAsync();
+        var queries = new[] { new ErrorQuery(), new ErrorQuery { Filter = new FleetFilter(Account1) }, new ErrorQuery { Sort = ErrorSort.FirstSeen } };
+        async Task CompareAsync(params TimeRange[] ranges)
+        {
+            foreach (var range in ranges)
+            {
+                foreach (var query in queries)
+                {
+                    Assert.Equal(written.Summaries(query, range), await Store.GetErrorSummariesAsync(query, range, 100, Ct));
+                }
+            }
+        }
+
+        // A pass written again replaces its count, larger or smaller: each day's total moves by the difference. Passes
+        // from before the statuses were set, so none re-opens a group.
+        var random = new Random(21);
+        var again = written.AllWindows().Where(w => w.LastSeen < T0 && random.Next(8) == 0)
+            .Select(w => w with { Count = w.Count + random.Next(1 - (int)w.Count, 40) }).ToList();
+        Assert.True(again.Count > 50, $"only {again.Count} passes written again");
+        await Store.RecordErrorsAsync(again, Ct);
+        written.Add(again);
+        await CompareAsync(new TimeRange(End.AddDays(-30), End), new TimeRange(T0.AddDays(-12), T0.AddDays(-2)));
+
+        // Retention's cutoff falls mid-day: the windows before it go, and that day's total keeps the rest.
+        var cutoff = T0.AddDays(-20).AddHours(-9).AddMinutes(-13);
+        await Store.ApplyRetentionAsync(cutoff + new StoreOptions().HourlyRetention, Ct);
+        written.PruneBefore(cutoff);
+        await CompareAsync(
+            new TimeRange(End.AddDays(-30), End), new TimeRange(cutoff.AddHours(-30), T0), new TimeRange(cutoff.AddHours(-1), cutoff.AddDays(3)),
+            new TimeRange(T0.AddDays(-21), T0.AddDays(-19)));
+        Assert.Equal(written.Summaries(new ErrorQuery(), new TimeRange(T0.AddDays(-60), T0.AddDays(1))).Sum(s => s.Count),
+            (await Store.GetErrorSummariesAsync(new ErrorQuery(), new TimeRange(T0.AddDays(-60), T0.AddDays(1)), 100, Ct)).Sum(s => s.Count));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_ErrorsWrittenBeforeVersion21_ReadTheSameAfter()
     {
         var location = await FreshLocationAsync();
         var store = Open(location);
-        await store.MigrateToAsync(16, Ct);
+        await store.MigrateAsync(Ct);
         var occurrences = Functions.Select((f, i) => new ErrorOccurrences(
             f, "fp-" + (i % 3).ToString(CultureInfo.InvariantCulture), "TimeoutError", "Task timed out", End.AddDays(-i - 1), End.AddDays(-i).AddMinutes(-5), i + 1, null, null, null)).ToList();
         await store.RecordErrorsAsync(occurrences, Ct);
-        var range = new TimeRange(End.AddDays(-30), End);
-        var before = await store.GetErrorSummariesAsync(new ErrorQuery(), range, 10, Ct);
-        var trendsBefore = await store.GetErrorTrendsAsync(["fp-0", "fp-1", "fp-2"], new ErrorQuery(), range, TimeSpan.FromHours(30), Ct);
+        var ranges = new[] { new TimeRange(End.AddDays(-30), End), new TimeRange(T0.AddDays(-6), T0) };
+        var before = new List<ErrorSummary>();
+        foreach (var range in ranges)
+        {
+            before.AddRange(await store.GetErrorSummariesAsync(new ErrorQuery(), range, 10, Ct));
+        }
 
+        // The database as version 20 left it: windows and no day totals. Version 21 sums them.
+        await location.ExecuteAsync("DROP TABLE error_day; DELETE FROM schema_version WHERE version = 21;");
+        Assert.Equal(20, await store.GetSchemaVersionAsync(Ct));
         await store.MigrateAsync(Ct);
 
         Assert.Equal(store.LatestVersion, await store.GetSchemaVersionAsync(Ct));
-        Assert.Equal(3, before.Count);
-        Assert.Equal(before, await store.GetErrorSummariesAsync(new ErrorQuery(), range, 10, Ct));
-        Assert.Equal(Flatten(trendsBefore), Flatten(await store.GetErrorTrendsAsync(["fp-0", "fp-1", "fp-2"], new ErrorQuery(), range, TimeSpan.FromHours(30), Ct)));
-        Assert.Equal(occurrences.Sum(o => o.Count), before.Sum(s => s.Count));
+        var after = new List<ErrorSummary>();
+        foreach (var range in ranges)
+        {
+            after.AddRange(await store.GetErrorSummariesAsync(new ErrorQuery(), range, 10, Ct));
+        }
+
+        Assert.Equal(before, after);
+        var month = await store.GetErrorSummariesAsync(new ErrorQuery(), ranges[0], 10, Ct);
+        Assert.Equal(3, month.Count);
+        Assert.Equal(occurrences.Sum(o => o.Count), month.Sum(s => s.Count));
     }
 
     private static string[] Flatten(IReadOnlyDictionary<string, long[]> trends) =>
@@ -189,7 +242,30 @@ public abstract class ErrorRangeContractTests : StoreTestBase
                     group.Latest = o;
                 }
 
+                // A pass written again (the same first and last sighting) replaces its count.
+                group.Windows.RemoveAll(w => w.FirstSeen == o.FirstSeen && w.LastSeen == o.LastSeen);
                 group.Windows.Add(o);
+                group.FirstSeenEver = group.FirstSeenEver is { } first && first < o.FirstSeen ? first : o.FirstSeen;
+            }
+        }
+
+        public IEnumerable<ErrorOccurrences> AllWindows() => _groups.SelectMany(g => g.Windows).ToList();
+
+        /// <summary>
+        /// Retention: windows last seen before <paramref name="cutoff"/> go, and a group with none left goes with its
+        /// status. A group that stays keeps its first sighting, which is of everything it has seen.
+        /// </summary>
+        public void PruneBefore(DateTimeOffset cutoff)
+        {
+            foreach (var group in _groups)
+            {
+                group.Windows.RemoveAll(w => w.LastSeen < cutoff);
+            }
+
+            _groups.RemoveAll(g => g.Windows.Count == 0);
+            foreach (var fingerprint in Statuses.Keys.Where(f => !_groups.Any(g => g.Fingerprint == f)).ToList())
+            {
+                Statuses.Remove(fingerprint);
             }
         }
 
@@ -286,7 +362,8 @@ public abstract class ErrorRangeContractTests : StoreTestBase
         public string Fingerprint { get; } = fingerprint;
         public List<ErrorOccurrences> Windows { get; } = [];
         public ErrorOccurrences? Latest { get; set; }
-        public DateTimeOffset FirstSeen => Windows.Min(w => w.FirstSeen);
+        public DateTimeOffset? FirstSeenEver { get; set; }
+        public DateTimeOffset FirstSeen => FirstSeenEver!.Value;
         public DateTimeOffset LastSeen => Windows.Max(w => w.LastSeen);
     }
 }

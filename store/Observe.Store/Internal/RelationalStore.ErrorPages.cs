@@ -14,6 +14,11 @@ internal abstract partial class RelationalStore
         error_group g JOIN fn f ON f.id = g.fid LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
         """;
 
+    private const long DayMs = 86_400_000;
+
+    /// <summary>The <c>error_day</c> row a window belongs to: the UTC day of its last sighting, in days since 1970.</summary>
+    internal static long ErrorDay(DateTimeOffset lastSeen) => Math.DivRem(StoreTime.ToMs(lastSeen), DayMs, out var rest) - (rest < 0 ? 1 : 0);
+
     public async Task<IReadOnlyList<ErrorSummary>> GetErrorSummariesAsync(ErrorQuery query, TimeRange range, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -32,18 +37,17 @@ internal abstract partial class RelationalStore
                 ErrorSort.FirstSeen => "MIN(g.first_seen) DESC",
                 _ => "occurrences DESC",
             };
-            // Each group's windows are summed first, from the error_window_group_last index alone, and only the
-            // groups' sums are joined: joining every window to its group, function and status cost seconds over 30 days.
+            // Each group's occurrences are summed first (GroupSumsSql), and only the groups' sums are joined: joining
+            // every window to its group, function and status cost seconds over 30 days.
             command.CommandText = $"""
+                WITH {GroupSumsSql(command, where, range, await NewestErrorWindowAsync(connection, cancellationToken))}
                 SELECT g.fingerprint, CAST(SUM(a.occurrences) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
                        s.status, s.changed_by, s.changed_at, s.regression
-                FROM ({GroupSumsSql(where)}) a
-                JOIN error_group g ON g.id = a.group_id LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
+                FROM a JOIN error_group g ON g.id = a.group_id LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
+                WHERE a.occurrences > 0
                 GROUP BY g.fingerprint, s.status, s.changed_by, s.changed_at, s.regression
                 ORDER BY {order}, g.fingerprint LIMIT @limit
                 """;
-            command.AddInt64("@from", StoreTime.ToMs(range.From));
-            command.AddInt64("@to", StoreTime.ToMs(range.To));
             command.AddInt32("@limit", limit);
             page = (await command.ReadAllAsync(
                 r => (r.GetString(0), r.GetInt64(1), (int)r.GetInt64(2), ReadStatus(r, 3)), cancellationToken)).ToList();
@@ -326,14 +330,54 @@ internal abstract partial class RelationalStore
     }
 
     /// <summary>
-    /// Occurrences per group (<c>group_id</c>, <c>occurrences</c>) in the range <c>@from</c>..<c>@to</c>, for the groups
-    /// that pass <paramref name="where"/> (<see cref="ErrorQuerySql"/>'s filters); no filter reads every group's sum.
+    /// Common table expressions ending with <c>a</c>: the occurrences per group (<c>group_id</c>, <c>occurrences</c>) in
+    /// <paramref name="range"/>, for the groups that pass <paramref name="where"/> (<see cref="ErrorQuerySql"/>'s
+    /// filters, read once), adding <c>@from</c> and <c>@to</c> to <paramref name="command"/>. A window counts when it
+    /// overlaps the range. A group with nothing in the range sums to 0 here; the caller leaves it out.
     /// </summary>
-    private static string GroupSumsSql(string where) => $"""
-        SELECT w.group_id, SUM(w.count) AS occurrences FROM error_window w
-        WHERE w.last_seen >= @from AND w.first_seen < @to{(where.Length == 0 ? "" : $" AND w.group_id IN (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where})")}
-        GROUP BY w.group_id
-        """;
+    /// <remarks>
+    /// A range that holds a whole UTC day and ends less than a day before the newest window (<paramref name="newest"/>;
+    /// a range ending now, the page's default) is read from the day totals: the windows of the partial first day, plus
+    /// every day total from the first whole day on, minus the windows that start at or after the range's end. Every
+    /// window counted by a day total has its last sighting after the range's start, and it overlaps the range unless it
+    /// starts at or after the end, which is what the last part takes away; that part is at most a day of windows. Any
+    /// other range (short, or ending long ago) sums its windows, as a page of history is read rarely.
+    /// </remarks>
+    private static string GroupSumsSql(DbCommand command, string where, TimeRange range, long? newest)
+    {
+        var from = StoreTime.ToMs(range.From);
+        var to = StoreTime.ToMs(range.To);
+        command.AddInt64("@from", from);
+        command.AddInt64("@to", to);
+        var firstDay = (from + DayMs - 1) / DayMs;
+        var picked = where.Length == 0 ? "" : $"picked AS MATERIALIZED (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where}), ";
+        var groups = where.Length == 0 ? "" : " AND group_id IN (SELECT id FROM picked)";
+        if (from < 0 || to / DayMs <= firstDay || newest is not { } last || last - to >= DayMs)
+        {
+            return $"""
+                {picked}a AS MATERIALIZED (SELECT group_id, SUM(count) AS occurrences FROM error_window
+                WHERE last_seen >= @from AND first_seen < @to{groups}
+                GROUP BY group_id)
+                """;
+        }
+
+        command.AddInt64("@first_day", firstDay);
+        command.AddInt64("@first_day_ms", firstDay * DayMs);
+        return $"""
+            {picked}a AS MATERIALIZED (SELECT group_id, SUM(occurrences) AS occurrences FROM (
+                SELECT group_id, SUM(count) AS occurrences FROM error_day WHERE day >= @first_day{groups} GROUP BY group_id
+                UNION ALL SELECT group_id, count FROM error_window WHERE last_seen >= @from AND last_seen < @first_day_ms{groups}
+                UNION ALL SELECT group_id, -count FROM error_window WHERE last_seen >= @to AND first_seen >= @to{groups}) parts
+            GROUP BY group_id)
+            """;
+    }
+
+    /// <summary>The newest window's last sighting (one step down the <c>error_window_last_seen</c> index), or null.</summary>
+    private static async Task<long?> NewestErrorWindowAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(null, "SELECT MAX(last_seen) FROM error_window");
+        return await command.ExecuteScalarAsync(cancellationToken) is long newest ? newest : null;
+    }
 
     private static string FingerprintList(DbCommand command, IEnumerable<string> fingerprints)
     {

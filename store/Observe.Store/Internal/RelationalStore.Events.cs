@@ -150,6 +150,14 @@ internal abstract partial class RelationalStore
                 last_seen = CASE WHEN excluded.last_seen > error_group.last_seen THEN excluded.last_seen ELSE error_group.last_seen END
             RETURNING id
             """);
+        // The day's total moves by what the window adds: all of it, or the difference when a pass is written again.
+        // Before the window's own write, which it reads.
+        await using var day = scope.Command("""
+            INSERT INTO error_day (group_id, day, count)
+            VALUES (@group_id, @day, @count - COALESCE((SELECT count FROM error_window
+                WHERE group_id = @group_id AND first_seen = @first_seen AND last_seen = @last_seen), 0))
+            ON CONFLICT (group_id, day) DO UPDATE SET count = error_day.count + excluded.count
+            """);
         await using var window = scope.Command("""
             INSERT INTO error_window (group_id, first_seen, last_seen, count) VALUES (@group_id, @first_seen, @last_seen, @count)
             ON CONFLICT (group_id, first_seen, last_seen) DO UPDATE SET count = excluded.count
@@ -168,11 +176,17 @@ internal abstract partial class RelationalStore
             group.AddText("@trace_id", o.SampleTraceId);
             var groupId = Convert.ToInt64(await group.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
 
-            window.Parameters.Clear();
-            window.AddInt64("@group_id", groupId);
-            window.AddInt64("@first_seen", StoreTime.ToMs(o.FirstSeen));
-            window.AddInt64("@last_seen", StoreTime.ToMs(o.LastSeen));
-            window.AddInt64("@count", o.Count);
+            foreach (var command in (ReadOnlySpan<DbCommand>)[day, window])
+            {
+                command.Parameters.Clear();
+                command.AddInt64("@group_id", groupId);
+                command.AddInt64("@first_seen", StoreTime.ToMs(o.FirstSeen));
+                command.AddInt64("@last_seen", StoreTime.ToMs(o.LastSeen));
+                command.AddInt64("@count", o.Count);
+            }
+
+            day.AddInt64("@day", ErrorDay(o.LastSeen));
+            await day.ExecuteNonQueryAsync(cancellationToken);
             await window.ExecuteNonQueryAsync(cancellationToken);
         }
 

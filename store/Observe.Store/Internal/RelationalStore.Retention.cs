@@ -113,8 +113,14 @@ internal abstract partial class RelationalStore
         var traces = await DeleteOlderAsync("DELETE FROM trace WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
         await DeleteOlderAsync("DELETE FROM trace_function WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
         var graphWindows = await DeleteOlderAsync("DELETE FROM service_graph WHERE start_ms < @cutoff", now - Options.TraceRetention, WriteLock.None, cancellationToken);
+        // The cutoff's own day loses only some windows: its total is summed again from the windows it keeps.
         await DeleteOlderAsync("""
             DELETE FROM error_window WHERE last_seen < @cutoff;
+            DELETE FROM error_day WHERE day <= @cutoff / 86400000;
+            INSERT INTO error_day (group_id, day, count)
+            SELECT group_id, last_seen / 86400000, SUM(count) FROM error_window
+            WHERE last_seen >= @cutoff AND last_seen < (@cutoff / 86400000 + 1) * 86400000
+            GROUP BY group_id, last_seen / 86400000;
             DELETE FROM error_group WHERE NOT EXISTS (SELECT 1 FROM error_window w WHERE w.group_id = error_group.id);
             DELETE FROM error_status WHERE NOT EXISTS (SELECT 1 FROM error_group g WHERE g.fingerprint = error_status.fingerprint);
             DELETE FROM error_status_change WHERE NOT EXISTS (SELECT 1 FROM error_group g WHERE g.fingerprint = error_status_change.fingerprint)

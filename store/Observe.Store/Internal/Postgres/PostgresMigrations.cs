@@ -529,5 +529,18 @@ internal static class PostgresMigrations
                 revoked_by text);
             CREATE UNIQUE INDEX api_key_working_name ON api_key (name) WHERE revoked_at IS NULL;
             """),
+        new(21, "occurrences per error group and UTC day, for the Errors page over long ranges", """
+            -- Each group's occurrences per UTC day (the day of a window's last sighting), kept by the writer of
+            -- error_window in the same transaction (issue 12). A range of days reads one row per group and day, and only
+            -- the range's partial first and last days read windows: a logs collector writes a window per group and pass,
+            -- so a chronic error has a thousand windows a day.
+            CREATE TABLE error_day (
+                group_id bigint NOT NULL,
+                day bigint NOT NULL,
+                count bigint NOT NULL,
+                PRIMARY KEY (group_id, day));
+            INSERT INTO error_day (group_id, day, count)
+            SELECT group_id, last_seen / 86400000, SUM(count) FROM error_window GROUP BY group_id, last_seen / 86400000;
+            """),
     ];
 }
