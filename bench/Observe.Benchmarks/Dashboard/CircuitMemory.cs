@@ -68,13 +68,13 @@ internal static class CircuitMemory
         try
         {
             // The first circuit pays for JIT and caches; it is in the baseline, not in the per-circuit figure.
-            contexts.Add(await OpenAsync(browser, dashboard.BaseUrl));
+            contexts.Add(await OpenAsync(browser, dashboard));
             await SettleAsync();
             var heapBaseline = await ManagedHeap.LiveBytesAfterFullGcAsync(dashboard.ProcessId, CancellationToken.None);
             var residentBaseline = dashboard.ResidentBytes();
             for (var i = 0; i < Circuits; i++)
             {
-                contexts.Add(await OpenAsync(browser, dashboard.BaseUrl));
+                contexts.Add(await OpenAsync(browser, dashboard));
             }
 
             await SettleAsync();
@@ -91,9 +91,9 @@ internal static class CircuitMemory
     }
 
     /// <summary>A page in its own context (its own circuit), returned once the circuit's WebSocket has carried frames.</summary>
-    private static async Task<IBrowserContext> OpenAsync(IBrowser browser, Uri baseUrl)
+    private static async Task<IBrowserContext> OpenAsync(IBrowser browser, DashboardProcess dashboard)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+        var context = await dashboard.NewContextAsync(browser);
         var page = await context.NewPageAsync();
         var rendered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         page.WebSocket += (_, socket) =>
@@ -111,7 +111,7 @@ internal static class CircuitMemory
                 };
             }
         };
-        await page.GotoAsync(baseUrl.ToString());
+        await page.GotoAsync(dashboard.BaseUrl.ToString());
         await rendered.Task.WaitAsync(TimeSpan.FromSeconds(60));
         return context;
     }

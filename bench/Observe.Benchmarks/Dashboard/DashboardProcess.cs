@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Playwright;
 
 namespace Observe.Benchmarks.Dashboard;
 
@@ -8,11 +9,19 @@ namespace Observe.Benchmarks.Dashboard;
 /// A published dashboard started as an operator starts it: its own executable, Production, on a free loopback port,
 /// over a fresh SQLite directory with the demo fleet on (ready once <c>/health</c> answers and the demo history is
 /// written, so every build renders the same 24 hours of the same deterministic fleet), or over a store written
-/// beforehand with no collectors and no demo (ready once <c>/health</c> answers; the store is left in place).
+/// beforehand with no collectors and no demo (ready once <c>/health</c> answers; the store is left in place). It runs
+/// in the default sign-in mode (a browser token, fixed here so the benchmark can open the link the dashboard prints):
+/// once ready it is signed in, and every request and browser context carries that session, as a user's would. With
+/// <c>OBSERVE_BENCH_DASHBOARD_CPUS</c> set (a <c>taskset</c> list such as <c>0</c>) it runs on those cores only; the
+/// benchmark itself and its Chromium then run under <c>taskset</c> on the others, so the browser and the server do not
+/// take each other's time, as they do not on a user's computer and a server (docs/benchmarks.md).
 /// </summary>
 internal sealed class DashboardProcess : IAsyncDisposable
 {
     private const string BackfilledLine = "Demo fleet history backfilled";
+
+    /// <summary>The dashboard's session cookie (<c>AuthExtensions.CookieName</c>).</summary>
+    private const string SessionCookieName = ".Observe.Session";
 
     private readonly Process _process;
     private readonly string? _ownedDataDirectory;
@@ -25,6 +34,12 @@ internal sealed class DashboardProcess : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>
+    /// The session cookie the dashboard set when the benchmark opened its sign-in link; null for a build from before
+    /// sign-in (no <c>/auth/login</c>), which serves every page without one, so before-and-after runs still compare.
+    /// </summary>
+    public Microsoft.Playwright.Cookie? Session { get; private set; }
 
     public int ProcessId => _process.Id;
 
@@ -51,19 +66,32 @@ internal sealed class DashboardProcess : IAsyncDisposable
         var demo = storeDirectory is null;
         var data = storeDirectory ?? Directory.CreateTempSubdirectory("observe-bench-dashboard-").FullName;
         // The apphost: a self-contained build carries its runtime, a framework-dependent one finds the installed one.
-        var start = new ProcessStartInfo(Path.Combine(publishDirectory, "Observe.Dashboard"))
+        var executable = Path.Combine(publishDirectory, "Observe.Dashboard");
+        var cpus = Environment.GetEnvironmentVariable("OBSERVE_BENCH_DASHBOARD_CPUS");
+        var start = new ProcessStartInfo(string.IsNullOrEmpty(cpus) ? executable : "taskset")
         {
             WorkingDirectory = publishDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (!string.IsNullOrEmpty(cpus))
+        {
+            // Every thread the runtime starts inherits the mask taskset sets before it runs the dashboard.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(cpus);
+            start.ArgumentList.Add(executable);
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["Observe__Store__Kind"] = "Sqlite";
         start.Environment["Observe__Store__DataDirectory"] = data;
         start.Environment["Observe__Demo__Enabled"] = demo ? "true" : "false";
         start.Environment["Logging__LogLevel__Default"] = "Information";
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        start.Environment["Observe__Auth__Mode"] = "BrowserToken";
+        start.Environment["Observe__Auth__BrowserToken"] = token;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -114,6 +142,8 @@ internal sealed class DashboardProcess : IAsyncDisposable
             {
                 throw new InvalidOperationException($"{start.FileName}: /health answered {(int)health.StatusCode}");
             }
+
+            dashboard.Session = await SignInAsync(dashboard.BaseUrl, token, timeout.Token);
         }
         catch
         {
@@ -122,6 +152,64 @@ internal sealed class DashboardProcess : IAsyncDisposable
         }
 
         return dashboard;
+    }
+
+    /// <summary>A client that sends the session cookie and follows no redirect (a sign-in page is an answer to measure).</summary>
+    public HttpClient Http(TimeSpan? timeout = null)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false })
+        {
+            BaseAddress = BaseUrl,
+            Timeout = timeout ?? TimeSpan.FromSeconds(100),
+        };
+        if (Session is not null)
+        {
+            client.DefaultRequestHeaders.Add("Cookie", $"{Session.Name}={Session.Value}");
+        }
+
+        return client;
+    }
+
+    /// <summary>A browser context at the benchmarks' screen size, signed in.</summary>
+    public async Task<IBrowserContext> NewContextAsync(IBrowser browser)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+        });
+        if (Session is not null)
+        {
+            await context.AddCookiesAsync([Session]);
+        }
+
+        return context;
+    }
+
+    /// <summary>Opens the sign-in link the dashboard printed and keeps the session cookie it sets.</summary>
+    private static async Task<Microsoft.Playwright.Cookie?> SignInAsync(Uri baseUrl, string token, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseUrl };
+        using var response = await client.GetAsync(new Uri($"auth/login?t={token}", UriKind.Relative), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        const string prefix = SessionCookieName + "=";
+        var cookie = response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.FirstOrDefault(v => v.StartsWith(prefix, StringComparison.Ordinal))
+            : null;
+        if (cookie is null)
+        {
+            throw new InvalidOperationException($"signing in with the browser token set no session cookie ({(int)response.StatusCode} {response.Headers.Location})");
+        }
+
+        return new Microsoft.Playwright.Cookie
+        {
+            Name = SessionCookieName,
+            Value = cookie[prefix.Length..cookie.IndexOf(';', StringComparison.Ordinal)],
+            Url = baseUrl.ToString(),
+        };
     }
 
     /// <summary>The process's resident set in bytes, from /proc (Linux only, like the benchmark machines).</summary>

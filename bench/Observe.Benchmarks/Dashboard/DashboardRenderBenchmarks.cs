@@ -27,8 +27,8 @@ public class DashboardRenderBenchmarks
             DashboardProcess.StartAsync(before, CancellationToken.None),
             DashboardProcess.StartAsync(after, CancellationToken.None));
         (_before, _after) = (started[0], started[1]);
-        _beforeClient = new HttpClient { BaseAddress = _before.BaseUrl };
-        _afterClient = new HttpClient { BaseAddress = _after.BaseUrl };
+        _beforeClient = _before.Http();
+        _afterClient = _after.Http();
     }
 
     [GlobalCleanup]

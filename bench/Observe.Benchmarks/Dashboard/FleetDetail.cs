@@ -19,14 +19,14 @@ internal static class FleetDetail
     public sealed record Sample(double FrameMs, double LocatorMs);
 
     /// <summary>Opens <paramref name="count"/> busy functions' pages at <paramref name="query"/> ("" for the default range).</summary>
-    public static async Task<List<Sample>> MeasureAsync(IBrowser browser, Uri baseUrl, int count, string query)
+    public static async Task<List<Sample>> MeasureAsync(IBrowser browser, DashboardProcess dashboard, int count, string query)
     {
         var samples = new List<Sample>();
         for (var i = 0; i < count; i++)
         {
             var key = FleetSeed.Function(i % FleetSeed.Accounts, i % FleetSeed.Regions.Length, i % 2);
-            var uri = new Uri(baseUrl, $"functions/{key.AccountId}/{key.Region}/{Uri.EscapeDataString(key.Name)}{query}");
-            await using var context = await FleetPages.NewContextAsync(browser);
+            var uri = new Uri(dashboard.BaseUrl, $"functions/{key.AccountId}/{key.Region}/{Uri.EscapeDataString(key.Name)}{query}");
+            await using var context = await dashboard.NewContextAsync(browser);
             var page = await context.NewPageAsync();
 
             // The page notes, on each animation frame until it has them, whether the charts are laid out.
@@ -70,8 +70,8 @@ internal static class FleetDetail
         var query = to is { } end
             ? $"?from={end.AddHours(-1).UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}&to={end.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"
             : "";
-        Report("Function detail first render, first after start", await MeasureAsync(browser, dashboard.BaseUrl, 1, query));
-        Report("Function detail first render", await MeasureAsync(browser, dashboard.BaseUrl, count, query));
+        Report("Function detail first render, first after start", await MeasureAsync(browser, dashboard, 1, query));
+        Report("Function detail first render", await MeasureAsync(browser, dashboard, count, query));
         return 0;
     }
 }

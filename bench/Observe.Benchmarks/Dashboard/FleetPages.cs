@@ -41,7 +41,7 @@ internal static class FleetPages
         var renders = new List<double>();
         for (var i = 0; i < FirstRenders; i++)
         {
-            await using var context = await NewContextAsync(browser);
+            await using var context = await dashboard.NewContextAsync(browser);
             var page = await context.NewPageAsync();
             var watch = Stopwatch.StartNew();
             await page.GotoAsync(functions.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
@@ -54,7 +54,7 @@ internal static class FleetPages
 
         // Round trips on one interactive page.
         var trips = new List<double>();
-        await using (var context = await NewContextAsync(browser))
+        await using (var context = await dashboard.NewContextAsync(browser))
         {
             var page = await context.NewPageAsync();
             await page.GotoAsync(functions.ToString());
@@ -145,7 +145,7 @@ internal static class FleetPages
 
         // CSV of the whole fleet through the browser's HTTP stack.
         var exports = new List<double>();
-        await using (var context = await NewContextAsync(browser))
+        await using (var context = await dashboard.NewContextAsync(browser))
         {
             for (var i = 0; i < Exports; i++)
             {
@@ -163,19 +163,19 @@ internal static class FleetPages
 
         Report("CSV export, 10,000 rows", exports);
 
-        FleetDetail.Report("Function detail first render", await FleetDetail.MeasureAsync(browser, dashboard.BaseUrl, Details, ""));
+        FleetDetail.Report("Function detail first render", await FleetDetail.MeasureAsync(browser, dashboard, Details, ""));
 
         // Memory per open Functions page.
         var contexts = new List<IBrowserContext>();
         try
         {
-            contexts.Add(await OpenInteractiveAsync(browser, functions));
+            contexts.Add(await OpenInteractiveAsync(browser, dashboard, functions));
             await Task.Delay(TimeSpan.FromSeconds(5));
             var baseline = await ManagedHeap.LiveBytesAfterFullGcAsync(dashboard.ProcessId, CancellationToken.None);
             var residentBaseline = dashboard.ResidentBytes();
             for (var i = 0; i < ExtraPages; i++)
             {
-                contexts.Add(await OpenInteractiveAsync(browser, functions));
+                contexts.Add(await OpenInteractiveAsync(browser, dashboard, functions));
             }
 
             await Task.Delay(TimeSpan.FromSeconds(5));
@@ -219,12 +219,9 @@ internal static class FleetPages
         });
     }
 
-    internal static Task<IBrowserContext> NewContextAsync(IBrowser browser) =>
-        browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
-
-    private static async Task<IBrowserContext> OpenInteractiveAsync(IBrowser browser, Uri uri)
+    private static async Task<IBrowserContext> OpenInteractiveAsync(IBrowser browser, DashboardProcess dashboard, Uri uri)
     {
-        var context = await NewContextAsync(browser);
+        var context = await dashboard.NewContextAsync(browser);
         var page = await context.NewPageAsync();
         await page.GotoAsync(uri.ToString());
         await page.Locator(".page[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });

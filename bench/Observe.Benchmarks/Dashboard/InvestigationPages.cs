@@ -64,7 +64,7 @@ internal static class InvestigationPages
         ];
         var pages = all.Where(p => only.Count == 0 || only.Contains(p.Key)).Select(p => (p.Name, p.Path, p.Ready, Settled: oneViewer ? p.Settled : null)).ToList();
 
-        using (var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(2) })
+        using (var http = dashboard.Http(TimeSpan.FromMinutes(2)))
         {
             // One line per address: two measurements of one page share its HTML.
             foreach (var (name, path, _, _) in pages.DistinctBy(p => p.Path))
@@ -88,9 +88,11 @@ internal static class InvestigationPages
         foreach (var (name, path, ready, settled) in pages)
         {
             var uri = new Uri(baseUrl, path);
-            FleetPages.Report(name + " first render, first (warm-up)", (await ColdAsync(browser, uri, ready, settled, 1)).Select(s => s.Ready).ToList());
-            var samples = await ColdAsync(browser, uri, ready, settled, count);
+            FleetPages.Report(name + " first render, first (warm-up)", (await ColdAsync(browser, dashboard, uri, ready, settled, 1)).Select(s => s.Ready).ToList());
+            var samples = await ColdAsync(browser, dashboard, uri, ready, settled, count);
             FleetPages.Report(name + " first render (page clock: navigation start to the frame with the rows)", samples.Select(s => s.Ready).ToList());
+            FleetPages.Report(name + " rows painted (the next frame's start: the rows' frame styled, laid out and painted)", samples.Select(s => s.Painted).ToList());
+            FleetPages.Report(name + " first contentful paint (the browser's own)", samples.Select(s => s.FirstContentfulPaint).ToList());
             // Where the time goes: the server's first byte, its last, and the frame after it.
             FleetPages.Report(name + " first byte", samples.Select(s => s.FirstByte).ToList());
             FleetPages.Report(name + " last byte", samples.Select(s => s.LastByte).ToList());
@@ -101,7 +103,7 @@ internal static class InvestigationPages
             return 0;
         }
 
-        await RoundTripsAsync(browser, new Uri(baseUrl, "errors"), "Errors filter/sort round trip", ".errors-page", "data-query", "[data-testid=errors-grid] tbody tr",
+        await RoundTripsAsync(browser, dashboard, new Uri(baseUrl, "errors"), "Errors filter/sort round trip", ".errors-page", "data-query", "[data-testid=errors-grid] tbody tr",
         [
             "[data-facet=sort] a[data-value=last-seen]",
             "[data-facet=status] a[data-value=active]",
@@ -109,7 +111,7 @@ internal static class InvestigationPages
             "[data-facet=status] a[data-value='']",
             "[data-facet=sort] a[data-value=count]",
         ]);
-        await RoundTripsAsync(browser, new Uri(baseUrl, "traces"), "Traces filter/sort round trip", ".traces-page", "data-search", "[data-testid=traces-grid] tbody tr",
+        await RoundTripsAsync(browser, dashboard, new Uri(baseUrl, "traces"), "Traces filter/sort round trip", ".traces-page", "data-search", "[data-testid=traces-grid] tbody tr",
         [
             "[data-testid=traces-grid] a[data-sort=duration]",
             "[data-testid=status-filter] a[data-status=fault]",
@@ -122,27 +124,39 @@ internal static class InvestigationPages
 
     /// <summary>
     /// Opens <paramref name="uri"/> <paramref name="count"/> times, each on a new context: the page's clock to
-    /// <paramref name="ready"/> on a frame, and to the document's first and last byte (Navigation Timing). With
+    /// <paramref name="ready"/> on a frame (an animation frame's callbacks run before that frame's style, layout and
+    /// paint), to the start of the frame after it (by then the rows' frame is painted), to the browser's first
+    /// contentful paint, and to the document's first and last byte (Navigation Timing). With
     /// <paramref name="settled"/>, each page is left only once it holds (one viewer at a time: the next page's server
     /// answer does not share the machine with the last one's interactive reads); without, the next opens at once.
     /// </summary>
-    private static async Task<List<(double Ready, double FirstByte, double LastByte)>> ColdAsync(IBrowser browser, Uri uri, string ready, string? settled, int count)
+    private static async Task<List<ColdSample>> ColdAsync(IBrowser browser, DashboardProcess dashboard, Uri uri, string ready, string? settled, int count)
     {
-        var samples = new List<(double, double, double)>();
+        var samples = new List<ColdSample>();
         for (var i = 0; i < count; i++)
         {
-            await using var context = await FleetPages.NewContextAsync(browser);
+            await using var context = await dashboard.NewContextAsync(browser);
             var page = await context.NewPageAsync();
             await page.AddInitScriptAsync($$"""
                 const ready = {{ready}};
-                const seen = () => { if (ready()) { window.__readyAt = performance.now(); } else { requestAnimationFrame(seen); } };
+                const seen = () => {
+                  if (!ready()) { requestAnimationFrame(seen); return; }
+                  window.__readyAt = performance.now();
+                  requestAnimationFrame(() => { window.__paintedAt = performance.now(); });
+                };
                 requestAnimationFrame(seen);
                 """);
             await page.GotoAsync(uri.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = 120_000 });
-            await page.WaitForFunctionAsync("() => window.__readyAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
-            var times = await page.EvaluateAsync<double[]>(
-                "() => { const n = performance.getEntriesByType('navigation')[0]; return [window.__readyAt, n.responseStart, n.responseEnd]; }");
-            samples.Add((times[0], times[1], times[2]));
+            const string painted = "() => window.__paintedAt !== undefined && performance.getEntriesByName('first-contentful-paint').length > 0";
+            await page.WaitForFunctionAsync(painted, null, new PageWaitForFunctionOptions { Timeout = 120_000 });
+            var times = await page.EvaluateAsync<double[]>("""
+                () => {
+                  const n = performance.getEntriesByType('navigation')[0];
+                  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+                  return [window.__readyAt, window.__paintedAt, fcp.startTime, n.responseStart, n.responseEnd];
+                }
+                """);
+            samples.Add(new ColdSample(times[0], times[1], times[2], times[3], times[4]));
             if (settled is not null)
             {
                 await page.WaitForFunctionAsync(settled, null, new PageWaitForFunctionOptions { Timeout = 120_000 });
@@ -152,14 +166,16 @@ internal static class InvestigationPages
         return samples;
     }
 
+    private sealed record ColdSample(double Ready, double Painted, double FirstContentfulPaint, double FirstByte, double LastByte);
+
     /// <summary>
     /// Clicks <paramref name="operations"/> in turn on one interactive page, <see cref="RoundTrips"/> times: from the
     /// click's event time to the first frame where <paramref name="root"/>'s <paramref name="keyAttribute"/> (the query
     /// the page shows) has changed and <paramref name="rows"/> are in the DOM.
     /// </summary>
-    private static async Task RoundTripsAsync(IBrowser browser, Uri uri, string name, string root, string keyAttribute, string rows, string[] operations)
+    private static async Task RoundTripsAsync(IBrowser browser, DashboardProcess dashboard, Uri uri, string name, string root, string keyAttribute, string rows, string[] operations)
     {
-        await using var context = await FleetPages.NewContextAsync(browser);
+        await using var context = await dashboard.NewContextAsync(browser);
         var page = await context.NewPageAsync();
         var received = 0L;
         page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>

@@ -89,7 +89,7 @@ internal static class LiveTailLoad
             var pages = new List<IPage>();
             for (var i = 0; i < 2; i++)
             {
-                var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 900 } });
+                var context = await dashboard.NewContextAsync(browser);
                 var page = await context.NewPageAsync();
                 await page.AddInitScriptAsync(PageProbe);
                 await page.GotoAsync(new Uri(dashboard.BaseUrl, "live-tail").ToString());
