@@ -15,6 +15,16 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 log() { printf '[peers] %s\n' "$*" >&2; }
 
+# wait_for_url <name> <url> <log>: up to 20 s for the peer to answer at url; otherwise says so with its log and stops.
+wait_for_url() {
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "$2" && return 0
+    sleep 0.2
+  done
+  log "$1 did not start: $(tail -5 "$3")"
+  exit 1
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 pg_bin() {
@@ -61,11 +71,7 @@ start_moto() {
   moto_port=${OBSERVE_MOTO_PORT:-$(free_port)}
   moto_server -H 127.0.0.1 -p "$moto_port" >"$state/moto.log" 2>&1 &
   echo $! >"$state/moto.pid"
-  for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" && break
-    sleep 0.2
-  done
-  curl -sf -o /dev/null "http://127.0.0.1:$moto_port/moto-api/" || { log "moto did not start: $(tail -5 "$state/moto.log")"; exit 1; }
+  wait_for_url moto "http://127.0.0.1:$moto_port/moto-api/" "$state/moto.log"
   echo "OBSERVE_TEST_MOTO_URL='http://127.0.0.1:$moto_port'" >>"$state/env"
   log "moto on 127.0.0.1:$moto_port"
 }
@@ -150,11 +156,7 @@ start_oidc() {
   node "$root/scripts/oidc-peer.mjs" "$oidc_port" "$dir" "$state/npm/oidc/node_modules" >"$state/oidc.log" 2>&1 &
   echo $! >"$state/oidc.pid"
   echo "$dir" >"$state/oidc_dir"
-  for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$oidc_port/.well-known/openid-configuration" && break
-    sleep 0.2
-  done
-  curl -sf -o /dev/null "http://127.0.0.1:$oidc_port/.well-known/openid-configuration" || { log "oidc-provider did not start: $(tail -5 "$state/oidc.log")"; exit 1; }
+  wait_for_url oidc-provider "http://127.0.0.1:$oidc_port/.well-known/openid-configuration" "$state/oidc.log"
   {
     echo "OBSERVE_TEST_OIDC_URL='http://127.0.0.1:$oidc_port'"
     echo "OBSERVE_TEST_OIDC_KEYS='$dir/oidc-keys.json'"
