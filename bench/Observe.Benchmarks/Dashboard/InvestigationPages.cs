@@ -26,7 +26,7 @@ internal static class InvestigationPages
 
     /// <param name="storeDirectory">The store written by <c>--fleet-seed</c> or <c>--investigation-seed</c>.</param>
     /// <param name="count">Cold renders per page (after one warm-up each).</param>
-    /// <param name="only">The measurements to make, by key (errors, errors-30d, errors-30d-trends, traces, traces-30d, waterfall, trips); empty for all.</param>
+    /// <param name="only">The measurements to make, by key (errors, errors-30d, errors-30d-trends, traces, traces-30d, traces-30d-scatter, waterfall, waterfall-interactive, waterfall-from-list, trips); empty for all.</param>
     /// <param name="oneViewer">Leave each page only once it has drawn all of it, so renders do not overlap the last one's interactive reads.</param>
     public static async Task<int> RunAsync(string storeDirectory, int count, IReadOnlySet<string> only, bool oneViewer)
     {
@@ -62,6 +62,11 @@ internal static class InvestigationPages
             ("waterfall", $"Waterfall, {FleetSeedInvestigation.LargeTraceSpans} spans", $"traces/{FleetSeedInvestigation.LargeTraceId}", waterfallReady, waterfallInteractive),
             ("waterfall-interactive", $"Waterfall, {FleetSeedInvestigation.LargeTraceSpans} spans, interactive", $"traces/{FleetSeedInvestigation.LargeTraceId}", waterfallInteractive, waterfallInteractive),
         ];
+        if (only.Count == 0 || only.Contains("waterfall-from-list"))
+        {
+            await FromListAsync(browser, dashboard, count, waterfallReady);
+        }
+
         var pages = all.Where(p => only.Count == 0 || only.Contains(p.Key)).Select(p => (p.Name, p.Path, p.Ready, Settled: oneViewer ? p.Settled : null)).ToList();
 
         using (var http = dashboard.Http(TimeSpan.FromMinutes(2)))
@@ -164,6 +169,54 @@ internal static class InvestigationPages
         }
 
         return samples;
+    }
+
+    /// <summary>
+    /// The waterfall as a reader opens it: on the interactive Traces list (30 days, filtered to the 500-span trace), a
+    /// click on the trace's link, <paramref name="count"/> times after one warm-up, going back to the list between. From
+    /// the click's event time to the frame whose waterfall rows fill the screen (<paramref name="ready"/>), and to the
+    /// start of the frame after it (that frame painted). The circuit renders the page; no new document, styles or scripts.
+    /// </summary>
+    private static async Task FromListAsync(IBrowser browser, DashboardProcess dashboard, int count, string ready)
+    {
+        await using var context = await dashboard.NewContextAsync(browser);
+        var page = await context.NewPageAsync();
+        var list = new Uri(dashboard.BaseUrl, $"traces?range=30d&id={FleetSeedInvestigation.LargeTraceId}");
+        var link = $".traces-page[data-interactive] [data-trace='{FleetSeedInvestigation.LargeTraceId}'] a[data-open-trace]";
+        await page.GotoAsync(list.ToString(), new PageGotoOptions { Timeout = 120_000 });
+        await page.EvaluateAsync("() => document.addEventListener('click', e => { window.__clickAt = e.timeStamp; }, true)");
+        var frames = new List<double>();
+        var painted = new List<double>();
+        for (var i = 0; i <= count; i++)
+        {
+            await page.Locator(link).WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+            await page.EvaluateAsync($$"""
+                () => {
+                  window.__readyAt = undefined;
+                  window.__paintedAt = undefined;
+                  const ready = {{ready}};
+                  const seen = () => {
+                    if (!document.querySelector('.trace-page') || !ready()) { requestAnimationFrame(seen); return; }
+                    window.__readyAt = performance.now();
+                    requestAnimationFrame(() => { window.__paintedAt = performance.now(); });
+                  };
+                  requestAnimationFrame(seen);
+                }
+                """);
+            await page.Locator(link).ClickAsync();
+            await page.WaitForFunctionAsync("() => window.__paintedAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 120_000 });
+            var times = await page.EvaluateAsync<double[]>("() => [window.__readyAt - window.__clickAt, window.__paintedAt - window.__clickAt]");
+            if (i > 0)
+            {
+                frames.Add(times[0]);
+                painted.Add(times[1]);
+            }
+
+            await page.GoBackAsync(new PageGoBackOptions { Timeout = 120_000 });
+        }
+
+        FleetPages.Report("Waterfall opened from the Traces list (click to the frame whose rows fill the screen)", frames);
+        FleetPages.Report("Waterfall opened from the Traces list (click to that frame painted)", painted);
     }
 
     private sealed record ColdSample(double Ready, double Painted, double FirstContentfulPaint, double FirstByte, double LastByte);
