@@ -16,8 +16,11 @@ internal abstract partial class RelationalStore
 
     private const long DayMs = 86_400_000;
 
-    /// <summary>The <c>error_day</c> row a window belongs to: the UTC day of its last sighting, in days since 1970.</summary>
-    internal static long ErrorDay(DateTimeOffset lastSeen) => Math.DivRem(StoreTime.ToMs(lastSeen), DayMs, out var rest) - (rest < 0 ? 1 : 0);
+    /// <summary>
+    /// The <c>error_day</c> row a window belongs to: the UTC day of its last sighting, in days since 1970, divided as the
+    /// migration and retention divide it in SQL.
+    /// </summary>
+    private static long ErrorDay(DateTimeOffset lastSeen) => StoreTime.ToMs(lastSeen) / DayMs;
 
     public async Task<IReadOnlyList<ErrorSummary>> GetErrorSummariesAsync(ErrorQuery query, TimeRange range, int limit, CancellationToken cancellationToken)
     {

@@ -531,9 +531,9 @@ internal static class PostgresMigrations
             """),
         new(21, "occurrences per error group and UTC day, for the Errors page over long ranges", """
             -- Each group's occurrences per UTC day (the day of a window's last sighting), kept by the writer of
-            -- error_window in the same transaction (issue 12). A range of days reads one row per group and day, and only
-            -- the range's partial first and last days read windows: a logs collector writes a window per group and pass,
-            -- so a chronic error has a thousand windows a day.
+            -- error_window in the same transaction (issue 12). A range of days reads one row per group and day, and windows
+            -- only for its partial first day and past its end: a logs collector writes a window per group and pass, so a
+            -- chronic error has a thousand windows a day.
             CREATE TABLE error_day (
                 group_id bigint NOT NULL,
                 day bigint NOT NULL,
