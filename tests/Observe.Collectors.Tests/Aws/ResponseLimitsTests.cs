@@ -224,6 +224,7 @@ public class ResponseLimitsTests
         private readonly string? _encoding;
         private readonly Task _serving;
         private int _requests;
+        private volatile bool _stopping;
 
         public RawHttpServer(byte[] body, string? encoding)
         {
@@ -240,21 +241,27 @@ public class ResponseLimitsTests
 
         public void Dispose()
         {
+            _stopping = true;
             _listener.Stop();
-            try
-            {
-                _serving.GetAwaiter().GetResult();
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
+            _serving.GetAwaiter().GetResult();
         }
 
         private async Task ServeAsync()
         {
             while (true)
             {
-                using var client = await _listener.AcceptTcpClientAsync();
+                TcpClient accepted;
+                try
+                {
+                    accepted = await _listener.AcceptTcpClientAsync();
+                }
+                catch (Exception) when (_stopping)
+                {
+                    // Stopped while waiting (a socket error) or between two accepts ("not listening"): done.
+                    return;
+                }
+
+                using var client = accepted;
                 try
                 {
                     await using var stream = client.GetStream();
