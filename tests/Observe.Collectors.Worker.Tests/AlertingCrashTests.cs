@@ -14,7 +14,7 @@ namespace Observe.Collectors.Worker.Tests;
 /// Alerting's durability as an operator meets it: the real worker process on a SQLite file, killed with SIGKILL while
 /// one webhook send hangs and the rest of that channel's notifications wait behind it, then started again.
 /// </summary>
-public sealed class AlertingCrashTests : IAsyncDisposable
+public sealed class AlertingCrashTests : IAsyncLifetime
 {
     private const string Watched = "222222222222";
     private const string Secret = "0123456789abcdef0123456789abcdef-crash";
@@ -282,7 +282,9 @@ public sealed class AlertingCrashTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var process in _processes)
         {

@@ -17,7 +17,7 @@ namespace Observe.Alerting.Tests.Console;
 /// validated by the file's parser, dashboard rules saved and deleted, file rules refused, channels masked, and a rule
 /// saved from the dashboard behaving exactly as the same rule in the file.
 /// </summary>
-public sealed class AlertingConsoleTests : IAsyncDisposable
+public sealed class AlertingConsoleTests : IAsyncLifetime
 {
     private const string Account = "111111111111";
     private const string Region = "eu-west-1";
@@ -315,7 +315,9 @@ public sealed class AlertingConsoleTests : IAsyncDisposable
         return host;
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var host in _hosts)
         {

@@ -15,7 +15,7 @@ namespace Observe.Alerting.Tests.Hosting;
 /// receivers: a rule fires, the notification is delivered and logged, the resolve follows; a failing channel never
 /// holds up another; two replicas on one PostgreSQL store send once between them.
 /// </summary>
-public sealed class AlertingHostTests : IAsyncDisposable
+public sealed class AlertingHostTests : IAsyncLifetime
 {
     private const string Account = "111111111111";
     private const string Region = "eu-west-1";
@@ -262,7 +262,9 @@ public sealed class AlertingHostTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var host in _hosts)
         {

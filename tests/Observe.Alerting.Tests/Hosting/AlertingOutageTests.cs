@@ -15,7 +15,7 @@ namespace Observe.Alerting.Tests.Hosting;
 /// One channel down for ten simulated minutes while alerts fire and resolve: the host runs on a stepped clock (every
 /// loop parked on a timer before the clock moves to the earliest one), sending to real loopback receivers.
 /// </summary>
-public sealed class AlertingOutageTests : IAsyncDisposable
+public sealed class AlertingOutageTests : IAsyncLifetime
 {
     private const string Account = "111111111111";
     private const string Region = "eu-west-1";
@@ -235,7 +235,9 @@ public sealed class AlertingOutageTests : IAsyncDisposable
         return store;
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         if (_host is not null)
         {

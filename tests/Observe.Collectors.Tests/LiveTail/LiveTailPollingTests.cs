@@ -5,14 +5,16 @@ using Observe.Collectors.Tests.Infrastructure;
 namespace Observe.Collectors.Tests.LiveTail;
 
 /// <summary>The FilterLogEvents polling fallback against moto (account 320000000002, reached by AssumeRole).</summary>
-public sealed class LiveTailPollingTests : IAsyncDisposable
+public sealed class LiveTailPollingTests : IAsyncLifetime
 {
     private const string Account = "320000000002";
     private const string Region = "eu-west-1";
 
     private readonly LiveTailServer _server = new();
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Tail_PollingMode_DeliversNewEventsOnce_AcrossOverlappingPolls()

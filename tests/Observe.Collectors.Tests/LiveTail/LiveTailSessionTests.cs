@@ -9,7 +9,7 @@ namespace Observe.Collectors.Tests.LiveTail;
 /// stream here is written from the AWS API reference (StartLiveTail, StartLiveTailResponseStream, LiveTailSessionStart,
 /// LiveTailSessionUpdate, SessionTimeoutException, SessionStreamingException) and the event-stream encoding.
 /// </summary>
-public sealed class LiveTailSessionTests : IAsyncDisposable
+public sealed class LiveTailSessionTests : IAsyncLifetime
 {
     private const string Account = "320000000001";
     private const string Region = "eu-west-1";
@@ -17,7 +17,9 @@ public sealed class LiveTailSessionTests : IAsyncDisposable
 
     private readonly LiveTailServer _server = new();
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task Tail_EventsArriveInOrder_FromASignedStartLiveTailRequest()
