@@ -15,6 +15,17 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 log() { printf '[peers] %s\n' "$*" >&2; }
 
+# stop_peer <name>: ends the process in $state/<name>.pid and removes the directory named in $state/<name>_dir, if any.
+stop_peer() {
+  if [ -f "$state/$1.pid" ]; then
+    kill "$(cat "$state/$1.pid")" 2>/dev/null || true
+    rm -f "$state/$1.pid"
+  fi
+  if [ -f "$state/$1_dir" ]; then
+    rm -rf "$(cat "$state/$1_dir")" "$state/$1_dir"
+  fi
+}
+
 # wait_for_url <name> <url> <log>: up to 20 s for the peer to answer at url; otherwise says so with its log and stops.
 wait_for_url() {
   for _ in $(seq 1 100); do
@@ -106,15 +117,6 @@ start_smtp() {
   log "aiosmtpd on 127.0.0.1:$smtp_port (messages in $dir/maildir/new)"
 }
 
-stop_smtp() {
-  if [ -f "$state/smtp.pid" ]; then
-    kill "$(cat "$state/smtp.pid")" 2>/dev/null || true
-    rm -f "$state/smtp.pid"
-  fi
-  if [ -f "$state/smtp_dir" ]; then
-    rm -rf "$(cat "$state/smtp_dir")" "$state/smtp_dir"
-  fi
-}
 # ==== end SMTP ====
 
 # ==== CloudFormation resource specification (deploy tests) ====
@@ -164,15 +166,6 @@ start_oidc() {
   log "oidc-provider on 127.0.0.1:$oidc_port"
 }
 
-stop_oidc() {
-  if [ -f "$state/oidc.pid" ]; then
-    kill "$(cat "$state/oidc.pid")" 2>/dev/null || true
-    rm -f "$state/oidc.pid"
-  fi
-  if [ -f "$state/oidc_dir" ]; then
-    rm -rf "$(cat "$state/oidc_dir")" "$state/oidc_dir"
-  fi
-}
 # ==== end OpenID Connect provider ====
 
 start() {
@@ -187,12 +180,9 @@ start() {
 }
 
 stop() {
-  stop_smtp
-  stop_oidc
-  if [ -f "$state/moto.pid" ]; then
-    kill "$(cat "$state/moto.pid")" 2>/dev/null || true
-    rm -f "$state/moto.pid"
-  fi
+  stop_peer smtp
+  stop_peer oidc
+  stop_peer moto
   if [ -f "$state/pg_dir" ]; then
     local dir
     dir=$(cat "$state/pg_dir")
