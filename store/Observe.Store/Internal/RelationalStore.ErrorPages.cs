@@ -40,10 +40,10 @@ internal abstract partial class RelationalStore
                 ErrorSort.FirstSeen => "MIN(g.first_seen) DESC",
                 _ => "occurrences DESC",
             };
-            // Each group's occurrences are summed first (GroupSumsSql), and only the groups' sums are joined: joining
-            // every window to its group, function and status cost seconds over 30 days.
+            // Each group's occurrences are summed first (GroupSumsSqlAsync), and only the groups' sums are joined:
+            // joining every window to its group, function and status cost seconds over 30 days.
             command.CommandText = $"""
-                WITH {GroupSumsSql(command, where, range, await NewestErrorWindowAsync(connection, cancellationToken))}
+                WITH {await GroupSumsSqlAsync(connection, command, where, range, cancellationToken)}
                 SELECT g.fingerprint, CAST(SUM(a.occurrences) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
                        s.status, s.changed_by, s.changed_at, s.regression
                 FROM a JOIN error_group g ON g.id = a.group_id LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
@@ -339,14 +339,15 @@ internal abstract partial class RelationalStore
     /// overlaps the range. A group with nothing in the range sums to 0 here; the caller leaves it out.
     /// </summary>
     /// <remarks>
-    /// A range that holds a whole UTC day and ends less than a day before the newest window (<paramref name="newest"/>;
-    /// a range ending now, the page's default) is read from the day totals: the windows of the partial first day, plus
+    /// A range that holds a whole UTC day and ends less than a day before the newest window (a range ending now, the
+    /// page's default) is read from the day totals: the windows of the partial first day, plus
     /// every day total from the first whole day on, minus the windows that start at or after the range's end. Every
     /// window counted by a day total has its last sighting after the range's start, and it overlaps the range unless it
     /// starts at or after the end, which is what the last part takes away; that part is at most a day of windows. Any
     /// other range (short, or ending long ago) sums its windows, as a page of history is read rarely.
     /// </remarks>
-    private static string GroupSumsSql(DbCommand command, string where, TimeRange range, long? newest)
+    private static async Task<string> GroupSumsSqlAsync(
+        DbConnection connection, DbCommand command, string where, TimeRange range, CancellationToken cancellationToken)
     {
         var from = StoreTime.ToMs(range.From);
         var to = StoreTime.ToMs(range.To);
@@ -355,7 +356,9 @@ internal abstract partial class RelationalStore
         var firstDay = (from + DayMs - 1) / DayMs;
         var picked = where.Length == 0 ? "" : $"picked AS MATERIALIZED (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where}), ";
         var groups = where.Length == 0 ? "" : " AND group_id IN (SELECT id FROM picked)";
-        if (from < 0 || to / DayMs <= firstDay || newest is not { } last || last - to >= DayMs)
+        // The newest window is looked up only for a range the day totals could serve.
+        if (from < 0 || to / DayMs <= firstDay
+            || await NewestErrorWindowAsync(connection, cancellationToken) is not { } last || last - to >= DayMs)
         {
             return $"""
                 {picked}a AS MATERIALIZED (SELECT group_id, SUM(count) AS occurrences FROM error_window
