@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Threading.Channels;
 using Microsoft.Playwright;
 using Observe.Dashboard.Model;
 using Observe.Store.Model;
@@ -91,26 +93,45 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
         var summary = new TraceSummary { TraceId = traceId, Start = start, DurationMs = 600, Functions = [] };
         await dashboard.Store.WriteTracesAsync([new TraceTree(summary, segments)], CancellationToken.None);
 
-        var page = await OpenAsync($"traces/{traceId}", 1440);
+        var lag = TimeSpan.Zero;
+        var page = await OpenAsync($"traces/{traceId}", 1440, beforeLoad: p => SlowCircuitAsync(p, () => lag));
         var waterfall = page.Locator("[data-testid=waterfall]");
         await Assertions.Expect(waterfall).ToHaveAttributeAsync("aria-rowcount", "501", new() { Timeout = Timeout });
         var drawn = await page.Locator("[data-span]").CountAsync();
         Assert.True(drawn < 200, $"{drawn} of 500 rows are in the page: the waterfall is not windowed");
 
         // Tab moves row by row past the first window: each press lands on the next span in tree order.
+        var focused = "";
+        Task FocusOnAsync(int row, string press) => WaitUntilAsync(
+            async () => (focused = await page.EvaluateAsync<string>("() => document.activeElement?.dataset?.span ?? ''")) == order[row],
+            () => $"{press}: focus on \"{focused}\", expected {order[row]}");
         await page.Locator("[data-span=far-root]").FocusAsync();
-        for (var i = 1; i <= 100; i++)
+        for (var i = 1; i <= 80; i++)
         {
             await page.Keyboard.PressAsync("Tab");
-            var expected = order[i];
-            var focused = "";
-            await WaitUntilAsync(
-                async () => (focused = await page.EvaluateAsync<string>("() => document.activeElement?.dataset?.span ?? ''")) == expected,
-                () => $"Tab {i}: focus on \"{focused}\", expected {expected}");
+            await FocusOnAsync(i, $"Tab {i}");
         }
 
+        // Keys faster than the server draws (a held key on a slow link: here the server's frames reach the page 300 ms
+        // late): a Tab on the last drawn row waits for the next one instead of leaving the list, so 60 presses in a
+        // row still land 60 rows on.
+        lag = TimeSpan.FromMilliseconds(300);
+        for (var i = 81; i <= 140; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        await FocusOnAsync(140, "60 quick Tabs from row 80");
+        // And back past the window's top edge the same way.
+        for (var i = 139; i >= 40; i--)
+        {
+            await page.Keyboard.PressAsync("Shift+Tab");
+        }
+
+        await FocusOnAsync(40, "100 quick Shift+Tabs from row 140");
+        lag = TimeSpan.Zero;
         await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("[data-testid=span-pane] h2")).ToHaveTextAsync("step 99", new() { Timeout = Timeout });
+        await Assertions.Expect(page.Locator("[data-testid=span-pane] h2")).ToHaveTextAsync("step 39", new() { Timeout = Timeout });
 
         // Scrolled to the end, the last span is drawn, and a click opens it.
         await waterfall.EvaluateAsync("w => w.scrollIntoView({ block: 'end' })");
@@ -202,7 +223,46 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
             () => $"rows {string.Join(", ", shown.Take(5))}… ({shown.Length}), expected {string.Join(", ", expected.Take(5))}… ({expected.Count})");
     }
 
-    private async Task<IPage> OpenAsync(string path, int width, string? theme = null)
+    /// <summary>
+    /// The circuit's socket through the test: the page's frames go to the server as they are (Playwright forwards a
+    /// direction with no handler), and the server's reach the page, in order, <paramref name="lag"/> after they left it
+    /// (a slow link, one way).
+    /// </summary>
+    /// <remarks>
+    /// Playwright's .NET frames do not say whether they were text or binary. SignalR's handshake answer is the one
+    /// text frame the server sends on a circuit using Blazor's binary protocol: every frame after it is binary.
+    /// </remarks>
+    private static Task SlowCircuitAsync(IPage page, Func<TimeSpan> lag) => page.RouteWebSocketAsync(new Regex("/_blazor"), ws =>
+    {
+        var server = ws.ConnectToServer();
+        var late = Channel.CreateUnbounded<(DateTime Due, byte[] Frame)>();
+        server.OnMessage(frame => late.Writer.TryWrite((DateTime.UtcNow + lag(), frame.Binary ?? [])));
+        server.OnClose((_, _) => late.Writer.TryComplete());
+        _ = Task.Run(async () =>
+        {
+            var handshake = true;
+            await foreach (var (due, frame) in late.Reader.ReadAllAsync())
+            {
+                var wait = due - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                if (handshake)
+                {
+                    ws.Send(System.Text.Encoding.UTF8.GetString(frame));
+                    handshake = false;
+                }
+                else
+                {
+                    ws.Send(frame);
+                }
+            }
+        });
+    });
+
+    private async Task<IPage> OpenAsync(string path, int width, string? theme = null, Func<IPage, Task>? beforeLoad = null)
     {
         var context = await dashboard.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -215,6 +275,11 @@ public sealed class TracesBrowserTests(DashboardFixture dashboard, ITestOutputHe
         }
 
         var page = await context.NewPageAsync();
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(page);
+        }
+
         await page.GotoAsync(new Uri(dashboard.BaseUrl, path).ToString());
         await page.Locator(".page[data-interactive]").WaitForAsync(new() { Timeout = Timeout });
         return page;

@@ -15,7 +15,10 @@ public sealed partial class TraceWaterfallView : ComponentBase, IAsyncDisposable
     /// <summary>The rows drawn before the browser says what it shows: a 1440-pixel-tall window's worth.</summary>
     public const int FirstWindow = 60;
 
-    /// <summary>Rows drawn beyond each edge of the screen, so scrolling and Tab never reach an undrawn row between two reports.</summary>
+    /// <summary>
+    /// Rows drawn beyond each edge of the screen, so scrolling seldom reaches an undrawn row between two reports. A Tab
+    /// that would (keys faster than the server draws) is held by the browser until the row is drawn (app.js).
+    /// </summary>
     public const int Overscan = 20;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
