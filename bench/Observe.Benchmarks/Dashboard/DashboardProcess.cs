@@ -14,7 +14,9 @@ namespace Observe.Benchmarks.Dashboard;
 /// once ready it is signed in, and every request and browser context carries that session, as a user's would. With
 /// <c>OBSERVE_BENCH_DASHBOARD_CPUS</c> set (a <c>taskset</c> list such as <c>0</c>) it runs on those cores only; the
 /// benchmark itself and its Chromium then run under <c>taskset</c> on the others, so the browser and the server do not
-/// take each other's time, as they do not on a user's computer and a server (docs/benchmarks.md).
+/// take each other's time, as they do not on a user's computer and a server (docs/benchmarks.md). With
+/// <c>OBSERVE_BENCH_DASHBOARD_OUTPUT</c> naming a file, the dashboard's log lines go there too, each after the UTC time
+/// it was read (its requests' durations, to tell the server's own time from a wait before it).
 /// </summary>
 internal sealed class DashboardProcess : IAsyncDisposable
 {
@@ -25,12 +27,14 @@ internal sealed class DashboardProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string? _ownedDataDirectory;
+    private readonly StreamWriter? _outputFile;
 
-    private DashboardProcess(Process process, string? ownedDataDirectory, Uri baseUrl)
+    private DashboardProcess(Process process, string? ownedDataDirectory, Uri baseUrl, StreamWriter? outputFile)
     {
         _process = process;
         _ownedDataDirectory = ownedDataDirectory;
         BaseUrl = baseUrl;
+        _outputFile = outputFile;
     }
 
     public Uri BaseUrl { get; }
@@ -97,6 +101,8 @@ internal sealed class DashboardProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
+        var outputPath = Environment.GetEnvironmentVariable("OBSERVE_BENCH_DASHBOARD_OUTPUT");
+        var outputFile = string.IsNullOrEmpty(outputPath) ? null : new StreamWriter(outputPath, append: true) { AutoFlush = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         var backfilled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var readyLine = demo ? BackfilledLine : "Now listening on";
@@ -112,6 +118,7 @@ internal sealed class DashboardProcess : IAsyncDisposable
             lock (output)
             {
                 output.Add(e.Data);
+                outputFile?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {e.Data}");
             }
 
             if (e.Data.Contains(readyLine, StringComparison.Ordinal))
@@ -125,7 +132,7 @@ internal sealed class DashboardProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var dashboard = new DashboardProcess(process, demo ? data : null, new Uri($"http://127.0.0.1:{port}/"));
+        var dashboard = new DashboardProcess(process, demo ? data : null, new Uri($"http://127.0.0.1:{port}/"), outputFile);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromMinutes(5));
         try
@@ -235,6 +242,11 @@ internal sealed class DashboardProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_outputFile is not null)
+        {
+            await _outputFile.DisposeAsync();
+        }
+
         if (_ownedDataDirectory is null)
         {
             return;
