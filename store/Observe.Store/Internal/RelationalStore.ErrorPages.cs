@@ -34,22 +34,30 @@ internal abstract partial class RelationalStore
         await using (var command = connection.Command(null, ""))
         {
             var where = ErrorQuerySql(command, query);
-            var order = query.Sort switch
+            var sortKey = query.Sort switch
             {
-                ErrorSort.LastSeen => "MAX(g.last_seen) DESC",
-                ErrorSort.FirstSeen => "MIN(g.first_seen) DESC",
-                _ => "occurrences DESC",
+                ErrorSort.LastSeen => "MAX(g.last_seen)",
+                ErrorSort.FirstSeen => "MIN(g.first_seen)",
+                _ => "SUM(occurrences)",
             };
-            // Each group's occurrences are summed first (GroupSumsSqlAsync), and only the groups' sums are joined:
-            // joining every window to its group, function and status cost seconds over 30 days.
+            // By count, the fingerprint index alone serves the groups, in order: no sort and no read of the table's
+            // long rows. By a sighting the table is read anyway, and reading it in its own order and sorting beat walking
+            // the index to each row (SQLite): the expression keeps the index from being picked.
+            var columns = query.Sort == ErrorSort.Count ? "g.fingerprint" : "g.fingerprint || '' AS fingerprint, g.first_seen, g.last_seen";
+            // Each group's occurrences are summed first (GroupSumsSqlAsync); then the groups are summed by fingerprint,
+            // and only the page's fingerprints meet their status. A fingerprint has one group per function (UNIQUE (fid,
+            // fingerprint)), so its groups with occurrences are its functions.
+            var sums = await GroupSumsSqlAsync(connection, command, where, range, cancellationToken);
             command.CommandText = $"""
-                WITH {await GroupSumsSqlAsync(connection, command, where, range, cancellationToken)}
-                SELECT g.fingerprint, CAST(SUM(a.occurrences) AS BIGINT) AS occurrences, COUNT(DISTINCT g.fid),
-                       s.status, s.changed_by, s.changed_at, s.regression
-                FROM a JOIN error_group g ON g.id = a.group_id LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
-                WHERE a.occurrences > 0
-                GROUP BY g.fingerprint, s.status, s.changed_by, s.changed_at, s.regression
-                ORDER BY {order}, g.fingerprint LIMIT @limit
+                WITH {sums.Tables},
+                b AS (SELECT g.fingerprint, SUM(occurrences) AS occurrences, COUNT(*) AS functions, {sortKey} AS sort_key
+                    FROM (SELECT {columns}, {sums.Occurrences} AS occurrences FROM error_group g {sums.Joins}) g
+                    WHERE occurrences > 0
+                    GROUP BY g.fingerprint
+                    ORDER BY sort_key DESC, g.fingerprint LIMIT @limit)
+                SELECT b.fingerprint, CAST(b.occurrences AS BIGINT), b.functions, s.status, s.changed_by, s.changed_at, s.regression
+                FROM b LEFT JOIN error_status s ON s.fingerprint = b.fingerprint
+                ORDER BY b.sort_key DESC, b.fingerprint
                 """;
             command.AddInt32("@limit", limit);
             page = (await command.ReadAllAsync(
@@ -333,20 +341,22 @@ internal abstract partial class RelationalStore
     }
 
     /// <summary>
-    /// Common table expressions ending with <c>a</c>: the occurrences per group (<c>group_id</c>, <c>occurrences</c>) in
-    /// <paramref name="range"/>, for the groups that pass <paramref name="where"/> (<see cref="ErrorQuerySql"/>'s
-    /// filters, read once), adding <c>@from</c> and <c>@to</c> to <paramref name="command"/>. A window counts when it
-    /// overlaps the range. A group with nothing in the range sums to 0 here; the caller leaves it out.
+    /// The occurrences per group in <paramref name="range"/>, for the groups that pass <paramref name="where"/>
+    /// (<see cref="ErrorQuerySql"/>'s filters, read once), adding <c>@from</c> and <c>@to</c> to
+    /// <paramref name="command"/>: common table expressions (<c>Tables</c>), their joins to <c>error_group g</c>
+    /// (<c>Joins</c>) and a group's sum over them (<c>Occurrences</c>). A window counts when it overlaps the range. A
+    /// group with nothing in the range sums to 0 or has no row; the caller leaves it out.
     /// </summary>
     /// <remarks>
     /// A range that holds a whole UTC day and ends less than a day before the newest window (a range ending now, the
-    /// page's default) is read from the day totals: the windows of the partial first day, plus
-    /// every day total from the first whole day on, minus the windows that start at or after the range's end. Every
-    /// window counted by a day total has its last sighting after the range's start, and it overlaps the range unless it
-    /// starts at or after the end, which is what the last part takes away; that part is at most a day of windows. Any
-    /// other range (short, or ending long ago) sums its windows, as a page of history is read rarely.
+    /// page's default) is read from the day totals (<c>d</c>): every day total from the first whole day on, plus
+    /// (<c>e</c>) the windows of the partial first day, minus the windows that start at or after the range's end.
+    /// Every window counted by a day total has its last sighting after the range's start, and it overlaps the range
+    /// unless it starts at or after the end, which is what the last part takes away; that part is at most a day of
+    /// windows. The day totals are summed on their own (in key order, without a sort) and met by a join, not a union
+    /// summed again. Any other range (short, or ending long ago) sums its windows, as a page of history is read rarely.
     /// </remarks>
-    private static async Task<string> GroupSumsSqlAsync(
+    private static async Task<(string Tables, string Joins, string Occurrences)> GroupSumsSqlAsync(
         DbConnection connection, DbCommand command, string where, TimeRange range, CancellationToken cancellationToken)
     {
         var from = StoreTime.ToMs(range.From);
@@ -360,22 +370,24 @@ internal abstract partial class RelationalStore
         if (from < 0 || to / DayMs <= firstDay
             || await NewestErrorWindowAsync(connection, cancellationToken) is not { } last || last - to >= DayMs)
         {
-            return $"""
+            return ($"""
                 {picked}a AS MATERIALIZED (SELECT group_id, SUM(count) AS occurrences FROM error_window
                 WHERE last_seen >= @from AND first_seen < @to{groups}
                 GROUP BY group_id)
-                """;
+                """, "JOIN a ON a.group_id = g.id", "a.occurrences");
         }
 
         command.AddInt64("@first_day", firstDay);
         command.AddInt64("@first_day_ms", firstDay * DayMs);
-        return $"""
-            {picked}a AS MATERIALIZED (SELECT group_id, SUM(occurrences) AS occurrences FROM (
-                SELECT group_id, SUM(count) AS occurrences FROM error_day WHERE day >= @first_day{groups} GROUP BY group_id
-                UNION ALL SELECT group_id, count FROM error_window WHERE last_seen >= @from AND last_seen < @first_day_ms{groups}
+        return ($"""
+            {picked}d AS MATERIALIZED (SELECT group_id, SUM(count) AS occurrences FROM error_day WHERE day >= @first_day{groups} GROUP BY group_id),
+            e AS MATERIALIZED (SELECT group_id, SUM(occurrences) AS occurrences FROM (
+                SELECT group_id, count AS occurrences FROM error_window WHERE last_seen >= @from AND last_seen < @first_day_ms{groups}
                 UNION ALL SELECT group_id, -count FROM error_window WHERE last_seen >= @to AND first_seen >= @to{groups}) parts
             GROUP BY group_id)
-            """;
+            """,
+            "LEFT JOIN d ON d.group_id = g.id LEFT JOIN e ON e.group_id = g.id",
+            "COALESCE(d.occurrences, 0) + COALESCE(e.occurrences, 0)");
     }
 
     /// <summary>The newest window's last sighting (one step down the <c>error_window_last_seen</c> index), or null.</summary>
