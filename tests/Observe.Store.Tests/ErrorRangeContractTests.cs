@@ -140,8 +140,12 @@ public abstract class ErrorRangeContractTests : StoreTestBase
             before.AddRange(await store.GetErrorSummariesAsync(new ErrorQuery(), range, 10, Ct));
         }
 
-        // The database as version 20 left it: windows and no day totals. Version 21 sums them.
-        await location.ExecuteAsync("DROP TABLE error_day; DELETE FROM schema_version WHERE version = 21;");
+        // The database as version 20 left it: windows, no day totals, the fingerprint index on the fingerprint alone.
+        // Version 21 sums the day totals; version 22 widens the index.
+        await location.ExecuteAsync("""
+            DROP TABLE error_day; DROP INDEX error_group_fingerprint; CREATE INDEX error_group_fingerprint ON error_group (fingerprint);
+            DELETE FROM schema_version WHERE version >= 21;
+            """);
         Assert.Equal(20, await store.GetSchemaVersionAsync(Ct));
         await store.MigrateAsync(Ct);
 

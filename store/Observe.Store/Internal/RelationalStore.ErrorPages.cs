@@ -5,11 +5,6 @@ namespace Observe.Store.Internal;
 
 internal abstract partial class RelationalStore
 {
-    private const string ErrorFrom = """
-        error_window w JOIN error_group g ON g.id = w.group_id JOIN fn f ON f.id = g.fid
-        LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
-        """;
-
     private const string GroupFrom = """
         error_group g JOIN fn f ON f.id = g.fid LEFT JOIN error_status s ON s.fingerprint = g.fingerprint
         """;
@@ -40,18 +35,15 @@ internal abstract partial class RelationalStore
                 ErrorSort.FirstSeen => "MIN(g.first_seen)",
                 _ => "SUM(occurrences)",
             };
-            // By count, the fingerprint index alone serves the groups, in order: no sort and no read of the table's
-            // long rows. By a sighting the table is read anyway, and reading it in its own order and sorting beat walking
-            // the index to each row (SQLite): the expression keeps the index from being picked.
-            var columns = query.Sort == ErrorSort.Count ? "g.fingerprint" : "g.fingerprint || '' AS fingerprint, g.first_seen, g.last_seen";
             // Each group's occurrences are summed first (GroupSumsSqlAsync); then the groups are summed by fingerprint,
-            // and only the page's fingerprints meet their status. A fingerprint has one group per function (UNIQUE (fid,
-            // fingerprint)), so its groups with occurrences are its functions.
+            // read in order from the fingerprint index, which holds their sightings too (no sort, and no read of the
+            // table's long rows), and only the page's fingerprints meet their status. A fingerprint has one group per
+            // function (UNIQUE (fid, fingerprint)), so its groups with occurrences are its functions.
             var sums = await GroupSumsSqlAsync(connection, command, where, range, cancellationToken);
             command.CommandText = $"""
                 WITH {sums.Tables},
                 b AS (SELECT g.fingerprint, SUM(occurrences) AS occurrences, COUNT(*) AS functions, {sortKey} AS sort_key
-                    FROM (SELECT {columns}, {sums.Occurrences} AS occurrences FROM error_group g {sums.Joins}) g
+                    FROM (SELECT g.fingerprint, g.first_seen, g.last_seen, {sums.Occurrences} AS occurrences FROM error_group g {sums.Joins}) g
                     WHERE occurrences > 0
                     GROUP BY g.fingerprint
                     ORDER BY sort_key DESC, g.fingerprint LIMIT @limit)
@@ -171,12 +163,15 @@ internal abstract partial class RelationalStore
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.Command(null, "");
         var where = ErrorQuerySql(command, query with { Fingerprint = fingerprint });
+        // Each group's windows are summed in the group index's order, then met with the group and its function:
+        // grouping the joined windows sorted every window of a fingerprint in thousands of functions.
         command.CommandText = $"""
-            SELECT f.account_id, f.region, f.name, CAST(SUM(w.count) AS BIGINT) AS occurrences, g.first_seen, g.last_seen
-            FROM {ErrorFrom}
-            WHERE w.last_seen >= @from AND w.first_seen < @to{where}
-            GROUP BY g.id, f.account_id, f.region, f.name, g.first_seen, g.last_seen
-            ORDER BY occurrences DESC, f.account_id, f.region, f.name LIMIT @limit
+            SELECT f.account_id, f.region, f.name, CAST(a.occurrences AS BIGINT), g.first_seen, g.last_seen
+            FROM (SELECT w.group_id, SUM(w.count) AS occurrences FROM error_window w
+                WHERE w.last_seen >= @from AND w.first_seen < @to AND w.group_id IN (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where})
+                GROUP BY w.group_id) a
+            JOIN error_group g ON g.id = a.group_id JOIN fn f ON f.id = g.fid
+            ORDER BY a.occurrences DESC, f.account_id, f.region, f.name LIMIT @limit
             """;
         command.AddInt64("@from", StoreTime.ToMs(range.From));
         command.AddInt64("@to", StoreTime.ToMs(range.To));
@@ -344,8 +339,9 @@ internal abstract partial class RelationalStore
     /// The occurrences per group in <paramref name="range"/>, for the groups that pass <paramref name="where"/>
     /// (<see cref="ErrorQuerySql"/>'s filters, read once), adding <c>@from</c> and <c>@to</c> to
     /// <paramref name="command"/>: common table expressions (<c>Tables</c>), their joins to <c>error_group g</c>
-    /// (<c>Joins</c>) and a group's sum over them (<c>Occurrences</c>). A window counts when it overlaps the range. A
-    /// group with nothing in the range sums to 0 or has no row; the caller leaves it out.
+    /// (<c>Joins</c>, perhaps ending with a <c>WHERE</c>) and a group's sum over them (<c>Occurrences</c>). A window
+    /// counts when it overlaps the range. A group with nothing in the range sums to 0 or has no row; the caller leaves
+    /// it out.
     /// </summary>
     /// <remarks>
     /// A range that holds a whole UTC day and ends less than a day before the newest window (a range ending now, the
@@ -379,6 +375,8 @@ internal abstract partial class RelationalStore
 
         command.AddInt64("@first_day", firstDay);
         command.AddInt64("@first_day_ms", firstDay * DayMs);
+        // Filtered, only the picked groups are met with their sums, not every group stored.
+        var joins = "LEFT JOIN d ON d.group_id = g.id LEFT JOIN e ON e.group_id = g.id" + (where.Length == 0 ? "" : " WHERE g.id IN (SELECT id FROM picked)");
         return ($"""
             {picked}d AS MATERIALIZED (SELECT group_id, SUM(count) AS occurrences FROM error_day WHERE day >= @first_day{groups} GROUP BY group_id),
             e AS MATERIALIZED (SELECT group_id, SUM(occurrences) AS occurrences FROM (
@@ -386,7 +384,7 @@ internal abstract partial class RelationalStore
                 UNION ALL SELECT group_id, -count FROM error_window WHERE last_seen >= @to AND first_seen >= @to{groups}) parts
             GROUP BY group_id)
             """,
-            "LEFT JOIN d ON d.group_id = g.id LEFT JOIN e ON e.group_id = g.id",
+            joins,
             "COALESCE(d.occurrences, 0) + COALESCE(e.occurrences, 0)");
     }
 

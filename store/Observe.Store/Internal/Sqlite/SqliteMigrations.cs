@@ -559,5 +559,12 @@ internal static class SqliteMigrations
             INSERT INTO error_day (group_id, day, count)
             SELECT group_id, last_seen / 86400000, SUM(count) FROM error_window GROUP BY group_id, last_seen / 86400000;
             """),
+        new(22, "error groups' fingerprint index with their sightings, read without the table by the Errors list", """
+            -- The Errors list reads a page's fingerprints' groups for their first and last sighting and latest sample, and
+            -- sorts by a sighting: with the sightings in the index those reads skip the table's long rows (messages,
+            -- stack traces). Every lookup by fingerprint alone uses its first column as before.
+            DROP INDEX error_group_fingerprint;
+            CREATE INDEX error_group_fingerprint ON error_group (fingerprint, last_seen, first_seen, fid);
+            """),
     ];
 }
