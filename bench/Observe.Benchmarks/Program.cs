@@ -71,16 +71,23 @@ if (args is ["--investigation-seed", var investigationSeed])
     return 0;
 }
 
-// `--investigation-pages <directory> [count] [keys] [one-viewer]` measures the Errors and Traces pages and the 500-span waterfall
-// over a store written by --fleet-seed or --investigation-seed, count cold renders each (default 20), only the
+// `--investigation-pages <directory> [count] [keys] [one-viewer|quiet]` measures the Errors and Traces pages and the 500-span
+// waterfall over a store written by --fleet-seed or --investigation-seed, count cold renders each (default 20), only the
 // comma-separated keys when given (errors, errors-30d, errors-30d-trends, traces, traces-30d, traces-30d-scatter, waterfall,
-// waterfall-interactive, trips; docs/benchmarks.md); with one-viewer, each page is left only once it has drawn all of it.
+// waterfall-interactive, trips; docs/benchmarks.md); with one-viewer, each page is left only once it has drawn all of it;
+// with quiet, also the next is opened only once the machine is quiet again.
 if (args is ["--investigation-pages", var investigationDirectory, .. var investigationArgs])
 {
     var count = investigationArgs.Length > 0 ? int.Parse(investigationArgs[0], CultureInfo.InvariantCulture) : 20;
     var only = investigationArgs.Length > 1 ? investigationArgs[1].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) : [];
-    var oneViewer = investigationArgs.Length > 2 && investigationArgs[2] == "one-viewer";
-    return await Observe.Benchmarks.Dashboard.InvestigationPages.RunAsync(investigationDirectory, count, only, oneViewer);
+    var mode = investigationArgs.Length > 2 ? investigationArgs[2] : "";
+    if (mode is not ("" or "one-viewer" or "quiet"))
+    {
+        Console.Error.WriteLine($"--investigation-pages: the mode is one-viewer or quiet, not '{mode}'");
+        return 2;
+    }
+
+    return await Observe.Benchmarks.Dashboard.InvestigationPages.RunAsync(investigationDirectory, count, only, mode == "one-viewer", mode == "quiet");
 }
 
 // `--errors-store <directory> [count] [to]` times the Errors pages' store calls alone over a store written by

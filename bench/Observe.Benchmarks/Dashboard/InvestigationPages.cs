@@ -24,12 +24,17 @@ internal static class InvestigationPages
 {
     private const int RoundTrips = 30;
 
+    /// <summary>The longest a quiet start waits for the machine before opening the page anyway (and counting it).</summary>
+    private static readonly TimeSpan QuietTimeout = TimeSpan.FromSeconds(10);
+
     /// <param name="storeDirectory">The store written by <c>--fleet-seed</c> or <c>--investigation-seed</c>.</param>
     /// <param name="count">Cold renders per page (after one warm-up each).</param>
     /// <param name="only">The measurements to make, by key (errors, errors-30d, errors-30d-trends, traces, traces-30d, traces-30d-scatter, waterfall, waterfall-interactive, waterfall-from-list, trips); empty for all.</param>
     /// <param name="oneViewer">Leave each page only once it has drawn all of it, so renders do not overlap the last one's interactive reads.</param>
-    public static async Task<int> RunAsync(string storeDirectory, int count, IReadOnlySet<string> only, bool oneViewer)
+    /// <param name="quiet">As <paramref name="oneViewer"/>, and open each page once the machine is quiet again (<see cref="MachineQuiet"/>), so a visit does not share the cores with the last one's browser context closing and circuit being disposed either.</param>
+    public static async Task<int> RunAsync(string storeDirectory, int count, IReadOnlySet<string> only, bool oneViewer, bool quiet)
     {
+        oneViewer |= quiet;
         var published = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER");
         await using var dashboard = await DashboardProcess.StartAsync(published, CancellationToken.None, storeDirectory);
         using var playwright = await Playwright.CreateAsync();
@@ -93,8 +98,14 @@ internal static class InvestigationPages
         foreach (var (name, path, ready, settled) in pages)
         {
             var uri = new Uri(baseUrl, path);
-            FleetPages.Report(name + " first render, first (warm-up)", (await ColdAsync(browser, dashboard, uri, ready, settled, 1)).Select(s => s.Ready).ToList());
-            var samples = await ColdAsync(browser, dashboard, uri, ready, settled, count);
+            FleetPages.Report(name + " first render, first (warm-up)", (await ColdAsync(browser, dashboard, uri, ready, settled, 1, quiet)).Select(s => s.Ready).ToList());
+            var samples = await ColdAsync(browser, dashboard, uri, ready, settled, count, quiet);
+            if (quiet)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{name}: {samples.Count(s => !s.QuietStart)} of {samples.Count} visits began before the machine was quiet (waited {QuietTimeout.TotalSeconds:N0} s)"));
+            }
+
             FleetPages.Report(name + " first render (page clock: navigation start to the frame with the rows)", samples.Select(s => s.Ready).ToList());
             FleetPages.Report(name + " rows painted (the next frame's start: the rows' frame styled, laid out and painted)", samples.Select(s => s.Painted).ToList());
             FleetPages.Report(name + " first contentful paint (the browser's own)", samples.Select(s => s.FirstContentfulPaint).ToList());
@@ -133,13 +144,15 @@ internal static class InvestigationPages
     /// paint), to the start of the frame after it (by then the rows' frame is painted), to the browser's first
     /// contentful paint, and to the document's first and last byte (Navigation Timing). With
     /// <paramref name="settled"/>, each page is left only once it holds (one viewer at a time: the next page's server
-    /// answer does not share the machine with the last one's interactive reads); without, the next opens at once.
+    /// answer does not share the machine with the last one's interactive reads); without, the next opens at once. With
+    /// <paramref name="quiet"/>, each opens once the machine is quiet (<see cref="MachineQuiet"/>).
     /// </summary>
-    private static async Task<List<ColdSample>> ColdAsync(IBrowser browser, DashboardProcess dashboard, Uri uri, string ready, string? settled, int count)
+    private static async Task<List<ColdSample>> ColdAsync(IBrowser browser, DashboardProcess dashboard, Uri uri, string ready, string? settled, int count, bool quiet)
     {
         var samples = new List<ColdSample>();
         for (var i = 0; i < count; i++)
         {
+            var quietStart = !quiet || await MachineQuiet.WaitAsync(QuietTimeout);
             await using var context = await dashboard.NewContextAsync(browser);
             var page = await context.NewPageAsync();
             await page.AddInitScriptAsync($$"""
@@ -161,7 +174,7 @@ internal static class InvestigationPages
                   return [window.__readyAt, window.__paintedAt, fcp.startTime, n.responseStart, n.responseEnd];
                 }
                 """);
-            samples.Add(new ColdSample(times[0], times[1], times[2], times[3], times[4]));
+            samples.Add(new ColdSample(times[0], times[1], times[2], times[3], times[4], quietStart));
             if (settled is not null)
             {
                 await page.WaitForFunctionAsync(settled, null, new PageWaitForFunctionOptions { Timeout = 120_000 });
@@ -219,7 +232,7 @@ internal static class InvestigationPages
         FleetPages.Report("Waterfall opened from the Traces list (click to that frame painted)", painted);
     }
 
-    private sealed record ColdSample(double Ready, double Painted, double FirstContentfulPaint, double FirstByte, double LastByte);
+    private sealed record ColdSample(double Ready, double Painted, double FirstContentfulPaint, double FirstByte, double LastByte, bool QuietStart);
 
     /// <summary>
     /// Clicks <paramref name="operations"/> in turn on one interactive page, <see cref="RoundTrips"/> times: from the
