@@ -35,10 +35,20 @@ public sealed class McpEndpointTests : IAsyncLifetime
         var now = DateTimeOffset.UtcNow;
         _end = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(-1);
         _range = new TimeRange(_end.AddHours(-1), _end);
-        var writer = new DemoWriter(DemoFleet.Create(seed: 7, count: 40), Services.GetRequiredService<IFleetWriter>());
+        var fleet = DemoFleet.Create(seed: 7, count: 40);
+        var writer = new DemoWriter(fleet, Services.GetRequiredService<IFleetWriter>());
         await writer.WriteInventoryAsync(_end.AddHours(-2), CancellationToken.None);
         await writer.WriteMinutesAsync(_end.AddHours(-2), _end, CancellationToken.None);
-        await writer.WriteAlarmsAsync(_end, CancellationToken.None);
+        // The demo's alarms follow its traffic minute by minute, and at some minutes none of these 40 functions' is in
+        // ALARM: the alarms are those of the latest minute with one (the demo's figures are a function of the minute).
+        var alarmsAt = _end;
+        while (!DemoAlarms.Evaluate(fleet, alarmsAt).Any(a => a.State == AlarmState.Alarm))
+        {
+            alarmsAt = alarmsAt.AddMinutes(-1);
+            Assert.True(_end - alarmsAt < TimeSpan.FromDays(1), "no alarm of the demo fleet's 40 functions was in ALARM in the last day");
+        }
+
+        await writer.WriteAlarmsAsync(alarmsAt, CancellationToken.None);
         await Services.GetRequiredService<IAlertStateStore>().UpsertAlertInstancesAsync(
         [
             Alert("error-rate", "fn=a", AlertStatus.Firing, "critical", _end.AddMinutes(-20)),
