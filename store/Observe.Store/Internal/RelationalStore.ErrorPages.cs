@@ -163,18 +163,16 @@ internal abstract partial class RelationalStore
         await using var connection = await OpenReadConnectionAsync(cancellationToken);
         await using var command = connection.Command(null, "");
         var where = ErrorQuerySql(command, query with { Fingerprint = fingerprint });
-        // Each group's windows are summed in the group index's order, then met with the group and its function:
-        // grouping the joined windows sorted every window of a fingerprint in thousands of functions.
+        // Each group's occurrences are summed as the list sums them (GroupSumsSqlAsync), then met with its function.
+        var sums = await GroupSumsSqlAsync(connection, command, where, range, cancellationToken);
         command.CommandText = $"""
-            SELECT f.account_id, f.region, f.name, CAST(a.occurrences AS BIGINT), g.first_seen, g.last_seen
-            FROM (SELECT w.group_id, SUM(w.count) AS occurrences FROM error_window w
-                WHERE w.last_seen >= @from AND w.first_seen < @to AND w.group_id IN (SELECT g.id FROM {GroupFrom} WHERE 1 = 1{where})
-                GROUP BY w.group_id) a
-            JOIN error_group g ON g.id = a.group_id JOIN fn f ON f.id = g.fid
-            ORDER BY a.occurrences DESC, f.account_id, f.region, f.name LIMIT @limit
+            WITH {sums.Tables}
+            SELECT f.account_id, f.region, f.name, CAST(g.occurrences AS BIGINT), g.first_seen, g.last_seen
+            FROM (SELECT g.fid, g.first_seen, g.last_seen, {sums.Occurrences} AS occurrences FROM error_group g {sums.Joins}) g
+            JOIN fn f ON f.id = g.fid
+            WHERE g.occurrences > 0
+            ORDER BY g.occurrences DESC, f.account_id, f.region, f.name LIMIT @limit
             """;
-        command.AddInt64("@from", StoreTime.ToMs(range.From));
-        command.AddInt64("@to", StoreTime.ToMs(range.To));
         command.AddInt32("@limit", limit);
         return await command.ReadAllAsync(
             r => new ErrorFunction(new FunctionKey(r.GetString(0), r.GetString(1), r.GetString(2)), r.GetInt64(3), r.GetInstant(4), r.GetInstant(5)),
