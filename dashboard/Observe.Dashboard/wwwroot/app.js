@@ -19,15 +19,20 @@ window.observe.watchRows = (list, dotnet, method) => {
   let sent = '';
   let focused = null;
   let pending = null;
-  const rowHeight = () => list.querySelector('[role=row]')?.getBoundingClientRect().height || 1;
-  const screenRows = () => Math.ceil(window.innerHeight / rowHeight()) + 1;
+  // The rows on screen: the first one's index and how many fit, from one row's height.
+  const onScreen = () => {
+    const height = list.querySelector('[role=row]')?.getBoundingClientRect().height || 1;
+    return {
+      first: Math.max(0, Math.floor(-list.getBoundingClientRect().top / height)),
+      count: Math.ceil(window.innerHeight / height) + 1,
+    };
+  };
   const report = () => {
     queued = false;
     if (!list.querySelector('[role=row]') || !list.isConnected) {
       return;
     }
-    const first = Math.max(0, Math.floor(-list.getBoundingClientRect().top / rowHeight()));
-    const count = screenRows();
+    const { first, count } = onScreen();
     const key = `${first}:${count}`;
     if (key !== sent) {
       sent = key;
@@ -47,7 +52,7 @@ window.observe.watchRows = (list, dotnet, method) => {
   // bottom going down, at its top going up.
   const want = (row, step) => {
     pending = Math.min(Math.max(row, 0), rows() - 1);
-    const count = screenRows();
+    const { count } = onScreen();
     sent = '';
     dotnet.invokeMethodAsync(method, Math.max(0, step > 0 ? pending - count + 2 : pending), count);
   };
@@ -79,9 +84,9 @@ window.observe.watchRows = (list, dotnet, method) => {
     if (pending === null && focused && !focused.isConnected && list.isConnected) {
       // Only a row still on screen: one the reader scrolled away from leaves with its window, as in any long list.
       const row = index(focused);
-      const first = Math.floor(-list.getBoundingClientRect().top / rowHeight());
+      const { first, count } = onScreen();
       focused = null;
-      if (row >= first - 1 && row <= first + screenRows()) {
+      if (row >= first - 1 && row <= first + count) {
         want(row, 1);
       }
     }
