@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Playwright;
+using Observe.Dashboard.Tests.Browser;
 
 namespace Observe.Benchmarks.Dashboard;
 
@@ -29,12 +30,7 @@ internal static class CircuitMemory
         }
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(chromium));
 
         var heap = builds.ToDictionary(b => b.Item1, _ => new List<double>());
         var resident = builds.ToDictionary(b => b.Item1, _ => new List<double>());

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Playwright;
+using Observe.Dashboard.Tests.Browser;
 
 namespace Observe.Benchmarks.Dashboard;
 
@@ -211,12 +212,16 @@ internal static class FleetPages
             throw new InvalidOperationException($"OBSERVE_TEST_CHROMIUM must name a Chromium executable; it is '{chromium}' (scripts/peers.sh install).");
         }
 
-        return playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        var options = HeadlessChromium.Options(chromium);
+        if (Environment.GetEnvironmentVariable("OBSERVE_BENCH_CHROMIUM_POPUP") == "1")
         {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+            // As measured before the tests' browser stopped starting its address-bar popup: Playwright's list alone.
+            var popup = new HashSet<string>(["WebUIOmniboxPopup", "WebUIOmniboxAimPopup"], StringComparer.Ordinal);
+            options.Args = [.. options.Args!.Where(a => !a.StartsWith("--disable-features=", StringComparison.Ordinal)),
+                "--disable-features=" + string.Join(',', HeadlessChromium.DisabledFeatures.Where(f => !popup.Contains(f)))];
+        }
+
+        return playwright.Chromium.LaunchAsync(options);
     }
 
     private static async Task<IBrowserContext> OpenInteractiveAsync(IBrowser browser, DashboardProcess dashboard, Uri uri)

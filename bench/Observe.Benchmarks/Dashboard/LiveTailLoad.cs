@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Observe.Collectors.Tests.LiveTail;
+using Observe.Dashboard.Tests.Browser;
 
 namespace Observe.Benchmarks.Dashboard;
 
@@ -76,12 +77,7 @@ internal static class LiveTailLoad
         };
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(chromium));
         var dashboard = await DashboardProcess.StartAsync(publish, CancellationToken.None, store, environment);
         try
         {

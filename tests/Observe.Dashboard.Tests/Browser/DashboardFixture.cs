@@ -175,12 +175,7 @@ internal sealed class BrowserDashboard : IAsyncDisposable
     public async Task LaunchChromiumAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = _chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        _browser = await _playwright.Chromium.LaunchAsync(HeadlessChromium.Options(_chromium));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Playwright;
+using Observe.Dashboard.Tests.Browser;
 
 namespace Observe.Dashboard.Tests.Hosting;
 
@@ -49,12 +50,7 @@ public class PublishedDashboardTests
         Assert.Contains(process.Output.Split('\n'), l => l.Contains("Microsoft.Hosting.Lifetime", StringComparison.Ordinal) && l.Contains("Now listening on", StringComparison.Ordinal));
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(chromium));
         var page = await browser.NewPageAsync();
         var assets = new List<(string Url, string Type, int Status)>();
         var failed = new List<string>();
