@@ -109,9 +109,13 @@ internal static class InvestigationPages
             FleetPages.Report(name + " first render (page clock: navigation start to the frame with the rows)", samples.Select(s => s.Ready).ToList());
             FleetPages.Report(name + " rows painted (the next frame's start: the rows' frame styled, laid out and painted)", samples.Select(s => s.Painted).ToList());
             FleetPages.Report(name + " first contentful paint (the browser's own)", samples.Select(s => s.FirstContentfulPaint).ToList());
-            // Where the time goes: the server's first byte, its last, and the frame after it.
+            // Where the time goes: the server's first byte, its last, the stylesheets (they hold the first frame), the
+            // parser reaching the end (after the scripts at the body's end), and the first frame at all.
             FleetPages.Report(name + " first byte", samples.Select(s => s.FirstByte).ToList());
             FleetPages.Report(name + " last byte", samples.Select(s => s.LastByte).ToList());
+            FleetPages.Report(name + " stylesheets loaded", samples.Select(s => s.StylesLoaded).ToList());
+            FleetPages.Report(name + " DOM interactive", samples.Select(s => s.DomInteractive).ToList());
+            FleetPages.Report(name + " first frame", samples.Select(s => s.FirstFrame).ToList());
         }
 
         if (only.Count > 0 && !only.Contains("trips"))
@@ -142,7 +146,8 @@ internal static class InvestigationPages
     /// Opens <paramref name="uri"/> <paramref name="count"/> times, each on a new context: the page's clock to
     /// <paramref name="ready"/> on a frame (an animation frame's callbacks run before that frame's style, layout and
     /// paint), to the start of the frame after it (by then the rows' frame is painted), to the browser's first
-    /// contentful paint, and to the document's first and last byte (Navigation Timing). With
+    /// contentful paint, to the document's first and last byte (Navigation Timing), to the stylesheets' last byte, to
+    /// DOM interactive (the parser past the scripts at the body's end) and to the first frame of all. With
     /// <paramref name="settled"/>, each page is left only once it holds (one viewer at a time: the next page's server
     /// answer does not share the machine with the last one's interactive reads); without, the next opens at once. With
     /// <paramref name="quiet"/>, each opens once the machine is quiet (<see cref="MachineQuiet"/>).
@@ -158,6 +163,7 @@ internal static class InvestigationPages
             await page.AddInitScriptAsync($$"""
                 const ready = {{ready}};
                 const seen = () => {
+                  if (window.__firstFrameAt === undefined) { window.__firstFrameAt = performance.now(); }
                   if (!ready()) { requestAnimationFrame(seen); return; }
                   window.__readyAt = performance.now();
                   requestAnimationFrame(() => { window.__paintedAt = performance.now(); });
@@ -171,10 +177,12 @@ internal static class InvestigationPages
                 () => {
                   const n = performance.getEntriesByType('navigation')[0];
                   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
-                  return [window.__readyAt, window.__paintedAt, fcp.startTime, n.responseStart, n.responseEnd];
+                  const styles = performance.getEntriesByType('resource').filter(r => r.initiatorType === 'link').map(r => r.responseEnd);
+                  return [window.__readyAt, window.__paintedAt, fcp.startTime, n.responseStart, n.responseEnd,
+                    window.__firstFrameAt, Math.max(0, ...styles), n.domInteractive];
                 }
                 """);
-            samples.Add(new ColdSample(times[0], times[1], times[2], times[3], times[4], quietStart));
+            samples.Add(new ColdSample(times[0], times[1], times[2], times[3], times[4], times[5], times[6], times[7], quietStart));
             if (settled is not null)
             {
                 await page.WaitForFunctionAsync(settled, null, new PageWaitForFunctionOptions { Timeout = 120_000 });
@@ -232,7 +240,7 @@ internal static class InvestigationPages
         FleetPages.Report("Waterfall opened from the Traces list (click to that frame painted)", painted);
     }
 
-    private sealed record ColdSample(double Ready, double Painted, double FirstContentfulPaint, double FirstByte, double LastByte, bool QuietStart);
+    private sealed record ColdSample(double Ready, double Painted, double FirstContentfulPaint, double FirstByte, double LastByte, double FirstFrame, double StylesLoaded, double DomInteractive, bool QuietStart);
 
     /// <summary>
     /// Clicks <paramref name="operations"/> in turn on one interactive page, <see cref="RoundTrips"/> times: from the
