@@ -141,6 +141,25 @@ public sealed partial class OverviewBrowserTests(DashboardFixture dashboard, ITe
     }
 
     [Fact]
+    public async Task Header_OnAPhone_KeepsBrandNameAndSignOutApartOnOneLine()
+    {
+        var page = await ThemedPages.OpenAsync(dashboard.Browser, dashboard.BaseUrl, "/", DashboardThemes.Light, 390);
+        async Task<LocatorBoundingBoxResult> BoxAsync(string selector) =>
+            await page.Locator(selector).BoundingBoxAsync() ?? throw new InvalidOperationException($"{selector} is not on the page");
+        var brand = await BoxAsync(".observe-appbar .brand");
+        var name = await BoxAsync("[data-testid=user-name]");
+        var signOut = await BoxAsync("[data-testid=sign-out] button");
+        var toggle = await BoxAsync("[data-testid=theme-toggle]");
+
+        // The name gives way (an ellipsis), never the space after the brand, Sign out's one line or the toggle.
+        Assert.True(brand.X + brand.Width + 8 <= name.X, $"the user's name starts {name.X - brand.X - brand.Width:N0} px after the brand");
+        Assert.True(name.X + name.Width <= signOut.X, "the user's name runs into Sign out");
+        Assert.True(signOut.X + signOut.Width <= toggle.X, "Sign out runs into the theme toggle");
+        Assert.True(signOut.Height < 30, $"Sign out wraps: {signOut.Height:N0} px high");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Health_Ready_Returns200()
     {
         using var client = new HttpClient { BaseAddress = dashboard.BaseUrl };
