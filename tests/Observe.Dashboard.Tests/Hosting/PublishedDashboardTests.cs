@@ -7,8 +7,8 @@ namespace Observe.Dashboard.Tests.Hosting;
 /// <summary>
 /// The dashboard as it is shipped: the output of <c>dotnet publish</c> (scripts/test.sh publishes it from the one
 /// build and exports its folder), started with <c>dotnet</c> in Production from another directory. It must answer
-/// /health, serve every stylesheet and script its first page asks for, and open the Blazor circuit. Independent of
-/// the pages' markup, which changes with the UI.
+/// /health, serve every stylesheet and script its first page asks for, compressed, and open the Blazor circuit.
+/// Independent of the pages' markup, which changes with the UI.
 /// </summary>
 public class PublishedDashboardTests
 {
@@ -52,16 +52,17 @@ public class PublishedDashboardTests
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(chromium));
         var page = await browser.NewPageAsync();
-        var assets = new List<(string Url, string Type, int Status)>();
+        var assets = new List<(string Url, string Type, int Status, string? Encoding)>();
         var failed = new List<string>();
         var circuit = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         page.Response += (_, response) =>
         {
             if (response.Request.ResourceType is "stylesheet" or "script")
             {
+                var encoding = response.Headers.TryGetValue("content-encoding", out var value) ? value : null;
                 lock (assets)
                 {
-                    assets.Add((response.Url, response.Request.ResourceType, response.Status));
+                    assets.Add((response.Url, response.Request.ResourceType, response.Status, encoding));
                 }
             }
         };
@@ -103,6 +104,9 @@ public class PublishedDashboardTests
             Assert.Contains(assets, a => a.Type == "stylesheet");
             Assert.Contains(assets, a => a.Type == "script" && a.Url.Contains("/_framework/blazor.web", StringComparison.Ordinal));
             Assert.All(assets, a => Assert.True(a.Status == 200, $"{a.Type} {a.Url} answered {a.Status}"));
+            // Each comes compressed, the packages' (MudBlazor's 638 KB stylesheet) too: PackageAssetCompression.targets.
+            Assert.All(assets, a => Assert.True(a.Encoding is "br" or "gzip", $"{a.Type} {a.Url} came with content-encoding '{a.Encoding}'"));
+            Assert.Contains(assets, a => a.Url.Contains("/_content/MudBlazor/", StringComparison.Ordinal));
         }
 
         lock (failed)
