@@ -212,15 +212,8 @@ internal static class FleetPages
             throw new InvalidOperationException($"OBSERVE_TEST_CHROMIUM must name a Chromium executable; it is '{chromium}' (scripts/peers.sh install).");
         }
 
-        var options = HeadlessChromium.Options(chromium);
-        if (Environment.GetEnvironmentVariable("OBSERVE_BENCH_CHROMIUM_POPUP") == "1")
-        {
-            // As measured before the tests' browser stopped starting its address-bar popup: Playwright's list alone.
-            var popup = new HashSet<string>(["WebUIOmniboxPopup", "WebUIOmniboxAimPopup"], StringComparer.Ordinal);
-            options.Args = [.. options.Args!.Where(a => !a.StartsWith("--disable-features=", StringComparison.Ordinal)),
-                "--disable-features=" + string.Join(',', HeadlessChromium.DisabledFeatures.Where(f => !popup.Contains(f)))];
-        }
-
+        // OBSERVE_BENCH_CHROMIUM_POPUP=1: as measured before the browser stopped starting its address-bar popup.
+        var options = HeadlessChromium.Options(chromium, addressBarPopup: Environment.GetEnvironmentVariable("OBSERVE_BENCH_CHROMIUM_POPUP") == "1");
         return playwright.Chromium.LaunchAsync(options);
     }
 
