@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Playwright;
-using Observe.Dashboard.Tests.Browser;
 
 namespace Observe.Benchmarks.Dashboard;
 
@@ -23,14 +22,8 @@ internal static class CircuitMemory
             ("before issue 10 (649f206: net8.0 self-contained)", DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_BEFORE")),
             ("after issue 10 (net10.0 + MudBlazor)", DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD_AFTER")),
         };
-        var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
-        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
-        {
-            throw new InvalidOperationException($"OBSERVE_TEST_CHROMIUM must name a Chromium executable; it is '{chromium}' (scripts/peers.sh install).");
-        }
-
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(chromium));
+        await using var browser = await FleetPages.LaunchAsync(playwright);
 
         var heap = builds.ToDictionary(b => b.Item1, _ => new List<double>());
         var resident = builds.ToDictionary(b => b.Item1, _ => new List<double>());

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Observe.Collectors.Tests.LiveTail;
-using Observe.Dashboard.Tests.Browser;
 
 namespace Observe.Benchmarks.Dashboard;
 
@@ -54,11 +53,9 @@ internal static class LiveTailLoad
         var publish = DashboardProcess.DirectoryFrom("OBSERVE_BENCH_DASHBOARD");
         var moto = Environment.GetEnvironmentVariable("OBSERVE_TEST_MOTO_URL")
             ?? throw new InvalidOperationException("OBSERVE_TEST_MOTO_URL must name moto (scripts/peers.sh start): the dashboard checks its credentials with STS GetCallerIdentity there.");
-        var chromium = Environment.GetEnvironmentVariable("OBSERVE_TEST_CHROMIUM");
-        if (string.IsNullOrEmpty(chromium) || !File.Exists(chromium))
-        {
-            throw new InvalidOperationException($"OBSERVE_TEST_CHROMIUM must name a Chromium executable; it is '{chromium}'.");
-        }
+        // Launched first, so a missing Chromium fails before the feed and the store are made.
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await FleetPages.LaunchAsync(playwright);
 
         await using var feed = new LiveTailFeed();
         var store = Directory.CreateTempSubdirectory("observe-bench-tail-").FullName;
@@ -76,8 +73,6 @@ internal static class LiveTailLoad
             ["AWS_SECRET_ACCESS_KEY"] = "observe-bench-secret",
         };
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(chromium));
         var dashboard = await DashboardProcess.StartAsync(publish, CancellationToken.None, store, environment);
         try
         {
